@@ -1,0 +1,46 @@
+// Bundles every entry point. Node entries are CommonJS (VS Code's extension host and the CLI
+// load them with require); better-sqlite3 stays external because it carries a native binary.
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const node = (entry, outfile, extraExternal = []) => ({
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  external: ['vscode', 'better-sqlite3', ...extraExternal],
+  logLevel: 'warning',
+});
+
+const browser = (entry, outfile) => ({
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'iife',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+});
+
+const configs = [
+  node('src/extension/extension.ts', 'dist/extension.js'),
+  node('src/server/main.ts', 'dist/server.js'),
+  node('src/cli/main.ts', 'dist/cli.js'),
+  browser('webview/trace/main.ts', 'dist/webview/trace.js'),
+  browser('webview/redaction/main.ts', 'dist/webview/redaction.js'),
+].filter((c) => existsSync(c.entryPoints[0]));
+
+if (watch) {
+  for (const c of configs) (await esbuild.context(c)).watch();
+} else {
+  await Promise.all(configs.map((c) => esbuild.build(c)));
+}

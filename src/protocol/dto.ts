@@ -1,0 +1,159 @@
+// Plain-JSON shapes that cross a process or iframe boundary (LSP, webview, CLI --json).
+// Ids are lowercase hex strings; times are ISO 8601 (`startTime`) plus exact nanoseconds as a
+// decimal string (`startUnixNanos`); durations are milliseconds (`durationMs`). Costs are USD,
+// null when unknown (never 0 for unknown). Token counts are null when not reported.
+// These shapes are documented in the README and kept stable: add fields, never rename.
+
+export type StepKindDto = 'agent' | 'llm' | 'tool' | 'retriever' | 'embedding' | 'workflow' | 'guardrail' | 'other';
+
+export interface UsageDto {
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cacheReadTokens: number | null;
+  cacheWriteTokens: number | null;
+  reasoningTokens: number | null;
+}
+
+export interface TraceSummaryDto {
+  traceId: string;
+  /** Name of the root span (or of the earliest span when the root has not arrived). */
+  name: string;
+  services: string[];
+  startTime: string;
+  startUnixNanos: string;
+  durationMs: number;
+  spanCount: number;
+  errorCount: number;
+  llmCalls: number;
+  toolCalls: number;
+  /** Models used, canonical names. */
+  models: string[];
+  usage: UsageDto;
+  costUsd: number | null;
+  orphanCount: number;
+  /** Milliseconds since the Unix epoch of the last write to this trace (for "live" marks). */
+  updatedAtMs: number;
+}
+
+export interface ToolCallDto {
+  id: string | null;
+  name: string;
+  arguments: string;
+}
+
+export interface MessageDto {
+  role: string;
+  direction: 'input' | 'output';
+  content: string | null;
+  toolCalls: ToolCallDto[];
+  toolCallId: string | null;
+  name: string | null;
+}
+
+export interface SourceDto {
+  file: string;
+  line: number | null;
+  column: number | null;
+  function: string | null;
+  /** attribute | stackframe | exception | symbol | text */
+  how: string;
+}
+
+export interface EventDto {
+  name: string;
+  time: string;
+  timeUnixNanos: string;
+  attributes: Record<string, unknown>;
+}
+
+export interface SpanDto {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  kind: StepKindDto;
+  /** OTel span kind: internal, server, client, producer, consumer, unspecified */
+  spanKind: string;
+  service: string;
+  status: 'unset' | 'ok' | 'error';
+  statusMessage: string;
+  startTime: string;
+  startUnixNanos: string;
+  durationMs: number;
+  convention: string;
+  operation: string | null;
+  model: string | null;
+  modelRaw: string | null;
+  provider: string | null;
+  usage: UsageDto;
+  costUsd: number | null;
+  costSource: 'reported' | 'computed' | null;
+  messages: MessageDto[];
+  tool: { name: string; callId: string | null; arguments: string | null; result: string | null } | null;
+  agentName: string | null;
+  sessionId: string | null;
+  error: { type: string | null; message: string; stacktrace: string | null } | null;
+  source: SourceDto | null;
+  /** The parent span id is set but that span is not in the store. */
+  orphaned: boolean;
+  attributes: Record<string, unknown>;
+  resourceAttributes: Record<string, unknown>;
+  events: EventDto[];
+  links: { traceId: string; spanId: string; attributes: Record<string, unknown> }[];
+  scope: { name: string; version: string };
+}
+
+export interface TraceDetailDto extends TraceSummaryDto {
+  /** Depth-first in tree order (parents before children, siblings by start time). */
+  spans: SpanDto[];
+  /** Assembly warnings: duplicate ids, orphans, clock skew, missing timestamps. */
+  warnings: string[];
+}
+
+export interface TraceFilterDto {
+  text?: string;
+  service?: string;
+  model?: string;
+  errorsOnly?: boolean;
+  limit?: number;
+  /** Only traces updated after this time (ms since epoch). */
+  updatedAfterMs?: number;
+}
+
+export interface SearchHitDto {
+  traceId: string;
+  spanId: string;
+  spanName: string;
+  traceName: string;
+  /** A short excerpt around the match, plain text. */
+  snippet: string;
+}
+
+/** Code lens data for one line. */
+export interface SourceStatsDto {
+  file: string;
+  line: number;
+  function: string | null;
+  runs: number;
+  lastDurationMs: number;
+  lastTraceId: string;
+  lastSpanId: string;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+  lastInput: string | null;
+  lastOutput: string | null;
+}
+
+export interface ServerStatusDto {
+  role: 'writer' | 'follower';
+  host: string;
+  httpPort: number;
+  grpcPort: number;
+  listening: boolean;
+  /** Why the server is not listening, in words a user can act on. */
+  problem: string | null;
+  dbPath: string;
+  spanCount: number;
+  traceCount: number;
+}
