@@ -1,0 +1,47 @@
+// Custom LSP methods between the extension (client) and the trace server. Every method is
+// named agentTrace/<verb> and carries only the plain-JSON DTOs of ./dto. Standard LSP
+// (code lenses, hovers, diagnostics) needs no entry here.
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type {
+  SearchHitDto,
+  ServerStatusDto,
+  SourceStatsDto,
+  TraceDetailDto,
+  TraceFilterDto,
+  TraceSummaryDto,
+} from './dto';
+import type { RedactionReportDto, RedactionScanParams } from './redaction';
+
+export const ListTraces = new RequestType<TraceFilterDto, TraceSummaryDto[], void>('agentTrace/listTraces');
+export const GetTrace = new RequestType<{ traceId: string }, TraceDetailDto | null, void>('agentTrace/getTrace');
+export const SearchSpans = new RequestType<{ text: string; limit?: number }, SearchHitDto[], void>('agentTrace/search');
+export const DeleteTrace = new RequestType<{ traceId: string }, boolean, void>('agentTrace/deleteTrace');
+export const ClearTraces = new RequestType0<number, void>('agentTrace/clearTraces');
+export const GetStatus = new RequestType0<ServerStatusDto, void>('agentTrace/status');
+/** Spans recorded at one source file (workspace-absolute path after path mapping). */
+export const SourceStats = new RequestType<{ file: string }, SourceStatsDto[], void>('agentTrace/sourceStats');
+/** The spans produced at one line, newest first (for the code lens click). */
+export const SpansAtLine = new RequestType<
+  { file: string; line: number; limit?: number },
+  { traceId: string; spanId: string; name: string; startTime: string }[],
+  void
+>('agentTrace/spansAtLine');
+export const ScanRedaction = new RequestType<RedactionScanParams, RedactionReportDto, void>('agentTrace/scanRedaction');
+
+/** Sent by the server after each committed write (its own ingest, or a change seen in the shared database). */
+export const TracesChanged = new NotificationType<{ traceIds: string[]; cleared?: boolean }>('agentTrace/tracesChanged');
+export const StatusChanged = new NotificationType<ServerStatusDto>('agentTrace/statusChanged');
+
+/** initializationOptions the extension passes to the server. */
+export interface ServerInitOptions {
+  host: string;
+  httpPort: number;
+  grpcPort: number;
+  dbPath: string;
+  /** Workspace folders, absolute paths, for source resolution. */
+  workspaceFolders: string[];
+  /** Recorded path prefix → workspace path prefix. */
+  pathMappings: Record<string, string>;
+  retention: { maxDays: number; maxMegabytes: number };
+  priceOverrides: Record<string, { inputPerMTok?: number; outputPerMTok?: number; cacheReadPerMTok?: number; cacheWritePerMTok?: number }>;
+}

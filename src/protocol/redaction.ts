@@ -1,0 +1,53 @@
+// Redaction preview contract (server ⇄ extension ⇄ redaction webview). Findings never carry
+// the full secret: only a masked preview.
+
+export type FindingCategory = 'secret' | 'pii';
+export type RedactionAction = 'mask' | 'hash' | 'drop' | 'keep';
+
+export interface RedactionScanParams {
+  /** One trace, or every stored trace when null. */
+  traceId: string | null;
+  /** The policy file's text (YAML or JSON); null for the default policy. */
+  policyText: string | null;
+}
+
+export interface FindingDto {
+  ruleId: string;
+  /** Human name of the rule, e.g. "OpenAI API key". */
+  ruleName: string;
+  category: FindingCategory;
+  /** e.g. email, phone, credit-card, iban, ssn, ip, api-key, private-key, jwt, connection-string, generic-secret */
+  type: string;
+  traceId: string;
+  spanId: string;
+  spanName: string;
+  service: string;
+  /** Where the value sits: 'attributes', 'resource' or 'events[N].attributes'. */
+  location: string;
+  /** Attribute key, followed by a JSON path inside JSON-encoded values: gen_ai.input.messages[0].content */
+  path: string;
+  /** Offsets in the string value at `path` (UTF-16 code units, end exclusive). */
+  start: number;
+  end: number;
+  /** The value masked, never in full, e.g. "sk-p…9xQ2". */
+  maskedPreview: string;
+  /** ~40 characters either side, with the finding itself masked. */
+  context: string;
+  action: RedactionAction;
+  /** What the exported value would carry instead (masked/hashed text), null when dropped. */
+  replacement: string | null;
+}
+
+export interface RedactionReportDto {
+  policySource: string;
+  policyErrors: string[];
+  spansScanned: number;
+  bytesScanned: number;
+  findings: FindingDto[];
+  countsByCategory: Record<string, number>;
+  countsByType: Record<string, number>;
+  countsByAttribute: Record<string, number>;
+  countsByService: Record<string, number>;
+  /** Attribute values kept unchanged / masked or hashed / dropped, over the scanned spans. */
+  ships: { kept: number; masked: number; dropped: number };
+}
