@@ -1,0 +1,44 @@
+// Messages between the extension host and the webview panels. Each direction is a
+// discriminated union; both ends handle it with an exhaustive switch ending in assertNever.
+import type { TraceDetailDto } from './dto';
+import type { RedactionReportDto } from './redaction';
+
+/** Trace panel: host → webview. */
+export type TraceHostMessage =
+  /** Whole trace (first load, or after a change). `live` is true while spans are still arriving. */
+  | { type: 'trace'; trace: TraceDetailDto; live: boolean }
+  /** The trace was deleted or cleared while the panel was open. */
+  | { type: 'traceGone'; traceId: string }
+  /** Select (and reveal) a span, e.g. from a code lens or the redaction panel. */
+  | { type: 'selectSpan'; spanId: string }
+  /** Source links the host could resolve for spans without a recorded location (symbol/text search). */
+  | { type: 'sourceResolved'; spanId: string; source: { file: string; line: number; how: string; confidence: 'high' | 'medium' | 'low' } | null };
+
+/** Trace panel: webview → host. */
+export type TraceWebviewMessage =
+  | { type: 'ready' }
+  | { type: 'openSource'; spanId: string }
+  | { type: 'resolveSource'; spanId: string }
+  | { type: 'spanSelected'; spanId: string }
+  | { type: 'copyText'; text: string }
+  | { type: 'previewRedaction'; traceId: string };
+
+/** Redaction panel: host → webview. */
+export type RedactionHostMessage =
+  | { type: 'report'; report: RedactionReportDto; scope: { traceId: string | null; label: string }; policyPath: string | null }
+  | { type: 'spanPreview'; spanId: string; before: Record<string, unknown>; after: Record<string, unknown> }
+  | { type: 'busy'; message: string };
+
+/** Redaction panel: webview → host. */
+export type RedactionWebviewMessage =
+  | { type: 'ready' }
+  | { type: 'showSpan'; traceId: string; spanId: string }
+  | { type: 'openSpanSource'; traceId: string; spanId: string }
+  | { type: 'requestSpanPreview'; traceId: string; spanId: string }
+  | { type: 'openPolicy' }
+  | { type: 'exportCollectorConfig' }
+  | { type: 'exportNodeProcessor' };
+
+export function assertNever(x: never): never {
+  throw new Error(`Unhandled message: ${JSON.stringify(x)}`);
+}
