@@ -1,0 +1,398 @@
+// Hand-driven OTLP protobuf reader: walks the wire format with protobufjs' Reader straight into
+// RawSpan / RawLogRecord. This is the ingest hot path, so it builds no intermediate message
+// objects, no Long instances for timestamps, and shares one resource/scope object between the
+// spans of a ResourceSpans/ScopeSpans (callers treat decoded records as read-only).
+// Field numbers follow opentelemetry-proto v1 (see schema.ts, which tests use as the reference).
+import protobuf from 'protobufjs';
+import type { AttrValue, Attributes, RawEvent, RawLink, RawLogRecord, RawSpan, Scope } from '../model';
+import {
+  MAX_VALUE_DEPTH, idProblem, int64FromString, isAllZeroHex, parentOrNull, setAttr, spanKindOf, statusCodeOf, u64ToString,
+} from './values';
+import { OtlpDecodeError, reject, type DecodedLogs, type DecodedMetrics, type DecodedTraces } from './types';
+
+type Reader = protobuf.Reader & { buf: Uint8Array };
+
+// Tags are (field << 3) | wireType.
+const LEN = 2;
+
+function toBuffer(body: Uint8Array): Buffer {
+  return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+function reader(body: Uint8Array): Reader {
+  return protobuf.Reader.create(toBuffer(body)) as Reader;
+}
+
+/** Reads a length prefix and returns where the sub-message ends. */
+function subEnd(r: Reader): number {
+  const len = r.uint32();
+  const end = r.pos + len;
+  if (end > r.len) throw new RangeError(`length ${len} at offset ${r.pos} runs past the end`);
+  return end;
+}
+
+function done(r: Reader, end: number): void {
+  if (r.pos !== end) throw new RangeError(`field overruns its message at offset ${r.pos}`);
+}
+
+function fixed64(r: Reader): string {
+  const lo = r.fixed32();
+  const hi = r.fixed32();
+  return u64ToString(lo, hi);
+}
+
+/** int64 varint: a number while it is small (the common case), else via Long. */
+function int64(r: Reader): number | string {
+  const buf = r.buf;
+  const start = r.pos;
+  let pos = start;
+  let value = 0;
+  let mul = 1;
+  for (let i = 0; i < 7; i++) {
+    if (pos >= r.len) throw new RangeError('truncated varint');
+    const b = buf[pos++]!;
+    value += (b & 0x7f) * mul;
+    if (b < 0x80) {
+      r.pos = pos;
+      return value;
+    }
+    mul *= 128;
+  }
+  r.pos = start;
+  const l = r.int64() as unknown;
+  return typeof l === 'number' ? l : int64FromString(String(l));
+}
+
+function hexId(r: Reader): string {
+  const end = subEnd(r);
+  const s = (r.buf as Buffer).toString('hex', r.pos, end);
+  r.pos = end;
+  return s;
+}
+
+function base64(r: Reader): string {
+  const end = subEnd(r);
+  const s = (r.buf as Buffer).toString('base64', r.pos, end);
+  r.pos = end;
+  return s;
+}
+
+function anyValue(r: Reader, end: number, depth: number): AttrValue {
+  if (depth > MAX_VALUE_DEPTH) throw new RangeError('AnyValue nested too deeply');
+  let v: AttrValue = null;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case (1 << 3) | LEN: v = r.string(); break;
+      case 2 << 3: v = r.bool(); break;
+      case 3 << 3: v = int64(r); break;
+      case (4 << 3) | 1: v = r.double(); break;
+      case (5 << 3) | LEN: v = arrayValue(r, subEnd(r), depth + 1); break;
+      case (6 << 3) | LEN: v = kvList(r, subEnd(r), depth + 1); break;
+      case (7 << 3) | LEN: v = base64(r); break;
+      default: r.skipType(tag & 7);
+    }
+  }
+  done(r, end);
+  return v;
+}
+
+function arrayValue(r: Reader, end: number, depth: number): AttrValue[] {
+  const out: AttrValue[] = [];
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === ((1 << 3) | LEN)) out.push(anyValue(r, subEnd(r), depth));
+    else r.skipType(tag & 7);
+  }
+  done(r, end);
+  return out;
+}
+
+function kvList(r: Reader, end: number, depth: number): Attributes {
+  const out: Attributes = {};
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === ((1 << 3) | LEN)) keyValue(r, subEnd(r), out, depth);
+    else r.skipType(tag & 7);
+  }
+  done(r, end);
+  return out;
+}
+
+/** One KeyValue into `into`. */
+function keyValue(r: Reader, end: number, into: Attributes, depth: number): void {
+  let key = '';
+  let value: AttrValue = null;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === ((1 << 3) | LEN)) key = r.string();
+    else if (tag === ((2 << 3) | LEN)) value = anyValue(r, subEnd(r), depth);
+    else r.skipType(tag & 7);
+  }
+  done(r, end);
+  setAttr(into, key, value);
+}
+
+/** Resource: only its attributes matter to us. */
+function resource(r: Reader, end: number): Attributes {
+  const attrs: Attributes = {};
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === ((1 << 3) | LEN)) keyValue(r, subEnd(r), attrs, 0);
+    else r.skipType(tag & 7);
+  }
+  done(r, end);
+  return attrs;
+}
+
+function scope(r: Reader, end: number): Scope {
+  const s: Scope = { name: '', version: '' };
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === ((1 << 3) | LEN)) s.name = r.string();
+    else if (tag === ((2 << 3) | LEN)) s.version = r.string();
+    else r.skipType(tag & 7);
+  }
+  done(r, end);
+  return s;
+}
+
+const EMPTY_ATTRS: Attributes = Object.freeze({}) as Attributes;
+const EMPTY_SCOPE: Scope = Object.freeze({ name: '', version: '' });
+
+function event(r: Reader, end: number): RawEvent {
+  const ev: RawEvent = { name: '', timeUnixNanos: '0', attributes: {} };
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case (1 << 3) | 1: ev.timeUnixNanos = fixed64(r); break;
+      case (2 << 3) | LEN: ev.name = r.string(); break;
+      case (3 << 3) | LEN: keyValue(r, subEnd(r), ev.attributes, 0); break;
+      default: r.skipType(tag & 7);
+    }
+  }
+  done(r, end);
+  return ev;
+}
+
+function link(r: Reader, end: number): RawLink {
+  const l: RawLink = { traceId: '', spanId: '', attributes: {} };
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case (1 << 3) | LEN: l.traceId = hexId(r); break;
+      case (2 << 3) | LEN: l.spanId = hexId(r); break;
+      case (4 << 3) | LEN: keyValue(r, subEnd(r), l.attributes, 0); break;
+      default: r.skipType(tag & 7);
+    }
+  }
+  done(r, end);
+  return l;
+}
+
+function status(r: Reader, end: number, span: RawSpan): void {
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === ((2 << 3) | LEN)) span.status.message = r.string();
+    else if (tag === 3 << 3) span.status.code = statusCodeOf(r.int32());
+    else r.skipType(tag & 7);
+  }
+  done(r, end);
+}
+
+/** One Span, or null (counted in `res`) when its ids are unusable. */
+function span(r: Reader, end: number, res: DecodedTraces): RawSpan | null {
+  const s: RawSpan = {
+    traceId: '', spanId: '', parentSpanId: null, name: '', kind: 'unspecified',
+    startUnixNanos: '0', endUnixNanos: '0', status: { code: 'unset', message: '' },
+    attributes: {}, events: [], links: [], resource: EMPTY_ATTRS, scope: EMPTY_SCOPE,
+  };
+  let parent = '';
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case (1 << 3) | LEN: s.traceId = hexId(r); break;
+      case (2 << 3) | LEN: s.spanId = hexId(r); break;
+      case (4 << 3) | LEN: parent = hexId(r); break;
+      case (5 << 3) | LEN: s.name = r.string(); break;
+      case 6 << 3: s.kind = spanKindOf(r.int32()); break;
+      case (7 << 3) | 1: s.startUnixNanos = fixed64(r); break;
+      case (8 << 3) | 1: s.endUnixNanos = fixed64(r); break;
+      case (9 << 3) | LEN: keyValue(r, subEnd(r), s.attributes, 0); break;
+      case (11 << 3) | LEN: s.events.push(event(r, subEnd(r))); break;
+      case (13 << 3) | LEN: s.links.push(link(r, subEnd(r))); break;
+      case (15 << 3) | LEN: status(r, subEnd(r), s); break;
+      default: r.skipType(tag & 7);
+    }
+  }
+  done(r, end);
+  const bad = idProblem(s.traceId, 16) ?? idProblem(s.spanId, 8);
+  if (bad !== null) {
+    reject(res, `span "${s.name}": ${idProblem(s.traceId, 16) !== null ? 'trace_id' : 'span_id'} is ${bad}`);
+    return null;
+  }
+  if (parent.length !== 0 && parent.length !== 16) {
+    reject(res, `span "${s.name}": parent_span_id has the wrong length`);
+    return null;
+  }
+  s.parentSpanId = parentOrNull(parent);
+  return s;
+}
+
+function scopeSpans(r: Reader, end: number, res: DecodedTraces): void {
+  const first = res.spans.length;
+  let sc: Scope = EMPTY_SCOPE;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === ((2 << 3) | LEN)) {
+      const s = span(r, subEnd(r), res);
+      if (s) res.spans.push(s);
+    } else if (tag === ((1 << 3) | LEN)) sc = scope(r, subEnd(r));
+    else r.skipType(tag & 7);
+  }
+  done(r, end);
+  if (sc !== EMPTY_SCOPE) for (let i = first; i < res.spans.length; i++) res.spans[i]!.scope = sc;
+}
+
+function resourceSpans(r: Reader, end: number, res: DecodedTraces): void {
+  const first = res.spans.length;
+  let rs: Attributes = EMPTY_ATTRS;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === ((2 << 3) | LEN)) scopeSpans(r, subEnd(r), res);
+    else if (tag === ((1 << 3) | LEN)) rs = resource(r, subEnd(r));
+    else r.skipType(tag & 7);
+  }
+  done(r, end);
+  for (let i = first; i < res.spans.length; i++) res.spans[i]!.resource = rs === EMPTY_ATTRS ? {} : rs;
+}
+
+function wrap<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof OtlpDecodeError) throw e;
+    throw new OtlpDecodeError(`cannot decode ${what} protobuf: ${(e as Error).message}`);
+  }
+}
+
+/** Decodes an ExportTraceServiceRequest. Throws OtlpDecodeError when the body is not one. */
+export function decodeTracesProto(body: Uint8Array): DecodedTraces {
+  return wrap('ExportTraceServiceRequest', () => {
+    const r = reader(body);
+    const res: DecodedTraces = { spans: [], count: 0, reasons: [] };
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      if (tag === ((1 << 3) | LEN)) resourceSpans(r, subEnd(r), res);
+      else r.skipType(tag & 7);
+    }
+    return res;
+  });
+}
+
+function logRecord(r: Reader, end: number, res: DecodedLogs): RawLogRecord | null {
+  const l: RawLogRecord = {
+    traceId: null, spanId: null, timeUnixNanos: '0', severityText: '', severityNumber: 0, eventName: '',
+    body: null, attributes: {}, resource: EMPTY_ATTRS, scope: EMPTY_SCOPE,
+  };
+  let observed = '0';
+  let traceId = '';
+  let spanId = '';
+  while (r.pos < end) {
+    const tag = r.uint32();
+    switch (tag) {
+      case (1 << 3) | 1: l.timeUnixNanos = fixed64(r); break;
+      case (11 << 3) | 1: observed = fixed64(r); break;
+      case 2 << 3: l.severityNumber = r.int32(); break;
+      case (3 << 3) | LEN: l.severityText = r.string(); break;
+      case (5 << 3) | LEN: l.body = anyValue(r, subEnd(r), 0); break;
+      case (6 << 3) | LEN: keyValue(r, subEnd(r), l.attributes, 0); break;
+      case (9 << 3) | LEN: traceId = hexId(r); break;
+      case (10 << 3) | LEN: spanId = hexId(r); break;
+      case (12 << 3) | LEN: l.eventName = r.string(); break;
+      default: r.skipType(tag & 7);
+    }
+  }
+  done(r, end);
+  return finishLog(l, traceId, spanId, observed, res);
+}
+
+/** Shared by both readers: id checks, observed-time fallback, event.name fallback. */
+export function finishLog(l: RawLogRecord, traceId: string, spanId: string, observed: string, res: DecodedLogs): RawLogRecord | null {
+  if (traceId.length !== 0 && traceId.length !== 32) {
+    reject(res, 'log record: trace_id has the wrong length');
+    return null;
+  }
+  if (spanId.length !== 0 && spanId.length !== 16) {
+    reject(res, 'log record: span_id has the wrong length');
+    return null;
+  }
+  l.traceId = traceId.length === 0 || isAllZeroHex(traceId) ? null : traceId;
+  l.spanId = spanId.length === 0 || isAllZeroHex(spanId) ? null : spanId;
+  if (l.timeUnixNanos === '0') l.timeUnixNanos = observed;
+  if (l.eventName === '') {
+    const ev = l.attributes['event.name'];
+    if (typeof ev === 'string') l.eventName = ev;
+  }
+  return l;
+}
+
+function scopeLogs(r: Reader, end: number, res: DecodedLogs): void {
+  const first = res.logs.length;
+  let sc: Scope = EMPTY_SCOPE;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === ((2 << 3) | LEN)) {
+      const l = logRecord(r, subEnd(r), res);
+      if (l) res.logs.push(l);
+    } else if (tag === ((1 << 3) | LEN)) sc = scope(r, subEnd(r));
+    else r.skipType(tag & 7);
+  }
+  done(r, end);
+  if (sc !== EMPTY_SCOPE) for (let i = first; i < res.logs.length; i++) res.logs[i]!.scope = sc;
+}
+
+function resourceLogs(r: Reader, end: number, res: DecodedLogs): void {
+  const first = res.logs.length;
+  let rs: Attributes = EMPTY_ATTRS;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === ((2 << 3) | LEN)) scopeLogs(r, subEnd(r), res);
+    else if (tag === ((1 << 3) | LEN)) rs = resource(r, subEnd(r));
+    else r.skipType(tag & 7);
+  }
+  done(r, end);
+  for (let i = first; i < res.logs.length; i++) res.logs[i]!.resource = rs === EMPTY_ATTRS ? {} : rs;
+}
+
+/** Decodes an ExportLogsServiceRequest. Throws OtlpDecodeError when the body is not one. */
+export function decodeLogsProto(body: Uint8Array): DecodedLogs {
+  return wrap('ExportLogsServiceRequest', () => {
+    const r = reader(body);
+    const res: DecodedLogs = { logs: [], count: 0, reasons: [] };
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      if (tag === ((1 << 3) | LEN)) resourceLogs(r, subEnd(r), res);
+      else r.skipType(tag & 7);
+    }
+    return res;
+  });
+}
+
+/** Checks an ExportMetricsServiceRequest is well-formed down to ResourceMetrics; stores nothing. */
+export function decodeMetricsProto(body: Uint8Array): DecodedMetrics {
+  return wrap('ExportMetricsServiceRequest', () => {
+    const r = reader(body);
+    let n = 0;
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      if (tag === ((1 << 3) | LEN)) {
+        const end = subEnd(r);
+        while (r.pos < end) r.skipType(r.uint32() & 7);
+        done(r, end);
+        n++;
+      } else r.skipType(tag & 7);
+    }
+    return { resourceMetrics: n };
+  });
+}
