@@ -1,0 +1,272 @@
+// `agent-trace`: the same trace server and store as the extension, headless.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { canonicalize } from '../core/canonicalize';
+import type { TraceDetailDto, TraceSummaryDto } from '../protocol/dto';
+import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, defaultDbPath } from '../server/paths';
+import { traceDetail } from '../server/queries';
+import { exportTraceOtlpJson, importOtlpJsonFile } from '../server/transfer';
+import { TraceServer } from '../server/traceServer';
+import { runLanguageServer } from '../server/lspServer';
+import { runScanCommand } from '../server/redactionService';
+import { TraceStore } from '../store/traceStore';
+
+const USAGE = `agent-trace — local OpenTelemetry trace store for LLM agents
+
+Usage:
+  agent-trace serve  [--host 127.0.0.1] [--http-port 4318] [--grpc-port 4317] [--db FILE]
+  agent-trace list   [--json] [--limit N] [--service S] [--model M] [--errors] [--text T] [--db FILE]
+  agent-trace show   <traceId> [--json] [--db FILE]
+  agent-trace search <text> [--json] [--limit N] [--db FILE]
+  agent-trace export <traceId> [--out FILE] [--redacted [--policy FILE]] [--db FILE]
+  agent-trace import <file> [--db FILE]
+  agent-trace scan   [--trace ID] [--policy FILE] [--fail-on secret|pii] [--json] [--db FILE]
+  agent-trace lsp    --stdio
+
+The default database is ${defaultDbPath()} (shared with the VS Code extension).`;
+
+export class UsageError extends Error {}
+
+const OPTIONS = {
+  db: { type: 'string' },
+  json: { type: 'boolean' },
+  host: { type: 'string' },
+  'http-port': { type: 'string' },
+  'grpc-port': { type: 'string' },
+  limit: { type: 'string' },
+  service: { type: 'string' },
+  model: { type: 'string' },
+  errors: { type: 'boolean' },
+  text: { type: 'string' },
+  out: { type: 'string' },
+  redacted: { type: 'boolean' },
+  policy: { type: 'string' },
+  'fail-on': { type: 'string', multiple: true },
+  trace: { type: 'string' },
+  stdio: { type: 'boolean' },
+  'node-ipc': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parse>['values'];
+const parse = (argv: string[]) => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+
+export async function main(argv: string[], out = (s: string) => process.stdout.write(s + '\n')): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    out(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  const dbPath = path.resolve(values.db ?? defaultDbPath());
+  switch (command) {
+    case 'serve':
+      return serve(values, dbPath, out);
+    case 'list':
+      return withStore(dbPath, true, (store) => list(store, values, out));
+    case 'show':
+      return withStore(dbPath, true, (store) => show(store, requireArg(rest, 'a trace id'), values, out));
+    case 'search':
+      return withStore(dbPath, true, (store) => search(store, requireArg(rest, 'the text to search for'), values, out));
+    case 'export':
+      return withStore(dbPath, true, (store) => {
+        const traceId = requireArg(rest, 'a trace id');
+        const policyText = values.policy ? readFileOrFail(values.policy) : null;
+        const json = exportTraceOtlpJson(store, traceId, { redacted: !!values.redacted, policyText });
+        if (json === null) return notFound(traceId);
+        const text = JSON.stringify(json, null, 2);
+        if (values.out) fs.writeFileSync(values.out, text + '\n');
+        else out(text);
+        return 0;
+      });
+    case 'import': {
+      const file = requireArg(rest, 'an OTLP/JSON file');
+      const text = readFileOrFail(file);
+      return withStore(dbPath, false, (store) => {
+        const { spans, traces } = importOtlpJsonFile(store, text, file);
+        out(`Imported ${spans} span(s) in ${traces} trace(s) into ${dbPath}`);
+        return 0;
+      });
+    }
+    case 'scan':
+      return withStore(dbPath, true, (store) =>
+        runScanCommand(store, {
+          traceId: values.trace ?? null,
+          policyText: values.policy ? readFileOrFail(values.policy) : null,
+          failOn: parseFailOn(values['fail-on']),
+          json: !!values.json,
+          out,
+        }),
+      );
+    case 'lsp':
+      if (!values.stdio && !values['node-ipc']) throw new UsageError('agent-trace lsp needs --stdio (or --node-ipc).');
+      runLanguageServer();
+      return new Promise<number>(() => undefined); // runs until the client disconnects
+    default:
+      throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`);
+  }
+}
+
+function requireArg(rest: string[], what: string): string {
+  if (!rest[0]) throw new UsageError(`Missing ${what}.\n\n${USAGE}`);
+  return rest[0];
+}
+
+function readFileOrFail(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+function parseFailOn(values: string[] | undefined): ('secret' | 'pii')[] {
+  const list = (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  for (const v of list) if (v !== 'secret' && v !== 'pii') throw new UsageError(`--fail-on takes secret or pii, not "${v}".`);
+  return list as ('secret' | 'pii')[];
+}
+
+function parsePort(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} must be a port number (0-65535), not "${value}".`);
+  return n;
+}
+
+function notFound(traceId: string): number {
+  process.stderr.write(`No trace with id ${traceId}.\n`);
+  return 1;
+}
+
+async function withStore(dbPath: string, readonly: boolean, run: (store: TraceStore) => number | Promise<number>): Promise<number> {
+  if (readonly && !fs.existsSync(dbPath)) {
+    process.stderr.write(`No trace database at ${dbPath} yet: start \`agent-trace serve\` or the VS Code extension, or pass --db.\n`);
+    return 1;
+  }
+  fs.mkdirSync(path.dirname(dbPath), { recursive: true });
+  const store = TraceStore.open(dbPath, {
+    canonicalize: (s) => canonicalize(s),
+    readonly,
+    log: (m) => process.stderr.write(m + '\n'),
+  });
+  try {
+    return await run(store);
+  } finally {
+    store.close();
+  }
+}
+
+function list(store: TraceStore, values: Values, out: (s: string) => void): number {
+  const limit = values.limit === undefined ? 100 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit must be a positive integer, not "${values.limit}".`);
+  const traces = store.listTraces({ text: values.text, service: values.service, model: values.model, errorsOnly: !!values.errors, limit });
+  if (values.json) {
+    for (const t of traces) out(JSON.stringify(t));
+    return 0;
+  }
+  if (traces.length === 0) {
+    out('No traces.');
+    return 0;
+  }
+  out(formatTable(traces));
+  return 0;
+}
+
+function show(store: TraceStore, traceId: string, values: Values, out: (s: string) => void): number {
+  const detail = traceDetail(store, traceId);
+  if (!detail) return notFound(traceId);
+  if (values.json) out(JSON.stringify(detail, null, 2));
+  else out(formatTree(detail));
+  return 0;
+}
+
+function search(store: TraceStore, text: string, values: Values, out: (s: string) => void): number {
+  const hits = store.search(text, values.limit ? Number(values.limit) : 50);
+  if (values.json) out(JSON.stringify(hits, null, 2));
+  else for (const h of hits) out(`${h.traceId} ${h.spanId}  ${h.traceName} › ${h.spanName}\n    ${h.snippet}`);
+  return 0;
+}
+
+async function serve(values: Values, dbPath: string, out: (s: string) => void): Promise<number> {
+  const host = values.host ?? DEFAULT_HOST;
+  const httpPort = parsePort(values['http-port'], DEFAULT_HTTP_PORT, '--http-port');
+  const grpcPort = parsePort(values['grpc-port'], DEFAULT_GRPC_PORT, '--grpc-port');
+  fs.mkdirSync(path.dirname(dbPath), { recursive: true });
+  const server = await TraceServer.start({
+    host,
+    httpPort,
+    grpcPort,
+    dbPath,
+    retention: { maxDays: 7, maxMegabytes: 1024 },
+    log: (m) => process.stderr.write(m + '\n'),
+  });
+  const status = server.status();
+  if (!status.listening) {
+    process.stderr.write(`${status.problem ?? 'Not listening.'}\n`);
+    await server.close();
+    return 1;
+  }
+  out(`Agent Trace listening (database ${dbPath})`);
+  out(`  OTLP/HTTP  http://${host}:${status.httpPort}   (POST /v1/traces, /v1/logs, /v1/metrics; protobuf or JSON)`);
+  out(`  OTLP/gRPC  ${host}:${status.grpcPort}`);
+  out(`  export OTEL_EXPORTER_OTLP_ENDPOINT=http://${host}:${status.httpPort}`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
+  return 0;
+}
+
+function formatTable(traces: TraceSummaryDto[]): string {
+  const rows = traces.map((t) => [
+    t.traceId,
+    t.startTime.replace('T', ' ').slice(0, 19),
+    t.name,
+    t.services.join(','),
+    `${Math.round(t.durationMs)}ms`,
+    String(t.spanCount),
+    t.errorCount ? `${t.errorCount} err` : '',
+    String((t.usage.inputTokens ?? 0) + (t.usage.outputTokens ?? 0)),
+    t.costUsd === null ? '?' : `$${t.costUsd.toFixed(4)}`,
+  ]);
+  const header = ['TRACE', 'START (UTC)', 'NAME', 'SERVICE', 'DURATION', 'SPANS', 'ERRORS', 'TOKENS', 'COST'];
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.min(40, Math.max(...all.map((r) => r[i].length))));
+  return all.map((r) => r.map((c, i) => c.slice(0, widths[i]).padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+function formatTree(detail: TraceDetailDto): string {
+  const depth = new Map<string, number>();
+  const lines = [`${detail.name}  ${detail.traceId}  ${Math.round(detail.durationMs)}ms  ${detail.spanCount} spans`];
+  for (const s of detail.spans) {
+    const d = s.parentSpanId && depth.has(s.parentSpanId) ? depth.get(s.parentSpanId)! + 1 : 0;
+    depth.set(s.spanId, d);
+    const extra = [s.kind, s.model, s.tool?.name, `${Math.round(s.durationMs)}ms`, s.status === 'error' ? 'ERROR' : '', s.orphaned ? 'orphaned' : '']
+      .filter(Boolean)
+      .join(' ');
+    lines.push(`${'  '.repeat(d + 1)}${s.name}  [${extra}]  ${s.spanId}`);
+  }
+  for (const w of detail.warnings) lines.push(`warning: ${w}`);
+  return lines.join('\n');
+}
+
+/** Runs the CLI with this process's arguments and exits with its code. */
+export function run(): void {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write((err instanceof UsageError ? err.message : `agent-trace: ${(err as Error).stack ?? err}`) + '\n');
+      process.exit(err instanceof UsageError ? 2 : 1);
+    },
+  );
+}
+
+if (require.main === module) run();

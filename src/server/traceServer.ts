@@ -1,0 +1,203 @@
+// The trace server's composition root: one SQLite store, the OTLP receivers over one ingest sink,
+// writer/follower election on the OTLP ports, change notifications, retention. Used by the LSP
+// process (src/server/main.ts) and by `agent-trace serve`.
+import { canonicalize, type PriceOverride } from '../core/canonicalize';
+import type { ServerStatusDto } from '../protocol/dto';
+import { startGrpcReceiver } from './grpcReceiver';
+import { startHttpReceiver } from './httpReceiver';
+import type { IngestSink } from './ingest';
+import { describePortConflict } from './portProbe';
+import { TraceStore } from '../store/traceStore';
+
+export interface TraceServerOptions {
+  host: string;
+  httpPort: number;
+  grpcPort: number;
+  dbPath: string;
+  priceOverrides?: Record<string, PriceOverride>;
+  retention?: { maxDays: number; maxMegabytes: number };
+  log: (message: string) => void;
+  /** Called (coalesced) after writes by this process or another one sharing the database. */
+  onTracesChanged?: (change: { traceIds: string[]; cleared?: boolean }) => void;
+  onStatusChanged?: (status: ServerStatusDto) => void;
+  /** How often a follower retries the ports, and everyone polls the database for others' writes. */
+  takeoverIntervalMs?: number;
+  pollIntervalMs?: number;
+}
+
+interface Listener {
+  port: number;
+  close(): Promise<void>;
+}
+
+const NOTIFY_DELAY_MS = 150;
+const RETENTION_INTERVAL_MS = 10 * 60_000;
+/** Event-loop lag above which the receivers answer 503 with Retry-After instead of queueing more work. */
+const BUSY_LAG_MS = 1_000;
+
+export class TraceServer {
+  readonly store: TraceStore;
+  private http: Listener | null = null;
+  private grpc: Listener | null = null;
+  private problem: string | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private pendingTraceIds = new Set<string>();
+  private pendingCleared = false;
+  private notifyTimer: NodeJS.Timeout | null = null;
+  private lastDataVersion: number;
+  private lastChangeScanMs = Date.now();
+  private lagMs = 0;
+  private closed = false;
+
+  private constructor(private readonly options: TraceServerOptions) {
+    const overrides = options.priceOverrides ?? {};
+    this.store = TraceStore.open(options.dbPath, {
+      canonicalize: (span) => canonicalize(span, overrides),
+      log: options.log,
+    });
+    this.lastDataVersion = this.store.dataVersion();
+  }
+
+  static async start(options: TraceServerOptions): Promise<TraceServer> {
+    const server = new TraceServer(options);
+    await server.tryBecomeWriter();
+    server.startBackgroundWork();
+    return server;
+  }
+
+  get role(): 'writer' | 'follower' {
+    return this.http ? 'writer' : 'follower';
+  }
+
+  status(): ServerStatusDto {
+    const counts = this.store.counts();
+    return {
+      role: this.role,
+      host: this.options.host,
+      httpPort: this.http?.port ?? this.options.httpPort,
+      grpcPort: this.grpc?.port ?? this.options.grpcPort,
+      listening: this.http !== null,
+      problem: this.problem,
+      dbPath: this.options.dbPath,
+      spanCount: counts.spans,
+      traceCount: counts.traces,
+    };
+  }
+
+  /** The sink both receivers write through: one transaction per export. */
+  private readonly sink: IngestSink = {
+    write: (batch) => {
+      const { traceIds } = this.store.writeBatch(batch);
+      this.queueChange(traceIds);
+    },
+    busy: () => this.lagMs > BUSY_LAG_MS,
+  };
+
+  /** Notify that traces changed because of a user action in this process (delete, clear, import). */
+  noteLocalChange(traceIds: string[], cleared = false): void {
+    this.lastDataVersion = this.store.dataVersion();
+    this.queueChange(traceIds, cleared);
+  }
+
+  private queueChange(traceIds: string[], cleared = false): void {
+    for (const id of traceIds) this.pendingTraceIds.add(id);
+    this.pendingCleared ||= cleared;
+    if (this.notifyTimer || this.closed) return;
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = null;
+      const change = { traceIds: [...this.pendingTraceIds], cleared: this.pendingCleared || undefined };
+      this.pendingTraceIds.clear();
+      this.pendingCleared = false;
+      this.options.onTracesChanged?.(change);
+      this.options.onStatusChanged?.(this.status());
+    }, NOTIFY_DELAY_MS);
+  }
+
+  private async tryBecomeWriter(): Promise<void> {
+    const { host, httpPort, grpcPort, log } = this.options;
+    const before = this.problem;
+    try {
+      this.http = await startHttpReceiver({ host, port: httpPort, sink: this.sink });
+    } catch (err) {
+      this.problem = await this.describeBindFailure(err, host, httpPort, 'http');
+      if (this.problem !== before) log(this.problem);
+      return;
+    }
+    try {
+      this.grpc = await startGrpcReceiver({ host, port: grpcPort, sink: this.sink });
+      this.problem = null;
+    } catch (err) {
+      this.problem = await this.describeBindFailure(err, host, grpcPort, 'grpc');
+      log(this.problem);
+    }
+    log(`Writer: OTLP/HTTP on http://${host}:${this.http.port}` + (this.grpc ? `, OTLP/gRPC on ${host}:${this.grpc.port}` : ''));
+    this.options.onStatusChanged?.(this.status());
+  }
+
+  private async describeBindFailure(err: unknown, host: string, port: number, which: 'http' | 'grpc'): Promise<string> {
+    const code = (err as NodeJS.ErrnoException)?.code;
+    const message = (err as Error)?.message ?? String(err);
+    if (code === 'EADDRINUSE' || /EADDRINUSE|address already in use|No address added/i.test(message)) {
+      return describePortConflict(host, port, which);
+    }
+    const setting = which === 'http' ? 'agentTrace.otlp.httpPort (--http-port)' : 'agentTrace.otlp.grpcPort (--grpc-port)';
+    return `Cannot listen on ${host}:${port} (${code ?? message}). Change ${setting} or agentTrace.otlp.host (--host).`;
+  }
+
+  private startBackgroundWork(): void {
+    const poll = this.options.pollIntervalMs ?? 300;
+    const takeover = this.options.takeoverIntervalMs ?? 2_000;
+    // Followers (and the writer, for CLI imports or deletes from other windows) see others' commits.
+    this.timers.push(setInterval(() => this.pollDatabase(), poll));
+    this.timers.push(
+      setInterval(() => {
+        if (!this.http && !this.closed) void this.tryBecomeWriter();
+      }, takeover),
+    );
+    let last = performance.now();
+    this.timers.push(
+      setInterval(() => {
+        const now = performance.now();
+        this.lagMs = Math.max(0, now - last - 200);
+        last = now;
+      }, 200),
+    );
+    if (this.options.retention) {
+      this.runRetention();
+      this.timers.push(setInterval(() => this.runRetention(), RETENTION_INTERVAL_MS));
+    }
+    for (const t of this.timers) t.unref();
+  }
+
+  private pollDatabase(): void {
+    if (this.closed) return;
+    const version = this.store.dataVersion();
+    if (version === this.lastDataVersion) return;
+    this.lastDataVersion = version;
+    const since = this.lastChangeScanMs - 1_000;
+    this.lastChangeScanMs = Date.now();
+    this.queueChange(this.store.changedTracesSince(since), true);
+  }
+
+  private runRetention(): void {
+    if (this.role !== 'writer' || !this.options.retention) return;
+    try {
+      const { deletedTraces } = this.store.applyRetention(this.options.retention);
+      if (deletedTraces > 0) {
+        this.options.log(`Retention removed ${deletedTraces} old trace(s).`);
+        this.queueChange([], true);
+      }
+    } catch (err) {
+      this.options.log(`Retention failed: ${(err as Error).message}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    if (this.notifyTimer) clearTimeout(this.notifyTimer);
+    await Promise.all([this.http?.close(), this.grpc?.close()]);
+    this.http = this.grpc = null;
+    this.store.close();
+  }
+}
