@@ -10,4 +10,4 @@ if (major < 22) {
   );
   process.exit(1);
 }
-require('../dist/cli.js');
+require('../dist/cli.js').run();
