@@ -263,7 +263,9 @@ export function run(): void {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {
-      process.stderr.write((err instanceof UsageError ? err.message : `agent-trace: ${(err as Error).stack ?? err}`) + '\n');
+      // Expected failures (unreadable input, bad arguments) print their message; AGENT_TRACE_DEBUG adds the stack.
+      const detail = process.env.AGENT_TRACE_DEBUG ? (err as Error).stack : (err as Error).message;
+      process.stderr.write((err instanceof UsageError ? err.message : `agent-trace: ${detail ?? err}`) + '\n');
       process.exit(err instanceof UsageError ? 2 : 1);
     },
   );
