@@ -3,7 +3,7 @@ export { OtlpDecodeError, rejectionMessage, type DecodedLogs, type DecodedMetric
 export { decodeLogsProto, decodeMetricsProto, decodeTracesProto } from './decodeProto';
 export { decodeLogsJson, decodeMetricsJson, decodeTracesJson } from './decodeJson';
 export { encodeOtlpJson } from './encodeJson';
-export { OTLP_PROTO_PARTS, TYPE as OTLP_TYPES, otlpRoot, otlpType } from './schema';
+export { OTLP_PROTO_PARTS, TYPE, TYPE as OTLP_TYPES, otlpRoot, otlpType } from './schema';
 
 import { decodeLogsJson, decodeMetricsJson, decodeTracesJson } from './decodeJson';
 import { decodeLogsProto, decodeMetricsProto, decodeTracesProto } from './decodeProto';
