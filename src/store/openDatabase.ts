@@ -1,0 +1,117 @@
+// Opening the database file: pragmas, migrations, and what to do with a file we cannot use.
+// A corrupt file, or one written by a newer version of this code, is moved aside (never
+// deleted: the user may want it back, or the newer version may) and a fresh file is started.
+import Database from 'better-sqlite3';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { migrate, SCHEMA_VERSION } from './schema';
+
+type Db = Database.Database;
+
+const SQLITE_HEADER = 'SQLite format 3\u0000';
+
+/** Long enough to ride out another process's write transaction (they are short). */
+export const BUSY_TIMEOUT_MS = 5_000;
+
+type Problem = { kind: 'corrupt' | 'newer'; detail: string };
+
+function isCorruptionError(err: unknown): boolean {
+  const code = (err as { code?: string })?.code ?? '';
+  return code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB';
+}
+
+function readHeader(path: string): string | null {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(16);
+    const n = readSync(fd, buf, 0, 16, 0);
+    return buf.subarray(0, n).toString('latin1');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Opens and checks an existing file; returns the problem instead of the database when it is unusable. */
+function tryOpen(path: string): { db: Db } | Problem {
+  if (existsSync(path) && statSync(path).size > 0 && readHeader(path) !== SQLITE_HEADER) {
+    return { kind: 'corrupt', detail: 'not a SQLite database' };
+  }
+  let db: Db | null = null;
+  try {
+    db = new Database(path);
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      db.close();
+      return { kind: 'newer', detail: `schema version ${version}, this version of Agent Trace knows up to ${SCHEMA_VERSION}` };
+    }
+    // quick_check: the structural part of integrity_check, without the slow index cross-checks.
+    const rows = db.pragma('quick_check') as { quick_check: string }[];
+    if (rows.length !== 1 || rows[0].quick_check !== 'ok') {
+      db.close();
+      return { kind: 'corrupt', detail: `integrity check failed: ${rows.slice(0, 3).map((r) => r.quick_check).join('; ')}` };
+    }
+    return { db };
+  } catch (err) {
+    db?.close();
+    if (isCorruptionError(err)) return { kind: 'corrupt', detail: (err as Error).message };
+    throw err;
+  }
+}
+
+/** Renames the file (and its -wal/-shm, so SQLite still pairs them) to `<name>.<tag>-<timestamp>`. */
+export function moveAside(path: string, tag: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  let target = `${path}.${tag}-${stamp}`;
+  for (let i = 1; existsSync(target); i++) target = `${path}.${tag}-${stamp}-${i}`;
+  renameSync(path, target);
+  for (const suffix of ['-wal', '-shm']) {
+    if (existsSync(path + suffix)) renameSync(path + suffix, target + suffix);
+  }
+  return target;
+}
+
+function configure(db: Db, fresh: boolean): void {
+  // auto_vacuum can only be chosen before the first table exists; INCREMENTAL lets retention
+  // give space back to the file system.
+  if (fresh) db.pragma('auto_vacuum = INCREMENTAL');
+  // WAL: one writer and any number of reader processes at once. synchronous=NORMAL in WAL
+  // mode: a committed transaction survives a crash or kill of the process (it is in the WAL
+  // file, which the OS holds), but the last transactions may be lost on power loss or an OS
+  // crash, since the WAL is only fsynced at checkpoints. That is the right trade for traces.
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = OFF');
+}
+
+export function openDatabase(path: string, opts: { readonly?: boolean; log: (msg: string) => void }): Db {
+  if (opts.readonly) {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version !== SCHEMA_VERSION) {
+      db.close();
+      throw new Error(`Cannot read ${path}: schema version ${version}, expected ${SCHEMA_VERSION} (open it read-write once to migrate)`);
+    }
+    return db;
+  }
+  if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
+  let opened = tryOpen(path);
+  if (!('db' in opened)) {
+    const moved = moveAside(path, opened.kind);
+    opts.log(
+      opened.kind === 'corrupt'
+        ? `Trace database ${path} could not be read (${opened.detail}); moved it to ${moved} and started a new one.`
+        : `Trace database ${path} was written by a newer version of Agent Trace (${opened.detail}); moved it to ${moved} and started a new one.`,
+    );
+    opened = tryOpen(path);
+    if (!('db' in opened)) throw new Error(`Cannot create a trace database at ${path}: ${opened.detail}`);
+  }
+  const db = opened.db;
+  const fresh =
+    (db.pragma('user_version', { simple: true }) as number) === 0 &&
+    db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get() === 0;
+  configure(db, fresh);
+  migrate(db);
+  return db;
+}

@@ -1,0 +1,98 @@
+// Versioned schema: PRAGMA user_version is the number of migrations applied. A migration is
+// appended, never edited, once it has shipped; the store refuses (moves aside) a file whose
+// user_version is higher than this list knows.
+import type Database from 'better-sqlite3';
+
+type Db = Database.Database;
+
+const v1 = (db: Db): void => {
+  db.exec(`
+    CREATE TABLE traces (
+      trace_id TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      start_ns TEXT NOT NULL,
+      start_ms INTEGER NOT NULL,
+      duration_ms REAL NOT NULL,
+      span_count INTEGER NOT NULL,
+      error_count INTEGER NOT NULL,
+      llm_calls INTEGER NOT NULL,
+      tool_calls INTEGER NOT NULL,
+      orphan_count INTEGER NOT NULL,
+      services TEXT NOT NULL,            -- JSON array
+      models TEXT NOT NULL,              -- JSON array
+      input_tokens INTEGER,
+      output_tokens INTEGER,
+      cache_read_tokens INTEGER,
+      cache_write_tokens INTEGER,
+      reasoning_tokens INTEGER,
+      cost_usd REAL,
+      bytes INTEGER NOT NULL,            -- sum of the spans' JSON sizes, for size retention
+      updated_at_ms INTEGER NOT NULL     -- last write (receive time), for live marks and age retention
+    );
+    CREATE INDEX traces_recent ON traces(start_ms DESC);
+    CREATE INDEX traces_updated ON traces(updated_at_ms);
+
+    -- One row per (trace, span). doc is the whole CanonicalSpan as JSON (every raw attribute,
+    -- resource attribute, event and link, untouched); the other columns are copies for queries.
+    CREATE TABLE spans (
+      id INTEGER PRIMARY KEY,            -- also the rowid of the span's span_fts row
+      trace_id TEXT NOT NULL,
+      span_id TEXT NOT NULL,
+      parent_id TEXT,
+      name TEXT NOT NULL,
+      service TEXT NOT NULL,
+      start_ns TEXT NOT NULL,
+      end_ns TEXT NOT NULL,
+      start_ms INTEGER NOT NULL,
+      duration_ms REAL NOT NULL,
+      status TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      model TEXT,
+      input_tokens INTEGER,
+      output_tokens INTEGER,
+      cache_read_tokens INTEGER,
+      cache_write_tokens INTEGER,
+      reasoning_tokens INTEGER,
+      cost_usd REAL,
+      cost_source TEXT,
+      src_file TEXT,
+      src_line INTEGER,
+      src_function TEXT,
+      has_logs INTEGER NOT NULL,         -- doc carries events attached from log records
+      bytes INTEGER NOT NULL,
+      doc TEXT NOT NULL,
+      UNIQUE (trace_id, span_id)
+    );
+    CREATE INDEX spans_source ON spans(src_file, src_line, start_ms) WHERE src_file IS NOT NULL;
+
+    -- Contentless: the text lives in spans.doc already; snippets are cut from it on read.
+    CREATE VIRTUAL TABLE span_fts USING fts5(
+      text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+    );
+
+    -- Log records whose span has not arrived yet; attached (and deleted) when it does.
+    CREATE TABLE pending_logs (
+      id INTEGER PRIMARY KEY,
+      trace_id TEXT NOT NULL,
+      span_id TEXT NOT NULL,
+      received_ms INTEGER NOT NULL,
+      doc TEXT NOT NULL                  -- RawLogRecord as JSON
+    );
+    CREATE INDEX pending_logs_span ON pending_logs(trace_id, span_id);
+  `);
+};
+
+/** Ordered; index i migrates user_version i to i + 1. */
+export const migrations: readonly ((db: Db) => void)[] = [v1];
+
+export const SCHEMA_VERSION = migrations.length;
+
+/** Applies the missing migrations in one IMMEDIATE transaction, so two processes opening a new file at once do not both migrate. */
+export function migrate(db: Db): void {
+  const run = db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    for (let v = current; v < migrations.length; v++) migrations[v](db);
+    if (current < migrations.length) db.pragma(`user_version = ${migrations.length}`);
+  });
+  run.immediate();
+}
