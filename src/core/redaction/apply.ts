@@ -1,0 +1,265 @@
+// Scanning spans for findings and producing the span as it would be exported. One walker does
+// both, so the preview and the export can't disagree. Never mutates its input.
+
+import { createHash } from 'node:crypto';
+import type { AttrValue, Attributes, RawSpan } from '../model';
+import type { FindingDto, RedactionAction, RedactionReportDto } from '../../protocol/redaction';
+import { detectInText, type Match } from './detectors';
+import { compilePolicy, DEFAULT_POLICY, type CompiledPolicy, type RedactionPolicy } from './policy';
+
+/** Nested JSON is parsed this deep (a JSON string inside a JSON string inside an attribute…). */
+const MAX_JSON_DEPTH = 4;
+const MAX_JSON_CHARS = 5_000_000;
+
+export function hashValue(value: string): string {
+  return 'sha256:' + createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 12);
+}
+
+export function maskedPreview(value: string): string {
+  if (value.length >= 12) return value.slice(0, 4) + '…' + value.slice(-2);
+  return '*'.repeat(Math.max(4, value.length));
+}
+
+export function replacementFor(action: RedactionAction, m: Match): string | null {
+  switch (action) {
+    case 'mask': return `[REDACTED:${m.detector.type}]`;
+    case 'hash': return hashValue(m.value);
+    case 'drop': return null;
+    case 'keep': return m.value;
+  }
+}
+
+/** One finding before it becomes a DTO (location/span fields are added by the caller). */
+export interface LeafFinding {
+  match: Match;
+  path: string;
+  action: RedactionAction;
+  replacement: string | null;
+  context: string;
+}
+
+export interface ValueOutcome {
+  /** The value as exported (undefined when the attribute is dropped). */
+  value: AttrValue | undefined;
+  outcome: 'kept' | 'masked' | 'dropped';
+  findings: LeafFinding[];
+  bytes: number;
+}
+
+const IDENT = /^[A-Za-z_$][\w$-]*$/;
+const childPath = (path: string, key: string): string => (IDENT.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`);
+
+interface WalkState {
+  cp: CompiledPolicy;
+  findings: LeafFinding[];
+  drop: boolean;
+  changed: boolean;
+  bytes: number;
+}
+
+function contextOf(text: string, matches: Match[], m: Match): string {
+  const from = Math.max(0, m.start - 40);
+  const to = Math.min(text.length, m.end + 40);
+  let out = from > 0 ? '…' : '';
+  let pos = from;
+  for (const o of matches) {
+    if (o.end <= from || o.start >= to) continue;
+    out += text.slice(pos, Math.max(pos, o.start));
+    out += maskedPreview(o.value);
+    pos = Math.max(pos, o.end);
+  }
+  out += text.slice(pos, to) + (to < text.length ? '…' : '');
+  return out.replace(/[\r\n\t]+/g, ' ');
+}
+
+function redactText(text: string, path: string, key: string, st: WalkState, depth: number): string {
+  const first = text.length > 1 ? text.trimStart()[0] : '';
+  if ((first === '{' || first === '[') && depth < MAX_JSON_DEPTH && text.length < MAX_JSON_CHARS) {
+    let parsed: unknown;
+    let ok = false;
+    try {
+      parsed = JSON.parse(text);
+      ok = typeof parsed === 'object' && parsed !== null;
+    } catch {
+      ok = false;
+    }
+    if (ok) {
+      const before = st.changed;
+      st.changed = false;
+      const out = redactJson(parsed, path, key, st, depth + 1);
+      const changed = st.changed;
+      st.changed = before || changed;
+      return changed ? JSON.stringify(out) : text;
+    }
+  }
+  const matches = detectInText(text, st.cp.detectors, { key }).filter((m) => !st.cp.isAllowed(m.value));
+  if (!matches.length) return text;
+  let out = '';
+  let pos = 0;
+  for (const m of matches) {
+    const action = st.cp.actionFor(m.detector);
+    const replacement = replacementFor(action, m);
+    st.findings.push({ match: m, path, action, replacement, context: contextOf(text, matches, m) });
+    if (action === 'drop') st.drop = true;
+    if (action === 'mask' || action === 'hash') {
+      out += text.slice(pos, m.start) + replacement;
+      pos = m.end;
+      st.changed = true;
+    }
+  }
+  return out + text.slice(pos);
+}
+
+function redactJson(v: unknown, path: string, key: string, st: WalkState, depth: number): unknown {
+  if (typeof v === 'string') return redactText(v, path, key, st, depth);
+  if (Array.isArray(v)) return v.map((x, i) => redactJson(x, `${path}[${i}]`, key, st, depth));
+  if (typeof v === 'object' && v !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = redactJson(x, childPath(path, k), k, st, depth);
+    return out;
+  }
+  return v;
+}
+
+function redactAttrValue(v: AttrValue, path: string, key: string, st: WalkState): AttrValue {
+  if (typeof v === 'string') {
+    st.bytes += v.length;
+    return redactText(v, path, key, st, 0);
+  }
+  if (Array.isArray(v)) return v.map((x, i) => redactAttrValue(x, `${path}[${i}]`, key, st));
+  if (typeof v === 'object' && v !== null) {
+    const out: Record<string, AttrValue> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = redactAttrValue(x, childPath(path, k), k, st);
+    return out;
+  }
+  return v;
+}
+
+/** Redacts one attribute value under its top-level key. */
+export function redactValue(key: string, value: AttrValue, cp: CompiledPolicy): ValueOutcome {
+  if (cp.isKeepKey(key)) return { value, outcome: 'kept', findings: [], bytes: 0 };
+  const st: WalkState = { cp, findings: [], drop: false, changed: false, bytes: 0 };
+  const out = redactAttrValue(value, key, key, st);
+  if (cp.isDropKey(key)) {
+    for (const f of st.findings) {
+      f.action = 'drop';
+      f.replacement = null;
+    }
+    return { value: undefined, outcome: 'dropped', findings: st.findings, bytes: st.bytes };
+  }
+  if (st.drop) return { value: undefined, outcome: 'dropped', findings: st.findings, bytes: st.bytes };
+  if (st.changed) return { value: out, outcome: 'masked', findings: st.findings, bytes: st.bytes };
+  return { value, outcome: 'kept', findings: st.findings, bytes: st.bytes };
+}
+
+export interface AttributesOutcome {
+  attributes: Attributes;
+  findings: Array<LeafFinding & { key: string }>;
+  ships: { kept: number; masked: number; dropped: number };
+  bytes: number;
+}
+
+/** Redacts an attribute map (span, resource or event attributes). */
+export function redactAttributes(attrs: Attributes, policy: RedactionPolicy | CompiledPolicy = DEFAULT_POLICY): AttributesOutcome {
+  const cp = 'detectors' in policy ? policy : compilePolicy(policy);
+  const out: Attributes = {};
+  const findings: Array<LeafFinding & { key: string }> = [];
+  const ships = { kept: 0, masked: 0, dropped: 0 };
+  let bytes = 0;
+  for (const [key, value] of Object.entries(attrs)) {
+    const r = redactValue(key, value, cp);
+    bytes += r.bytes;
+    ships[r.outcome]++;
+    for (const f of r.findings) findings.push({ ...f, key });
+    if (r.value !== undefined) out[key] = r.value;
+  }
+  return { attributes: out, findings, ships, bytes };
+}
+
+/** The span as it would be exported under the policy. The input is not modified. */
+export function redactSpan(span: RawSpan, policy: RedactionPolicy = DEFAULT_POLICY): RawSpan {
+  const cp = compilePolicy(policy);
+  return {
+    ...span,
+    attributes: redactAttributes(span.attributes, cp).attributes,
+    resource: redactAttributes(span.resource, cp).attributes,
+    events: span.events.map((e) => ({ ...e, attributes: redactAttributes(e.attributes, cp).attributes })),
+    links: span.links.map((l) => ({ ...l, attributes: { ...l.attributes } })),
+    status: { ...span.status },
+    scope: { ...span.scope },
+  };
+}
+
+export type ScannableSpan = RawSpan & { service?: string };
+
+export interface ScanOptions {
+  policySource?: string;
+  policyErrors?: string[];
+}
+
+const bump = (rec: Record<string, number>, k: string): void => {
+  rec[k] = (rec[k] ?? 0) + 1;
+};
+
+export function serviceOf(span: ScannableSpan): string {
+  if (span.service) return span.service;
+  const s = span.resource['service.name'];
+  return typeof s === 'string' && s ? s : 'unknown_service';
+}
+
+/** Scans spans and reports what the policy would remove and what would still ship. */
+export function scanSpans(spans: readonly ScannableSpan[], policy: RedactionPolicy = DEFAULT_POLICY, opts: ScanOptions = {}): RedactionReportDto {
+  const cp = compilePolicy(policy);
+  const report: RedactionReportDto = {
+    policySource: opts.policySource ?? (policy === DEFAULT_POLICY ? 'default' : 'workspace'),
+    policyErrors: opts.policyErrors ?? [],
+    spansScanned: 0,
+    bytesScanned: 0,
+    findings: [],
+    countsByCategory: {},
+    countsByType: {},
+    countsByAttribute: {},
+    countsByService: {},
+    ships: { kept: 0, masked: 0, dropped: 0 },
+  };
+  for (const span of spans) {
+    report.spansScanned++;
+    const service = serviceOf(span);
+    const parts: Array<[string, Attributes]> = [['attributes', span.attributes], ['resource', span.resource]];
+    span.events.forEach((e, i) => parts.push([`events[${i}].attributes`, e.attributes]));
+    for (const [location, attrs] of parts) {
+      const r = redactAttributes(attrs, cp);
+      report.bytesScanned += r.bytes;
+      report.ships.kept += r.ships.kept;
+      report.ships.masked += r.ships.masked;
+      report.ships.dropped += r.ships.dropped;
+      for (const f of r.findings) {
+        const d = f.match.detector;
+        const dto: FindingDto = {
+          ruleId: d.ruleId,
+          ruleName: d.name,
+          category: d.category,
+          type: d.type,
+          traceId: span.traceId,
+          spanId: span.spanId,
+          spanName: span.name,
+          service,
+          location,
+          path: f.path,
+          start: f.match.start,
+          end: f.match.end,
+          maskedPreview: maskedPreview(f.match.value),
+          context: f.context,
+          action: f.action,
+          replacement: f.action === 'keep' ? maskedPreview(f.match.value) : f.replacement,
+        };
+        report.findings.push(dto);
+        bump(report.countsByCategory, d.category);
+        bump(report.countsByType, d.type);
+        bump(report.countsByAttribute, f.key);
+        bump(report.countsByService, service);
+      }
+    }
+  }
+  return report;
+}

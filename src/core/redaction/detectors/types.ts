@@ -1,0 +1,40 @@
+// What a detector is: one pattern, an optional validator (checksum, placeholder, entropy) and
+// the RE2-compatible form of its pattern for collectors. Pure, no I/O.
+
+import type { FindingCategory } from '../../../protocol/redaction';
+
+export interface DetectorContext {
+  /** The last key on the path to this string (attribute key or JSON object key), or ''. */
+  key: string;
+}
+
+export interface Detector {
+  /** Stable id used in policies (e.g. "openai-api-key"). */
+  id: string;
+  /** Rule id reported in findings: the secretlint rule id when secretlint has the rule, else agent-trace/<id>. */
+  ruleId: string;
+  name: string;
+  category: FindingCategory;
+  type: string;
+  /** JS pattern; must be global. */
+  pattern: RegExp;
+  /** Capture group holding the sensitive value (default 0: the whole match). */
+  group?: number;
+  /** Cheap test that rules a string out before the regex runs (speed). */
+  quick?: (text: string) => boolean;
+  /** Extra checks the regex can't express (checksums, placeholders, entropy). */
+  validate?: (value: string, text: string, index: number, ctx: DetectorContext) => boolean;
+  /** RE2 pattern for the OpenTelemetry Collector; the sensitive part is capture group re2Group (default 0). */
+  re2: string;
+  /** True when validate() rejects things the RE2 pattern still matches (collector over-matches). */
+  re2OverMatches?: boolean;
+  /** Detector that looks at a whole string value under a secret-like key (JSON object keys). */
+  keyed?: boolean;
+}
+
+export interface Match {
+  detector: Detector;
+  start: number;
+  end: number;
+  value: string;
+}

@@ -1,0 +1,170 @@
+// The redaction policy: a JSON file (.agent-trace/redaction.json) versioned with the code.
+// Any error makes the whole default apply (a half-understood policy could leak more than the user meant).
+
+import type { FindingCategory, RedactionAction } from '../../protocol/redaction';
+import { ALL_DETECTORS, type Detector } from './detectors';
+
+export const POLICY_FILE = '.agent-trace/redaction.json';
+
+export interface RedactionPolicy {
+  version: 1;
+  /** Detector ids, rule ids, types or categories that are switched off. */
+  disable: string[];
+  /** Action per category, type, detector id or rule id (most specific wins: detector > rule > type > category). */
+  actions: Record<string, RedactionAction>;
+  /** Attribute keys (globs, `*` any run of characters, `?` one) removed from every export. */
+  dropKeys: string[];
+  /** Attribute keys exported unchanged and not scanned. */
+  keepKeys: string[];
+  /** Values never reported: exact strings, or /regex/flags. */
+  allow: string[];
+}
+
+export const DEFAULT_POLICY: RedactionPolicy = Object.freeze({
+  version: 1,
+  disable: [],
+  actions: { secret: 'mask', pii: 'mask' },
+  dropKeys: [],
+  // Identifiers that correlate telemetry; never personal data by themselves.
+  keepKeys: [
+    'gen_ai.response.id', 'gen_ai.conversation.id', 'gen_ai.tool.call.id', 'session.id', 'service.*', 'telemetry.*',
+    'otel.*', '*.trace_id', '*.span_id', 'process.pid', 'host.id', 'ai.response.id', 'llm.response.id',
+  ],
+  allow: [],
+}) as RedactionPolicy;
+
+const ACTIONS: readonly RedactionAction[] = ['mask', 'hash', 'drop', 'keep'];
+const KNOWN_FIELDS = new Set(['$schema', 'version', 'disable', 'actions', 'dropKeys', 'keepKeys', 'allow']);
+
+/** Every name a policy may use to point at detectors. */
+export function detectorNames(): Set<string> {
+  const s = new Set<string>(['secret', 'pii']);
+  for (const d of ALL_DETECTORS) {
+    s.add(d.id);
+    s.add(d.ruleId);
+    s.add(d.type);
+  }
+  return s;
+}
+
+function stringList(v: unknown, field: string, errors: string[]): string[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+    errors.push(`"${field}" must be a list of strings`);
+    return [];
+  }
+  return v as string[];
+}
+
+export function parsePolicy(text: string | null): { policy: RedactionPolicy; errors: string[] } {
+  if (text === null || text.trim() === '') return { policy: DEFAULT_POLICY, errors: [] };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { policy: DEFAULT_POLICY, errors: [`policy is not valid JSON (YAML is not supported): ${(e as Error).message}`] };
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { policy: DEFAULT_POLICY, errors: ['policy must be a JSON object'] };
+  }
+  const obj = raw as Record<string, unknown>;
+  const errors: string[] = [];
+  for (const k of Object.keys(obj)) if (!KNOWN_FIELDS.has(k)) errors.push(`unknown field "${k}"`);
+  if (obj.version !== undefined && obj.version !== 1) errors.push(`unsupported version ${JSON.stringify(obj.version)} (expected 1)`);
+  const names = detectorNames();
+  const disable = stringList(obj.disable, 'disable', errors);
+  for (const n of disable) if (!names.has(n)) errors.push(`"disable": unknown detector, rule, type or category "${n}"`);
+  const actions: Record<string, RedactionAction> = { ...DEFAULT_POLICY.actions };
+  if (obj.actions !== undefined) {
+    if (typeof obj.actions !== 'object' || obj.actions === null || Array.isArray(obj.actions)) {
+      errors.push('"actions" must be an object such as {"secret": "mask", "email": "hash"}');
+    } else {
+      for (const [k, v] of Object.entries(obj.actions)) {
+        if (!names.has(k)) errors.push(`"actions": unknown detector, rule, type or category "${k}"`);
+        else if (!ACTIONS.includes(v as RedactionAction)) errors.push(`"actions.${k}": must be one of ${ACTIONS.join(', ')}`);
+        else actions[k] = v as RedactionAction;
+      }
+    }
+  }
+  const dropKeys = stringList(obj.dropKeys, 'dropKeys', errors);
+  const keepKeys = obj.keepKeys === undefined ? DEFAULT_POLICY.keepKeys : stringList(obj.keepKeys, 'keepKeys', errors);
+  const allow = stringList(obj.allow, 'allow', errors);
+  for (const a of allow) {
+    const re = regexLiteral(a);
+    if (re === 'invalid') errors.push(`"allow": invalid regular expression ${a}`);
+  }
+  if (errors.length) return { policy: DEFAULT_POLICY, errors };
+  return { policy: { version: 1, disable, actions, dropKeys, keepKeys, allow }, errors: [] };
+}
+
+/** "/re/flags" → RegExp; other strings → null (exact match); broken regex → 'invalid'. */
+export function regexLiteral(s: string): RegExp | null | 'invalid' {
+  const m = /^\/(.+)\/([a-z]*)$/s.exec(s);
+  if (!m) return null;
+  try {
+    return new RegExp(m[1], m[2].replace(/[gy]/g, ''));
+  } catch {
+    return 'invalid';
+  }
+}
+
+/** Glob (`*`, `?`) → anchored regex source, RE2-compatible. */
+export function globToRegexSource(glob: string): string {
+  let out = '';
+  for (const ch of glob) {
+    if (ch === '*') out += '.*';
+    else if (ch === '?') out += '.';
+    else out += ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+  }
+  return '^' + out + '$';
+}
+
+/** The policy prepared for fast repeated use. */
+export interface CompiledPolicy {
+  policy: RedactionPolicy;
+  detectors: Detector[];
+  actionFor(d: Detector): RedactionAction;
+  isDropKey(key: string): boolean;
+  isKeepKey(key: string): boolean;
+  isAllowed(value: string): boolean;
+}
+
+const compiledCache = new WeakMap<RedactionPolicy, CompiledPolicy>();
+
+export function compilePolicy(policy: RedactionPolicy): CompiledPolicy {
+  const hit = compiledCache.get(policy);
+  if (hit) return hit;
+  const off = new Set(policy.disable);
+  const detectors = ALL_DETECTORS.filter((d) => !off.has(d.id) && !off.has(d.ruleId) && !off.has(d.type) && !off.has(d.category));
+  const keyMatcher = (globs: string[]): ((k: string) => boolean) => {
+    if (!globs.length) return () => false;
+    const re = new RegExp(globs.map((g) => '(?:' + globToRegexSource(g) + ')').join('|'));
+    const memo = new Map<string, boolean>();
+    return (k) => {
+      let v = memo.get(k);
+      if (v === undefined) {
+        v = re.test(k);
+        if (memo.size < 10_000) memo.set(k, v);
+      }
+      return v;
+    };
+  };
+  const exact = new Set<string>();
+  const regexes: RegExp[] = [];
+  for (const a of policy.allow) {
+    const re = regexLiteral(a);
+    if (re === null) exact.add(a);
+    else if (re !== 'invalid') regexes.push(re);
+  }
+  const a = policy.actions;
+  const compiled: CompiledPolicy = {
+    policy,
+    detectors,
+    actionFor: (d) => a[d.id] ?? a[d.ruleId] ?? a[d.type] ?? a[d.category as FindingCategory] ?? 'mask',
+    isDropKey: keyMatcher(policy.dropKeys),
+    isKeepKey: keyMatcher(policy.keepKeys),
+    isAllowed: (v) => exact.has(v) || regexes.some((r) => r.test(v)),
+  };
+  compiledCache.set(policy, compiled);
+  return compiled;
+}
