@@ -45,3 +45,15 @@ export interface ServerInitOptions {
   retention: { maxDays: number; maxMegabytes: number };
   priceOverrides: Record<string, { inputPerMTok?: number; outputPerMTok?: number; cacheReadPerMTok?: number; cacheWritePerMTok?: number }>;
 }
+
+/**
+ * Added by the extension (redaction panel exports): the policy rendered as an OpenTelemetry
+ * Collector config (processors that apply the same masking) and as a Node SpanProcessor
+ * module. `policyText` null means the default policy. `fileName` is a suggested file name.
+ */
+export const RenderCollectorConfig = new RequestType<{ policyText: string | null }, { text: string; fileName: string }, void>(
+  'agentTrace/renderCollectorConfig',
+);
+export const RenderNodeProcessor = new RequestType<{ policyText: string | null }, { text: string; fileName: string }, void>(
+  'agentTrace/renderNodeProcessor',
+);
