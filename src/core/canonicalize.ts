@@ -1,0 +1,17 @@
+// RawSpan → CanonicalSpan: normalization, service name and cost in one pure step.
+import { computeCost, type PriceOverride } from './cost';
+import type { CanonicalSpan, RawSpan } from './model';
+import { normalize } from './normalize';
+
+export function canonicalize(span: RawSpan, overrides?: Record<string, PriceOverride>): CanonicalSpan {
+  const norm = normalize(span);
+  const svc = span.resource?.['service.name'];
+  const service = typeof svc === 'string' && svc.trim() !== '' ? svc : 'unknown_service';
+  let cost: ReturnType<typeof computeCost>;
+  try {
+    cost = computeCost(norm, overrides);
+  } catch {
+    cost = { costUsd: null, costSource: null };
+  }
+  return { ...span, service, norm, costUsd: cost.costUsd, costSource: cost.costSource };
+}

@@ -1,0 +1,87 @@
+// Cost of a span in USD. Order of trust: the cost the instrumentation reported itself; then
+// the user's own prices (USD per million tokens); then @pydantic/genai-prices' bundled data.
+// Unknown model or no usage → null (unknown), never a guessed zero.
+import { calcPrice, type PriceCalculation } from '@pydantic/genai-prices';
+import type { CostSource, Normalized } from './model';
+import { pricesProviderId } from './modelNames';
+
+export interface PriceOverride { inputPerMTok?: number; outputPerMTok?: number; cacheReadPerMTok?: number; cacheWritePerMTok?: number }
+
+type Result = { costUsd: number | null; costSource: CostSource | null };
+const NONE: Result = { costUsd: null, costSource: null };
+
+// genai-prices counts input_tokens as the total, cache reads and writes included; normalize()
+// guarantees the same for Usage.inputTokens, so the numbers pass through unchanged.
+function pricesUsage(n: Normalized): Record<string, number> {
+  const u: Record<string, number> = {};
+  const cacheRead = n.usage.cacheReadTokens ?? 0;
+  const cacheWrite = n.usage.cacheWriteTokens ?? 0;
+  u.input_tokens = Math.max(n.usage.inputTokens ?? 0, cacheRead + cacheWrite);
+  u.output_tokens = n.usage.outputTokens ?? 0;
+  if (cacheRead) u.cache_read_tokens = cacheRead;
+  if (cacheWrite) u.cache_write_tokens = cacheWrite;
+  return u;
+}
+
+function libraryPrice(n: Normalized, usage: Record<string, number>): PriceCalculation | null {
+  const pid = pricesProviderId(n.provider);
+  const attempts: Array<[string | null, string | undefined]> = [
+    [n.modelRaw, pid], [n.model, pid], [n.model, undefined],
+  ];
+  for (const [model, providerId] of attempts) {
+    if (!model) continue;
+    try {
+      const r = calcPrice(usage, model, providerId ? { providerId } : undefined);
+      if (r) return r;
+    } catch {
+      // a price the library cannot apply (e.g. inconsistent usage) is an unknown price
+    }
+  }
+  return null;
+}
+
+function findOverride(n: Normalized, overrides: Record<string, PriceOverride> | undefined): PriceOverride | null {
+  if (!overrides) return null;
+  const keys = [
+    n.provider && n.model ? `${n.provider}:${n.model}` : null,
+    n.provider && n.model ? `${n.provider}/${n.model}` : null,
+    n.modelRaw, n.model,
+  ];
+  for (const k of keys) if (k && Object.hasOwn(overrides, k)) return overrides[k];
+  const lower = new Map(Object.entries(overrides).map(([k, v]) => [k.toLowerCase(), v]));
+  for (const k of keys) if (k && lower.has(k.toLowerCase())) return lower.get(k.toLowerCase()) ?? null;
+  return null;
+}
+
+const perMTok = (price: unknown): number | undefined => (typeof price === 'number' && Number.isFinite(price) ? price : undefined);
+
+export function computeCost(norm: Normalized, overrides?: Record<string, PriceOverride>): Result {
+  if (norm.reportedCostUsd !== null && Number.isFinite(norm.reportedCostUsd)) return { costUsd: norm.reportedCostUsd, costSource: 'reported' };
+  const u = norm.usage;
+  if (u.inputTokens === null && u.outputTokens === null) return NONE;
+  if (!norm.model && !norm.modelRaw) return NONE;
+  const usage = pricesUsage(norm);
+  const override = findOverride(norm, overrides);
+  const lib = override ? null : libraryPrice(norm, usage);
+  if (!override) return lib ? { costUsd: lib.total_price, costSource: 'computed' } : NONE;
+
+  // The user's prices, each missing one filled from the library, cache prices from input.
+  const fallback = libraryPrice(norm, usage)?.model_price ?? {};
+  const inP = override.inputPerMTok ?? perMTok(fallback.input_mtok);
+  const outP = override.outputPerMTok ?? perMTok(fallback.output_mtok);
+  const readP = override.cacheReadPerMTok ?? perMTok(fallback.cache_read_mtok) ?? inP;
+  const writeP = override.cacheWritePerMTok ?? perMTok(fallback.cache_write_mtok) ?? inP;
+  const cacheRead = usage.cache_read_tokens ?? 0;
+  const cacheWrite = usage.cache_write_tokens ?? 0;
+  const uncached = usage.input_tokens - cacheRead - cacheWrite;
+  const parts: Array<[number, number | undefined]> = [
+    [uncached, inP], [cacheRead, readP], [cacheWrite, writeP], [usage.output_tokens, outP],
+  ];
+  let total = 0;
+  for (const [tokens, price] of parts) {
+    if (tokens <= 0) continue;
+    if (price === undefined) return NONE;
+    total += (tokens * price) / 1_000_000;
+  }
+  return { costUsd: total, costSource: 'computed' };
+}

@@ -1,0 +1,135 @@
+// One tolerant reader for the chat-message shapes instrumentations record: OTel GenAI
+// `parts` messages, OpenAI chat format, Anthropic content blocks and Vercel AI SDK model
+// messages. Unknown shapes become text, never an exception.
+import type { AttrValue, ChatMessage, ToolCall } from '../model';
+import { isObj, json, text } from './attrs';
+
+type Obj = { [key: string]: AttrValue };
+type Direction = ChatMessage['direction'];
+
+const s = (v: AttrValue | undefined): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
+const argText = (v: AttrValue | undefined): string => (v === undefined || v === null ? '' : typeof v === 'string' ? v : text(v) ?? '');
+
+export function message(role: string, direction: Direction, content: string | null, extra: Partial<ChatMessage> = {}): ChatMessage {
+  return { role, direction, content, toolCalls: [], toolCallId: null, name: null, ...extra };
+}
+
+/** A tool call in OpenAI ({id, function:{name, arguments}}), OTel, Anthropic or Vercel form. */
+export function toolCallOf(v: AttrValue): ToolCall | null {
+  if (!isObj(v)) return null;
+  const fn = isObj(v.function) ? v.function : null;
+  const name = s(fn?.name) ?? s(v.name) ?? s(v.toolName) ?? s(v.tool_name);
+  if (!name) return null;
+  const id = s(v.id) ?? s(v.toolCallId) ?? s(v.tool_call_id) ?? null;
+  const args = fn ? fn.arguments : v.arguments ?? v.input ?? v.args ?? v.parameters;
+  return { id, name, arguments: argText(args) };
+}
+
+/** Tool calls from a JSON array (or its string form). */
+export function toolCallsOf(v: AttrValue | undefined): ToolCall[] {
+  const parsed = json(v);
+  if (!Array.isArray(parsed)) return [];
+  return parsed.map(toolCallOf).filter((c): c is ToolCall => c !== null);
+}
+
+// Parts of one message, whichever convention named them.
+function readParts(parts: AttrValue[], base: ChatMessage, out: ChatMessage[]): void {
+  const texts: string[] = [];
+  const responses: ChatMessage[] = [];
+  for (const p of parts) {
+    if (typeof p === 'string') { texts.push(p); continue; }
+    if (!isObj(p)) continue;
+    const type = s(p.type) ?? '';
+    switch (type) {
+      case 'text':
+      case 'input_text':
+      case 'output_text':
+        texts.push(s(p.content) ?? s(p.text) ?? '');
+        break;
+      case 'reasoning':
+      case 'thinking':
+        break; // reasoning is not message content; the raw attribute keeps it
+      case 'tool_call':
+      case 'tool-call':
+      case 'tool_use':
+      case 'function_call': {
+        const c = toolCallOf(p);
+        if (c) base.toolCalls.push(c);
+        break;
+      }
+      case 'tool_call_response':
+      case 'tool-result':
+      case 'tool_result':
+      case 'function_call_output': {
+        const id = s(p.id) ?? s(p.toolCallId) ?? s(p.tool_use_id) ?? s(p.call_id);
+        let result = p.response ?? p.output ?? p.result ?? p.content;
+        // Vercel wraps results as {type:'json'|'text', value}
+        if (isObj(result) && 'value' in result && typeof result.type === 'string') result = result.value;
+        responses.push(message('tool', base.direction, argText(result), { toolCallId: id, name: s(p.toolName) ?? s(p.name) }));
+        break;
+      }
+      default: {
+        const t = s(p.content) ?? s(p.text);
+        if (t !== null && (type === '' || type === 'generic')) texts.push(t);
+        else texts.push(`[${type || 'part'}${s(p.mime_type) ?? s(p.mimeType) ? ' ' + (s(p.mime_type) ?? s(p.mimeType)) : ''}]`);
+      }
+    }
+  }
+  if (texts.length) base.content = texts.join('\n');
+  const isPureToolMessage = base.role === 'tool' && texts.length === 0 && base.toolCalls.length === 0;
+  if (!isPureToolMessage || responses.length === 0) out.push(base);
+  out.push(...responses);
+}
+
+/** One message object in any supported shape; may yield several (tool results split out). */
+export function messagesOf(v: AttrValue, direction: Direction, defaultRole = direction === 'output' ? 'assistant' : 'user'): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  if (typeof v === 'string') {
+    out.push(message(defaultRole, direction, v));
+    return out;
+  }
+  if (!isObj(v)) return out;
+  // OpenAI choice wrapper: {index, finish_reason, message:{...}}
+  if (isObj(v.message) && v.role === undefined) return messagesOf(v.message, direction, defaultRole);
+  const role = s(v.role) ?? defaultRole;
+  const base = message(role, direction, null, {
+    name: s(v.name),
+    toolCallId: s(v.tool_call_id) ?? s(v.toolCallId) ?? (role === 'tool' ? s(v.id) : null),
+  });
+  base.toolCalls.push(...toolCallsOf(v.tool_calls));
+  const fc = isObj(v.function_call) ? toolCallOf(v.function_call) : null;
+  if (fc) base.toolCalls.push(fc);
+  const parts = Array.isArray(v.parts) ? v.parts : Array.isArray(v.content) ? v.content : null;
+  if (parts) {
+    readParts(parts, base, out);
+    return out;
+  }
+  const content = v.content ?? v.text;
+  const parsed = typeof content === 'string' ? json(content) : content;
+  if (Array.isArray(parsed) && parsed.some((p) => isObj(p) && typeof p.type === 'string')) {
+    readParts(parsed, base, out); // e.g. OpenLLMetry stores content arrays as JSON strings
+    return out;
+  }
+  base.content = content === undefined || content === null ? null : argText(content);
+  out.push(base);
+  return out;
+}
+
+/** A JSON array (or its string form) of messages. */
+export function messageListOf(v: AttrValue | undefined, direction: Direction): ChatMessage[] {
+  const parsed = json(v);
+  if (parsed === undefined || parsed === null) return [];
+  if (!Array.isArray(parsed)) return messagesOf(parsed, direction);
+  return parsed.flatMap((m) => messagesOf(m, direction));
+}
+
+/** OTel `gen_ai.system_instructions`: an array of parts, or plain text. */
+export function systemInstructionsOf(v: AttrValue | undefined): ChatMessage[] {
+  const parsed = json(v);
+  if (parsed === undefined || parsed === null) return [];
+  if (typeof parsed === 'string') return [message('system', 'input', parsed)];
+  const parts = Array.isArray(parsed) ? parsed : [parsed];
+  const out: ChatMessage[] = [];
+  readParts(parts, message('system', 'input', null), out);
+  return out.filter((m) => m.content !== null || m.toolCalls.length > 0);
+}

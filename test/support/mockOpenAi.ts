@@ -1,0 +1,122 @@
+// A local stand-in for the OpenAI chat-completions API, so real SDKs and their real
+// instrumentations can run in tests with no network. Listens on 127.0.0.1, ephemeral port.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface MockOpenAi {
+  /** e.g. http://127.0.0.1:12345/v1 — pass as the SDK's baseURL. */
+  baseUrl: string;
+  /** Parsed JSON bodies of the requests received, in order. */
+  requests: Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+/** What the mock answers; fixed so tests can assert exact numbers. */
+export const MOCK_MODEL = 'gpt-4o-mini-2024-07-18';
+export const MOCK_USAGE = { prompt_tokens: 42, completion_tokens: 7, total_tokens: 49, cached_tokens: 10, reasoning_tokens: 0 };
+export const MOCK_TEXT = 'The weather in Paris is sunny.';
+export const MOCK_TOOL_CALL = { id: 'call_mock_1', name: 'get_weather', arguments: '{"city":"Paris"}' };
+
+const usageJson = () => ({
+  prompt_tokens: MOCK_USAGE.prompt_tokens,
+  completion_tokens: MOCK_USAGE.completion_tokens,
+  total_tokens: MOCK_USAGE.total_tokens,
+  prompt_tokens_details: { cached_tokens: MOCK_USAGE.cached_tokens, audio_tokens: 0 },
+  completion_tokens_details: { reasoning_tokens: MOCK_USAGE.reasoning_tokens, audio_tokens: 0 },
+});
+
+interface ChatRequest {
+  model?: string;
+  stream?: boolean;
+  tools?: unknown[];
+  messages?: Array<{ role?: string }>;
+  stream_options?: { include_usage?: boolean };
+}
+
+// A tool call is answered when tools are offered and no tool result has come back yet.
+function wantsToolCall(req: ChatRequest): boolean {
+  const offered = Array.isArray(req.tools) && req.tools.length > 0;
+  const answered = (req.messages ?? []).some((m) => m.role === 'tool');
+  return offered && !answered;
+}
+
+function completion(req: ChatRequest): Record<string, unknown> {
+  const tool = wantsToolCall(req);
+  return {
+    id: 'chatcmpl-mock-1',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model: MOCK_MODEL,
+    system_fingerprint: 'fp_mock',
+    choices: [{
+      index: 0,
+      finish_reason: tool ? 'tool_calls' : 'stop',
+      logprobs: null,
+      message: tool
+        ? { role: 'assistant', content: null, refusal: null, tool_calls: [{ id: MOCK_TOOL_CALL.id, type: 'function', function: { name: MOCK_TOOL_CALL.name, arguments: MOCK_TOOL_CALL.arguments } }] }
+        : { role: 'assistant', content: MOCK_TEXT, refusal: null },
+    }],
+    usage: usageJson(),
+  };
+}
+
+function streamChunks(req: ChatRequest): Array<Record<string, unknown>> {
+  const base = { id: 'chatcmpl-mock-1', object: 'chat.completion.chunk', created: 1_700_000_000, model: MOCK_MODEL, system_fingerprint: 'fp_mock' };
+  const chunks: Array<Record<string, unknown>> = [];
+  if (wantsToolCall(req)) {
+    chunks.push({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: null, tool_calls: [{ index: 0, id: MOCK_TOOL_CALL.id, type: 'function', function: { name: MOCK_TOOL_CALL.name, arguments: '' } }] }, finish_reason: null }] });
+    chunks.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: MOCK_TOOL_CALL.arguments } }] }, finish_reason: null }] });
+    chunks.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] });
+  } else {
+    const words = MOCK_TEXT.split(/(?<= )/);
+    chunks.push({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+    for (const w of words) chunks.push({ ...base, choices: [{ index: 0, delta: { content: w }, finish_reason: null }] });
+    chunks.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+  }
+  if (req.stream_options?.include_usage) chunks.push({ ...base, choices: [], usage: usageJson() });
+  return chunks;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const c of req) parts.push(c as Buffer);
+  return Buffer.concat(parts).toString('utf8');
+}
+
+export async function startMockOpenAi(): Promise<MockOpenAi> {
+  const requests: Array<Record<string, unknown>> = [];
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      const text = await readBody(req);
+      if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: `mock: no route ${req.method} ${req.url}`, type: 'invalid_request_error' } }));
+        return;
+      }
+      let body: ChatRequest & Record<string, unknown>;
+      try {
+        body = JSON.parse(text) as ChatRequest & Record<string, unknown>;
+      } catch {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: 'mock: invalid JSON', type: 'invalid_request_error' } }));
+        return;
+      }
+      requests.push(body);
+      if (body.stream) {
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        for (const chunk of streamChunks(body)) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+        res.end('data: [DONE]\n\n');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(completion(body)));
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    requests,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
