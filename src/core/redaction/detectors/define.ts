@@ -3,19 +3,25 @@
 
 import type { Detector } from './types';
 
-export interface DetectorSpec extends Omit<Detector, 'pattern' | 're2'> {
+export interface DetectorSpec extends Omit<Detector, 'pattern' | 're2' | 'group'> {
   /** RE2-compatible source (no lookarounds, no backreferences). */
-  src: string;
+  src?: string;
+  /** Or: prefix, sensitive value, suffix (no capturing groups inside); the value becomes group 1. */
+  parts?: [string, string, string];
   /** 'i' for case-insensitive (becomes (?i) in RE2). */
   flags?: '' | 'i';
 }
 
 export function define(spec: DetectorSpec): Detector {
-  const { src, flags = '', ...rest } = spec;
+  const { src: whole, parts, flags = '', ...rest } = spec;
+  const src = parts ? `${parts[0]}(${parts[1]})${parts[2]}` : (whole ?? '');
+  const i = flags === 'i' ? '(?i)' : '';
   return {
     ...rest,
+    group: parts ? 1 : undefined,
     pattern: new RegExp(src, 'g' + flags),
-    re2: (flags === 'i' ? '(?i)' : '') + src,
+    re2: i + src,
+    re2Parts: parts ? [i + parts[0], parts[1], parts[2]] : undefined,
   };
 }
 

@@ -26,6 +26,8 @@ export interface Detector {
   validate?: (value: string, text: string, index: number, ctx: DetectorContext) => boolean;
   /** RE2 pattern for the OpenTelemetry Collector; the sensitive part is capture group re2Group (default 0). */
   re2: string;
+  /** For detectors whose value is part of the match: RE2 prefix (with flags), value, suffix. */
+  re2Parts?: [string, string, string];
   /** True when validate() rejects things the RE2 pattern still matches (collector over-matches). */
   re2OverMatches?: boolean;
   /** Detector that looks at a whole string value under a secret-like key (JSON object keys). */
