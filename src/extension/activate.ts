@@ -1,0 +1,21 @@
+// Wires the features into the composition root. Activation stays light: the server starts in
+// the background (not awaited), so the editor is not held up while it binds its ports.
+import type * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { Ctx } from './context';
+import { StatusBar } from './statusBar';
+import { registerTerminalEnvironment } from './terminalEnv';
+import { TracesView } from './tracesView';
+import { RedactionDiagnostics } from './webviews/redactionPanel';
+import { TracePanel } from './webviews/tracePanel';
+
+export function activateContext(extension: vscode.ExtensionContext): Ctx {
+  const ctx = new Ctx(extension);
+  const view = new TracesView(ctx);
+  const diagnostics = new RedactionDiagnostics();
+  ctx.push(new StatusBar(ctx), view, diagnostics, { dispose: () => TracePanel.disposeAll() });
+  registerCommands(ctx, view, diagnostics);
+  registerTerminalEnvironment(ctx);
+  void ctx.start();
+  return ctx;
+}

@@ -1,0 +1,138 @@
+// Pure text formatting for the tree, tooltips and status bar (no `vscode` import: unit-tested).
+import type { ServerStatusDto, TraceSummaryDto, UsageDto } from '../protocol/dto';
+
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1) return '<1 ms';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const min = Math.floor(ms / 60_000);
+  const sec = Math.round((ms % 60_000) / 1000);
+  return sec ? `${min} min ${sec} s` : `${min} min`;
+}
+
+export function formatRelativeTime(thenMs: number, nowMs: number): string {
+  const d = Math.max(0, nowMs - thenMs);
+  if (d < 45_000) return 'just now';
+  const min = Math.round(d / 60_000);
+  if (min < 60) return `${min} min ago`;
+  const h = Math.round(d / 3_600_000);
+  if (h < 24) return `${h} h ago`;
+  const days = Math.round(d / 86_400_000);
+  return days === 1 ? 'yesterday' : `${days} days ago`;
+}
+
+/** 1234 → "1.2k"; null (not reported) stays unknown instead of becoming 0. */
+export function formatTokens(n: number | null): string | null {
+  if (n === null || !Number.isFinite(n)) return null;
+  if (n < 1000) return String(n);
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
+  return `${(n / 1_000_000).toFixed(1)}M`;
+}
+
+export function formatCost(usd: number | null): string | null {
+  if (usd === null || !Number.isFinite(usd)) return null;
+  if (usd === 0) return '$0';
+  if (usd < 0.01) return `$${usd.toFixed(4)}`;
+  return `$${usd.toFixed(2)}`;
+}
+
+/** Input + output tokens when at least one was reported. */
+export function totalTokens(u: UsageDto): number | null {
+  if (u.inputTokens === null && u.outputTokens === null) return null;
+  return (u.inputTokens ?? 0) + (u.outputTokens ?? 0);
+}
+
+function startMs(t: TraceSummaryDto): number {
+  const parsed = Date.parse(t.startTime);
+  return Number.isNaN(parsed) ? t.updatedAtMs : parsed;
+}
+
+/** Tree item description: service · relative time · duration · tokens · cost. */
+export function traceDescription(t: TraceSummaryDto, nowMs: number): string {
+  const parts: string[] = [];
+  if (t.services.length) parts.push(t.services.length > 1 ? `${t.services[0]} +${t.services.length - 1}` : t.services[0]);
+  parts.push(formatRelativeTime(startMs(t), nowMs));
+  parts.push(formatDuration(t.durationMs));
+  const tok = formatTokens(totalTokens(t.usage));
+  if (tok !== null) parts.push(`${tok} tok`);
+  const cost = formatCost(t.costUsd);
+  if (cost !== null) parts.push(cost);
+  return parts.join(' · ');
+}
+
+const MAX_FIELD = 200;
+export function truncate(s: string, max = MAX_FIELD): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+/**
+ * Tooltip rows as [label, value] pairs. Values come from spans (untrusted): the extension
+ * appends them with MarkdownString.appendText only, labels are our own constants.
+ */
+export function traceTooltipRows(t: TraceSummaryDto, nowMs: number): [string, string][] {
+  const rows: [string, string][] = [];
+  rows.push(['Trace', truncate(t.name || '(unnamed)')]);
+  rows.push(['Trace id', t.traceId]);
+  if (t.services.length) rows.push(['Services', truncate(t.services.join(', '))]);
+  rows.push(['Started', `${t.startTime} (${formatRelativeTime(startMs(t), nowMs)})`]);
+  rows.push(['Duration', formatDuration(t.durationMs)]);
+  rows.push(['Spans', `${t.spanCount} (${t.llmCalls} LLM calls, ${t.toolCalls} tool calls)`]);
+  if (t.errorCount) rows.push(['Errors', String(t.errorCount)]);
+  if (t.models.length) rows.push(['Models', truncate(t.models.join(', '))]);
+  const u = t.usage;
+  const tokenParts: string[] = [];
+  const add = (label: string, n: number | null) => {
+    const f = formatTokens(n);
+    if (f !== null) tokenParts.push(`${f} ${label}`);
+  };
+  add('in', u.inputTokens);
+  add('out', u.outputTokens);
+  add('cache read', u.cacheReadTokens);
+  add('cache write', u.cacheWriteTokens);
+  add('reasoning', u.reasoningTokens);
+  rows.push(['Tokens', tokenParts.length ? tokenParts.join(', ') : 'not reported']);
+  rows.push(['Cost', formatCost(t.costUsd) ?? 'unknown']);
+  if (t.orphanCount) rows.push(['Orphan spans', String(t.orphanCount)]);
+  return rows;
+}
+
+export type ServerState = 'starting' | 'running' | 'stopped' | 'failed';
+
+export interface StatusBarText {
+  text: string;
+  /** Plain-text tooltip lines. */
+  tooltip: string[];
+  warning: boolean;
+}
+
+export function endpointOf(status: Pick<ServerStatusDto, 'host' | 'httpPort' | 'grpcPort'>): string {
+  return `${hostForUrl(status.host)}:${status.httpPort} (HTTP), :${status.grpcPort} (gRPC)`;
+}
+
+/** Hosts that mean "every interface" are reached through loopback; IPv6 needs brackets in URLs. */
+export function hostForUrl(host: string): string {
+  const h = host.trim() || '127.0.0.1';
+  if (h === '0.0.0.0') return '127.0.0.1';
+  if (h === '::') return '[::1]';
+  if (h.includes(':') && !h.startsWith('[')) return `[${h}]`;
+  return h;
+}
+
+export function statusBarText(state: ServerState, status: ServerStatusDto | null): StatusBarText {
+  if (state === 'stopped') return { text: '$(circle-slash) Agent Trace: stopped', tooltip: ['The trace server is stopped.', 'Click for actions.'], warning: false };
+  if (state === 'failed') return { text: '$(error) Agent Trace: server failed', tooltip: ['The trace server stopped unexpectedly.', 'Click for actions.'], warning: true };
+  if (state === 'starting' || !status) return { text: '$(sync~spin) Agent Trace', tooltip: ['Starting the trace server…'], warning: false };
+  const role = status.role === 'writer' ? 'writer' : 'follower';
+  const spans = `${formatTokens(status.spanCount) ?? '0'} spans`;
+  const tooltip = [
+    status.listening ? `Listening on ${endpointOf(status)}` : `Not listening: ${status.problem ?? 'unknown reason'}`,
+    role === 'writer' ? 'This window receives spans and writes the database.' : 'Follower: another VS Code window receives spans; this one reads the shared database.',
+    `${status.traceCount} traces, ${status.spanCount} spans`,
+    `Database: ${status.dbPath}`,
+    'Click for actions.',
+  ];
+  if (status.listening) return { text: `$(radio-tower) Agent Trace: ${spans}`, tooltip, warning: false };
+  if (role === 'follower' && !status.problem) return { text: `$(eye) Agent Trace: ${spans} (follower)`, tooltip, warning: false };
+  return { text: `$(warning) Agent Trace: not listening`, tooltip, warning: true };
+}

@@ -1,0 +1,62 @@
+// Reads the extension's settings into the server's init options.
+import * as vscode from 'vscode';
+import type { ServerInitOptions } from '../protocol/lsp';
+import { ConfigSection, Settings } from './ids';
+
+export function config(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration(ConfigSection);
+}
+
+function num(c: vscode.WorkspaceConfiguration, key: string, fallback: number): number {
+  const v = c.get<number>(key);
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+}
+
+function record<T>(c: vscode.WorkspaceConfiguration, key: string): Record<string, T> {
+  const v = c.get<unknown>(key);
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, T>) : {};
+}
+
+export function pathMappings(): Record<string, string> {
+  const raw = record<unknown>(config(), Settings.sourcePathMappings);
+  return Object.fromEntries(Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+export function workspaceFolderPaths(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+}
+
+export function otlpEndpoint(): { host: string; httpPort: number; grpcPort: number } {
+  const c = config();
+  return {
+    host: c.get<string>(Settings.otlpHost)?.trim() || '127.0.0.1',
+    httpPort: num(c, Settings.otlpHttpPort, 4318),
+    grpcPort: num(c, Settings.otlpGrpcPort, 4317),
+  };
+}
+
+/** Empty database path means the extension's global storage, shared by every window. */
+export async function serverInitOptions(globalStorage: vscode.Uri): Promise<ServerInitOptions> {
+  const c = config();
+  let dbPath = c.get<string>(Settings.databasePath)?.trim() ?? '';
+  if (!dbPath) {
+    await vscode.workspace.fs.createDirectory(globalStorage);
+    dbPath = vscode.Uri.joinPath(globalStorage, 'traces.db').fsPath;
+  }
+  return {
+    ...otlpEndpoint(),
+    dbPath,
+    workspaceFolders: workspaceFolderPaths(),
+    pathMappings: pathMappings(),
+    retention: { maxDays: num(c, Settings.retentionMaxDays, 7), maxMegabytes: num(c, Settings.retentionMaxMegabytes, 1024) },
+    priceOverrides: record(c, Settings.pricingOverrides),
+  };
+}
+
+/** The redaction policy file: the setting, relative to the first workspace folder unless absolute. */
+export function redactionPolicyUri(): vscode.Uri | null {
+  const rel = config().get<string>(Settings.redactionPolicyPath)?.trim() || '.agent-trace/redaction.json';
+  if (rel.startsWith('/') || /^[A-Za-z]:[\\/]/.test(rel)) return vscode.Uri.file(rel);
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  return folder ? vscode.Uri.joinPath(folder.uri, rel) : null;
+}

@@ -1,0 +1,151 @@
+// The Traces tree: newest first, refreshed by the server's tracesChanged notifications
+// (debounced), filterable through a quick input. No refresh button: it is always current.
+import * as vscode from 'vscode';
+import type { TraceFilterDto, TraceSummaryDto } from '../protocol/dto';
+import { ListTraces } from '../protocol/lsp';
+import type { Ctx } from './context';
+import { traceDescription, traceTooltipRows, truncate } from './format';
+import { Commands, ContextKeys, TreeItemContext, Views } from './ids';
+
+const LIST_LIMIT = 500;
+const REFRESH_DEBOUNCE_MS = 150;
+
+export function compareNewestFirst(a: TraceSummaryDto, b: TraceSummaryDto): number {
+  const x = BigInt(a.startUnixNanos || '0');
+  const y = BigInt(b.startUnixNanos || '0');
+  return x === y ? 0 : x > y ? -1 : 1;
+}
+
+export function filterSummary(f: TraceFilterDto): string {
+  const parts: string[] = [];
+  if (f.text) parts.push(`"${f.text}"`);
+  if (f.service) parts.push(`service ${f.service}`);
+  if (f.model) parts.push(`model ${f.model}`);
+  if (f.errorsOnly) parts.push('errors only');
+  return parts.join(', ');
+}
+
+export class TracesView implements vscode.TreeDataProvider<TraceSummaryDto>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TraceSummaryDto | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly view: vscode.TreeView<TraceSummaryDto>;
+  private readonly disposables: vscode.Disposable[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  filter: TraceFilterDto = {};
+  /** The last listed traces (for the filter's service and model choices). */
+  last: TraceSummaryDto[] = [];
+
+  constructor(private readonly ctx: Ctx) {
+    this.view = vscode.window.createTreeView(Views.traces, { treeDataProvider: this, showCollapseAll: false });
+    this.disposables.push(
+      this.view,
+      this.changed,
+      ctx.onDidChangeTraces(() => this.scheduleRefresh()),
+      ctx.onDidChangeServer(() => {
+        if (!ctx.running) this.view.message = ctx.state === 'starting' ? undefined : 'The trace server is not running.';
+        else if (this.view.message === 'The trace server is not running.') this.scheduleRefresh();
+      }),
+    );
+  }
+
+  scheduleRefresh(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.changed.fire(undefined), REFRESH_DEBOUNCE_MS);
+  }
+
+  setFilter(f: TraceFilterDto): void {
+    this.filter = f;
+    const summary = filterSummary(f);
+    this.view.description = summary ? `filter: ${summary}` : undefined;
+    void vscode.commands.executeCommand('setContext', ContextKeys.filterActive, summary !== '');
+    this.changed.fire(undefined);
+  }
+
+  async getChildren(element?: TraceSummaryDto): Promise<TraceSummaryDto[]> {
+    if (element) return [];
+    if (!this.ctx.running) return [];
+    try {
+      const list = await this.ctx.request(ListTraces, { ...this.filter, limit: LIST_LIMIT });
+      list.sort(compareNewestFirst);
+      this.last = list;
+      this.view.message = list.length >= LIST_LIMIT ? `Showing the newest ${LIST_LIMIT} traces.` : undefined;
+      this.view.badge = list.length ? { value: list.length, tooltip: `${list.length} traces` } : undefined;
+      return list;
+    } catch (err) {
+      this.view.message = `Could not list traces: ${err instanceof Error ? err.message : String(err)}`;
+      return [];
+    }
+  }
+
+  getTreeItem(t: TraceSummaryDto): vscode.TreeItem {
+    const item = new vscode.TreeItem(truncate(t.name || '(unnamed trace)', 120), vscode.TreeItemCollapsibleState.None);
+    item.id = t.traceId;
+    const now = Date.now();
+    item.description = traceDescription(t, now);
+    item.iconPath = t.errorCount
+      ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
+      : new vscode.ThemeIcon('pulse');
+    item.contextValue = TreeItemContext.trace;
+    item.accessibilityInformation = { label: `${t.name}, ${item.description}${t.errorCount ? `, ${t.errorCount} errors` : ''}` };
+    item.command = { command: Commands.openTrace, title: 'Open Trace', arguments: [t] };
+    return item;
+  }
+
+  /** Tooltip built from escaped text only: span content is untrusted. */
+  resolveTreeItem(item: vscode.TreeItem, t: TraceSummaryDto): vscode.TreeItem {
+    item.tooltip = tooltipFor(t);
+    return item;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+  }
+
+  /** Filter quick input: pick a field, then a value; "Clear filter" resets. */
+  async editFilter(): Promise<void> {
+    type Item = vscode.QuickPickItem & { key: 'text' | 'service' | 'model' | 'errorsOnly' | 'clear' };
+    const f = this.filter;
+    const items: Item[] = [
+      { key: 'text', label: '$(search) Text…', description: f.text ?? 'name, messages, attributes' },
+      { key: 'service', label: '$(server-process) Service…', description: f.service ?? 'any' },
+      { key: 'model', label: '$(hubot) Model…', description: f.model ?? 'any' },
+      { key: 'errorsOnly', label: f.errorsOnly ? '$(pass-filled) Errors only' : '$(circle-large-outline) Errors only', description: f.errorsOnly ? 'on' : 'off' },
+      { key: 'clear', label: '$(clear-all) Clear filter' },
+    ];
+    const pick = await vscode.window.showQuickPick(items, { title: 'Filter traces' });
+    if (!pick) return;
+    switch (pick.key) {
+      case 'clear':
+        return this.setFilter({});
+      case 'errorsOnly':
+        return this.setFilter({ ...f, errorsOnly: !f.errorsOnly || undefined });
+      case 'text': {
+        const text = await vscode.window.showInputBox({ title: 'Traces containing text', value: f.text ?? '', prompt: 'Empty to remove' });
+        if (text === undefined) return;
+        return this.setFilter({ ...f, text: text.trim() || undefined });
+      }
+      case 'service':
+      case 'model': {
+        const known = new Set<string>();
+        for (const t of this.last) for (const v of pick.key === 'service' ? t.services : t.models) known.add(v);
+        const choices: vscode.QuickPickItem[] = [{ label: '(any)' }, ...[...known].sort().map((label) => ({ label }))];
+        const v = await vscode.window.showQuickPick(choices, { title: pick.key === 'service' ? 'Service' : 'Model' });
+        if (!v) return;
+        return this.setFilter({ ...f, [pick.key]: v.label === '(any)' ? undefined : v.label });
+      }
+    }
+  }
+}
+
+export function tooltipFor(t: TraceSummaryDto): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  md.isTrusted = false;
+  md.supportHtml = false;
+  md.supportThemeIcons = false;
+  traceTooltipRows(t, Date.now()).forEach(([label, value], i) => {
+    if (i) md.appendMarkdown('  \n');
+    md.appendText(`${label}: ${value}`);
+  });
+  return md;
+}

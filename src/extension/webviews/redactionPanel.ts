@@ -1,0 +1,297 @@
+// Redaction preview: scans one trace or every stored trace with the workspace policy, shows
+// the report, and re-scans live as the policy file is edited or saved. Findings are also
+// published as diagnostics at the source lines of the spans that carried them (rule and
+// attribute path only, never the value).
+import * as vscode from 'vscode';
+import type { SpanDto, TraceDetailDto } from '../../protocol/dto';
+import { GetTrace, RenderCollectorConfig, RenderNodeProcessor, ScanRedaction } from '../../protocol/lsp';
+import type { FindingDto, RedactionReportDto } from '../../protocol/redaction';
+import { assertNever, type RedactionHostMessage, type RedactionWebviewMessage } from '../../protocol/webviewMessages';
+import { DiagnosticCollectionName, Settings, WebviewTypes } from '../ids';
+import { applyFindings } from '../redactionPreview';
+import { redactionPolicyUri } from '../settings';
+import { locateRecordedFile } from '../source/openSource';
+import { openSpanSource, TracePanel } from './tracePanel';
+import { Ctx } from '../context';
+import { WebviewHost } from './webviewHost';
+
+const RESCAN_DEBOUNCE_MS = 400;
+const MAX_TRACES_FOR_DIAGNOSTICS = 100;
+
+export const POLICY_TEMPLATE = `{
+  "version": 1,
+  "actions": { "secret": "mask", "pii": "mask" },
+  "disable": [],
+  "dropKeys": [],
+  "allow": []
+}
+`;
+
+/** Reads the policy: the open editor's text (unsaved edits preview live), else the file, else null. */
+async function readPolicy(uri: vscode.Uri | null): Promise<string | null> {
+  if (!uri) return null;
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (doc) return doc.getText();
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch {
+    return null;
+  }
+}
+
+async function policyExists(uri: vscode.Uri | null): Promise<boolean> {
+  if (!uri) return false;
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString());
+  }
+}
+
+export class RedactionPanel extends WebviewHost<RedactionHostMessage, RedactionWebviewMessage> {
+  private static current: RedactionPanel | undefined;
+
+  private scope: { traceId: string | null; label: string };
+  private report: RedactionReportDto | null = null;
+  private policyUri: vscode.Uri | null = null;
+  private policyWatch: vscode.Disposable[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private scanSeq = 0;
+  private readonly traceCache = new Map<string, TraceDetailDto | null>();
+
+  static async show(ctx: Ctx, diagnostics: RedactionDiagnostics, traceId: string | null, label: string): Promise<void> {
+    let p = RedactionPanel.current;
+    if (!p || p.isDisposed) {
+      p = new RedactionPanel(ctx, diagnostics, { traceId, label });
+      RedactionPanel.current = p;
+    } else {
+      p.scope = { traceId, label };
+      p.reveal();
+    }
+    await p.scan();
+  }
+
+  private constructor(
+    private readonly ctx: Ctx,
+    private readonly diagnostics: RedactionDiagnostics,
+    scope: { traceId: string | null; label: string },
+  ) {
+    super(ctx.extension.extensionUri, { viewType: WebviewTypes.redaction, title: 'Redaction preview', script: 'redaction.js', styles: ['redaction.css'] });
+    this.scope = scope;
+    this.watchPolicy();
+    this.disposables.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (Ctx.affects(e, Settings.redactionPolicyPath)) {
+          this.watchPolicy();
+          this.scheduleScan();
+        }
+      }),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (this.policyUri && e.document.uri.toString() === this.policyUri.toString()) this.scheduleScan();
+      }),
+      vscode.workspace.onDidCloseTextDocument((d) => {
+        if (this.policyUri && d.uri.toString() === this.policyUri.toString()) this.scheduleScan();
+      }),
+      ctx.onDidChangeTraces((e) => {
+        this.traceCache.clear();
+        if (e.cleared || this.scope.traceId === null || e.traceIds.includes(this.scope.traceId)) this.scheduleScan();
+      }),
+    );
+  }
+
+  private watchPolicy(): void {
+    for (const d of this.policyWatch.splice(0)) d.dispose();
+    this.policyUri = redactionPolicyUri();
+    if (!this.policyUri) return;
+    const dir = vscode.Uri.joinPath(this.policyUri, '..');
+    const base = this.policyUri.path.split('/').pop() ?? '';
+    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(dir, base));
+    this.policyWatch.push(w, w.onDidChange(() => this.scheduleScan()), w.onDidCreate(() => this.scheduleScan()), w.onDidDelete(() => this.scheduleScan()));
+  }
+
+  private scheduleScan(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.scan(), RESCAN_DEBOUNCE_MS);
+  }
+
+  async scan(): Promise<void> {
+    const seq = ++this.scanSeq;
+    const scope = this.scope;
+    this.panel.title = `Redaction preview: ${scope.label}`;
+    this.post({ type: 'busy', message: scope.traceId ? 'Scanning the trace…' : 'Scanning every stored trace…' });
+    const policyText = await readPolicy(this.policyUri);
+    const report = await vscode.window.withProgress(
+      {
+        location: scope.traceId ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification,
+        title: scope.traceId ? 'Agent Trace: scanning trace for secrets and personal data' : 'Agent Trace: scanning all traces for secrets and personal data',
+      },
+      () => this.ctx.request(ScanRedaction, { traceId: scope.traceId, policyText }),
+    );
+    if (seq !== this.scanSeq || this.isDisposed) return;
+    this.report = report;
+    this.dropQueued('report');
+    this.dropQueued('busy');
+    const policyPath = (await policyExists(this.policyUri)) ? (this.policyUri?.fsPath ?? null) : null;
+    this.post({ type: 'report', report, scope, policyPath });
+    void this.diagnostics.update(report, (id) => this.getTrace(id));
+  }
+
+  private async getTrace(traceId: string): Promise<TraceDetailDto | null> {
+    if (!this.traceCache.has(traceId)) this.traceCache.set(traceId, await this.ctx.request(GetTrace, { traceId }));
+    return this.traceCache.get(traceId) ?? null;
+  }
+
+  private async spanOf(traceId: string, spanId: string): Promise<SpanDto | undefined> {
+    return (await this.getTrace(traceId))?.spans.find((s) => s.spanId === spanId);
+  }
+
+  protected onReady(): void {
+    this.dropQueued('report');
+    if (this.report) {
+      void this.panel.webview.postMessage({
+        type: 'report',
+        report: this.report,
+        scope: this.scope,
+        policyPath: this.policyUri?.fsPath ?? null,
+      } satisfies RedactionHostMessage);
+    }
+  }
+
+  protected async onMessage(m: RedactionWebviewMessage): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        return;
+      case 'showSpan':
+        await TracePanel.show(this.ctx, m.traceId, m.spanId);
+        return;
+      case 'openSpanSource': {
+        const span = await this.spanOf(m.traceId, m.spanId);
+        if (span) await openSpanSource(span);
+        return;
+      }
+      case 'requestSpanPreview': {
+        const span = await this.spanOf(m.traceId, m.spanId);
+        if (!span) return;
+        const findings = (this.report?.findings ?? []).filter((f) => f.spanId === m.spanId && f.traceId === m.traceId && f.location === 'attributes');
+        this.post({ type: 'spanPreview', spanId: m.spanId, before: span.attributes, after: applyFindings(span.attributes, findings) });
+        return;
+      }
+      case 'openPolicy':
+        await this.openPolicy();
+        return;
+      case 'exportCollectorConfig':
+        await this.export(RenderCollectorConfig, 'OpenTelemetry Collector config');
+        return;
+      case 'exportNodeProcessor':
+        await this.export(RenderNodeProcessor, 'Node span processor');
+        return;
+      default:
+        assertNever(m);
+    }
+  }
+
+  private async openPolicy(): Promise<void> {
+    await openOrCreatePolicy();
+  }
+
+  private async export(type: typeof RenderCollectorConfig, what: string): Promise<void> {
+    const policyText = await readPolicy(this.policyUri);
+    const rendered = await this.ctx.request(type, { policyText });
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      title: `Save ${what}`,
+      defaultUri: folder ? vscode.Uri.joinPath(folder, rendered.fileName) : undefined,
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(rendered.text));
+    await vscode.window.showTextDocument(target, { preview: false });
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    for (const d of this.policyWatch.splice(0)) d.dispose();
+    this.diagnostics.clear();
+    if (RedactionPanel.current === this) RedactionPanel.current = undefined;
+    super.dispose();
+  }
+}
+
+/** Opens the workspace policy file, creating it from a template when missing. */
+export async function openOrCreatePolicy(): Promise<void> {
+  const uri = redactionPolicyUri();
+  if (!uri) {
+    void vscode.window.showWarningMessage('Agent Trace: open a folder to keep a redaction policy with the code.');
+    return;
+  }
+  if (!(await policyExists(uri))) {
+    await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(uri, '..'));
+    await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(POLICY_TEMPLATE));
+  }
+  await vscode.window.showTextDocument(uri, { preview: false });
+}
+
+/** Findings as diagnostics at the source lines (inside the workspace) of the spans that carried them. */
+export class RedactionDiagnostics implements vscode.Disposable {
+  private readonly collection = vscode.languages.createDiagnosticCollection(DiagnosticCollectionName);
+  private seq = 0;
+
+  clear(): void {
+    this.seq++;
+    this.collection.clear();
+  }
+
+  async update(report: RedactionReportDto, getTrace: (traceId: string) => Promise<TraceDetailDto | null>): Promise<void> {
+    const seq = ++this.seq;
+    const byTrace = new Map<string, FindingDto[]>();
+    for (const f of report.findings) {
+      const list = byTrace.get(f.traceId) ?? [];
+      list.push(f);
+      byTrace.set(f.traceId, list);
+    }
+    const located = new Map<string, vscode.Uri | null>();
+    const perFile = new Map<string, { uri: vscode.Uri; diags: Map<string, vscode.Diagnostic> }>();
+    let traces = 0;
+    for (const [traceId, findings] of byTrace) {
+      if (++traces > MAX_TRACES_FOR_DIAGNOSTICS) break;
+      let trace: TraceDetailDto | null;
+      try {
+        trace = await getTrace(traceId);
+      } catch {
+        continue;
+      }
+      if (!trace || seq !== this.seq) continue;
+      const spans = new Map(trace.spans.map((s) => [s.spanId, s]));
+      for (const f of findings) {
+        const src = spans.get(f.spanId)?.source;
+        if (!src?.file || !src.line) continue;
+        if (!located.has(src.file)) {
+          const l = await locateRecordedFile(src.file);
+          located.set(src.file, l?.inWorkspace ? l.uri : null);
+        }
+        const uri = located.get(src.file);
+        if (!uri) continue;
+        const entry = perFile.get(uri.toString()) ?? { uri, diags: new Map() };
+        perFile.set(uri.toString(), entry);
+        const key = `${src.line}|${f.ruleId}|${f.location}|${f.path}`;
+        if (entry.diags.has(key)) continue;
+        const line = Math.max(0, src.line - 1);
+        const d = new vscode.Diagnostic(
+          new vscode.Range(line, 0, line, Number.MAX_SAFE_INTEGER),
+          `${f.ruleName} (${f.category}: ${f.type}) in ${f.location} "${f.path}" of span "${f.spanName}"; an export under the policy would ${f.action} it.`,
+          f.category === 'secret' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information,
+        );
+        d.source = 'Agent Trace redaction';
+        d.code = f.ruleId;
+        entry.diags.set(key, d);
+      }
+    }
+    if (seq !== this.seq) return;
+    this.collection.clear();
+    for (const { uri, diags } of perFile.values()) this.collection.set(uri, [...diags.values()]);
+  }
+
+  dispose(): void {
+    this.collection.dispose();
+  }
+}
