@@ -494,8 +494,11 @@ export class TraceStore {
     }
     if (limits.maxMegabytes > 0 && Number.isFinite(limits.maxMegabytes)) {
       const limit = limits.maxMegabytes * 1024 * 1024;
-      const used = this.usedBytes();
-      if (used > limit) {
+      // Estimate, delete, measure again: the search index frees its pages only when its
+      // segments merge, so a few rounds may be needed.
+      for (let round = 0; round < 5; round++) {
+        const used = this.usedBytes();
+        if (used <= limit) break;
         // Trace bytes count JSON only; scale them to pages (indexes, search index, overhead).
         const total = (this.stmt('SELECT coalesce(sum(bytes), 0) FROM traces').pluck().get() as number) || 1;
         const scale = used / total;
@@ -506,7 +509,9 @@ export class TraceStore {
           ids.push(r.trace_id);
           freed += r.bytes * scale;
         }
+        if (ids.length === 0) break;
         deleted += this.deleteTraces(ids);
+        this.stmt("INSERT INTO span_fts (span_fts, rank) VALUES ('merge', 4000)").run();
       }
     }
     if (deleted > 0) this.reclaimSpace();

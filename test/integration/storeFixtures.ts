@@ -23,6 +23,11 @@ export function standInCanonicalize(raw: RawSpan): CanonicalSpan {
   const costUsd = reported ?? (priced ? ((usage.inputTokens ?? 0) + (usage.outputTokens ?? 0)) / 1e6 : null);
   const prompt = str(a['test.prompt']);
   const completion = str(a['test.completion']);
+  // Log records attached as events carry the output in their body (the newer GenAI conventions).
+  const logged = raw.events
+    .map((e) => e.fromLog?.body)
+    .map((b) => (b && typeof b === 'object' && !Array.isArray(b) ? (b.message as { content?: unknown } | undefined)?.content : undefined))
+    .filter((c): c is string => typeof c === 'string');
   return {
     ...raw,
     service: str(raw.resource['service.name']) ?? 'unknown_service',
@@ -37,7 +42,9 @@ export function standInCanonicalize(raw: RawSpan): CanonicalSpan {
       reportedCostUsd: reported,
       messages: [
         ...(prompt ? [{ role: 'user', direction: 'input' as const, content: prompt, toolCalls: [], toolCallId: null, name: null }] : []),
-        ...(completion ? [{ role: 'assistant', direction: 'output' as const, content: completion, toolCalls: [], toolCallId: null, name: null }] : []),
+        ...[...(completion ? [completion] : []), ...logged].map((content) => ({
+          role: 'assistant', direction: 'output' as const, content, toolCalls: [], toolCallId: null, name: null,
+        })),
       ],
       tool: null,
       agentName: null,
