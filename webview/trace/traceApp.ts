@@ -1,0 +1,409 @@
+// The trace panel: header, virtualized step tree with waterfall column, and the detail pane.
+// Light DOM (styles adopted on the document); all span content goes through lit text bindings.
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { cssProps } from '../shared/cssProps';
+import type { TraceDetailDto } from '../../src/protocol/dto';
+import { assertNever, type TraceHostMessage, type TraceWebviewMessage } from '../../src/protocol/webviewMessages';
+import { formatCost, formatDuration, formatTokens, highlightSegments } from '../shared/format';
+import { chevronDown, chevronRight, errorIcon, kindColorVar, kindIcon, kindLabel, orphanIcon } from '../shared/icons';
+import { VirtualRows } from '../shared/virtualRows';
+import { ancestorIds, barGeometry, buildTreeIndex, navigate, totalTokens, visibleRows, type NavKey, type TreeIndex, type TreeRow } from './treeModel';
+import type { ResolvedSource } from './spanDetail';
+import './spanDetail';
+
+export const ROW_HEIGHT = 22;
+
+/** What survives a panel being hidden and shown again (webview getState/setState). */
+export interface TracePanelState {
+  traceId: string | null;
+  selected: string | null;
+  collapsed: string[];
+  query: string;
+  scrollTop: number;
+  tab: number;
+}
+
+type Post = (m: TraceWebviewMessage) => void;
+
+@customElement('agent-trace-app')
+export class TraceApp extends LitElement {
+  @state() private trace: TraceDetailDto | null = null;
+  @state() private live = false;
+  @state() private gone = false;
+  @state() private selected: string | null = null;
+  @state() private collapsed = new Set<string>();
+  @state() private query = '';
+  @state() private tab = 0;
+  @state() private resolved = new Map<string, ResolvedSource | null>();
+
+  post: Post = () => undefined;
+  saveState: (s: TracePanelState) => void = () => undefined;
+
+  private index: TreeIndex | null = null;
+  private rows: TreeRow[] = [];
+  private rowById = new Map<string, number>();
+  private rowsKey = '';
+  private searchTimer: ReturnType<typeof setTimeout> | undefined;
+  private pendingScrollTop: number | null = null;
+  private readonly virtual = new VirtualRows(this, () => this.querySelector<HTMLElement>('.tree-scroll'), ROW_HEIGHT);
+
+  protected createRenderRoot() {
+    return this;
+  }
+
+  restore(s: TracePanelState | undefined): void {
+    if (!s) return;
+    this.selected = s.selected;
+    this.collapsed = new Set(s.collapsed);
+    this.query = s.query;
+    this.tab = s.tab;
+    this.pendingScrollTop = s.scrollTop;
+    this.restoredTraceId = s.traceId;
+  }
+  private restoredTraceId: string | null = null;
+
+  handleMessage(m: TraceHostMessage): void {
+    switch (m.type) {
+      case 'trace': {
+        const sameTrace = this.trace?.traceId === m.trace.traceId || (!this.trace && this.restoredTraceId === m.trace.traceId);
+        if (!sameTrace) {
+          this.selected = null;
+          this.collapsed = new Set();
+          this.query = '';
+          this.resolved = new Map();
+          this.pendingScrollTop = 0;
+        }
+        this.trace = m.trace;
+        this.live = m.live;
+        this.gone = false;
+        this.index = buildTreeIndex(m.trace);
+        this.rowsKey = '';
+        if (!this.selected && m.trace.spans.length) this.selected = m.trace.spans[0].spanId;
+        break;
+      }
+      case 'traceGone':
+        if (this.trace?.traceId === m.traceId) {
+          this.gone = true;
+          this.live = false;
+        }
+        break;
+      case 'selectSpan':
+        this.reveal(m.spanId);
+        break;
+      case 'sourceResolved': {
+        const next = new Map(this.resolved);
+        next.set(m.spanId, m.source);
+        this.resolved = next;
+        break;
+      }
+      default:
+        assertNever(m);
+    }
+  }
+
+  connectedCallback(): void {
+    super.connectedCallback();
+    document.addEventListener('keydown', this.onDocumentKey);
+  }
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.removeEventListener('keydown', this.onDocumentKey);
+  }
+
+  private onDocumentKey = (e: KeyboardEvent) => {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'f') {
+      e.preventDefault();
+      this.focusSearch();
+    }
+  };
+
+  private focusSearch(append?: string): void {
+    const field = this.querySelector<HTMLElement & { value: string }>('.search');
+    if (!field) return;
+    if (append !== undefined) {
+      field.value = field.value + append;
+      this.setQuery(field.value, true);
+    }
+    field.focus();
+  }
+
+  private setQuery(q: string, immediate = false): void {
+    clearTimeout(this.searchTimer);
+    const apply = () => {
+      this.query = q;
+    };
+    if (immediate) apply();
+    else this.searchTimer = setTimeout(apply, 120);
+  }
+
+  private computeRows(): void {
+    const key = `${this.query}\u0000${[...this.collapsed].join(',')}`;
+    if (!this.index || key === this.rowsKey) return;
+    this.rows = visibleRows(this.index, this.collapsed, this.query);
+    this.rowById = new Map();
+    this.rows.forEach((r, i) => {
+      const id = this.index!.spans[r.span].spanId;
+      if (!this.rowById.has(id)) this.rowById.set(id, i);
+    });
+    this.rowsKey = key;
+  }
+
+  private get selectedRow(): number {
+    return this.selected ? (this.rowById.get(this.selected) ?? -1) : -1;
+  }
+
+  private select(rowIndex: number, scroll = true): void {
+    const row = this.rows[rowIndex];
+    if (!row || !this.index) return;
+    const id = this.index.spans[row.span].spanId;
+    if (id !== this.selected) {
+      this.selected = id;
+      this.post({ type: 'spanSelected', spanId: id });
+    }
+    if (scroll) this.virtual.scrollToIndex(rowIndex);
+  }
+
+  private toggle(spanId: string, expand?: boolean): void {
+    const next = new Set(this.collapsed);
+    const isCollapsed = next.has(spanId);
+    if (expand === undefined ? isCollapsed : expand) next.delete(spanId);
+    else next.add(spanId);
+    this.collapsed = next;
+  }
+
+  /** Select a span from outside (code lens, redaction panel): expand its ancestors, clear a hiding search. */
+  private reveal(spanId: string): void {
+    if (!this.index) return;
+    const i = this.index.byId.get(spanId);
+    if (i === undefined) return;
+    const next = new Set(this.collapsed);
+    for (const a of ancestorIds(this.index, i)) next.delete(a);
+    this.collapsed = next;
+    this.selected = spanId;
+    if (this.query && !visibleRows(this.index, next, this.query).some((r) => r.span === i)) this.query = '';
+    this.updateComplete.then(() => this.virtual.scrollToIndex(this.selectedRow));
+  }
+
+  private onTreeKey = (e: KeyboardEvent) => {
+    const navKeys: NavKey[] = ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End', 'PageUp', 'PageDown'];
+    if ((navKeys as string[]).includes(e.key)) {
+      e.preventDefault();
+      const res = navigate(this.rows, this.selectedRow, e.key as NavKey, this.virtual.pageSize());
+      if (res.index < 0) return;
+      if (res.toggle) this.toggle(this.index!.spans[this.rows[res.index].span].spanId, res.toggle === 'expand');
+      this.select(res.index);
+      return;
+    }
+    const row = this.rows[this.selectedRow];
+    if ((e.key === 'Enter' || e.key === ' ') && row) {
+      e.preventDefault();
+      const span = this.index!.spans[row.span];
+      if (row.hasChildren) this.toggle(span.spanId);
+      else if (e.key === 'Enter' && span.source) this.post({ type: 'openSource', spanId: span.spanId });
+      return;
+    }
+    if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey && e.key !== ' ') {
+      e.preventDefault();
+      this.focusSearch(e.key);
+    }
+  };
+
+  private onSearchKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') {
+      (e.currentTarget as HTMLElement & { value: string }).value = '';
+      this.setQuery('', true);
+      this.querySelector<HTMLElement>('.tree-scroll')?.focus();
+    } else if (e.key === 'ArrowDown' || e.key === 'Enter') {
+      e.preventDefault();
+      this.setQuery((e.currentTarget as HTMLElement & { value: string }).value, true);
+      this.updateComplete.then(() => {
+        const first = this.rows.findIndex((r) => r.match);
+        if (first >= 0) this.select(first);
+        this.querySelector<HTMLElement>('.tree-scroll')?.focus();
+      });
+    }
+  };
+
+  private onRowClick(e: MouseEvent, rowIndex: number): void {
+    const row = this.rows[rowIndex];
+    if ((e.target as Element).closest('.twisty') && row.hasChildren) {
+      this.toggle(this.index!.spans[row.span].spanId);
+    }
+    this.select(rowIndex, false);
+    this.querySelector<HTMLElement>('.tree-scroll')?.focus();
+  }
+
+  protected willUpdate(_changed: PropertyValues): void {
+    this.computeRows();
+  }
+
+  protected updated(): void {
+    const el = this.querySelector<HTMLElement>('.tree-scroll');
+    if (el && this.pendingScrollTop !== null && this.rows.length) {
+      el.scrollTop = this.pendingScrollTop;
+      this.pendingScrollTop = null;
+    }
+    this.persist();
+  }
+
+  private persistTimer: ReturnType<typeof setTimeout> | undefined;
+  private persist(): void {
+    clearTimeout(this.persistTimer);
+    this.persistTimer = setTimeout(() => {
+      this.saveState({
+        traceId: this.trace?.traceId ?? null,
+        selected: this.selected,
+        collapsed: [...this.collapsed],
+        query: this.query,
+        scrollTop: this.querySelector<HTMLElement>('.tree-scroll')?.scrollTop ?? 0,
+        tab: this.tab,
+      });
+    }, 200);
+  }
+
+  render() {
+    if (!this.trace || !this.index) {
+      return html`<div class="empty">Waiting for trace data…</div>`;
+    }
+    const t = this.trace;
+    const selIdx = this.selected ? this.index.byId.get(this.selected) : undefined;
+    const selSpan = selIdx !== undefined ? this.index.spans[selIdx] : null;
+    const matchCount = this.query ? this.rows.filter((r) => r.match).length : 0;
+    return html`
+      <div class="trace-app">
+        ${this.renderHeader(t)}
+        ${this.gone ? html`<div class="banner error-text" role="alert">This trace was deleted. What is shown is the last state received.</div>` : nothing}
+        <vscode-split-layout class="split" initial-handle-position="58%" min-start="260px" min-end="220px">
+          <section slot="start" class="tree-pane" aria-label="Steps">
+            <div class="toolbar">
+              <vscode-textfield
+                class="search"
+                placeholder="Search steps, models, tools, messages (Ctrl+F)"
+                aria-label="Search steps"
+                .value=${this.query}
+                @input=${(e: Event) => this.setQuery((e.target as HTMLElement & { value: string }).value)}
+                @keydown=${this.onSearchKey}
+              ></vscode-textfield>
+              <span class="match-count muted" aria-live="polite">${this.query ? `${matchCount} ${matchCount === 1 ? 'match' : 'matches'}` : ''}</span>
+            </div>
+            <div class="tree-columns" aria-hidden="true">
+              <span>Step</span><span class="num">Duration</span><span class="num">Tokens</span><span class="num">Cost</span><span>Timeline</span>
+            </div>
+            ${this.renderTree()}
+          </section>
+          <section slot="end" class="detail-pane" aria-label="Step details">
+            ${selSpan
+              ? html`<agent-span-detail
+                  .span=${selSpan}
+                  .resolved=${this.resolved.has(selSpan.spanId) ? this.resolved.get(selSpan.spanId) : undefined}
+                  .tab=${this.tab}
+                  .post=${this.post}
+                  @tab-change=${(e: CustomEvent<number>) => (this.tab = e.detail)}
+                ></agent-span-detail>`
+              : html`<div class="empty">Select a step to see its details.</div>`}
+          </section>
+        </vscode-split-layout>
+      </div>
+    `;
+  }
+
+  private renderHeader(t: TraceDetailDto) {
+    const tokens = t.usage.inputTokens === null && t.usage.outputTokens === null ? null : (t.usage.inputTokens ?? 0) + (t.usage.outputTokens ?? 0);
+    return html`<header class="trace-header">
+      <div class="title-row">
+        <h1 class="trace-name" title=${t.name}>${t.name || '(unnamed trace)'}</h1>
+        ${this.live ? html`<span class="badge-live" title="Spans are still arriving">Live</span>` : nothing}
+        <span class="spacer"></span>
+        <vscode-button secondary @click=${() => this.post({ type: 'previewRedaction', traceId: t.traceId })}>Preview redaction</vscode-button>
+      </div>
+      <dl class="stats">
+        <div><dt>Services</dt><dd>${t.services.join(', ') || 'unknown'}</dd></div>
+        <div><dt>Duration</dt><dd>${formatDuration(t.durationMs)}</dd></div>
+        <div><dt>Spans</dt><dd>${t.spanCount}</dd></div>
+        <div><dt>Errors</dt><dd class=${t.errorCount ? 'error-text' : ''}>${t.errorCount}</dd></div>
+        <div><dt>Tokens</dt><dd title="input ${formatTokens(t.usage.inputTokens)} · output ${formatTokens(t.usage.outputTokens)}">${formatTokens(tokens)}</dd></div>
+        <div><dt>Cost</dt><dd>${formatCost(t.costUsd)}</dd></div>
+        ${t.models.length ? html`<div><dt>Models</dt><dd>${t.models.join(', ')}</dd></div>` : nothing}
+        ${t.orphanCount ? html`<div><dt>Orphans</dt><dd>${t.orphanCount}</dd></div>` : nothing}
+      </dl>
+      ${t.warnings.length
+        ? html`<details class="warnings"><summary>${t.warnings.length} assembly ${t.warnings.length === 1 ? 'warning' : 'warnings'}</summary>
+            <ul>${t.warnings.map((w) => html`<li>${w}</li>`)}</ul></details>`
+        : nothing}
+    </header>`;
+  }
+
+  private renderTree() {
+    const index = this.index!;
+    this.virtual.setCount(this.rows.length);
+    const sel = this.selectedRow;
+    const items = this.virtual.items();
+    return html`<div
+      class="tree-scroll"
+      role="tree"
+      tabindex="0"
+      aria-label="Step tree"
+      aria-activedescendant=${sel >= 0 ? `row-${this.rows[sel].span}` : nothing}
+      @keydown=${this.onTreeKey}
+      @scroll=${() => this.persist()}
+    >
+      ${this.rows.length === 0 ? html`<div class="empty">${this.query ? 'No step matches the search.' : 'This trace has no spans.'}</div>` : nothing}
+      <div class="tree-spacer" style=${cssProps({ height: `${this.virtual.totalSize()}px` })}>
+        ${items.map((item) => this.renderRow(index, item.index, item.start, item.index === sel))}
+      </div>
+    </div>`;
+  }
+
+  private renderRow(index: TreeIndex, rowIndex: number, top: number, selected: boolean) {
+    const row = this.rows[rowIndex];
+    if (!row) return nothing;
+    const span = index.spans[row.span];
+    const bar = barGeometry(index, row.span);
+    const isError = span.status === 'error' || span.error !== null;
+    const label = span.kind === 'tool' && span.tool ? span.tool.name : span.name;
+    const detail = span.kind === 'llm' && span.model && !span.name.includes(span.model) ? span.model : '';
+    return html`<div
+      class="row ${selected ? 'selected' : ''} ${isError ? 'is-error' : ''} ${this.query && !row.match ? 'context-row' : ''}"
+      role="treeitem"
+      id="row-${row.span}"
+      data-span-id=${span.spanId}
+      aria-level=${row.depth + 1}
+      aria-posinset=${row.posInSet}
+      aria-setsize=${row.setSize}
+      aria-selected=${selected ? 'true' : 'false'}
+      aria-expanded=${row.hasChildren ? (row.expanded ? 'true' : 'false') : nothing}
+      style=${cssProps({ transform: `translateY(${top}px)` })}
+      @click=${(e: MouseEvent) => this.onRowClick(e, rowIndex)}
+    >
+      <div class="cell name" style=${cssProps({ 'padding-left': `${Math.min(row.depth, 40) * 12 + 4}px` })}>
+        <span class="twisty">${row.hasChildren ? (row.expanded ? chevronDown : chevronRight) : nothing}</span>
+        <span class="kind" style=${cssProps({ color: kindColorVar[span.kind] ?? kindColorVar.other })} title=${kindLabel[span.kind] ?? 'Step'}>${kindIcon(span.kind)}</span>
+        <span class="label">${highlightSegments(label, this.query).map((s) => (s.match ? html`<mark>${s.text}</mark>` : s.text))}</span>
+        ${detail ? html`<span class="detail muted">${detail}</span>` : nothing}
+        ${isError ? html`<span class="mark error-text" title="Error">${errorIcon}</span>` : nothing}
+        ${span.orphaned ? html`<span class="mark muted" title="Orphan: its parent span is missing">${orphanIcon}</span>` : nothing}
+      </div>
+      <div class="cell num">${formatDuration(span.durationMs)}</div>
+      <div class="cell num">${span.kind === 'llm' || span.kind === 'embedding' ? formatTokens(totalTokens(span)) : ''}</div>
+      <div class="cell num">${span.costUsd !== null ? formatCost(span.costUsd) : span.kind === 'llm' ? 'unknown' : ''}</div>
+      <div class="cell timeline" aria-hidden="true">
+        <div
+          class="bar"
+          style=${cssProps({
+            left: `${bar.leftPct}%`,
+            width: `${bar.widthPct}%`,
+            background: isError ? 'var(--vscode-errorForeground)' : (kindColorVar[span.kind] ?? kindColorVar.other),
+          })}
+        ></div>
+      </div>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'agent-trace-app': TraceApp;
+  }
+}
