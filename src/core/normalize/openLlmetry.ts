@@ -29,6 +29,7 @@ function indexedMessages(a: Attributes, prefix: string, direction: ChatMessage['
     const parsed = messagesOf({ role, content: fields['content'] ?? null }, direction, role);
     const m = parsed[0] ?? message(role, direction, null);
     m.toolCallId = str(fields, 'tool_call_id');
+    if (m.content === '') m.content = null; // OpenLLMetry writes '' beside tool calls
     for (const { fields: tc } of indexed(fields, 'tool_calls')) {
       const name = str(tc, 'name', 'function.name');
       if (name) m.toolCalls.push({ id: str(tc, 'id'), name, arguments: text(tc['arguments'] ?? tc['function.arguments'] ?? null) ?? '' });
