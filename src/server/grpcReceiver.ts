@@ -2,6 +2,7 @@
 // the same ingest() as HTTP. Messages stay raw bytes through grpc-js (which handles gzip and the
 // size cap) and are decoded by our own reader, so undecodable input maps to INVALID_ARGUMENT.
 import * as grpc from '@grpc/grpc-js';
+import { version as packageVersion } from '../../package.json';
 import { exportResponse, ingest, type IngestSink, type Signal } from './ingest';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
@@ -76,7 +77,7 @@ export function startGrpcReceiver(options: GrpcReceiverOptions): Promise<GrpcRec
   for (const signal of Object.keys(SERVICES) as Signal[]) {
     server.addService({ Export: unary(SERVICES[signal]) } as grpc.ServiceDefinition, { Export: exportHandler(options.sink, signal) });
   }
-  const info = Buffer.from(JSON.stringify({ agentTrace: true, pid: process.pid, version: options.version ?? '0.0.0' }));
+  const info = Buffer.from(JSON.stringify({ agentTrace: true, pid: process.pid, version: options.version ?? packageVersion }));
   server.addService({ Get: unary(GRPC_INFO_PATH) } as grpc.ServiceDefinition, {
     Get: ((_call, callback) => callback(null, info)) as grpc.handleUnaryCall<Buffer, Uint8Array>,
   });

@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import type { OtlpEncoding } from '../core/otlp';
+import { version as packageVersion } from '../../package.json';
 import { GrpcCode, exportResponse, ingest, statusBody, type IngestResult, type IngestSink, type Signal } from './ingest';
 
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -108,7 +109,7 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
 
 export function startHttpReceiver(options: HttpReceiverOptions): Promise<HttpReceiver> {
   const max = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const version = options.version ?? '0.0.0';
+  const version = options.version ?? packageVersion;
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
