@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import type { OtlpEncoding } from '../core/otlp';
 import { version as packageVersion } from '../../package.json';
-import { GrpcCode, exportResponse, ingest, statusBody, type IngestResult, type IngestSink, type Signal } from './ingest';
+import { GrpcCode, RETRY_AFTER_SECONDS, exportResponse, ingest, statusBody, type IngestResult, type IngestSink, type Signal } from './ingest';
 
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 export const INFO_PATH = '/agent-trace/info';
@@ -175,6 +175,13 @@ export function startHttpReceiver(options: HttpReceiverOptions): Promise<HttpRec
       send(res, status, MEDIA_TYPE[encoding], statusBody(code, message, encoding), { ...cors, ...extra });
       done(status);
     };
+
+    // Under pressure, answer before spending anything on the body.
+    if (signal !== 'metrics' && options.sink.busy()) {
+      fail(503, GrpcCode.UNAVAILABLE, 'the trace server is busy; retry later', { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+      req.resume();
+      return;
+    }
 
     let body: Buffer;
     try {

@@ -220,6 +220,20 @@ describe('receivers under bad input', () => {
       assert.equal(err?.code, grpcJs.status.UNAVAILABLE);
     });
 
+    it('answers RESOURCE_EXHAUSTED to a gzip-compressed message that inflates past the limit', async () => {
+      const client = new grpcJs.Client(`127.0.0.1:${grpc.port}`, grpcJs.credentials.createInsecure(), { 'grpc.default_compression_algorithm': 2 });
+      // 8 MiB of zeros in a bytes field: a few KiB on the wire, 8x the receiver's 1 MiB cap once inflated.
+      const big = Buffer.concat([Buffer.from([0x0a, 0x80, 0x80, 0x80, 0x04]), Buffer.alloc(8 * 1024 * 1024)]);
+      const err = await new Promise<grpcJs.ServiceError | null>((resolve) => {
+        client.makeUnaryRequest<Buffer, Buffer>(EXPORT, (b) => b, (b) => b, big, (e) => {
+          client.close();
+          resolve(e);
+        });
+      });
+      assert.equal(err?.code, grpcJs.status.RESOURCE_EXHAUSTED);
+      assert.equal(sink.spans.length, 0);
+    });
+
     it('returns partial_success for a rejected span and keeps the rest', async () => {
       const { err, value } = await call(EXPORT, Buffer.from(protoRequest([
         { trace_id: Buffer.from(TRACE, 'hex'), span_id: Buffer.from('00f067aa0ba902b7', 'hex'), name: 'good' },
