@@ -6,24 +6,10 @@ import { ListTraces } from '../protocol/lsp';
 import type { Ctx } from './context';
 import { traceDescription, traceTooltipRows, truncate } from './format';
 import { Commands, ContextKeys, TreeItemContext, Views } from './ids';
+import { compareNewestFirst, filterSummary } from './tracesViewModel';
 
 const LIST_LIMIT = 500;
 const REFRESH_DEBOUNCE_MS = 150;
-
-export function compareNewestFirst(a: TraceSummaryDto, b: TraceSummaryDto): number {
-  const x = BigInt(a.startUnixNanos || '0');
-  const y = BigInt(b.startUnixNanos || '0');
-  return x === y ? 0 : x > y ? -1 : 1;
-}
-
-export function filterSummary(f: TraceFilterDto): string {
-  const parts: string[] = [];
-  if (f.text) parts.push(`"${f.text}"`);
-  if (f.service) parts.push(`service ${f.service}`);
-  if (f.model) parts.push(`model ${f.model}`);
-  if (f.errorsOnly) parts.push('errors only');
-  return parts.join(', ');
-}
 
 export class TracesView implements vscode.TreeDataProvider<TraceSummaryDto>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TraceSummaryDto | undefined>();

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import type { ServerStatusDto, TraceSummaryDto } from '../../src/protocol/dto';
+import {
+  formatCost,
+  formatDuration,
+  formatRelativeTime,
+  formatTokens,
+  hostForUrl,
+  statusBarText,
+  traceDescription,
+  traceTooltipRows,
+} from '../../src/extension/format';
+import { buildOtlpEnvironment, formatEnvironment } from '../../src/extension/otlpEnv';
+import { compareNewestFirst, filterSummary } from '../../src/extension/tracesViewModel';
+
+const NOW = Date.parse('2026-11-27T12:00:00Z');
+const summary = (over: Partial<TraceSummaryDto> = {}): TraceSummaryDto => ({
+  traceId: 'a'.repeat(32),
+  name: 'support-agent',
+  services: ['support'],
+  startTime: '2026-11-27T11:55:00Z',
+  startUnixNanos: '1795780500000000000',
+  durationMs: 4321,
+  spanCount: 12,
+  errorCount: 0,
+  llmCalls: 3,
+  toolCalls: 2,
+  models: ['gpt-4o'],
+  usage: { inputTokens: 1200, outputTokens: 340, cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null },
+  costUsd: 0.0123,
+  orphanCount: 0,
+  updatedAtMs: NOW - 300_000,
+  ...over,
+});
+
+describe('extension format', () => {
+  it('formats durations, times, tokens and costs', () => {
+    assert.equal(formatDuration(0.4), '<1 ms');
+    assert.equal(formatDuration(250), '250 ms');
+    assert.equal(formatDuration(4321), '4.32 s');
+    assert.equal(formatDuration(125_000), '2 min 5 s');
+    assert.equal(formatRelativeTime(NOW - 10_000, NOW), 'just now');
+    assert.equal(formatRelativeTime(NOW - 5 * 60_000, NOW), '5 min ago');
+    assert.equal(formatRelativeTime(NOW - 3 * 3_600_000, NOW), '3 h ago');
+    assert.equal(formatTokens(null), null);
+    assert.equal(formatTokens(0), '0');
+    assert.equal(formatTokens(1540), '1.5k');
+    assert.equal(formatCost(null), null);
+    assert.equal(formatCost(0.0123), '$0.01');
+    assert.equal(formatCost(0.0012), '$0.0012');
+  });
+
+  it('describes a trace as service · relative time · duration · tokens · cost', () => {
+    assert.equal(traceDescription(summary(), NOW), 'support · 5 min ago · 4.32 s · 1.5k tok · $0.01');
+  });
+
+  it('leaves unreported tokens and unknown cost out instead of showing zero', () => {
+    const t = summary({ usage: { inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null }, costUsd: null, services: ['a', 'b', 'c'] });
+    assert.equal(traceDescription(t, NOW), 'a +2 · 5 min ago · 4.32 s');
+    const rows = Object.fromEntries(traceTooltipRows(t, NOW));
+    assert.equal(rows.Tokens, 'not reported');
+    assert.equal(rows.Cost, 'unknown');
+  });
+
+  it('keeps untrusted names as row values, truncated, for escaping by appendText', () => {
+    const evil = `[click](command:workbench.action.terminal.sendSequence) <img src=x> ${'x'.repeat(500)}`;
+    const rows = traceTooltipRows(summary({ name: evil, errorCount: 2 }), NOW);
+    assert.equal(rows[0][0], 'Trace');
+    assert.ok(rows[0][1].startsWith('[click](command:'));
+    assert.equal(rows[0][1].length, 200);
+    assert.deepEqual(rows.find((r) => r[0] === 'Errors'), ['Errors', '2']);
+  });
+
+  it('status bar: listening, blocked with the server problem, follower, stopped', () => {
+    const st: ServerStatusDto = { role: 'writer', host: '127.0.0.1', httpPort: 4318, grpcPort: 4317, listening: true, problem: null, dbPath: '/db', spanCount: 1534, traceCount: 9 };
+    const ok = statusBarText('running', st);
+    assert.equal(ok.text, '$(radio-tower) Agent Trace: 1.5k spans');
+    assert.equal(ok.warning, false);
+    assert.match(ok.tooltip[0], /Listening on 127\.0\.0\.1:4318/);
+    const blocked = statusBarText('running', { ...st, listening: false, problem: 'Port 4318 is in use; change agentTrace.otlp.httpPort' });
+    assert.equal(blocked.warning, true);
+    assert.match(blocked.text, /not listening/);
+    assert.match(blocked.tooltip[0], /Port 4318 is in use/);
+    const follower = statusBarText('running', { ...st, role: 'follower', listening: false });
+    assert.equal(follower.warning, false);
+    assert.match(follower.text, /follower/);
+    assert.match(statusBarText('stopped', null).text, /stopped/);
+    assert.equal(statusBarText('failed', null).warning, true);
+  });
+});
+
+describe('extension OTLP environment', () => {
+  it('points exporters at the receiver and switches on message capture', () => {
+    const env = Object.fromEntries(buildOtlpEnvironment({ host: '127.0.0.1', httpPort: 4318, grpcPort: 4317 }).map((v) => [v.name, v.value]));
+    assert.deepEqual(env, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true',
+      TRACELOOP_TRACE_CONTENT: 'true',
+      OPENINFERENCE_HIDE_INPUTS: 'false',
+      OPENINFERENCE_HIDE_OUTPUTS: 'false',
+    });
+  });
+
+  it('reaches wildcard and IPv6 binds through a usable URL host', () => {
+    assert.equal(hostForUrl('0.0.0.0'), '127.0.0.1');
+    assert.equal(hostForUrl('::1'), '[::1]');
+    assert.equal(hostForUrl(''), '127.0.0.1');
+    assert.equal(buildOtlpEnvironment({ host: '::1', httpPort: 5000, grpcPort: 1 })[0].value, 'http://[::1]:5000');
+  });
+
+  it('renders shell syntax per format, with the service name as a hint', () => {
+    const vars = buildOtlpEnvironment({ host: '127.0.0.1', httpPort: 4318, grpcPort: 4317 });
+    const posix = formatEnvironment(vars, 'posix');
+    assert.match(posix, /^export OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/127\.0\.0\.1:4318$/m);
+    assert.match(posix, /^# export OTEL_SERVICE_NAME=my-agent$/m);
+    assert.match(formatEnvironment(vars, 'powershell'), /^\$env:OTEL_EXPORTER_OTLP_PROTOCOL="http\/protobuf"$/m);
+    assert.match(formatEnvironment(vars, 'cmd'), /^set "TRACELOOP_TRACE_CONTENT=true"$/m);
+    assert.match(formatEnvironment(vars, 'dotenv'), /^OPENINFERENCE_HIDE_OUTPUTS=false$/m);
+    assert.equal(formatEnvironment([{ name: 'A', value: "it's x", description: '' }], 'posix').split('\n')[0], `export A='it'\\''s x'`);
+  });
+});
+
+describe('extension traces view model', () => {
+  it('orders newest first by exact nanoseconds', () => {
+    const a = summary({ traceId: 'a', startUnixNanos: '1795780500000000001' });
+    const b = summary({ traceId: 'b', startUnixNanos: '1795780500000000002' });
+    const c = summary({ traceId: 'c', startUnixNanos: '1695780500000000000' });
+    assert.deepEqual([a, c, b].sort(compareNewestFirst).map((t) => t.traceId), ['b', 'a', 'c']);
+  });
+
+  it('summarizes the active filter', () => {
+    assert.equal(filterSummary({}), '');
+    assert.equal(filterSummary({ text: 'refund', service: 'support', errorsOnly: true }), '"refund", service support, errors only');
+  });
+});
