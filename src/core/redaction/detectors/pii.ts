@@ -79,7 +79,7 @@ export const PII_DETECTORS: Detector[] = [
     src: '[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63})*\\.[A-Za-z]{2,24}\\b',
     quick: (t) => t.includes('@'), validate: (v) => emailValid(v), re2OverMatches: true }),
   define({ id: 'phone', ruleId: AT + 'phone', name: 'Phone number', category: 'pii', type: 'phone',
-    src: '\\+[1-9][0-9]{0,2}[ .-]?(?:\\([0-9]{1,4}\\)[ .-]?)?[0-9]{1,4}(?:[ .-]?[0-9]{2,4}){1,4}|\\([2-9][0-9]{2}\\)[ .-]?[2-9][0-9]{2}[ .-][0-9]{4}\\b|\\b(?:1[ .-])?[2-9][0-9]{2}[ .-][2-9][0-9]{2}[ .-][0-9]{4}\\b',
+    src: '\\+[1-9][0-9]{0,2}[ .-]?(?:\\([0-9]{1,4}\\)[ .-]?)?[0-9]{1,4}(?:[ .-]?[0-9]{2,5}){1,4}\\b|\\([2-9][0-9]{2}\\)[ .-]?[2-9][0-9]{2}[ .-][0-9]{4}\\b|\\b(?:1[ .-])?[2-9][0-9]{2}[ .-][2-9][0-9]{2}[ .-][0-9]{4}\\b',
     validate: phoneValid, re2OverMatches: true }),
   define({ id: 'credit-card', ruleId: AT + 'credit-card', name: 'Payment card number', category: 'pii', type: 'credit-card',
     src: '\\b[0-9](?:[ -]?[0-9]){12,18}\\b', validate: cardValid, re2OverMatches: true }),

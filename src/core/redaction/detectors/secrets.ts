@@ -14,7 +14,7 @@ const randomish = (min: number) => (v: string): boolean => !isPlaceholder(v) && 
 
 /** Key names whose values are secrets ("password", "api_key", "client_secret", "auth_token", …). */
 export const SECRET_KEY_SRC =
-  '[A-Za-z0-9_.-]*(?:password|passwd|pwd|passphrase|secret|api[_-]?key|apikey|access[_-]?key|auth[_-]?token|access[_-]?token|refresh[_-]?token|session[_-]?token|private[_-]?key|credentials?|token)';
+  '[A-Za-z0-9_.-]*(?:password|passwd|pwd|passphrase|secret[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key|secret|api[_-]?key|apikey|access[_-]?key|auth[_-]?token|access[_-]?token|refresh[_-]?token|session[_-]?token|private[_-]?key|credentials?|token)';
 export const SECRET_KEY = new RegExp('^' + SECRET_KEY_SRC + '$', 'i');
 const PASSWORDISH = /pass|pwd/i;
 const WEAK_PASSWORDS = /^(?:pass(?:word)?|secret|pwd|user(?:name)?|root|admin|null|none|undefined|true|false|string|required|optional|hidden|masked|empty|test)$/i;
@@ -62,7 +62,7 @@ export const SECRET_DETECTORS: Detector[] = [
   define({ id: 'openrouter-api-key', ruleId: AT + 'openrouter-api-key', name: 'OpenRouter API key', category: 'secret', type: 'api-key',
     src: '\\bsk-or-v1-[0-9a-f]{64}\\b' }),
   define({ id: 'sk-api-key', ruleId: AT + 'sk-api-key', name: 'LLM provider API key (sk-…)', category: 'secret', type: 'api-key',
-    src: '\\bsk-[A-Za-z0-9]{32,64}\\b', validate: randomish(3.5), re2OverMatches: true }),
+    src: '\\bsk-[A-Za-z0-9]{32,64}\\b', validate: randomish(3), re2OverMatches: true }),
   define({ id: 'huggingface-token', ruleId: SL + 'huggingface', name: 'Hugging Face token', category: 'secret', type: 'api-key',
     src: '\\bhf_[A-Za-z0-9]{34,40}\\b', validate: randomish(3.5), re2OverMatches: true }),
   define({ id: 'groq-api-key', ruleId: SL + 'groq', name: 'Groq API key', category: 'secret', type: 'api-key',
