@@ -1,0 +1,285 @@
+// The redaction panel: what the policy finds and what would ship, the findings list
+// (virtualized) and one span before/after. Finding text is data: text bindings only.
+import { LitElement, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import type { FindingDto, RedactionReportDto } from '../../src/protocol/redaction';
+import { assertNever, type RedactionHostMessage, type RedactionWebviewMessage } from '../../src/protocol/webviewMessages';
+import { cssProps } from '../shared/cssProps';
+import { formatBytes, formatCount } from '../shared/format';
+import { VirtualRows } from '../shared/virtualRows';
+import { contextSegments, diffSpan, filterFindings, replacementText, sortedCounts, type DiffRow } from './redactionModel';
+
+export const FINDING_ROW_HEIGHT = 46;
+
+export interface RedactionPanelState {
+  selected: number | null;
+  filter: string;
+}
+
+@customElement('agent-redaction-app')
+export class RedactionApp extends LitElement {
+  @state() private report: RedactionReportDto | null = null;
+  @state() private scope: { traceId: string | null; label: string } = { traceId: null, label: '' };
+  @state() private policyPath: string | null = null;
+  @state() private busy: string | null = null;
+  @state() private filter = '';
+  /** Index into the unfiltered findings. */
+  @state() private selected: number | null = null;
+  @state() private preview: { spanId: string; rows: DiffRow[] } | null = null;
+  @state() private previewLoading = false;
+  @state() private onlyChanged = true;
+
+  post: (m: RedactionWebviewMessage) => void = () => undefined;
+  saveState: (s: RedactionPanelState) => void = () => undefined;
+
+  private visible: { f: FindingDto; i: number }[] = [];
+  private readonly virtual = new VirtualRows(this, () => this.querySelector<HTMLElement>('.findings-scroll'), FINDING_ROW_HEIGHT, 6);
+
+  protected createRenderRoot() {
+    return this;
+  }
+
+  restore(s: RedactionPanelState | undefined): void {
+    if (!s) return;
+    this.filter = s.filter;
+    this.selected = s.selected;
+  }
+
+  handleMessage(m: RedactionHostMessage): void {
+    switch (m.type) {
+      case 'report':
+        this.report = m.report;
+        this.scope = m.scope;
+        this.policyPath = m.policyPath;
+        this.busy = null;
+        if (this.selected !== null && this.selected >= m.report.findings.length) this.selected = null;
+        this.preview = null;
+        if (this.selected !== null) this.requestPreview(this.selected);
+        break;
+      case 'spanPreview':
+        if (this.currentFinding()?.spanId === m.spanId) {
+          this.preview = { spanId: m.spanId, rows: diffSpan(m.before, m.after) };
+          this.previewLoading = false;
+        }
+        break;
+      case 'busy':
+        this.busy = m.message;
+        break;
+      default:
+        assertNever(m);
+    }
+  }
+
+  private currentFinding(): FindingDto | null {
+    return this.report && this.selected !== null ? (this.report.findings[this.selected] ?? null) : null;
+  }
+
+  private requestPreview(i: number): void {
+    const f = this.report?.findings[i];
+    if (!f) return;
+    this.previewLoading = true;
+    this.post({ type: 'requestSpanPreview', traceId: f.traceId, spanId: f.spanId });
+  }
+
+  private choose(i: number): void {
+    if (i === this.selected) return;
+    const prev = this.currentFinding();
+    this.selected = i;
+    const f = this.currentFinding();
+    if (f && (!prev || prev.spanId !== f.spanId || !this.preview)) {
+      this.preview = null;
+      this.requestPreview(i);
+    }
+    this.saveState({ selected: this.selected, filter: this.filter });
+  }
+
+  private onListKey = (e: KeyboardEvent) => {
+    if (!this.visible.length) return;
+    const pos = this.visible.findIndex((v) => v.i === this.selected);
+    let next = pos;
+    if (e.key === 'ArrowDown') next = Math.min(this.visible.length - 1, pos + 1);
+    else if (e.key === 'ArrowUp') next = Math.max(0, pos - 1);
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = this.visible.length - 1;
+    else if (e.key === 'PageDown') next = Math.min(this.visible.length - 1, pos + this.virtual.pageSize());
+    else if (e.key === 'PageUp') next = Math.max(0, pos - this.virtual.pageSize());
+    else if (e.key === 'Enter' && pos >= 0) {
+      const f = this.visible[pos].f;
+      this.post({ type: 'showSpan', traceId: f.traceId, spanId: f.spanId });
+      return;
+    } else return;
+    e.preventDefault();
+    if (next < 0) next = 0;
+    this.choose(this.visible[next].i);
+    this.virtual.scrollToIndex(next);
+  };
+
+  render() {
+    const r = this.report;
+    if (!r) return html`<div class="empty">${this.busy ?? 'Waiting for the redaction report…'}</div>`;
+    this.visible = filterFindings(r.findings, this.filter).map((f) => ({ f, i: r.findings.indexOf(f) }));
+    return html`<div class="redaction-app">
+      <header class="r-header">
+        <div class="title-row">
+          <h1>Redaction preview${this.scope.label ? html` <span class="muted">· ${this.scope.label}</span>` : nothing}</h1>
+          ${this.busy ? html`<span class="badge-live">${this.busy}</span>` : nothing}
+          <span class="spacer"></span>
+          <vscode-button secondary @click=${() => this.post({ type: 'openPolicy' })}>Open policy</vscode-button>
+          <vscode-button secondary @click=${() => this.post({ type: 'exportCollectorConfig' })}>Export collector config</vscode-button>
+          <vscode-button secondary @click=${() => this.post({ type: 'exportNodeProcessor' })}>Export Node processor</vscode-button>
+        </div>
+        <div class="muted policy">Policy: ${r.policySource}${this.policyPath ? html` (<span class="mono">${this.policyPath}</span>)` : nothing}</div>
+        ${r.policyErrors.length ? html`<ul class="error-text policy-errors" role="alert">${r.policyErrors.map((e) => html`<li>${e}</li>`)}</ul>` : nothing}
+      </header>
+      <section class="summary">
+        ${this.renderShips(r)}
+        ${this.countTable('By category', r.countsByCategory)} ${this.countTable('By type', r.countsByType)}
+        ${this.countTable('By attribute', r.countsByAttribute)} ${this.countTable('By service', r.countsByService)}
+      </section>
+      <section class="findings-area">
+        <div class="findings-pane">
+          <div class="toolbar">
+            <vscode-textfield
+              class="finding-filter"
+              placeholder="Filter findings by rule, type, span, path"
+              aria-label="Filter findings"
+              .value=${this.filter}
+              @input=${(e: Event) => {
+                this.filter = (e.target as HTMLElement & { value: string }).value;
+                this.saveState({ selected: this.selected, filter: this.filter });
+              }}
+            ></vscode-textfield>
+            <span class="muted">${this.visible.length === r.findings.length ? `${r.findings.length} findings` : `${this.visible.length} of ${r.findings.length}`}</span>
+          </div>
+          ${this.renderFindings()}
+        </div>
+        <div class="preview-pane">${this.renderPreview()}</div>
+      </section>
+    </div>`;
+  }
+
+  private renderShips(r: RedactionReportDto) {
+    const total = r.ships.kept + r.ships.masked + r.ships.dropped;
+    const pct = (n: number) => (total ? `${(n / total) * 100}%` : '0%');
+    return html`<div class="card ships">
+      <h2 class="section">What ships</h2>
+      <div class="ships-bar" role="img" aria-label="${r.ships.kept} kept, ${r.ships.masked} masked or hashed, ${r.ships.dropped} dropped">
+        <span class="ship-kept" style=${cssProps({ width: pct(r.ships.kept) })}></span><span class="ship-masked" style=${cssProps({ width: pct(r.ships.masked) })}></span><span
+          class="ship-dropped"
+          style=${cssProps({ width: pct(r.ships.dropped) })}
+        ></span>
+      </div>
+      <dl class="ships-legend">
+        <div><dt><span class="swatch ship-kept"></span>kept unchanged</dt><dd>${formatCount(r.ships.kept)}</dd></div>
+        <div><dt><span class="swatch ship-masked"></span>masked or hashed</dt><dd>${formatCount(r.ships.masked)}</dd></div>
+        <div><dt><span class="swatch ship-dropped"></span>dropped</dt><dd>${formatCount(r.ships.dropped)}</dd></div>
+      </dl>
+      <div class="muted">${formatCount(r.spansScanned)} spans, ${formatBytes(r.bytesScanned)} scanned · ${formatCount(r.findings.length)} findings</div>
+    </div>`;
+  }
+
+  private countTable(title: string, counts: Record<string, number>) {
+    const rows = sortedCounts(counts);
+    return html`<div class="card counts">
+      <h2 class="section">${title}</h2>
+      ${rows.length
+        ? html`<table class="kv count-table">
+            <tbody>
+              ${rows.slice(0, 12).map(
+                (c) => html`<tr>
+                  <td class="key" title=${c.key}>${c.key}</td>
+                  <td class="count-cell"><span class="count-bar" style=${cssProps({ width: `${c.pct}%` })}></span><span>${c.count}</span></td>
+                </tr>`,
+              )}
+            </tbody>
+          </table>
+          ${rows.length > 12 ? html`<div class="muted">and ${rows.length - 12} more</div>` : nothing}`
+        : html`<div class="muted">none</div>`}
+    </div>`;
+  }
+
+  private renderFindings() {
+    this.virtual.setCount(this.visible.length);
+    const selPos = this.visible.findIndex((v) => v.i === this.selected);
+    if (!this.visible.length) {
+      return html`<div class="empty">${this.report!.findings.length ? 'No finding matches the filter.' : 'Nothing to redact: the policy found no secrets or personal data.'}</div>`;
+    }
+    return html`<div
+      class="findings-scroll"
+      role="listbox"
+      tabindex="0"
+      aria-label="Findings"
+      aria-activedescendant=${selPos >= 0 ? `finding-${this.visible[selPos].i}` : nothing}
+      @keydown=${this.onListKey}
+    >
+      <div class="findings-spacer" style=${cssProps({ height: `${this.virtual.totalSize()}px` })}>
+        ${this.virtual.items().map((item) => {
+          const { f, i } = this.visible[item.index];
+          return html`<div
+            class="finding ${i === this.selected ? 'selected' : ''}"
+            role="option"
+            id="finding-${i}"
+            aria-selected=${i === this.selected ? 'true' : 'false'}
+            style=${cssProps({ transform: `translateY(${item.start}px)` })}
+            @click=${() => this.choose(i)}
+          >
+            <div class="finding-line1">
+              <span class="category ${f.category}">${f.category}</span>
+              <strong>${f.ruleName}</strong>
+              <span class="muted">${f.type}</span>
+              <span class="spacer"></span>
+              <span class="muted finding-span">${f.spanName} · ${f.service}</span>
+            </div>
+            <div class="finding-line2">
+              <span class="mono path" title=${`${f.location}: ${f.path}`}>${f.path}</span>
+              <span class="context mono">${contextSegments(f.context, f.maskedPreview).map((s) => (s.hit ? html`<mark>${s.text}</mark>` : s.text))}</span>
+              <span class="arrow">→</span>
+              <span class="mono replacement">${replacementText(f)}</span>
+            </div>
+          </div>`;
+        })}
+      </div>
+    </div>`;
+  }
+
+  private renderPreview() {
+    const f = this.currentFinding();
+    if (!f) return html`<div class="empty">Select a finding to see its span before and after redaction.</div>`;
+    const rows = this.preview ? (this.onlyChanged ? this.preview.rows.filter((r) => r.status !== 'same') : this.preview.rows) : [];
+    return html`<div class="preview">
+      <div class="preview-head">
+        <h2 class="span-title">${f.spanName}</h2>
+        <vscode-button secondary @click=${() => this.post({ type: 'showSpan', traceId: f.traceId, spanId: f.spanId })}>Jump to span</vscode-button>
+        <vscode-button secondary @click=${() => this.post({ type: 'openSpanSource', traceId: f.traceId, spanId: f.spanId })}>Open source</vscode-button>
+      </div>
+      <div class="muted">${f.ruleName} (${f.ruleId}) · ${f.action} · <span class="mono">${f.location}: ${f.path}</span></div>
+      <label class="only-changed"
+        ><input type="checkbox" .checked=${this.onlyChanged} @change=${(e: Event) => (this.onlyChanged = (e.target as HTMLInputElement).checked)} /> Only changed
+        values</label
+      >
+      ${this.previewLoading && !this.preview
+        ? html`<div class="empty">Loading span…</div>`
+        : html`<table class="kv diff">
+            <thead>
+              <tr><th>Key</th><th>Before</th><th>After (what ships)</th></tr>
+            </thead>
+            <tbody>
+              ${rows.map(
+                (r) => html`<tr class="diff-row ${r.status}">
+                  <td class="key">${r.key}</td>
+                  <td class="before"><pre>${r.before ?? ''}</pre></td>
+                  <td class="after"><pre>${r.status === 'dropped' ? '(dropped)' : (r.after ?? '')}</pre></td>
+                </tr>`,
+              )}
+              ${rows.length === 0 ? html`<tr><td colspan="3" class="muted">No values change in this span.</td></tr>` : nothing}
+            </tbody>
+          </table>`}
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'agent-redaction-app': RedactionApp;
+  }
+}
