@@ -9,7 +9,8 @@ import { traceDetail } from '../server/queries';
 import { exportTraceOtlpJson, importOtlpJsonFile } from '../server/transfer';
 import { TraceServer } from '../server/traceServer';
 import { runLanguageServer } from '../server/lspServer';
-import { runScanCommand } from '../server/redactionService';
+import { spansForScan } from '../server/redactionService';
+import { runScan } from './scanCommand';
 import { TraceStore } from '../store/traceStore';
 
 const USAGE = `agent-trace — local OpenTelemetry trace store for LLM agents
@@ -96,15 +97,18 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
       });
     }
     case 'scan':
-      return withStore(dbPath, true, (store) =>
-        runScanCommand(store, {
-          traceId: values.trace ?? null,
+      return withStore(dbPath, true, (store) => {
+        const spans = spansForScan(store, values.trace ?? null);
+        if (values.trace && spans.length === 0) return notFound(values.trace);
+        return runScan({
+          spans,
           policyText: values.policy ? readFileOrFail(values.policy) : null,
-          failOn: parseFailOn(values['fail-on']),
+          policySource: values.policy ?? 'default',
+          failOn: values['fail-on']?.flatMap((v) => v.split(',')) ?? [],
           json: !!values.json,
           out,
-        }),
-      );
+        });
+      });
     case 'lsp':
       if (!values.stdio && !values['node-ipc']) throw new UsageError('agent-trace lsp needs --stdio (or --node-ipc).');
       runLanguageServer();
@@ -125,12 +129,6 @@ function readFileOrFail(file: string): string {
   } catch (err) {
     throw new UsageError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
-}
-
-function parseFailOn(values: string[] | undefined): ('secret' | 'pii')[] {
-  const list = (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
-  for (const v of list) if (v !== 'secret' && v !== 'pii') throw new UsageError(`--fail-on takes secret or pii, not "${v}".`);
-  return list as ('secret' | 'pii')[];
 }
 
 function parsePort(value: string | undefined, fallback: number, flag: string): number {

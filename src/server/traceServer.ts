@@ -1,7 +1,8 @@
 // The trace server's composition root: one SQLite store, the OTLP receivers over one ingest sink,
 // writer/follower election on the OTLP ports, change notifications, retention. Used by the LSP
 // process (src/server/main.ts) and by `agent-trace serve`.
-import { canonicalize, type PriceOverride } from '../core/canonicalize';
+import { canonicalize } from '../core/canonicalize';
+import type { PriceOverride } from '../core/cost';
 import type { ServerStatusDto } from '../protocol/dto';
 import { startGrpcReceiver } from './grpcReceiver';
 import { startHttpReceiver } from './httpReceiver';
