@@ -99,7 +99,7 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
     case 'scan':
       return withStore(dbPath, true, (store) => {
         const spans = spansForScan(store, values.trace ?? null);
-        if (values.trace && spans.length === 0) return notFound(values.trace);
+        if (values.trace && spans.length === 0) return notFound(values.trace) + 1; // 1 means findings for a CI gate
         return runScan({
           spans,
           policyText: values.policy ? readFileOrFail(values.policy) : null,

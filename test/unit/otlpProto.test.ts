@@ -74,9 +74,11 @@ describe('OTLP protobuf trace reader', () => {
         kv('kv', { kvlist_value: { values: [kv('inner', { bool_value: false })] } }),
         kv('bytes', { bytes_value: Buffer.from([1, 2, 3]) }),
         kv('empty', {}),
+        kv('clé ✓', { string_value: 'unicode key' }),
       ],
     });
     assert.deepEqual(s.attributes, {
+      'clé ✓': 'unicode key',
       str: 'hé ✓', bool: true, int: 1234, intNeg: -5, intBig: '9007199254740993', intMin: '-9223372036854775808', double: 2.5,
       arr: ['a', 2, null], kv: { inner: false }, bytes: 'AQID', empty: null,
     });
@@ -113,6 +115,15 @@ describe('OTLP protobuf trace reader', () => {
       assert.match(d.reasons[0]!, reason);
     });
   }
+
+  it('keeps every key distinct across many spans (the key cache never confuses two keys)', () => {
+    const spans = Array.from({ length: 300 }, (_, i) => ({
+      trace_id: hex(T), span_id: hex((i + 1).toString(16).padStart(16, '0')),
+      attributes: [kv(`k${i}`, { int_value: i }), kv(`k${i + 1}`, { int_value: i + 1 }), kv('x'.repeat(200 + (i % 3)), { int_value: i })],
+    }));
+    const d = decodeTracesProto(encodeTraces({ resource_spans: [{ scope_spans: [{ spans }] }] }));
+    d.spans.forEach((s, i) => assert.deepEqual(s.attributes, { [`k${i}`]: i, [`k${i + 1}`]: i + 1, ['x'.repeat(200 + (i % 3))]: i }));
+  });
 
   it('skips fields it does not know (newer protos)', () => {
     const w = protobuf.Writer.create();
