@@ -51,7 +51,7 @@ export function registerCommands(ctx: Ctx, view: TracesView, diagnostics: Redact
   reg(Commands.stopServer, () => ctx.stop());
   reg(Commands.showServerLog, () => ctx.log.show(true));
   reg(Commands.showStatusMenu, () => showStatusMenu(ctx));
-  reg(Commands.copyOtlpEnvironment, () => copyOtlpEnvironment());
+  reg(Commands.copyOtlpEnvironment, () => copyOtlpEnvironment(ctx));
   reg(Commands.enableTerminalInjection, () => enableTerminalInjection());
   reg(Commands.filterTraces, () => view.editFilter());
   reg(Commands.clearFilter, () => view.setFilter({}));

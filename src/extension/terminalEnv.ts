@@ -2,14 +2,20 @@
 import * as vscode from 'vscode';
 import { Ctx } from './context';
 import { Settings } from './ids';
-import { buildOtlpEnvironment, formatEnvironment, type EnvFormat } from './otlpEnv';
+import { buildOtlpEnvironment, formatEnvironment, type EnvFormat, type OtlpEndpoint } from './otlpEnv';
 import { config, otlpEndpoint } from './settings';
 
-export function updateTerminalEnvironment(ext: vscode.ExtensionContext): void {
-  const coll = ext.environmentVariableCollection;
+/** The bound ports when the server listens (they can differ from the settings, e.g. port 0), else the settings. */
+export function currentEndpoint(ctx: Ctx): OtlpEndpoint {
+  const s = ctx.status;
+  return s?.listening ? { host: s.host, httpPort: s.httpPort, grpcPort: s.grpcPort } : otlpEndpoint();
+}
+
+export function updateTerminalEnvironment(ctx: Ctx): void {
+  const coll = ctx.extension.environmentVariableCollection;
   coll.clear();
   if (!config().get<boolean>(Settings.terminalInjectOtlpEnvironment)) return;
-  const vars = buildOtlpEnvironment(otlpEndpoint());
+  const vars = buildOtlpEnvironment(currentEndpoint(ctx));
   coll.persistent = true;
   coll.description = new vscode.MarkdownString().appendText(
     `Agent Trace: OpenTelemetry exporters send spans to ${vars[0].value} and GenAI instrumentations record prompts (setting agentTrace.terminal.injectOtlpEnvironment).`,
@@ -18,21 +24,29 @@ export function updateTerminalEnvironment(ext: vscode.ExtensionContext): void {
 }
 
 export function registerTerminalEnvironment(ctx: Ctx): void {
-  updateTerminalEnvironment(ctx.extension);
+  updateTerminalEnvironment(ctx);
+  let last = '';
   ctx.push(
+    ctx.onDidChangeServer(() => {
+      const ep = JSON.stringify(currentEndpoint(ctx));
+      if (ep !== last) {
+        last = ep;
+        updateTerminalEnvironment(ctx);
+      }
+    }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (
         Ctx.affects(e, Settings.terminalInjectOtlpEnvironment) ||
         Ctx.affects(e, Settings.otlpHost) ||
         Ctx.affects(e, Settings.otlpHttpPort)
       ) {
-        updateTerminalEnvironment(ctx.extension);
+        updateTerminalEnvironment(ctx);
       }
     }),
   );
 }
 
-export async function copyOtlpEnvironment(): Promise<void> {
+export async function copyOtlpEnvironment(ctx: Ctx): Promise<void> {
   const formats: (vscode.QuickPickItem & { format: EnvFormat })[] = [
     { label: 'bash / zsh / fish (export)', format: 'posix' },
     { label: 'PowerShell', format: 'powershell' },
@@ -42,7 +56,7 @@ export async function copyOtlpEnvironment(): Promise<void> {
   if (process.platform === 'win32') formats.unshift(...formats.splice(1, 1));
   const pick = await vscode.window.showQuickPick(formats, { title: 'Copy OTLP environment as…' });
   if (!pick) return;
-  const text = formatEnvironment(buildOtlpEnvironment(otlpEndpoint()), pick.format);
+  const text = formatEnvironment(buildOtlpEnvironment(currentEndpoint(ctx)), pick.format);
   await vscode.env.clipboard.writeText(text);
   const choice = await vscode.window.showInformationMessage(
     'OTLP environment copied. Paste it in the shell that runs your agent (set OTEL_SERVICE_NAME to name it).',
