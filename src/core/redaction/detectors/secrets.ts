@@ -30,7 +30,7 @@ export function genericSecretValue(value: string, key: string): boolean {
 }
 
 function keyBefore(text: string, index: number): string {
-  const m = /([A-Za-z0-9_.-]+)["']?\s*[:=]\s*["']?$/.exec(text.slice(Math.max(0, index - 80), index));
+  const m = /([A-Za-z0-9_.-]+)\\?["']?\s*[:=]\s*\\?["']?$/.exec(text.slice(Math.max(0, index - 80), index));
   return m ? m[1] : '';
 }
 
@@ -44,7 +44,7 @@ export const SECRET_DETECTORS: Detector[] = [
   define({ id: 'aws-access-key-id', ruleId: SL + 'aws', name: 'AWS access key id', category: 'secret', type: 'cloud-key',
     src: '\\b(?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[A-Z0-9]{16}\\b', validate: notPlaceholder, re2OverMatches: true }),
   define({ id: 'aws-secret-access-key', ruleId: SL + 'aws', name: 'AWS secret access key', category: 'secret', type: 'cloud-key',
-    parts: ['aws_?secret_?access_?key["\']?\\s*[:=]\\s*["\']?', '[A-Za-z0-9/+=]{40}', ''], flags: 'i', validate: notPlaceholder, re2OverMatches: true }),
+    parts: ['aws_?secret_?access_?key\\\\?["\']?\\s*[:=]\\s*\\\\?["\']?', '[A-Za-z0-9/+=]{40}', ''], flags: 'i', validate: notPlaceholder, re2OverMatches: true }),
   define({ id: 'gcp-service-account-key-id', ruleId: SL + 'gcp', name: 'GCP service account key id', category: 'secret', type: 'cloud-key',
     parts: ['"private_key_id"\\s*:\\s*"', '[0-9a-f]{40}', '"'] }),
   define({ id: 'google-api-key', ruleId: AT + 'google-api-key', name: 'Google API key', category: 'secret', type: 'api-key',
@@ -54,7 +54,7 @@ export const SECRET_DETECTORS: Detector[] = [
   define({ id: 'azure-sas-signature', ruleId: AT + 'azure-sas-signature', name: 'Azure SAS signature', category: 'secret', type: 'cloud-key',
     parts: ['[?&]sig=', '[A-Za-z0-9%+/]{40,120}(?:%3D|=)*', ''] }),
   define({ id: 'azure-openai-key', ruleId: AT + 'azure-openai-key', name: 'Azure OpenAI key', category: 'secret', type: 'api-key',
-    parts: ['azure[A-Za-z_.-]{0,30}key["\']?\\s*[:=]\\s*["\']?', '[0-9a-f]{32}', '\\b'], flags: 'i' }),
+    parts: ['azure[A-Za-z_.-]{0,30}key\\\\?["\']?\\s*[:=]\\s*\\\\?["\']?', '[0-9a-f]{32}', '\\b'], flags: 'i' }),
   define({ id: 'openai-api-key', ruleId: SL + 'openai', name: 'OpenAI API key', category: 'secret', type: 'api-key',
     src: '\\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,250}|\\bsk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}\\b', validate: randomish(3.5), re2OverMatches: true }),
   define({ id: 'anthropic-api-key', ruleId: SL + 'anthropic', name: 'Anthropic API key', category: 'secret', type: 'api-key',
@@ -76,7 +76,7 @@ export const SECRET_DETECTORS: Detector[] = [
   define({ id: 'langsmith-api-key', ruleId: AT + 'langsmith-api-key', name: 'LangSmith API key', category: 'secret', type: 'api-key',
     src: '\\blsv2_(?:pt|sk)_[0-9a-f]{32}_[0-9a-f]{10}\\b' }),
   define({ id: 'cohere-api-key', ruleId: AT + 'cohere-api-key', name: 'Cohere API key', category: 'secret', type: 'api-key',
-    parts: ['co(?:here)?_?api_?key["\']?\\s*[:=]\\s*["\']?', '[A-Za-z0-9]{40}', '\\b'], flags: 'i', validate: randomish(3.5), re2OverMatches: true }),
+    parts: ['co(?:here)?_?api_?key\\\\?["\']?\\s*[:=]\\s*\\\\?["\']?', '[A-Za-z0-9]{40}', '\\b'], flags: 'i', validate: randomish(3.5), re2OverMatches: true }),
   define({ id: 'github-token', ruleId: SL + 'github', name: 'GitHub token', category: 'secret', type: 'api-key',
     src: '\\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\\b|\\bgithub_pat_[A-Za-z0-9_]{82}\\b', validate: randomish(3.5), re2OverMatches: true }),
   define({ id: 'gitlab-token', ruleId: SL + 'gitlab', name: 'GitLab token', category: 'secret', type: 'api-key',
@@ -111,11 +111,11 @@ export const SECRET_DETECTORS: Detector[] = [
     parts: ['\\bbearer\\s+', '[A-Za-z0-9._~+/-]{20,}=*', ''], flags: 'i', validate: randomish(3.3), re2OverMatches: true }),
   define({ id: 'generic-secret', ruleId: AT + 'generic-secret', name: 'Secret assignment (password=…, api_key: …)', category: 'secret',
     type: 'generic-secret',
-    parts: ['\\b' + SECRET_KEY_SRC + '["\']?\\s*[:=]\\s*["\']?', '[^\\s"\',;&<>]{6,200}', ''], flags: 'i',
+    parts: ['\\b' + SECRET_KEY_SRC + '\\\\?["\']?\\s*[:=]\\s*\\\\?["\']?', '[^\\s"\',;&<>\\\\]{6,200}', ''], flags: 'i',
     validate: (v, text, index) => genericSecretValue(v, keyBefore(text, index)), re2OverMatches: true }),
   // Runs on whole JSON string values whose object key is secret-like ({"password": "…"}).
   define({ id: 'generic-secret-keyed', ruleId: AT + 'generic-secret', name: 'Secret value under a secret-like key', category: 'secret',
     type: 'generic-secret', keyed: true,
-    parts: ['\\b' + SECRET_KEY_SRC + '["\']?\\s*[:=]\\s*["\']?', '[^\\s"\',;&<>]{6,200}', ''], flags: 'i',
+    parts: ['\\b' + SECRET_KEY_SRC + '\\\\?["\']?\\s*[:=]\\s*\\\\?["\']?', '[^\\s"\',;&<>\\\\]{6,200}', ''], flags: 'i',
     validate: (v, _text, _index, ctx) => genericSecretValue(v, ctx.key), re2OverMatches: true }),
 ];
