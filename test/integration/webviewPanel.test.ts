@@ -1,0 +1,222 @@
+// The webview bundles in real Chromium, through the standalone harness (fake acquireVsCodeApi,
+// the same strict CSP as the host): keyboard selection, detail pane, hostile content staying
+// inert, virtualization bounds, live growth keeping state, and the redaction panel.
+import { strict as assert } from 'node:assert';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { TraceHostMessage, RedactionHostMessage } from '../../src/protocol/webviewMessages';
+import { generateReport, generateTrace, HOSTILE_TEXT } from '../webview/fixtures';
+import { chromiumLaunchOptions, startHarness, type Harness } from '../webview/server';
+
+const shots = resolve(__dirname, '../../test-results');
+
+describe('webview panels in Chromium', function () {
+  this.timeout(120_000);
+  let harness: Harness;
+  let browser: Browser;
+  let page: Page;
+  let dialogs: string[];
+  let pageErrors: string[];
+
+  before(async () => {
+    harness = await startHarness();
+    browser = await chromium.launch(chromiumLaunchOptions);
+    mkdirSync(shots, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await harness?.close();
+  });
+
+  async function open(panel: 'trace' | 'redaction', theme: 'dark' | 'light' = 'dark'): Promise<Page> {
+    const p = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    dialogs = [];
+    pageErrors = [];
+    p.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    p.on('pageerror', (e) => pageErrors.push(e.message));
+    await p.goto(harness.pageUrl(panel, theme));
+    await p.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    return p;
+  }
+  const hostPost = (p: Page, m: TraceHostMessage | RedactionHostMessage) => p.evaluate((msg) => (window as unknown as { __hostPost(m: unknown): void }).__hostPost(msg), m);
+  const posted = (p: Page) => p.evaluate(() => (window as unknown as { __posted: { type: string; [k: string]: unknown }[] }).__posted);
+  const selectedId = (p: Page) => p.locator('.row[aria-selected="true"]').getAttribute('data-span-id');
+  /** Elements of a tag anywhere, including inside shadow roots (vscode-elements). */
+  // A string, not a function: the test runner's transpiler would add helpers the page lacks.
+  const deepCount = (p: Page, tag: string): Promise<number> =>
+    p.evaluate(`(() => {
+      let n = 0;
+      const walk = (root) => {
+        n += root.querySelectorAll(${JSON.stringify(tag)}).length;
+        root.querySelectorAll('*').forEach((el) => el.shadowRoot && walk(el.shadowRoot));
+      };
+      walk(document);
+      return n;
+    })()`);
+
+  afterEach(async () => {
+    await page?.close();
+  });
+
+  it('selects a tool step with the keyboard and shows its pretty-printed arguments; hostile content stays text', async () => {
+    page = await open('trace', 'dark');
+    const trace = generateTrace({ spanCount: 60, hostile: true });
+    await hostPost(page, { type: 'trace', trace, live: true });
+    await page.locator('.row').first().waitFor();
+    assert.equal(await page.locator('.trace-name').textContent(), 'invoke_agent travel-planner');
+    assert.equal(await page.locator('.badge-live').count(), 1);
+
+    await page.locator('.tree-scroll').focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    const tool = trace.spans[2];
+    assert.equal(tool.kind, 'tool');
+    assert.equal(await selectedId(page), tool.spanId);
+    assert.equal(await page.locator('.span-name').textContent(), tool.name);
+    assert.equal(await page.locator('.tool-arguments').textContent(), JSON.stringify(JSON.parse(tool.tool!.arguments!), null, 2));
+    assert.ok((await posted(page)).some((m) => m.type === 'spanSelected' && m.spanId === tool.spanId));
+
+    // The hostile result, prompt and event attribute show as literal text.
+    assert.equal(await page.locator('.tool-result').textContent(), HOSTILE_TEXT);
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await selectedId(page), trace.spans[1].spanId);
+    const bubbles = await page.locator('.bubble-text').allTextContents();
+    assert.ok(bubbles.includes(HOSTILE_TEXT), 'the prompt shows its markup as text');
+    await page.locator('vscode-tab-header', { hasText: 'Attributes' }).click();
+    assert.ok((await page.locator('table.attrs pre').allTextContents()).includes(HOSTILE_TEXT));
+    await page.screenshot({ path: join(shots, 'trace-dark.png') });
+
+    assert.equal(await deepCount(page, 'img'), 0, 'no img element was created from span data');
+    assert.equal(await deepCount(page, 'script:not([nonce])'), 0);
+    assert.equal(await deepCount(page, 'a[href]'), 0, 'no link built from span data');
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined, 'no injected script ran');
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations), []);
+  });
+
+  it('opens source, asks the host to find source, and shows a resolved location', async () => {
+    page = await open('trace', 'light');
+    const trace = generateTrace({ spanCount: 12 });
+    await hostPost(page, { type: 'trace', trace, live: false });
+    await page.locator('.row').first().waitFor();
+    assert.equal(await page.locator('.badge-live').count(), 0);
+    await page.locator('.open-source').click();
+    assert.ok((await posted(page)).some((m) => m.type === 'openSource' && m.spanId === trace.spans[0].spanId));
+    const noSource = trace.spans.find((s) => !s.source)!;
+    await hostPost(page, { type: 'selectSpan', spanId: noSource.spanId });
+    await page.locator(`.row[aria-selected="true"][data-span-id="${noSource.spanId}"]`).waitFor();
+    await page.locator('.find-source').click();
+    assert.ok((await posted(page)).some((m) => m.type === 'resolveSource' && m.spanId === noSource.spanId));
+    await hostPost(page, { type: 'sourceResolved', spanId: noSource.spanId, source: { file: 'src/tools/book_hotel.ts', line: 7, how: 'symbol', confidence: 'high' } });
+    await page.locator('.source-file', { hasText: 'src/tools/book_hotel.ts:7' }).waitFor();
+    await page.screenshot({ path: join(shots, 'trace-light.png') });
+  });
+
+  it('filters with Ctrl+F search and highlights matches', async () => {
+    page = await open('trace');
+    await hostPost(page, { type: 'trace', trace: generateTrace({ spanCount: 40 }), live: false });
+    await page.locator('.row').first().waitFor();
+    await page.locator('.tree-scroll').focus();
+    await page.keyboard.press('Control+f');
+    await page.keyboard.type('get_weather');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelectorAll('.row').length < 20);
+    const marks = await page.locator('.row mark').allTextContents();
+    assert.ok(marks.length > 0 && marks.every((l) => l === 'get_weather'));
+    // Matching tool rows and the model calls that requested them, under the agent root; no other tool.
+    const labels = await page.locator('.row .label').allTextContents();
+    assert.ok(!labels.includes('book_hotel') && !labels.includes('search_flights'));
+    assert.equal(labels[0], 'invoke_agent travel-planner');
+    assert.equal(await page.locator('.row.context-row').count(), 1, 'only the root is shown as context');
+  });
+
+  it('keeps only a bounded number of rows in the DOM for a 10,000-span trace', async () => {
+    page = await open('trace');
+    await hostPost(page, { type: 'trace', trace: generateTrace({ spanCount: 10_000 }), live: false });
+    await page.locator('.row').first().waitFor();
+    const first = await page.locator('.row').count();
+    assert.ok(first > 10 && first < 120, `rows in DOM: ${first}`);
+    await page.locator('.tree-scroll').focus();
+    await page.keyboard.press('End');
+    await page.locator('.row[aria-selected="true"]').waitFor();
+    assert.equal(await page.locator('.row[aria-selected="true"]').getAttribute('aria-posinset'), '9999');
+    const atEnd = await page.locator('.row').count();
+    assert.ok(atEnd < 120, `rows in DOM at the end: ${atEnd}`);
+  });
+
+  it('keeps selection, scroll position and collapsed state while a live trace grows', async () => {
+    page = await open('trace');
+    await hostPost(page, { type: 'trace', trace: generateTrace({ spanCount: 2000 }), live: true });
+    await page.locator('.row').first().waitFor();
+    await page.locator('.tree-scroll').evaluate((el) => (el.scrollTop = 15_000));
+    await page.waitForTimeout(100);
+    const target = page.locator('.row').nth(8);
+    const id = await target.getAttribute('data-span-id');
+    await target.click();
+    const scrollBefore = await page.locator('.tree-scroll').evaluate((el) => el.scrollTop);
+
+    await hostPost(page, { type: 'trace', trace: generateTrace({ spanCount: 2500 }), live: true });
+    await page.locator('.stats', { hasText: '2500' }).waitFor();
+    assert.equal(await selectedId(page), id);
+    assert.equal(await page.locator('.tree-scroll').evaluate((el) => el.scrollTop), scrollBefore);
+
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction(() => document.querySelectorAll('.row').length === 1);
+    await hostPost(page, { type: 'trace', trace: generateTrace({ spanCount: 3000 }), live: false });
+    await page.locator('.stats', { hasText: '3000' }).waitFor();
+    assert.equal(await page.locator('.row').count(), 1);
+    assert.equal(await page.locator('.row').getAttribute('aria-expanded'), 'false');
+    assert.equal(await page.locator('.badge-live').count(), 0);
+    const state = await page.evaluate(() => (window as unknown as { __state: { collapsed: string[] } }).__state);
+    assert.ok(state.collapsed.length === 1, 'collapsed state is saved with setState');
+  });
+
+  it('redaction panel: counts, keyboard selection, before/after preview and actions', async () => {
+    page = await open('redaction');
+    const report = generateReport(300);
+    await hostPost(page, { type: 'report', report, scope: { traceId: report.findings[0].traceId, label: 'trace invoke_agent' }, policyPath: null });
+    await page.locator('.finding').first().waitFor();
+    assert.ok((await page.locator('.finding').count()) < 60, 'findings list is virtualized');
+    assert.ok((await page.locator('.count-table').first().textContent())!.includes('150'));
+    // Finding context keeps its markup as text, masked value marked.
+    assert.ok((await page.locator('.finding .context').first().textContent())!.includes('<b>the</b>'));
+    assert.equal(await page.locator('.finding .context mark').first().textContent(), 'sk-p…9xQ2');
+
+    await page.locator('.findings-scroll').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    const f = report.findings[1];
+    assert.ok((await posted(page)).some((m) => m.type === 'requestSpanPreview' && m.spanId === f.spanId));
+    await hostPost(page, {
+      type: 'spanPreview',
+      spanId: f.spanId,
+      before: { prompt: 'mail jo@example.com <img src=x onerror=alert(1)>', 'http.method': 'POST', 'user.email': 'jo@example.com' },
+      after: { prompt: 'mail sha256:3f2a… <img src=x onerror=alert(1)>', 'http.method': 'POST' },
+    });
+    await page.locator('tr.diff-row.changed').waitFor();
+    assert.equal(await page.locator('tr.diff-row.changed td.key').textContent(), 'prompt');
+    assert.equal(await page.locator('tr.diff-row.dropped td.key').textContent(), 'user.email');
+    assert.equal(await page.locator('tr.diff-row.same').count(), 0, 'only changed values by default');
+    await page.screenshot({ path: join(shots, 'redaction-dark.png') });
+
+    for (const [label, type] of [
+      ['Jump to span', 'showSpan'],
+      ['Open policy', 'openPolicy'],
+      ['Export collector config', 'exportCollectorConfig'],
+      ['Export Node processor', 'exportNodeProcessor'],
+    ]) {
+      await page.locator('vscode-button', { hasText: label }).click();
+      assert.ok((await posted(page)).some((m) => m.type === type), `${label} posts ${type}`);
+    }
+    assert.equal(await deepCount(page, 'img'), 0);
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(pageErrors, []);
+  });
+});
