@@ -160,8 +160,8 @@ export class Ctx implements vscode.Disposable {
     return this.enqueue(async () => {
       if (this.session) return;
       this.setState('starting');
-      const opts = await serverInitOptions(this.extension.globalStorageUri);
-      this.log.info(`starting trace server (OTLP ${opts.host}:${opts.httpPort}/${opts.grpcPort}, database ${opts.dbPath})`);
+      const opts = await serverInitOptions();
+      this.log.info(`starting trace server (OTLP ${opts.host}:${opts.httpPort}/${opts.grpcPort}, database ${opts.dbPath || 'default'})`);
       this.session = ServerSession.create(this, opts);
       await this.session.start();
     });

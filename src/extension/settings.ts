@@ -35,14 +35,14 @@ export function otlpEndpoint(): { host: string; httpPort: number; grpcPort: numb
   };
 }
 
-/** Empty database path means the extension's global storage, shared by every window. */
-export async function serverInitOptions(globalStorage: vscode.Uri): Promise<ServerInitOptions> {
+/**
+ * An empty database path is passed through: the server then uses the per-user default
+ * (e.g. ~/.local/share/agent-trace/traces.db), the same file the `agent-trace` CLI reads, shared
+ * by every VS Code window.
+ */
+export async function serverInitOptions(): Promise<ServerInitOptions> {
   const c = config();
-  let dbPath = c.get<string>(Settings.databasePath)?.trim() ?? '';
-  if (!dbPath) {
-    await vscode.workspace.fs.createDirectory(globalStorage);
-    dbPath = vscode.Uri.joinPath(globalStorage, 'traces.db').fsPath;
-  }
+  const dbPath = c.get<string>(Settings.databasePath)?.trim() ?? '';
   return {
     ...otlpEndpoint(),
     dbPath,
