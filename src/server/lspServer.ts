@@ -18,7 +18,7 @@ import type { SourceStatsDto } from '../protocol/dto';
 import * as lsp from '../protocol/lsp';
 import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, defaultDbPath } from './paths';
 import { traceDetail } from './queries';
-import { scanForRedaction } from './redactionService';
+import { renderPolicy, scanForRedaction } from './redactionService';
 import { TraceServer } from './traceServer';
 
 const CODE_LENS_COMMAND = 'agentTrace.showSpansAtLine';
@@ -123,6 +123,8 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
       .sort((a, b) => b.startTime.localeCompare(a.startTime));
   });
   connection.onRequest(lsp.ScanRedaction, (params) => scanForRedaction(need().store, params));
+  connection.onRequest(lsp.RenderCollectorConfig, ({ policyText }) => renderPolicy(policyText, 'collector'));
+  connection.onRequest(lsp.RenderNodeProcessor, ({ policyText }) => renderPolicy(policyText, 'node'));
 
   connection.onCodeLens((params) =>
     statsForDocument(params.textDocument.uri).map((stat) => {

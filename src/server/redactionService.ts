@@ -1,7 +1,7 @@
 // Redaction over stored traces, shared by the LSP server (preview panel) and the CLI (scan,
 // export --redacted). The preview never changes what is stored.
 import type { RawSpan } from '../core/model';
-import { parsePolicy, redactSpan, scanSpans, type ScannableSpan } from '../core/redaction';
+import { parsePolicy, redactSpan, renderCollectorConfig, renderNodeProcessor, scanSpans, type ScannableSpan } from '../core/redaction';
 import type { RedactionReportDto, RedactionScanParams } from '../protocol/redaction';
 import type { TraceStore } from '../store/traceStore';
 
@@ -28,4 +28,13 @@ export function redactSpansForExport(spans: RawSpan[], policyText: string | null
   const { policy, errors } = parsePolicy(policyText);
   if (errors.length) throw new Error(`The redaction policy has errors, nothing exported:\n  ${errors.join('\n  ')}`);
   return spans.map((s) => redactSpan(s, policy));
+}
+
+/** The policy as something to take along: a Collector config or a Node span processor snippet. */
+export function renderPolicy(policyText: string | null, target: 'collector' | 'node'): { text: string; fileName: string } {
+  const { policy, errors } = parsePolicy(policyText);
+  if (errors.length) throw new Error(`Fix the redaction policy first:\n  ${errors.join('\n  ')}`);
+  return target === 'collector'
+    ? { text: renderCollectorConfig(policy), fileName: 'otel-collector-redaction.yaml' }
+    : { text: renderNodeProcessor(policy), fileName: 'agent-trace-redaction.js' };
 }
