@@ -16,7 +16,7 @@ export function renderNodeProcessor(policy: RedactionPolicy = DEFAULT_POLICY): s
     '',
     'const provider = new TracerProvider({',
     '  spanProcessors: [',
-    '    new RedactingSpanProcessor(new BatchSpanProcessor(new OTLPTraceExporter()), { policy }),',
+    '    new RedactingSpanProcessor(new BatchSpanProcessor({ exporter: new OTLPTraceExporter() }), { policy }),',
     '  ],',
     '});',
     '// With @opentelemetry/sdk-node: new NodeSDK({ spanProcessors: [new RedactingSpanProcessor(...)] })',
