@@ -35,6 +35,9 @@ const configs = [
   node('src/extension/extension.ts', 'dist/extension.js'),
   node('src/server/main.ts', 'dist/server.js'),
   node('src/cli/main.ts', 'dist/cli.js'),
+  // Span processors users copy into their own agents: self-contained, OpenTelemetry left to the agent.
+  node('src/sdk/redactionProcessor.ts', 'dist/sdk/redactionProcessor.js', ['@opentelemetry/*']),
+  node('src/sdk/sourceLocationProcessor.ts', 'dist/sdk/sourceLocationProcessor.js', ['@opentelemetry/*']),
   browser('webview/trace/main.ts', 'dist/webview/trace.js'),
   browser('webview/redaction/main.ts', 'dist/webview/redaction.js'),
 ].filter((c) => existsSync(c.entryPoints[0]));
