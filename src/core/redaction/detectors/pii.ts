@@ -65,6 +65,24 @@ function ipv4Ok(v: string, text: string, index: number): boolean {
   return true;
 }
 
+const isHexCode = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
+/** Two colons at most 5 apart with only hex digits between: cheap gate before the IPv6 regex. */
+function mayHaveIpv6(t: string): boolean {
+  let i = t.indexOf(':');
+  while (i !== -1) {
+    const n = t.indexOf(':', i + 1);
+    if (n === -1) return false;
+    if (n - i <= 5 && (n === i + 1 || (i > 0 && isHexCode(t.charCodeAt(i - 1))))) {
+      let hex = true;
+      for (let k = i + 1; k < n && hex; k++) hex = isHexCode(t.charCodeAt(k));
+      if (hex) return true;
+    }
+    i = n;
+  }
+  return false;
+}
+
 function ipv6Ok(v: string, text: string, index: number): boolean {
   if (!ipv6Valid(v) || ipv6Boring(v)) return false;
   // At least 3 groups written out: "ab::1" style fragments are too ambiguous in prose.
@@ -94,5 +112,5 @@ export const PII_DETECTORS: Detector[] = [
     quick: (t) => t.includes('.'), validate: ipv4Ok, re2OverMatches: true }),
   define({ id: 'ipv6', ruleId: AT + 'ipv6', name: 'IPv6 address', category: 'pii', type: 'ip',
     src: '(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,6}(?::[0-9A-Fa-f]{1,4}){1,6}|(?:[0-9A-Fa-f]{1,4}:){1,7}:',
-    quick: (t) => t.includes(':'), validate: ipv6Ok, re2OverMatches: true }),
+    quick: mayHaveIpv6, validate: ipv6Ok, re2OverMatches: true }),
 ];

@@ -14,8 +14,8 @@ const randomish = (min: number) => (v: string): boolean => !isPlaceholder(v) && 
 
 /** Key names whose values are secrets ("password", "api_key", "client_secret", "auth_token", …). */
 export const SECRET_KEY_SRC =
-  '[A-Za-z0-9_.-]*(?:password|passwd|pwd|passphrase|secret[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key|secret|api[_-]?key|apikey|access[_-]?key|auth[_-]?token|access[_-]?token|refresh[_-]?token|session[_-]?token|private[_-]?key|credentials?|token)';
-export const SECRET_KEY = new RegExp('^' + SECRET_KEY_SRC + '$', 'i');
+  '(?:password|passwd|pwd|passphrase|secret[_-]?key|signing[_-]?key|encryption[_-]?key|master[_-]?key|secret|api[_-]?key|apikey|access[_-]?key|auth[_-]?token|access[_-]?token|refresh[_-]?token|session[_-]?token|private[_-]?key|credentials?|token)';
+export const SECRET_KEY = new RegExp('^[A-Za-z0-9_.-]*' + SECRET_KEY_SRC + '$', 'i');
 const PASSWORDISH = /pass|pwd/i;
 const WEAK_PASSWORDS = /^(?:pass(?:word)?|secret|pwd|user(?:name)?|root|admin|null|none|undefined|true|false|string|required|optional|hidden|masked|empty|test)$/i;
 
@@ -111,11 +111,11 @@ export const SECRET_DETECTORS: Detector[] = [
     parts: ['\\bbearer\\s+', '[A-Za-z0-9._~+/-]{20,}=*', ''], flags: 'i', validate: randomish(3.3), re2OverMatches: true }),
   define({ id: 'generic-secret', ruleId: AT + 'generic-secret', name: 'Secret assignment (password=…, api_key: …)', category: 'secret',
     type: 'generic-secret',
-    parts: ['\\b' + SECRET_KEY_SRC + '\\\\?["\']?\\s*[:=]\\s*\\\\?["\']?', '[^\\s"\',;&<>\\\\]{6,200}', ''], flags: 'i',
+    parts: [SECRET_KEY_SRC + '\\\\?["\']?\\s*[:=]\\s*\\\\?["\']?', '[^\\s"\',;&<>\\\\]{6,200}', ''], flags: 'i',
     validate: (v, text, index) => genericSecretValue(v, keyBefore(text, index)), re2OverMatches: true }),
   // Runs on whole JSON string values whose object key is secret-like ({"password": "…"}).
   define({ id: 'generic-secret-keyed', ruleId: AT + 'generic-secret', name: 'Secret value under a secret-like key', category: 'secret',
     type: 'generic-secret', keyed: true,
-    parts: ['\\b' + SECRET_KEY_SRC + '\\\\?["\']?\\s*[:=]\\s*\\\\?["\']?', '[^\\s"\',;&<>\\\\]{6,200}', ''], flags: 'i',
+    parts: [SECRET_KEY_SRC + '\\\\?["\']?\\s*[:=]\\s*\\\\?["\']?', '[^\\s"\',;&<>\\\\]{6,200}', ''], flags: 'i',
     validate: (v, _text, _index, ctx) => genericSecretValue(v, ctx.key), re2OverMatches: true }),
 ];
