@@ -151,17 +151,36 @@ export class Editor {
     writeSettings(this.settingsFile, { ...current, ...settings });
   }
 
+  /** A quick-input row whose label is exactly `label` (not just the first fuzzy match). */
+  quickPickRow(label: string) {
+    const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    return this.page.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exact }) }).first();
+  }
+
   /** Runs a command through the palette (F1), by its title as shown there. */
   async runCommand(title: string): Promise<void> {
     const page = this.page;
-    await page.locator('.monaco-workbench').click({ position: { x: 5, y: 300 } }).catch(() => undefined);
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
     await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    const row = this.quickPickRow(title);
     await row.waitFor({ timeout: 15_000 });
-    await page.keyboard.press('Enter');
+    await row.click();
+    await input.waitFor({ state: 'hidden', timeout: 15_000 });
+  }
+
+  /** Picks a color theme the way a user does: F1 → Preferences: Color Theme → its label. */
+  async pickColorTheme(label: string): Promise<void> {
+    const page = this.page;
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill('>Preferences: Color Theme');
+    await this.quickPickRow('Preferences: Color Theme').click();
+    const theme = this.quickPickRow(label);
+    await theme.waitFor({ timeout: 15_000 });
+    await theme.click();
     await input.waitFor({ state: 'hidden', timeout: 15_000 });
   }
 

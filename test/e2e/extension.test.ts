@@ -65,7 +65,8 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
     await statusItem().hover();
     const hover = page().locator('.monaco-hover, .workbench-hover, .hover-contents').filter({ hasText: 'Listening on' }).first();
     await hover.waitFor({ timeout: 15_000 });
-    const text = await hover.innerText();
+    // Markdown hovers render spaces as no-break spaces.
+    const text = (await hover.innerText()).replace(/\u00a0/g, ' ');
     assert.match(text, new RegExp(`Listening on 127\\.0\\.0\\.1:${httpPort} \\(HTTP\\), :${grpcPort} \\(gRPC\\)`));
     await page().mouse.move(800, 400);
   });
@@ -125,6 +126,7 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
     assert.ok(text.includes('<img src=x onerror=alert(1)>'), text);
     assert.ok(text.includes('<script>alert(2)</script>'), text);
     assert.ok(text.includes('[click](command:workbench.action.terminal.new)'), text);
+    await editor.screenshot('trace-panel-hostile-step.png');
     // The final chat step repeats the hostile text in the model's answer: render it too.
     const chatRows = panel.locator('[role="treeitem"]', { has: panel.locator('.label', { hasText: /chat|openai/i }) });
     if ((await chatRows.count()) > 0) await chatRows.last().click();
@@ -141,13 +143,13 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
     await stepRow('get_weather').click();
     await panel.locator('body.vscode-dark').waitFor({ timeout: 15_000 });
     const dark = await editor.screenshot('trace-panel-dark-modern.png');
-    editor.updateSettings({ 'workbench.colorTheme': 'Default Light Modern' });
+    await editor.pickColorTheme('Light Modern');
     await page().locator('.monaco-workbench.vs').waitFor({ timeout: 30_000 });
     await panel.locator('body.vscode-light').waitFor({ timeout: 15_000 });
     await page().waitForTimeout(500);
     const light = await editor.screenshot('trace-panel-light-modern.png');
     assert.notDeepEqual(fs.readFileSync(dark), fs.readFileSync(light));
-    editor.updateSettings({ 'workbench.colorTheme': 'Default Dark Modern' });
+    await editor.pickColorTheme('Dark Modern');
   });
 
   it('a new integrated terminal carries the OTLP environment: a run typed there is recorded too', async () => {
