@@ -207,7 +207,7 @@ async function serve(values: Values, dbPath: string, out: (s: string) => void): 
   });
   const status = server.status();
   if (!status.listening) {
-    process.stderr.write(`${status.problem ?? 'Not listening.'}\n`);
+    // The server has logged the problem (which port, held by whom, what to change).
     await server.close();
     return 1;
   }
