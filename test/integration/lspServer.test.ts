@@ -1,0 +1,228 @@
+// The trace server as a language server (what each VS Code window runs, and what
+// `agent-trace lsp --stdio` gives other editors): custom requests, code lenses and hovers on
+// the lines that produced spans, and several windows sharing one database and the OTLP ports.
+import { strict as assert } from 'node:assert';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import { encodeOtlpJson } from '../../src/core/otlp';
+import type { RawSpan } from '../../src/core/model';
+import type { ServerStatusDto } from '../../src/protocol/dto';
+import * as lsp from '../../src/protocol/lsp';
+import { CLI, ensureBuilt, tempDir } from '../support/serverProcess';
+
+interface Window {
+  child: ChildProcess;
+  conn: MessageConnection;
+  changes: { traceIds: string[] }[];
+  statuses: ServerStatusDto[];
+  close(): Promise<void>;
+}
+
+async function openWindow(init: Partial<lsp.ServerInitOptions> & { dbPath: string; workspaceFolders: string[] }): Promise<Window> {
+  const child = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+  const changes: { traceIds: string[] }[] = [];
+  const statuses: ServerStatusDto[] = [];
+  conn.onNotification(lsp.TracesChanged, (c) => changes.push(c));
+  conn.onNotification(lsp.StatusChanged, (s) => statuses.push(s));
+  conn.onRequest('workspace/codeLens/refresh', () => null);
+  conn.onNotification('window/logMessage', () => undefined);
+  conn.listen();
+  const root = init.workspaceFolders[0];
+  await conn.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: pathToFileURL(root).href,
+    capabilities: {},
+    workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'ws' }],
+    initializationOptions: {
+      host: '127.0.0.1',
+      httpPort: 0,
+      grpcPort: 0,
+      pathMappings: {},
+      retention: { maxDays: 7, maxMegabytes: 1024 },
+      priceOverrides: {},
+      ...init,
+    },
+  });
+  await conn.sendNotification('initialized', {});
+  let closed = false;
+  return {
+    child,
+    conn,
+    changes,
+    statuses,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      const exited = new Promise((r) => child.once('exit', r));
+      await conn.sendRequest('shutdown').catch(() => undefined);
+      await conn.sendNotification('exit').catch(() => undefined);
+      conn.dispose();
+      child.kill();
+      await exited;
+    },
+  };
+}
+
+const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+};
+
+function post(port: number, spans: RawSpan[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, path: '/v1/traces', method: 'POST', headers: { 'content-type': 'application/json' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(encodeOtlpJson(spans)));
+  });
+}
+
+function toolSpan(traceId: string, file: string, line: number, result: string): RawSpan {
+  const now = BigInt(Date.now()) * 1_000_000n;
+  return {
+    traceId,
+    spanId: traceId.slice(0, 16),
+    parentSpanId: null,
+    name: 'execute_tool lookup',
+    kind: 'internal',
+    startUnixNanos: String(now),
+    endUnixNanos: String(now + 25_000_000n),
+    status: { code: 'unset', message: '' },
+    attributes: {
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'lookup',
+      'gen_ai.tool.call.arguments': '{"q":"paris"}',
+      'gen_ai.tool.call.result': result,
+      'code.file.path': file,
+      'code.line.number': line,
+    },
+    events: [],
+    links: [],
+    resource: { 'service.name': 'lsp-test' },
+    scope: { name: 't', version: '1' },
+  };
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => s.once('listening', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+describe('language server: runtime data on source lines, several windows', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let workspace: string;
+  let agentFile: string;
+
+  before(() => {
+    ensureBuilt();
+    dir = tempDir();
+    workspace = path.join(dir, 'ws');
+    fs.mkdirSync(path.join(workspace, 'src'), { recursive: true });
+    agentFile = path.join(workspace, 'src', 'agent.py');
+    fs.writeFileSync(agentFile, 'def lookup(q):\n    return search(q)\n\n\nresult = lookup("paris")\n');
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('shows a code lens and a hover with the latest output on the line that produced a span, mapping container paths', async () => {
+    const win = await openWindow({ dbPath: path.join(dir, 'lens.db'), workspaceFolders: [workspace] });
+    try {
+      const status = await win.conn.sendRequest(lsp.GetStatus);
+      assert.equal(status.role, 'writer');
+      // Recorded inside a container as /app/src/agent.py: found in the workspace by its path suffix.
+      const hostile = 'Result: <img src=x onerror=alert(1)> ``` [x](command:workbench.action.quit)';
+      assert.equal(await post(status.httpPort, [toolSpan('ab'.repeat(16), '/app/src/agent.py', 5, hostile)]), 200);
+      await until('tracesChanged', () => win.changes.some((c) => c.traceIds.includes('ab'.repeat(16))));
+
+      const uri = pathToFileURL(agentFile).href;
+      const lenses = (await win.conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as {
+        range: { start: { line: number } };
+        command: { title: string; command: string; arguments: unknown[] };
+      }[];
+      assert.equal(lenses.length, 1);
+      assert.equal(lenses[0].range.start.line, 4, 'line 5 in 0-based LSP positions');
+      assert.match(lenses[0].command.title, /1 run · last 25 ms/);
+      assert.equal(lenses[0].command.command, 'agentTrace.showSpansAtLine');
+      assert.deepEqual(lenses[0].command.arguments, [{ file: agentFile, line: 5 }]);
+
+      const hover = (await win.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 4, character: 3 } })) as {
+        contents: { kind: string; value: string };
+      };
+      const md = hover.contents.value;
+      assert.ok(md.includes(hostile), 'the output is shown verbatim');
+      // Untrusted text sits inside a fence longer than any backtick run it contains, so it stays code.
+      const fence = /(`{4,})text\n/.exec(md);
+      assert.ok(fence, md);
+      assert.ok(md.indexOf(hostile) > md.indexOf(fence[0]));
+
+      const spans = await win.conn.sendRequest(lsp.SpansAtLine, { file: agentFile, line: 5 });
+      assert.deepEqual(spans.map((s) => s.name), ['execute_tool lookup']);
+      const none = (await win.conn.sendRequest('textDocument/codeLens', { textDocument: { uri: pathToFileURL(path.join(workspace, 'other.py')).href } })) as unknown[];
+      assert.deepEqual(none, []);
+    } finally {
+      await win.close();
+    }
+  });
+
+  it('lets a second window follow the first one live and take over the ports when it closes', async () => {
+    const db = path.join(dir, 'shared.db');
+    const httpPort = await freePort();
+    const grpcPort = await freePort();
+    const first = await openWindow({ dbPath: db, workspaceFolders: [workspace], httpPort, grpcPort });
+    const second = await openWindow({ dbPath: db, workspaceFolders: [workspace], httpPort, grpcPort });
+    try {
+      assert.equal((await first.conn.sendRequest(lsp.GetStatus)).role, 'writer');
+      const follower = await second.conn.sendRequest(lsp.GetStatus);
+      assert.equal(follower.role, 'follower');
+      assert.equal(follower.listening, false);
+      assert.match(follower.problem ?? '', new RegExp(`another Agent Trace server \\(pid ${first.child.pid}\\b`));
+
+      // Spans received by the first window appear in the second, without a refresh.
+      assert.equal(await post(httpPort, [toolSpan('cd'.repeat(16), agentFile, 5, 'ok')]), 200);
+      await until('the follower to see the new trace', () => second.changes.some((c) => c.traceIds.includes('cd'.repeat(16))));
+      const listed = await second.conn.sendRequest(lsp.ListTraces, {});
+      assert.ok(listed.some((t) => t.traceId === 'cd'.repeat(16)));
+
+      await first.close();
+      await until('the second window to take over the ports', async () => (await second.conn.sendRequest(lsp.GetStatus)).role === 'writer', 15_000);
+      assert.equal(await post(httpPort, [toolSpan('ef'.repeat(16), agentFile, 5, 'after takeover')]), 200);
+      const detail = await second.conn.sendRequest(lsp.GetTrace, { traceId: 'ef'.repeat(16) });
+      assert.equal(detail?.spans[0].tool?.result, 'after takeover');
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  });
+
+  it('deletes and clears traces for every window', async () => {
+    const win = await openWindow({ dbPath: path.join(dir, 'lens.db'), workspaceFolders: [workspace] });
+    try {
+      const before = await win.conn.sendRequest(lsp.ListTraces, {});
+      assert.ok(before.length >= 1);
+      assert.equal(await win.conn.sendRequest(lsp.DeleteTrace, { traceId: before[0].traceId }), true);
+      assert.equal(await win.conn.sendRequest(lsp.GetTrace, { traceId: before[0].traceId }), null);
+      await win.conn.sendRequest(lsp.ClearTraces);
+      assert.deepEqual(await win.conn.sendRequest(lsp.ListTraces, {}), []);
+    } finally {
+      await win.close();
+    }
+  });
+});
