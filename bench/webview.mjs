@@ -24,7 +24,7 @@ const median = (xs) => {
 
 const harness = await startHarness({ minify: true });
 const browser = await chromium.launch(chromiumLaunchOptions);
-const trace = generateTrace({ spanCount });
+const traceJson = JSON.stringify(generateTrace({ spanCount }));
 const results = [];
 try {
   for (let run = 0; run < runs; run++) {
@@ -33,7 +33,7 @@ try {
     await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
     // Hand the trace to the page first so the measured part is what the webview does
     // (VS Code delivers the message the same way: postMessage with a structured clone).
-    await page.evaluate((t) => (window.__benchTrace = t), trace);
+    await page.evaluate((json) => (window.__benchTrace = JSON.parse(json)), traceJson);
     const firstPaintMs = await page.evaluate(
       () =>
         new Promise((resolve) => {

@@ -42,7 +42,9 @@ describe('webview panels in Chromium', function () {
     await p.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
     return p;
   }
-  const hostPost = (p: Page, m: TraceHostMessage | RedactionHostMessage) => p.evaluate((msg) => (window as unknown as { __hostPost(m: unknown): void }).__hostPost(msg), m);
+  // Sent as one JSON string: Playwright serializes a 13 MB object graph far slower than a string.
+  const hostPost = (p: Page, m: TraceHostMessage | RedactionHostMessage) =>
+    p.evaluate((json) => (window as unknown as { __hostPost(m: unknown): void }).__hostPost(JSON.parse(json)), JSON.stringify(m));
   const posted = (p: Page) => p.evaluate(() => (window as unknown as { __posted: { type: string; [k: string]: unknown }[] }).__posted);
   const selectedId = (p: Page) => p.locator('.row[aria-selected="true"]').getAttribute('data-span-id');
   /** Elements of a tag anywhere, including inside shadow roots (vscode-elements). */
@@ -174,8 +176,11 @@ describe('webview panels in Chromium', function () {
     assert.equal(await page.locator('.row').count(), 1);
     assert.equal(await page.locator('.row').getAttribute('aria-expanded'), 'false');
     assert.equal(await page.locator('.badge-live').count(), 0);
-    const state = await page.evaluate(() => (window as unknown as { __state: { collapsed: string[] } }).__state);
-    assert.ok(state.collapsed.length === 1, 'collapsed state is saved with setState');
+    // Saved through setState (debounced), so a hidden-and-shown panel comes back the same.
+    await page.waitForFunction(() => {
+      const s = (window as unknown as { __state?: { collapsed: string[]; selected: string } }).__state;
+      return s && s.collapsed.length === 1 && s.selected === '0000000000000001';
+    });
   });
 
   it('redaction panel: counts, keyboard selection, before/after preview and actions', async () => {
