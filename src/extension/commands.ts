@@ -1,14 +1,15 @@
 // Every contributed command, registered against the composition root's features.
 import * as vscode from 'vscode';
 import type { TraceSummaryDto } from '../protocol/dto';
-import { ClearTraces, DeleteTrace, GetTrace, ListTraces, SpansAtLine } from '../protocol/lsp';
+import { ClearTraces, DeleteTrace, ExportTrace, GetTrace, ListTraces, SpansAtLine } from '../protocol/lsp';
 import type { Ctx } from './context';
 import { formatRelativeTime, truncate } from './format';
 import { Commands } from './ids';
 import { showStatusMenu } from './statusBar';
 import { copyOtlpEnvironment, enableTerminalInjection } from './terminalEnv';
 import type { TracesView } from './tracesView';
-import { openOrCreatePolicy, RedactionPanel, type RedactionDiagnostics } from './webviews/redactionPanel';
+import { redactionPolicyUri } from './settings';
+import { openOrCreatePolicy, readPolicy, RedactionPanel, type RedactionDiagnostics } from './webviews/redactionPanel';
 import { TracePanel } from './webviews/tracePanel';
 
 /** Tree items pass the summary; code and other commands pass a trace id. */
@@ -85,18 +86,27 @@ export function registerCommands(ctx: Ctx, view: TracesView, diagnostics: Redact
   reg(Commands.exportTrace, async (arg: TraceArg) => {
     const id = traceIdOf(arg) ?? (await pickTrace(ctx, 'Export trace'));
     if (!id) return;
-    const trace = await ctx.request(GetTrace, { traceId: id });
-    if (!trace) throw new Error(`trace ${id} is no longer stored`);
+    const redacted = await vscode.window.showQuickPick(
+      [
+        { label: 'As recorded', description: 'every attribute, untouched', redacted: false },
+        { label: 'Redacted', description: 'with the workspace redaction policy applied (safe to share)', redacted: true },
+      ],
+      { title: 'Export trace as OTLP/JSON' },
+    );
+    if (!redacted) return;
+    const policyText = redacted.redacted ? await readPolicy(redactionPolicyUri()) : null;
+    const otlp = await ctx.request(ExportTrace, { traceId: id, redacted: redacted.redacted, policyText });
+    if (!otlp) throw new Error(`trace ${id} is no longer stored`);
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const name = `trace-${id.slice(0, 16)}.json`;
+    const name = `trace-${id.slice(0, 16)}${redacted.redacted ? '-redacted' : ''}.otlp.json`;
     const target = await vscode.window.showSaveDialog({
-      title: 'Export trace as JSON',
+      title: 'Export trace as OTLP/JSON',
       defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
       filters: { JSON: ['json'] },
     });
     if (!target) return;
-    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(JSON.stringify(trace, null, 2) + '\n'));
-    vscode.window.setStatusBarMessage(`Agent Trace: exported ${trace.spans.length} spans`, 4000);
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(JSON.stringify(otlp, null, 2) + '\n'));
+    vscode.window.setStatusBarMessage(`Agent Trace: exported trace ${id.slice(0, 8)}…`, 4000);
   });
   reg(Commands.clearTraces, async () => {
     const ok = await vscode.window.showWarningMessage(

@@ -26,6 +26,10 @@ export const SpansAtLine = new RequestType<
   { traceId: string; spanId: string; name: string; startTime: string }[],
   void
 >('agentTrace/spansAtLine');
+/** The trace as an OTLP/JSON ExportTraceServiceRequest (what `agent-trace export` writes), optionally redacted. */
+export const ExportTrace = new RequestType<{ traceId: string; redacted: boolean; policyText: string | null }, object | null, void>(
+  'agentTrace/exportTrace',
+);
 export const ScanRedaction = new RequestType<RedactionScanParams, RedactionReportDto, void>('agentTrace/scanRedaction');
 
 /** Sent by the server after each committed write (its own ingest, or a change seen in the shared database). */

@@ -18,6 +18,7 @@ import type { SourceStatsDto } from '../protocol/dto';
 import * as lsp from '../protocol/lsp';
 import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, defaultDbPath } from './paths';
 import { traceDetail } from './queries';
+import { exportTraceOtlpJson } from './transfer';
 import { renderPolicy, scanForRedaction } from './redactionService';
 import { TraceServer } from './traceServer';
 
@@ -122,6 +123,9 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
       .flatMap((recorded) => s.store.spansAtLine(recorded, line, limit ?? 20))
       .sort((a, b) => b.startTime.localeCompare(a.startTime));
   });
+  connection.onRequest(lsp.ExportTrace, ({ traceId, redacted, policyText }) =>
+    exportTraceOtlpJson(need().store, traceId, { redacted, policyText }),
+  );
   connection.onRequest(lsp.ScanRedaction, (params) => scanForRedaction(need().store, params));
   connection.onRequest(lsp.RenderCollectorConfig, ({ policyText }) => renderPolicy(policyText, 'collector'));
   connection.onRequest(lsp.RenderNodeProcessor, ({ policyText }) => renderPolicy(policyText, 'node'));

@@ -28,8 +28,12 @@ async function openWindow(init: Partial<lsp.ServerInitOptions> & { dbPath: strin
   const conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   const changes: { traceIds: string[] }[] = [];
   const statuses: ServerStatusDto[] = [];
-  conn.onNotification(lsp.TracesChanged, (c) => changes.push(c));
-  conn.onNotification(lsp.StatusChanged, (s) => statuses.push(s));
+  conn.onNotification(lsp.TracesChanged, (c) => {
+    changes.push(c);
+  });
+  conn.onNotification(lsp.StatusChanged, (s) => {
+    statuses.push(s);
+  });
   conn.onRequest('workspace/codeLens/refresh', () => null);
   conn.onNotification('window/logMessage', () => undefined);
   conn.listen();

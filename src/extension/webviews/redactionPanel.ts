@@ -28,7 +28,8 @@ export const POLICY_TEMPLATE = `{
 `;
 
 /** Reads the policy: the open editor's text (unsaved edits preview live), else the file, else null. */
-async function readPolicy(uri: vscode.Uri | null): Promise<string | null> {
+/** The policy file's text (unsaved edits included), or null when there is none: the default policy applies. */
+export async function readPolicy(uri: vscode.Uri | null): Promise<string | null> {
   if (!uri) return null;
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (doc) return doc.getText();
