@@ -75,6 +75,7 @@ cat > "$DEMO/user-data/User/settings.json" <<JSON
   "update.mode": "none",
   "extensions.autoCheckUpdates": false,
   "workbench.secondarySideBar.defaultVisibility": "hidden",
+  "git.openRepositoryInParentFolders": "never",
   "agentTrace.otlp.httpPort": $HTTP_PORT,
   "agentTrace.otlp.grpcPort": $GRPC_PORT,
   "agentTrace.database.path": "$DB",
