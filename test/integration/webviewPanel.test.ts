@@ -29,7 +29,7 @@ describe('webview panels in Chromium', function () {
     await harness?.close();
   });
 
-  async function open(panel: 'trace' | 'redaction', theme: 'dark' | 'light' = 'dark'): Promise<Page> {
+  async function open(panel: 'trace' | 'redaction', theme: 'dark' | 'light' = 'dark', state?: unknown): Promise<Page> {
     const p = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     dialogs = [];
     pageErrors = [];
@@ -38,7 +38,7 @@ describe('webview panels in Chromium', function () {
       void d.dismiss();
     });
     p.on('pageerror', (e) => pageErrors.push(e.message));
-    await p.goto(harness.pageUrl(panel, theme));
+    await p.goto(harness.pageUrl(panel, theme, state));
     await p.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
     return p;
   }
@@ -181,6 +181,17 @@ describe('webview panels in Chromium', function () {
       const s = (window as unknown as { __state?: { collapsed: string[]; selected: string } }).__state;
       return s && s.collapsed.length === 1 && s.selected === '0000000000000001';
     });
+  });
+
+  it('restores selection and tab from saved webview state when the panel is recreated', async () => {
+    const trace = generateTrace({ spanCount: 30 });
+    const tool = trace.spans[4];
+    page = await open('trace', 'dark', { traceId: trace.traceId, selected: tool.spanId, collapsed: [], query: '', scrollTop: 0, tab: 1 });
+    await hostPost(page, { type: 'trace', trace, live: false });
+    await page.locator('.row').first().waitFor();
+    assert.equal(await selectedId(page), tool.spanId);
+    assert.equal(await page.locator('vscode-tabs').evaluate((el) => (el as unknown as { selectedIndex: number }).selectedIndex), 1);
+    assert.ok(await page.locator('table.usage').isVisible());
   });
 
   it('redaction panel: counts, keyboard selection, before/after preview and actions', async () => {

@@ -29,7 +29,7 @@ export async function buildWebviews(outdir: string, minify = false): Promise<voi
 
 export interface Harness {
   url: string;
-  pageUrl(panel: 'trace' | 'redaction', theme?: ThemeName): string;
+  pageUrl(panel: 'trace' | 'redaction', theme?: ThemeName, state?: unknown): string;
   close(): Promise<void>;
 }
 
@@ -47,7 +47,8 @@ export async function startHarness(opts: { minify?: boolean } = {}): Promise<Har
         .replaceAll('{{nonce}}', nonce)
         .replace('{{themeCss}}', themeCss(theme))
         .replace('{{bodyClass}}', bodyClass(theme))
-        .replace('{{initialState}}', 'undefined')
+        // Saved webview state to start from (what getState returns), JSON kept inert inside <script>.
+        .replace('{{initialState}}', (url.searchParams.get('state') ?? 'undefined').replace(/[^\w{}[\]":,.\-\s]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
         .replace('{{bundle}}', `${panel}.js`);
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       res.end(page);
@@ -66,7 +67,8 @@ export async function startHarness(opts: { minify?: boolean } = {}): Promise<Har
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
-    pageUrl: (panel, theme = 'dark') => `${url}/harness?panel=${panel}&theme=${theme}`,
+    pageUrl: (panel, theme = 'dark', state) =>
+      `${url}/harness?panel=${panel}&theme=${theme}${state === undefined ? '' : `&state=${encodeURIComponent(JSON.stringify(state))}`}`,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((ok) => server.close(() => ok()));
