@@ -24,5 +24,8 @@ if [ -f scripts/setup-e2e.sh ]; then
   bash scripts/setup-e2e.sh
 fi
 
-echo "== npm test"
+echo "== npm test (build, typecheck, unit and integration)"
 npm test
+
+echo "== npm run test:e2e (real VS Code = code-server, in Chromium)"
+npm run test:e2e
