@@ -62,6 +62,7 @@ export class TraceApp extends LitElement {
     this.restoredTraceId = s.traceId;
   }
   private restoredTraceId: string | null = null;
+  private pendingReveal: string | null = null;
 
   handleMessage(m: TraceHostMessage): void {
     switch (m.type) {
@@ -80,6 +81,11 @@ export class TraceApp extends LitElement {
         this.index = buildTreeIndex(m.trace);
         this.rowsKey = '';
         if (!this.selected && m.trace.spans.length) this.selected = m.trace.spans[0].spanId;
+        if (this.pendingReveal) {
+          const id = this.pendingReveal;
+          this.pendingReveal = null;
+          this.reveal(id);
+        }
         break;
       }
       case 'traceGone':
@@ -175,9 +181,12 @@ export class TraceApp extends LitElement {
 
   /** Select a span from outside (code lens, redaction panel): expand its ancestors, clear a hiding search. */
   private reveal(spanId: string): void {
-    if (!this.index) return;
-    const i = this.index.byId.get(spanId);
-    if (i === undefined) return;
+    const i = this.index?.byId.get(spanId);
+    if (!this.index || i === undefined) {
+      // Asked before the trace (or that span) arrived: reveal it when it does.
+      this.pendingReveal = spanId;
+      return;
+    }
     const next = new Set(this.collapsed);
     for (const a of ancestorIds(this.index, i)) next.delete(a);
     this.collapsed = next;
