@@ -67,7 +67,7 @@ const v1 = (db: Db): void => {
 
     -- Contentless: the text lives in spans.doc already; snippets are cut from it on read.
     CREATE VIRTUAL TABLE span_fts USING fts5(
-      text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+      text, content='', contentless_delete=1, detail=none, tokenize='unicode61 remove_diacritics 2'
     );
 
     -- Log records whose span has not arrived yet; attached (and deleted) when it does.

@@ -39,14 +39,16 @@ export function searchTextOf(span: CanonicalSpan): string {
   return b.parts.join('\n');
 }
 
-/** The words of a query, each matched as a phrase (so punctuation cannot break FTS5 syntax); the last one as a prefix. */
+/**
+ * The words of a query as FTS5 terms, all required, the last one as a prefix (search as you
+ * type). Words are split the way the unicode61 tokenizer splits them (letters and digits), and
+ * each is quoted, so no user text can reach FTS5 syntax. The index keeps no positions
+ * (detail=none, for ingest speed), so "gpt-4o" matches spans holding both "gpt" and "4o".
+ */
 export function ftsQuery(text: string): string | null {
-  const words = text
-    .split(/\s+/)
-    .map((w) => w.trim())
-    .filter((w) => /[\p{L}\p{N}]/u.test(w));
+  const words = text.split(/[^\p{L}\p{N}\p{M}]+/u).filter((w) => w.length > 0);
   if (words.length === 0) return null;
-  return words.map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 ? '*' : ''}`).join(' ');
+  return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ');
 }
 
 /** Plain text around the first place a query word occurs, whitespace collapsed. */

@@ -168,7 +168,17 @@ export class TraceStore {
   /** Stores one export (spans and log records) in ONE transaction; returns the traces it touched. */
   writeBatch(batch: { spans: RawSpan[]; logs: RawLogRecord[] }): { traceIds: string[] } {
     const now = this.now();
-    const touched = new Set<string>();
+    // Per touched trace: the summary parts written in this batch, and whether the trace had
+    // rows before it (if not, those parts are the whole trace and need not be read back).
+    const touched = new Map<string, { existed: boolean; parts: SummaryPart[]; bytes: number }>();
+    const touch = (traceId: string) => {
+      let t = touched.get(traceId);
+      if (!t) {
+        const existed = this.stmt('SELECT 1 FROM traces WHERE trace_id = ?').pluck().get(traceId) !== undefined;
+        touched.set(traceId, (t = { existed, parts: [], bytes: 0 }));
+      }
+      return t;
+    };
 
     // Logs for spans of this same batch are merged before the span is canonicalized (one write).
     const logsBySpan = new Map<string, RawLogRecord[]>();
@@ -187,50 +197,60 @@ export class TraceStore {
     const spans = new Map<string, RawSpan>();
     for (const s of batch.spans) spans.set(spanKey(s.traceId, s.spanId), s);
 
-    const selectExisting = this.stmt('SELECT id, has_logs FROM spans WHERE trace_id = ? AND span_id = ?');
-    const selectDoc = this.stmt('SELECT doc FROM spans WHERE id = ?').pluck();
+    const selectExisting = this.stmt('SELECT id, has_logs, doc FROM spans WHERE trace_id = ? AND span_id = ?');
     const selectPending = this.stmt('SELECT id, doc FROM pending_logs WHERE trace_id = ? AND span_id = ?');
     const deletePending = this.stmt('DELETE FROM pending_logs WHERE id = ?');
     const insertPending = this.stmt('INSERT INTO pending_logs (trace_id, span_id, received_ms, doc) VALUES (?, ?, ?, ?)');
 
     const tx = this.db.transaction(() => {
+      const anyPending = this.stmt('SELECT EXISTS (SELECT 1 FROM pending_logs)').pluck().get() === 1;
       for (const [key, raw] of spans) {
-        const existing = selectExisting.get(raw.traceId, raw.spanId) as { id: number; has_logs: number } | undefined;
-        let extra: RawEvent[] = [];
-        // A span sent again keeps the log records already attached to it.
-        if (existing?.has_logs) {
-          const old = JSON.parse(selectDoc.get(existing.id) as string) as CanonicalSpan;
-          extra = old.events.filter((e) => e.fromLog);
-        }
+        const t = touch(raw.traceId);
+        const extra: RawEvent[] = [];
         const batchLogs = logsBySpan.get(key);
         if (batchLogs) {
           logsBySpan.delete(key);
           for (const l of batchLogs) extra.push(logToEvent(l));
         }
-        for (const p of selectPending.all(raw.traceId, raw.spanId) as { id: number; doc: string }[]) {
-          extra.push(logToEvent(JSON.parse(p.doc) as RawLogRecord));
-          deletePending.run(p.id);
+        if (anyPending) {
+          for (const p of selectPending.all(raw.traceId, raw.spanId) as { id: number; doc: string }[]) {
+            extra.push(logToEvent(JSON.parse(p.doc) as RawLogRecord));
+            deletePending.run(p.id);
+          }
         }
-        this.putSpan(extra.length > 0 ? withEvents(raw, extra) : raw, existing?.id ?? null, extra.length > 0);
-        touched.add(raw.traceId);
+        // New span (the usual case): one insert. A span sent again is replaced in place and
+        // keeps the log records already attached to it.
+        const written = this.putSpan(extra.length > 0 ? withEvents(raw, extra) : raw, null, extra.length > 0);
+        if (written) {
+          t.parts.push(written.part);
+          t.bytes += written.bytes;
+          continue;
+        }
+        t.existed = true;
+        const old = selectExisting.get(raw.traceId, raw.spanId) as { id: number; has_logs: number; doc: string };
+        if (old.has_logs) for (const e of (JSON.parse(old.doc) as CanonicalSpan).events) if (e.fromLog) extra.push(e);
+        this.putSpan(extra.length > 0 ? withEvents(raw, extra) : raw, old.id, extra.length > 0);
       }
       // Logs whose span is stored already, or has not arrived yet.
       for (const logs of logsBySpan.values()) {
         const { traceId, spanId } = logs[0] as { traceId: string; spanId: string };
-        const existing = selectExisting.get(traceId, spanId) as { id: number } | undefined;
+        const existing = selectExisting.get(traceId, spanId) as { id: number; doc: string } | undefined;
         if (existing) {
-          const old = JSON.parse(selectDoc.get(existing.id) as string) as CanonicalSpan;
+          touch(traceId).existed = true;
+          const old = JSON.parse(existing.doc) as CanonicalSpan;
           this.putSpan(withEvents(rawOf(old), logs.map(logToEvent)), existing.id, true);
-          touched.add(traceId);
         } else {
           for (const l of logs) insertPending.run(traceId, spanId, now, JSON.stringify(l));
         }
       }
-      for (const traceId of touched) this.refreshSummary(traceId, now);
+      for (const [traceId, t] of touched) {
+        if (t.existed) this.refreshSummary(traceId, now);
+        else this.saveSummary(traceId, t.parts, t.bytes, now);
+      }
     });
     tx.immediate();
     if (unattachable > 0) this.log(`Ignored ${unattachable} log record(s) without a trace and span id.`);
-    return { traceIds: [...touched] };
+    return { traceIds: [...touched.keys()] };
   }
 
   private canonical(raw: RawSpan): CanonicalSpan {
@@ -253,31 +273,48 @@ export class TraceStore {
     }
   }
 
-  /** Canonicalizes and writes one span row and its search text (insert, or update in place). */
-  private putSpan(raw: RawSpan, existingId: number | null, hasLogs: boolean): void {
+  /**
+   * Canonicalizes and writes one span row and its search text. existingId null: insert, unless
+   * the span is already stored, in which case nothing is written and null returned.
+   */
+  private putSpan(raw: RawSpan, existingId: number | null, hasLogs: boolean): { part: SummaryPart; bytes: number } | null {
     const c = this.canonical(raw);
     const doc = JSON.stringify(c);
     const n = c.norm;
     const u = n.usage;
     const src = n.source;
+    const parentId = c.parentSpanId || null;
     const values = [
-      c.traceId, c.spanId, c.parentSpanId || null, c.name, c.service, c.startUnixNanos, c.endUnixNanos,
+      c.traceId, c.spanId, parentId, c.name, c.service, c.startUnixNanos, c.endUnixNanos,
       nanosToMs(c.startUnixNanos), durationMsBetween(c.startUnixNanos, c.endUnixNanos), c.status.code, n.kind, n.model,
       u.inputTokens, u.outputTokens, u.cacheReadTokens, u.cacheWriteTokens, u.reasoningTokens, c.costUsd, c.costSource,
       src?.file ?? null, src?.line ?? null, src?.function ?? null, hasLogs ? 1 : 0, doc.length, doc,
     ];
     let id: number;
     if (existingId === null) {
-      id = Number(this.stmt(`INSERT INTO spans (${SPAN_COLUMNS}) VALUES (${SPAN_COLUMNS.split(',').map(() => '?').join(', ')})`).run(values).lastInsertRowid);
+      const r = this.stmt(
+        `INSERT INTO spans (${SPAN_COLUMNS}) VALUES (${SPAN_COLUMNS.split(',').map(() => '?').join(', ')}) ` +
+          'ON CONFLICT (trace_id, span_id) DO NOTHING',
+      ).run(values);
+      if (r.changes === 0) return null;
+      id = Number(r.lastInsertRowid);
     } else {
       id = existingId;
       this.stmt(`UPDATE spans SET (${SPAN_COLUMNS}) = (${SPAN_COLUMNS.split(',').map(() => '?').join(', ')}) WHERE id = ?`).run(values, id);
       this.stmt('DELETE FROM span_fts WHERE rowid = ?').run(id);
     }
     this.stmt('INSERT INTO span_fts (rowid, text) VALUES (?, ?)').run(id, searchTextOf(c));
+    return {
+      part: {
+        traceId: c.traceId, spanId: c.spanId, parentSpanId: parentId, name: c.name, service: c.service,
+        startUnixNanos: c.startUnixNanos, endUnixNanos: c.endUnixNanos, statusCode: c.status.code, kind: n.kind,
+        model: n.model, usage: u, costUsd: c.costUsd,
+      },
+      bytes: doc.length,
+    };
   }
 
-  /** Recomputes one trace's summary row from the span columns. */
+  /** Recomputes one trace's summary row from the span columns (no JSON parsing). */
   private refreshSummary(traceId: string, now: number): void {
     const rows = this.stmt(
       'SELECT span_id, parent_id, name, service, start_ns, end_ns, status, kind, model, input_tokens, output_tokens, ' +
@@ -299,6 +336,10 @@ export class TraceStore {
         costUsd: r[14],
       };
     });
+    this.saveSummary(traceId, parts, bytes, now);
+  }
+
+  private saveSummary(traceId: string, parts: SummaryPart[], bytes: number, now: number): void {
     const s = summarizeParts(parts, now);
     this.stmt(
       `INSERT OR REPLACE INTO traces (${TRACE_COLUMNS}, start_ms, bytes) VALUES (${TRACE_COLUMNS.split(',').map(() => '?').join(', ')}, ?, ?)`,

@@ -208,8 +208,12 @@ describe('TraceStore (real SQLite files)', function () {
     for (let i = 0; i < 10; i++) {
       s.writeBatch({ spans: [rawSpan({ traceId: `t${i}`, spanId: 'r', startMs: i * 1000, attributes: { payload: text(i) } })], logs: [] });
     }
+    // Limit: the empty database's pages plus half of the data.
+    const empty = TraceStore.open(join(tmp.dir, 'empty.db'), { canonicalize: standInCanonicalize });
+    const baseline = empty.usedBytes();
+    empty.close();
     const used = s.usedBytes();
-    const limitMb = used / 2 / (1024 * 1024);
+    const limitMb = (baseline + (used - baseline) / 2) / (1024 * 1024);
     const { deletedTraces } = s.applyRetention({ maxDays: 0, maxMegabytes: limitMb });
     assert.ok(deletedTraces >= 4 && deletedTraces <= 7, `deleted ${deletedTraces}`);
     const left = s.listTraces({}).map((t) => t.traceId);
