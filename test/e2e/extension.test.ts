@@ -127,10 +127,15 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
     assert.ok(text.includes('<script>alert(2)</script>'), text);
     assert.ok(text.includes('[click](command:workbench.action.terminal.new)'), text);
     await editor.screenshot('trace-panel-hostile-step.png');
-    // The final chat step repeats the hostile text in the model's answer: render it too.
-    const chatRows = panel.locator('[role="treeitem"]', { has: panel.locator('.label', { hasText: /chat|openai/i }) });
-    if ((await chatRows.count()) > 0) await chatRows.last().click();
-    await page().waitForTimeout(500);
+    // The final chat step repeats the hostile text in the model's answer: shown as text too.
+    const chatRows = panel.locator('[role="treeitem"]', { has: panel.locator('.label', { hasText: /^chat / }) });
+    assert.equal(await chatRows.count(), 2);
+    await chatRows.last().click();
+    const answer = panel.locator('.bubble', { hasText: 'take an umbrella' });
+    await answer.first().waitFor({ timeout: 15_000 });
+    const answerText = await answer.first().innerText();
+    assert.ok(answerText.includes('<img src=x onerror=alert(1)>'), answerText);
+    assert.ok(answerText.includes('<script>alert(2)</script>'), answerText);
     assert.equal(await panel.locator('agent-trace-app img').count(), 0, 'no <img> from span content');
     assert.equal(await panel.locator('agent-trace-app script').count(), 0, 'no <script> from span content');
     assert.equal(await panel.locator('agent-trace-app a[href^="command:"]').count(), 0, 'no command: link');
