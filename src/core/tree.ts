@@ -224,6 +224,12 @@ export function assembleTrace(input: readonly CanonicalSpan[]): AssembledTrace {
   return { nodes, roots: rootIds, byId, warnings: warn.finish() };
 }
 
+/**
+ * SDKs that stamp start times at millisecond precision (OpenTelemetry JS 3.x) make children
+ * appear to start or end up to 1 ms outside their parent: no skew worth a warning.
+ */
+const SKEW_TOLERANCE_NS = 1_000_000n;
+
 /** Warns when a child lies outside its parent's window; returns the child's display shift. */
 function checkSkew(child: Work, parent: Work, inherited: bigint, warn: WarningList): bigint {
   const cs = child.start;
@@ -231,14 +237,14 @@ function checkSkew(child: Work, parent: Work, inherited: bigint, warn: WarningLi
   if (cs === null || ps === null) return inherited;
   const label = `Span "${child.span.name}" (${child.span.spanId})`;
   if (cs < ps) {
-    warn.add('clock skew', `${label} starts ${fmtMs(ps - cs)} before its parent "${parent.span.name}" (clock skew?)`);
+    if (ps - cs > SKEW_TOLERANCE_NS) warn.add('clock skew', `${label} starts ${fmtMs(ps - cs)} before its parent "${parent.span.name}" (clock skew?)`);
     const ce = child.end;
     const pe = parent.end;
     // Like Jaeger: only a child that fits in its parent is moved (display only).
     if (ce !== null && pe !== null && ce - cs <= pe - ps) return inherited + (ps - cs);
     return inherited;
   }
-  if (child.end !== null && parent.end !== null && child.end > parent.end) {
+  if (child.end !== null && parent.end !== null && child.end - parent.end > SKEW_TOLERANCE_NS) {
     // Common for fire-and-forget work; worth a note, not a display change.
     warn.add('clock skew', `${label} ends ${fmtMs(child.end - parent.end)} after its parent "${parent.span.name}"`);
   }

@@ -108,6 +108,16 @@ describe('assembleTrace', () => {
       warnings: [/early.*starts 10 ms before its parent/, /late.*ends 50 ms after its parent/],
     },
     {
+      name: 'sub-millisecond overhang (SDKs with millisecond start times) is not called skew',
+      spans: [
+        { id: 'a', start: 100, end: 200 },
+        { id: 'b', parent: 'a', start: 99.6, end: 150 },
+        { id: 'c', parent: 'a', start: 150, end: 200.4 },
+      ],
+      order: ['a', '.b', '.c'],
+      warnings: [],
+    },
+    {
       name: 'a parent cycle is broken at one span, which becomes a root',
       spans: [
         { id: 'a', start: 0 },
