@@ -1,6 +1,96 @@
-// Maps a source path recorded in a span (maybe from a container or another machine) to a file in
-// the workspace, and back. Pure: the caller passes an `exists` check.
-import * as path from 'node:path';
+// Source paths recorded in spans (maybe in a container or on another machine) and the files
+// they stand for in the workspace. Pure: callers pass an `exists` check or the candidate files.
+// Used by the trace server (code lenses) and the extension (open source).
+
+export type Confidence = 'high' | 'medium' | 'low';
+
+export function normalizePath(p: string): string {
+  let s = p.trim();
+  if (s.startsWith('file://')) {
+    s = decodeURIComponent(s.slice('file://'.length));
+    if (/^\/[A-Za-z]:/.test(s)) s = s.slice(1);
+  }
+  s = s.replace(/\\/g, '/').replace(/\/{2,}/g, '/');
+  if (s.length > 1 && s.endsWith('/')) s = s.slice(0, -1);
+  return s;
+}
+
+function eq(a: string, b: string, caseInsensitive: boolean): boolean {
+  return caseInsensitive ? a.toLowerCase() === b.toLowerCase() : a === b;
+}
+
+/** True when `file` equals `folder` or lies below it (segment-aware: /ws2 is not inside /ws). */
+export function isInsideFolder(file: string, folder: string, caseInsensitive = false): boolean {
+  const f = normalizePath(file);
+  const d = normalizePath(folder);
+  if (eq(f, d, caseInsensitive)) return true;
+  const prefix = d.endsWith('/') ? d : `${d}/`;
+  return eq(f.slice(0, prefix.length), prefix, caseInsensitive);
+}
+
+export function isInsideAny(file: string, folders: readonly string[], caseInsensitive = false): boolean {
+  return folders.some((d) => isInsideFolder(file, d, caseInsensitive));
+}
+
+/**
+ * Rewrites the longest matching recorded prefix (e.g. a container's `/app`) to its local
+ * counterpart. Returns null when no mapping applies.
+ */
+export function applyPathMappings(file: string, mappings: Record<string, string>, caseInsensitive = false): string | null {
+  const f = normalizePath(file);
+  let best: { from: string; to: string } | null = null;
+  for (const [fromRaw, toRaw] of Object.entries(mappings)) {
+    if (typeof toRaw !== 'string' || !fromRaw.trim()) continue;
+    const from = normalizePath(fromRaw);
+    if (!isInsideFolder(f, from, caseInsensitive)) continue;
+    if (!best || from.length > best.from.length) best = { from, to: normalizePath(toRaw) };
+  }
+  if (!best) return null;
+  const rest = f.slice(best.from.length).replace(/^\//, '');
+  return rest ? `${best.to.replace(/\/$/, '')}/${rest}` : best.to;
+}
+
+/** Trailing path pieces, longest first: a/b/c.py → [a/b/c.py, b/c.py, c.py]. */
+export function pathSuffixes(file: string, maxSegments = 6): string[] {
+  const segs = normalizePath(file).split('/').filter((s) => s && s !== '.' && !/^[A-Za-z]:$/.test(s));
+  const out: string[] = [];
+  for (let n = Math.min(maxSegments, segs.length); n >= 1; n--) out.push(segs.slice(segs.length - n).join('/'));
+  return out;
+}
+
+/** How many trailing path segments two paths share. */
+export function commonSuffixSegments(a: string, b: string, caseInsensitive = false): number {
+  const x = normalizePath(a).split('/');
+  const y = normalizePath(b).split('/');
+  let n = 0;
+  while (n < x.length && n < y.length && eq(x[x.length - 1 - n], y[y.length - 1 - n], caseInsensitive)) n++;
+  return n;
+}
+
+/**
+ * Picks the workspace file that best matches a recorded path from another machine by shared
+ * trailing segments. Only the file name in common is too weak when several files share it.
+ */
+export function bestSuffixMatch(
+  recorded: string,
+  candidates: readonly string[],
+  caseInsensitive = false,
+): { path: string; segments: number; confidence: Confidence } | null {
+  let best: { path: string; segments: number } | null = null;
+  let tie = false;
+  for (const c of candidates) {
+    const n = commonSuffixSegments(recorded, c, caseInsensitive);
+    if (n === 0) continue;
+    if (!best || n > best.segments) {
+      best = { path: c, segments: n };
+      tie = false;
+    } else if (n === best.segments) tie = true;
+  }
+  if (!best) return null;
+  if (tie && best.segments < 2) return null;
+  const confidence: Confidence = tie ? 'low' : best.segments >= 2 ? 'high' : 'medium';
+  return { ...best, confidence };
+}
 
 export interface PathMappingOptions {
   workspaceFolders: string[];
@@ -9,50 +99,20 @@ export interface PathMappingOptions {
   exists: (file: string) => boolean;
 }
 
-const norm = (p: string): string => p.replace(/\\/g, '/').replace(/^file:\/\//, '');
-
-/** Rewrites a recorded path with the first mapping whose prefix matches (longest prefix first). */
-export function applyPathMappings(recorded: string, mappings: Record<string, string>): string {
-  const file = norm(recorded);
-  const prefixes = Object.keys(mappings).sort((a, b) => b.length - a.length);
-  for (const prefix of prefixes) {
-    const from = norm(prefix).replace(/\/+$/, '');
-    if (file === from || file.startsWith(from + '/')) return norm(mappings[prefix]).replace(/\/+$/, '') + file.slice(from.length);
-  }
-  return file;
-}
-
 /**
- * Finds the local file for a recorded path: the mapped path if it exists; a relative path
- * against each workspace folder; else the longest suffix of the recorded path that exists in a
+ * The local file for a recorded path: the mapped path when it exists; a relative path against
+ * each workspace folder; else the longest trailing part of the recorded path that exists in a
  * workspace folder (a container's /app/src/agent.py → <folder>/src/agent.py). null when none.
  */
 export function resolveRecordedPath(recorded: string, options: PathMappingOptions): string | null {
-  const mapped = applyPathMappings(recorded, options.mappings);
-  if (path.posix.isAbsolute(mapped) || /^[a-zA-Z]:\//.test(mapped)) {
-    if (options.exists(mapped)) return mapped;
-  } else {
+  const mapped = applyPathMappings(recorded, options.mappings) ?? normalizePath(recorded);
+  const absolute = mapped.startsWith('/') || /^[A-Za-z]:\//.test(mapped);
+  if (absolute && options.exists(mapped)) return mapped;
+  for (const suffix of pathSuffixes(mapped, 64)) {
     for (const folder of options.workspaceFolders) {
-      const candidate = path.join(folder, mapped);
-      if (options.exists(candidate)) return candidate;
-    }
-  }
-  const parts = mapped.split('/').filter(Boolean);
-  for (let i = 1; i < parts.length; i++) {
-    const suffix = parts.slice(i).join('/');
-    for (const folder of options.workspaceFolders) {
-      const candidate = path.join(folder, suffix);
+      const candidate = `${normalizePath(folder)}/${suffix}`;
       if (options.exists(candidate)) return candidate;
     }
   }
   return null;
-}
-
-/** True when `file` lies inside one of the folders (after resolving `..`). */
-export function isInsideFolders(file: string, folders: string[]): boolean {
-  const resolved = path.resolve(file);
-  return folders.some((folder) => {
-    const rel = path.relative(path.resolve(folder), resolved);
-    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-  });
 }

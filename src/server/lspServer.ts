@@ -13,7 +13,7 @@ import {
   type Connection,
   type InitializeParams,
 } from 'vscode-languageserver/node';
-import { resolveRecordedPath } from '../core/sourcePaths';
+import { normalizePath, resolveRecordedPath } from '../core/sourcePaths';
 import type { SourceStatsDto } from '../protocol/dto';
 import * as lsp from '../protocol/lsp';
 import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, defaultDbPath } from './paths';
@@ -27,7 +27,7 @@ const CODE_LENS_COMMAND = 'agentTrace.showSpansAtLine';
 export function runLanguageServer(connection: Connection = createConnection(ProposedFeatures.all)): void {
   let server: TraceServer | null = null;
   let options: lsp.ServerInitOptions;
-  /** recorded source path → local file, rebuilt when new source files appear. */
+  /** local file (normalized, forward slashes) → the recorded source paths that resolve to it. */
   let sourceIndex = new Map<string, string[]>();
   let indexedFiles = -1;
 
@@ -54,7 +54,7 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
   const statsForDocument = (uri: string): SourceStatsDto[] => {
     if (!server || !uri.startsWith('file:')) return [];
     rebuildSourceIndex();
-    const local = fileURLToPath(uri);
+    const local = normalizePath(fileURLToPath(uri));
     return (sourceIndex.get(local) ?? []).flatMap((recorded) => server!.store.sourceStats(recorded));
   };
 
@@ -119,7 +119,7 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
   connection.onRequest(lsp.SpansAtLine, ({ file, line, limit }) => {
     const s = need();
     rebuildSourceIndex();
-    return (sourceIndex.get(file) ?? [])
+    return (sourceIndex.get(normalizePath(file)) ?? [])
       .flatMap((recorded) => s.store.spansAtLine(recorded, line, limit ?? 20))
       .sort((a, b) => b.startTime.localeCompare(a.startTime));
   });

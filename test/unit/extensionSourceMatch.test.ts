@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
 import type { SpanDto } from '../../src/protocol/dto';
+import { applyPathMappings, bestSuffixMatch, isInsideAny, isInsideFolder, normalizePath, pathSuffixes } from '../../src/core/sourcePaths';
 import {
-  applyPathMappings,
-  bestSuffixMatch,
   confidenceFor,
   distinctiveSnippet,
   findNameInText,
   findSnippet,
   identifierVariants,
-  isInsideAny,
-  isInsideFolder,
   namesForSpan,
-  normalizePath,
-  pathSuffixes,
   promptTextForSpan,
   symbolNameMatches,
 } from '../../src/extension/source/sourceMatch';

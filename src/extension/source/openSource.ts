@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { pathMappings, workspaceFolderPaths } from '../settings';
 import { Settings, ConfigSection } from '../ids';
-import { applyPathMappings, bestSuffixMatch, isInsideAny, normalizePath, pathSuffixes } from './sourceMatch';
+import { applyPathMappings, bestSuffixMatch, isInsideAny, normalizePath, pathSuffixes } from '../../core/sourcePaths';
 
 export const EXCLUDE_GLOB = '**/{node_modules,.git,dist,out,build,.venv,venv,__pycache__,.tox,target,.next}/**';
 

@@ -10,13 +10,13 @@ import {
   findNameInText,
   findSnippet,
   identifierVariants,
-  isInsideAny,
   namesForSpan,
   promptTextForSpan,
   symbolNameMatches,
   type Confidence,
   type ResolveHow,
 } from './sourceMatch';
+import { isInsideAny } from '../../core/sourcePaths';
 
 export interface ResolvedSource {
   file: string;
