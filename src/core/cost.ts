@@ -1,7 +1,7 @@
 // Cost of a span in USD. Order of trust: the cost the instrumentation reported itself; then
 // the user's own prices (USD per million tokens); then @pydantic/genai-prices' bundled data.
 // Unknown model or no usage → null (unknown), never a guessed zero.
-import { calcPrice, type PriceCalculation } from '@pydantic/genai-prices';
+import { calcPrice, type PriceCalculation, type Provider } from '@pydantic/genai-prices';
 import type { CostSource, Normalized } from './model';
 import { pricesProviderId } from './modelNames';
 
@@ -23,6 +23,26 @@ function pricesUsage(n: Normalized): Record<string, number> {
   return u;
 }
 
+// Which provider and model entry a (model id, provider id) pair matches does not depend on the
+// usage, but finding it scans the library's match rules (most of calcPrice's time). The match is
+// remembered as a provider reduced to that one model entry: calcPrice then runs its own pricing
+// (tiers, dated prices, units) on the same entry, after a single match test.
+const matches = new Map<string, Provider | null>();
+const MAX_MATCHES = 2_000;
+
+function price(usage: Record<string, number>, model: string, providerId: string | undefined): PriceCalculation | null {
+  const key = `${model}\u0000${providerId ?? ''}`;
+  // litellm ids carry their provider inside the model id, which only the id-based path unpacks.
+  if (providerId?.toLowerCase() === 'litellm') return calcPrice(usage, model, { providerId });
+  const known = matches.get(key);
+  if (known === null) return null;
+  if (known) return calcPrice(usage, model, { provider: known });
+  const r = calcPrice(usage, model, providerId ? { providerId } : undefined);
+  if (matches.size >= MAX_MATCHES) matches.clear();
+  matches.set(key, r ? { ...r.provider, fallback_model_providers: undefined, models: [r.model] } : null);
+  return r;
+}
+
 function libraryPrice(n: Normalized, usage: Record<string, number>): PriceCalculation | null {
   const pid = pricesProviderId(n.provider);
   const attempts: Array<[string | null, string | undefined]> = [
@@ -31,7 +51,7 @@ function libraryPrice(n: Normalized, usage: Record<string, number>): PriceCalcul
   for (const [model, providerId] of attempts) {
     if (!model) continue;
     try {
-      const r = calcPrice(usage, model, providerId ? { providerId } : undefined);
+      const r = price(usage, model, providerId);
       if (r) return r;
     } catch {
       // a price the library cannot apply (e.g. inconsistent usage) is an unknown price
