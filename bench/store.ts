@@ -5,6 +5,7 @@
 // measure of what one core can do.
 //   write: spans/s through writeBatch, with the real canonicalize, and with canonicalize
 //          taken out (pre-computed) to show the store's own share
+//          (and the search index, which is written behind ingest, in spans per CPU-second)
 //   read:  ms to getTrace a 10,000-span trace, and to build its TraceDetailDto
 // Usage: npx tsx bench/store.ts [--spans 100000] [--runs 5]
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -111,7 +112,7 @@ function makeBatches(total: number, salt: number): RawSpan[][] {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const dir = mkdtempSync(join(tmpdir(), 'agent-trace-bench-'));
 
-function writeRun(run: number, precomputed: boolean): { spansPerSec: number; spansPerCpuSec: number; mb: number } {
+function writeRun(run: number, precomputed: boolean): { spansPerSec: number; spansPerCpuSec: number; mb: number; indexPerCpuSec: number } {
   const path = join(dir, `write-${run}-${precomputed ? 'pre' : 'real'}.db`);
   const batches = makeBatches(SPANS, run);
   let canon: (s: RawSpan) => CanonicalSpan = (s) => canonicalize(s);
@@ -129,8 +130,17 @@ function writeRun(run: number, precomputed: boolean): { spansPerSec: number; spa
   const cpuSecs = (cpu.user + cpu.system) / 1e6;
   const counts = store.counts();
   if (counts.spans !== SPANS) throw new Error(`stored ${counts.spans} of ${SPANS}`);
+  // The search index is written behind ingest (the server does it when ingest is idle): its rate.
+  const i0 = process.cpuUsage();
+  let indexed = 0;
+  for (let n = -1; n !== 0; indexed += n = store.indexPending(500));
+  const icpu = process.cpuUsage(i0);
+  if (indexed !== SPANS) throw new Error(`indexed ${indexed} of ${SPANS}`);
   store.close();
-  return { spansPerSec: SPANS / secs, spansPerCpuSec: SPANS / cpuSecs, mb: statSync(path).size / 1048576 };
+  return {
+    spansPerSec: SPANS / secs, spansPerCpuSec: SPANS / cpuSecs, mb: statSync(path).size / 1048576,
+    indexPerCpuSec: SPANS / ((icpu.user + icpu.system) / 1e6),
+  };
 }
 
 function readBench(): { getTraceMs: number; getTraceCpuMs: number; detailMs: number; loadedSpans: number } {
@@ -169,17 +179,20 @@ try {
   for (const precomputed of [false, true]) {
     const rates: number[] = [];
     const cpuRates: number[] = [];
+    const indexRates: number[] = [];
     let mb = 0;
     for (let r = 0; r < RUNS; r++) {
       const res = writeRun(r, precomputed);
       rates.push(res.spansPerSec);
       cpuRates.push(res.spansPerCpuSec);
+      indexRates.push(res.indexPerCpuSec);
       mb = res.mb;
     }
     const label = precomputed ? 'writeBatch, store only (canonicalize precomputed)' : 'writeBatch with real canonicalize';
     console.log(
       `${label}: median ${Math.round(median(rates))} spans/s wall (runs: ${rates.map((x) => Math.round(x)).join(', ')}), ` +
-        `${Math.round(median(cpuRates))} spans per CPU-second; file ${mb.toFixed(1)} MB`,
+        `${Math.round(median(cpuRates))} spans per CPU-second; then search indexing ${Math.round(median(indexRates))} spans per CPU-second; ` +
+        `file ${mb.toFixed(1)} MB`,
     );
   }
   const r = readBench();

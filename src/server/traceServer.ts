@@ -35,6 +35,10 @@ const NOTIFY_DELAY_MS = 150;
 const RETENTION_INTERVAL_MS = 10 * 60_000;
 /** Event-loop lag above which the receivers answer 503 with Retry-After instead of queueing more work. */
 const BUSY_LAG_MS = 1_000;
+/** The search index is written behind ingest: once no export has arrived for this long... */
+const INDEX_IDLE_MS = 30;
+/** ...in transactions of this many spans, yielding to the event loop (and new exports) in between. */
+const INDEX_CHUNK = 500;
 
 export class TraceServer {
   readonly store: TraceStore;
@@ -49,6 +53,8 @@ export class TraceServer {
   private lastChangeScanMs = Date.now();
   private lagMs = 0;
   private closed = false;
+  private lastWriteAt = 0;
+  private indexTimer: NodeJS.Timeout | null = null;
 
   private constructor(private readonly options: TraceServerOptions) {
     const overrides = options.priceOverrides ?? {};
@@ -89,6 +95,8 @@ export class TraceServer {
   private readonly sink: IngestSink = {
     write: (batch) => {
       const { traceIds } = this.store.writeBatch(batch);
+      this.lastWriteAt = performance.now();
+      this.scheduleIndexing(INDEX_IDLE_MS);
       this.queueChange(traceIds);
     },
     busy: () => this.lagMs > BUSY_LAG_MS,
@@ -131,6 +139,7 @@ export class TraceServer {
       this.problem = await this.describeBindFailure(err, host, grpcPort, 'grpc');
       log(this.problem);
     }
+    this.scheduleIndexing(0); // spans a previous writer stored but had not indexed yet
     log(`Writer: OTLP/HTTP on http://${host}:${this.http.port}` + (this.grpc ? `, OTLP/gRPC on ${host}:${this.grpc.port}` : ''));
     this.options.onStatusChanged?.(this.status());
   }
@@ -170,6 +179,30 @@ export class TraceServer {
     for (const t of this.timers) t.unref();
   }
 
+  private scheduleIndexing(delayMs: number): void {
+    if (this.indexTimer || this.closed) return;
+    this.indexTimer = setTimeout(() => this.indexSome(), delayMs);
+    this.indexTimer.unref();
+  }
+
+  /** Indexes waiting spans for search while no export is arriving (search() catches up itself when asked). */
+  private indexSome(): void {
+    this.indexTimer = null;
+    if (this.closed) return;
+    const quietFor = performance.now() - this.lastWriteAt;
+    if (quietFor < INDEX_IDLE_MS) {
+      this.scheduleIndexing(INDEX_IDLE_MS - quietFor);
+      return;
+    }
+    try {
+      if (this.store.indexPending(INDEX_CHUNK) === INDEX_CHUNK) this.scheduleIndexing(0);
+    } catch (err) {
+      // Busy (another process writing) or similar: try again later; nothing is lost meanwhile.
+      this.options.log(`Search indexing postponed: ${(err as Error).message}`);
+      this.scheduleIndexing(1_000);
+    }
+  }
+
   private pollDatabase(): void {
     if (this.closed) return;
     const version = this.store.dataVersion();
@@ -197,6 +230,7 @@ export class TraceServer {
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
+    if (this.indexTimer) clearTimeout(this.indexTimer);
     await Promise.all([this.http?.close(), this.grpc?.close()]);
     this.http = this.grpc = null;
     this.store.close();

@@ -82,8 +82,22 @@ const v1 = (db: Db): void => {
   `);
 };
 
+// The search index is written after the spans, in small transactions of its own, so ingest
+// does not pay for it. Spans with id <= indexed_upto have their span_fts row; those above it
+// are waiting (a durable marker: a crash leaves them waiting, never lost). Rows written by v1
+// were indexed with the span.
+const v2 = (db: Db): void => {
+  db.exec(`
+    CREATE TABLE search_state (
+      id INTEGER PRIMARY KEY CHECK (id = 1),
+      indexed_upto INTEGER NOT NULL
+    );
+    INSERT INTO search_state (id, indexed_upto) VALUES (1, (SELECT coalesce(max(id), 0) FROM spans));
+  `);
+};
+
 /** Ordered; index i migrates user_version i to i + 1. */
-export const migrations: readonly ((db: Db) => void)[] = [v1];
+export const migrations: readonly ((db: Db) => void)[] = [v1, v2];
 
 export const SCHEMA_VERSION = migrations.length;
 

@@ -30,6 +30,8 @@ export interface SpanAtLine {
 const DEFAULT_LIST_LIMIT = 500;
 const MAX_LIST_LIMIT = 10_000;
 const RETENTION_CHUNK = 200;
+/** Rows per search-index transaction when search() catches up: short enough not to hold up ingest for long. */
+const INDEX_CHUNK = 2_000;
 const PREVIEW_CHARS = 2_000;
 
 interface TraceRow {
@@ -301,9 +303,12 @@ export class TraceStore {
     } else {
       id = existingId;
       this.stmt(`UPDATE spans SET (${SPAN_COLUMNS}) = (${SPAN_COLUMNS.split(',').map(() => '?').join(', ')}) WHERE id = ?`).run(values, id);
-      this.stmt('DELETE FROM span_fts WHERE rowid = ?').run(id);
+      // A span already in the search index is re-indexed now; one still waiting is indexed later with its new text.
+      if (id <= this.indexedUpto()) {
+        this.stmt('DELETE FROM span_fts WHERE rowid = ?').run(id);
+        this.stmt('INSERT INTO span_fts (rowid, text) VALUES (?, ?)').run(id, searchTextOf(c));
+      }
     }
-    this.stmt('INSERT INTO span_fts (rowid, text) VALUES (?, ?)').run(id, searchTextOf(c));
     return {
       part: {
         traceId: c.traceId, spanId: c.spanId, parentSpanId: parentId, name: c.name, service: c.service,
@@ -312,6 +317,60 @@ export class TraceStore {
       },
       bytes: doc.length,
     };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Search index (written behind ingest; see schema v2)
+
+  private indexedUpto(): number {
+    return this.stmt('SELECT indexed_upto FROM search_state').pluck().get() as number;
+  }
+
+  /** True when some stored spans are not in the search index yet. */
+  hasUnindexed(): boolean {
+    return this.stmt('SELECT (SELECT coalesce(max(id), 0) FROM spans) > indexed_upto FROM search_state').pluck().get() === 1;
+  }
+
+  /**
+   * Adds up to maxRows waiting spans to the search index in one short transaction; returns how
+   * many it added (fewer than maxRows: nothing is left). The trace server calls this when
+   * ingest is idle; search() calls it first so results are always complete.
+   */
+  indexPending(maxRows: number): number {
+    if (this.db.readonly || !this.hasUnindexed()) return 0;
+    const tx = this.db.transaction(() => {
+      const rows = this.stmt('SELECT id, doc FROM spans WHERE id > (SELECT indexed_upto FROM search_state) ORDER BY id LIMIT ?')
+        .raw()
+        .all(Math.max(1, Math.floor(maxRows))) as [number, string][];
+      if (rows.length === 0) return 0;
+      const insert = this.stmt('INSERT INTO span_fts (rowid, text) VALUES (?, ?)');
+      for (const [id, doc] of rows) insert.run(id, searchTextOf(JSON.parse(doc) as CanonicalSpan));
+      this.stmt('UPDATE search_state SET indexed_upto = ?').run(rows[rows.length - 1][0]);
+      return rows.length;
+    });
+    return tx.immediate();
+  }
+
+  /**
+   * The FTS source for a query, complete: a writable connection first indexes what is waiting;
+   * a read-only one (the CLI) indexes it into a temporary table of its own and searches both.
+   * Returns a subquery yielding (rowid, rank) and how many times it takes the MATCH argument.
+   */
+  private searchSource(): { sql: string; matches: number } {
+    const main = 'SELECT rowid, rank FROM span_fts WHERE span_fts MATCH ?';
+    if (!this.db.readonly) {
+      while (this.indexPending(INDEX_CHUNK) === INDEX_CHUNK);
+      return { sql: main, matches: 1 };
+    }
+    if (!this.hasUnindexed()) return { sql: main, matches: 1 };
+    this.db.exec(
+      "CREATE VIRTUAL TABLE IF NOT EXISTS temp.waiting_fts USING fts5(text, detail=none, tokenize='unicode61 remove_diacritics 2');" +
+        'DELETE FROM temp.waiting_fts;',
+    );
+    const insert = this.stmt('INSERT INTO temp.waiting_fts (rowid, text) VALUES (?, ?)');
+    const rows = this.stmt('SELECT id, doc FROM spans WHERE id > (SELECT indexed_upto FROM search_state)').raw().all() as [number, string][];
+    for (const [id, doc] of rows) insert.run(id, searchTextOf(JSON.parse(doc) as CanonicalSpan));
+    return { sql: `${main} UNION ALL SELECT rowid, rank FROM temp.waiting_fts WHERE waiting_fts MATCH ?`, matches: 2 };
   }
 
   /** Recomputes one trace's summary row from the span columns (no JSON parsing). */
@@ -376,8 +435,9 @@ export class TraceStore {
       const alternatives = ["name LIKE ? ESCAPE '\\'", 'trace_id = ?'];
       args.push(likePattern(text), text.toLowerCase());
       if (q) {
-        alternatives.push('trace_id IN (SELECT s.trace_id FROM span_fts f JOIN spans s ON s.id = f.rowid WHERE span_fts MATCH ?)');
-        args.push(q);
+        const src = this.searchSource();
+        alternatives.push(`trace_id IN (SELECT s.trace_id FROM (${src.sql}) f JOIN spans s ON s.id = f.rowid)`);
+        for (let i = 0; i < src.matches; i++) args.push(q);
       }
       where.push(`(${alternatives.join(' OR ')})`);
     }
@@ -404,11 +464,12 @@ export class TraceStore {
   search(text: string, limit: number): SearchHitDto[] {
     const q = ftsQuery(text);
     if (!q) return [];
+    const src = this.searchSource();
     const rows = this.stmt(
-      'SELECT s.trace_id, s.span_id, s.name, t.name AS trace_name, s.doc FROM span_fts f ' +
+      `SELECT s.trace_id, s.span_id, s.name, t.name AS trace_name, s.doc FROM (${src.sql}) f ` +
         'JOIN spans s ON s.id = f.rowid LEFT JOIN traces t ON t.trace_id = s.trace_id ' +
-        'WHERE span_fts MATCH ? ORDER BY f.rank LIMIT ?',
-    ).all(q, Math.max(1, Math.floor(limit))) as { trace_id: string; span_id: string; name: string; trace_name: string | null; doc: string }[];
+        'ORDER BY f.rank LIMIT ?',
+    ).all(...Array<string>(src.matches).fill(q), Math.max(1, Math.floor(limit))) as { trace_id: string; span_id: string; name: string; trace_name: string | null; doc: string }[];
     return rows.map((r) => ({
       traceId: r.trace_id,
       spanId: r.span_id,
@@ -491,12 +552,14 @@ export class TraceStore {
     let deleted = 0;
     const tx = this.db.transaction((chunk: string[]) => {
       for (const id of chunk) {
-        this.stmt('DELETE FROM span_fts WHERE rowid IN (SELECT id FROM spans WHERE trace_id = ?)').run(id);
+        this.stmt('DELETE FROM span_fts WHERE rowid IN (SELECT id FROM spans WHERE trace_id = ? AND id <= (SELECT indexed_upto FROM search_state))').run(id);
         const spans = this.stmt('DELETE FROM spans WHERE trace_id = ?').run(id).changes;
         this.stmt('DELETE FROM pending_logs WHERE trace_id = ?').run(id);
         const traces = this.stmt('DELETE FROM traces WHERE trace_id = ?').run(id).changes;
         if (spans + traces > 0) deleted++;
       }
+      // Freed ids at the top are handed out again: they must count as not yet indexed.
+      this.stmt('UPDATE search_state SET indexed_upto = min(indexed_upto, (SELECT coalesce(max(id), 0) FROM spans))').run();
     });
     // Chunks keep each write transaction short, so readers and the ingest path are not held up.
     for (let i = 0; i < ids.length; i += RETENTION_CHUNK) tx.immediate(ids.slice(i, i + RETENTION_CHUNK));
@@ -511,7 +574,10 @@ export class TraceStore {
   clear(): number {
     const tx = this.db.transaction(() => {
       const n = this.stmt('SELECT count(*) FROM traces').pluck().get() as number;
-      this.db.exec("INSERT INTO span_fts (span_fts) VALUES ('delete-all'); DELETE FROM spans; DELETE FROM traces; DELETE FROM pending_logs;");
+      this.db.exec(
+        "INSERT INTO span_fts (span_fts) VALUES ('delete-all'); DELETE FROM spans; DELETE FROM traces; DELETE FROM pending_logs; " +
+          'UPDATE search_state SET indexed_upto = 0;',
+      );
       return n;
     });
     const n = tx.immediate();

@@ -132,6 +132,65 @@ describe('TraceStore (real SQLite files)', function () {
     assert.equal(s.deleteTrace('t1'), false);
   });
 
+  it('indexes spans for search behind ingest, and search is complete whenever it is asked', () => {
+    const s = open();
+    s.writeBatch({ spans: [rawSpan({ traceId: 't1', spanId: 'a', name: 'walrus one' }), rawSpan({ traceId: 't1', spanId: 'b', name: 'walrus two' })], logs: [] });
+    assert.equal(s.hasUnindexed(), true, 'ingest leaves the index to later');
+    // A read-only reader (the CLI) finds spans the writer has not indexed yet, without writing.
+    const ro = TraceStore.open(join(tmp.dir, 'traces.db'), { canonicalize: standInCanonicalize, readonly: true });
+    try {
+      assert.deepEqual(ro.search('walrus', 10).map((h) => h.spanId).sort(), ['a', 'b']);
+      assert.deepEqual(ro.listTraces({ text: 'walrus' }).map((t) => t.traceId), ['t1']);
+    } finally {
+      ro.close();
+    }
+    assert.equal(s.hasUnindexed(), true);
+    assert.equal(s.indexPending(1), 1);
+    assert.equal(s.indexPending(10), 1);
+    assert.equal(s.indexPending(10), 0);
+    assert.equal(s.hasUnindexed(), false);
+    // Indexed once: a search after background indexing finds each span once.
+    s.writeBatch({ spans: [rawSpan({ traceId: 't2', spanId: 'c', name: 'walrus three' })], logs: [] });
+    assert.deepEqual(s.search('walrus', 10).map((h) => h.spanId).sort(), ['a', 'b', 'c']);
+    assert.equal(s.hasUnindexed(), false, 'search indexed what was waiting');
+    // Replacing an indexed span re-indexes it at once; replacing a waiting one indexes the new text later.
+    s.writeBatch({ spans: [rawSpan({ traceId: 't1', spanId: 'a', name: 'narwhal one' }), rawSpan({ traceId: 't3', spanId: 'd', name: 'walrus four' })], logs: [] });
+    s.writeBatch({ spans: [rawSpan({ traceId: 't3', spanId: 'd', name: 'narwhal four' })], logs: [] });
+    assert.deepEqual(s.search('narwhal', 10).map((h) => h.spanId).sort(), ['a', 'd']);
+    assert.deepEqual(s.search('walrus', 10).map((h) => h.spanId).sort(), ['b', 'c']);
+  });
+
+  it('ids freed by deleting the newest trace are indexed again when reused', () => {
+    const s = open();
+    s.writeBatch({ spans: [rawSpan({ traceId: 'old', spanId: 'r', name: 'alpha' }), rawSpan({ traceId: 'new', spanId: 'r', name: 'beta' })], logs: [] });
+    s.indexPending(100);
+    assert.ok(s.deleteTrace('new'));
+    s.writeBatch({ spans: [rawSpan({ traceId: 'newer', spanId: 'r', name: 'gamma' })], logs: [] });
+    assert.equal(s.hasUnindexed(), true);
+    assert.deepEqual(s.search('gamma', 10).map((h) => h.traceId), ['newer']);
+    assert.deepEqual(s.search('beta', 10), []);
+    s.clear();
+    s.writeBatch({ spans: [rawSpan({ traceId: 'fresh', spanId: 'r', name: 'delta' })], logs: [] });
+    assert.deepEqual(s.search('delta', 10).map((h) => h.traceId), ['fresh']);
+  });
+
+  it('migrates a version-1 file (indexed at ingest) without indexing its spans twice', () => {
+    const path = join(tmp.dir, 'v1.db');
+    const s = open('v1.db');
+    s.writeBatch({ spans: [rawSpan({ traceId: 't1', spanId: 'r', name: 'okapi' })], logs: [] });
+    assert.equal(s.search('okapi', 10).length, 1);
+    s.close();
+    store = null;
+    const raw = new Database(path);
+    raw.exec('DROP TABLE search_state; PRAGMA user_version = 1;');
+    raw.close();
+    const again = open('v1.db');
+    assert.equal(again.hasUnindexed(), false);
+    assert.equal(again.search('okapi', 10).length, 1);
+    again.writeBatch({ spans: [rawSpan({ traceId: 't2', spanId: 'r', name: 'okapi again' })], logs: [] });
+    assert.equal(again.search('okapi', 10).length, 2);
+  });
+
   it('lists traces newest first with filters', () => {
     let now = 10_000;
     const s = open('traces.db', { now: () => now });
