@@ -44,6 +44,8 @@ describe('real instrumentations → OTLP exporters → agent-trace serve → sho
   it('OpenInference (OpenAI client) over http/protobuf: model call with messages, tool call, usage and cost', async () => {
     const client = makeTracer({ protocol: 'http/protobuf', url: `http://127.0.0.1:${server.httpPort}`, resource: { 'service.name': 'oi-agent' } });
     const inst = new OpenInferenceOpenAI({ tracerProvider: client.provider });
+    // OpenInference remembers patched classes process-wide; an earlier test's leftover entry would make this a no-op.
+    inst.unpatch(OpenAI as never, '');
     inst.manuallyInstrument(OpenAI);
     try {
       const openai = new OpenAI({ baseURL: mock.baseUrl, apiKey: 'test-key' });
@@ -54,7 +56,7 @@ describe('real instrumentations → OTLP exporters → agent-trace serve → sho
       });
       await client.flush();
     } finally {
-      inst.disable();
+      inst.unpatch(OpenAI as never, '');
       unwrapOpenAi();
       await client.shutdown();
     }
