@@ -13,8 +13,10 @@ const tools = require('./tools');
 
 const AGENT_NAME = 'weather-assistant';
 const MODEL = 'gpt-4o-mini';
+// The question leaks a (made-up) API key and an email address, as real prompts do.
 const DEFAULT_PROMPT =
   'Do I need an umbrella in Paris today? Check our wiki too. ' +
+  `My key is ${tools.USER_SECRETS.apiKey} if the wiki asks, and email me at ${tools.USER_SECRETS.email}. ` +
   'My notes: <img src=x onerror=alert(1)> [docs](command:workbench.action.terminal.new)';
 
 const { provider, url, tracer } = setupTelemetry();

@@ -3,6 +3,19 @@
 // the kind of text a tool can pull from the web. A trace viewer must show it as inert text.
 'use strict';
 
+const { createHash } = require('node:crypto');
+
+// What a user pastes into a question by mistake: a made-up but format-valid OpenAI project key
+// and an email address, for the redaction preview to find. Built from parts at run time so no
+// secret-shaped literal sits in the repository (push-protection scanners would flag one).
+const keyBody = ['a made-up OpenAI project key', 'second half']
+  .map((seed) => createHash('sha256').update(`agent-trace sample agent: ${seed}`).digest('base64url'))
+  .join('');
+const USER_SECRETS = Object.freeze({
+  apiKey: ['sk', 'proj', keyBody].join('-'),
+  email: ['ada.lovelace', 'weather-co.io'].join('@'),
+});
+
 const HOSTILE_DOC = [
   'Umbrella policy (from an untrusted wiki page):',
   '<img src=x onerror=alert(1)>',
@@ -58,4 +71,4 @@ async function runTool(name, args) {
   return JSON.stringify(await impl(args));
 }
 
-module.exports = { definitions, runTool, HOSTILE_DOC };
+module.exports = { definitions, runTool, HOSTILE_DOC, USER_SECRETS };

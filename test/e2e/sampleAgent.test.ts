@@ -1,7 +1,9 @@
 // The sample agent, without an editor: it exports OTLP/protobuf that the project's own decoder
 // reads, with GenAI agent/tool spans, instrumented chat spans with captured messages, source
-// locations on the lines that started each step, and the hostile text byte for byte.
+// locations on the lines that started each step, the hostile text byte for byte, and a
+// question that leaks a made-up API key and an email address.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeTracesProto } from '../../src/core/otlp';
 import type { RawSpan } from '../../src/core/model';
@@ -71,6 +73,23 @@ describe('sample agent (OTLP output, no editor)', () => {
     }
     // Message capture is on: the prompt is recorded somewhere in the chat span's attributes.
     assert.ok(JSON.stringify(chats[0].attributes).includes('umbrella in Paris'));
+  });
+
+  it("the user's question carries a format-valid API key and an email address, none of it a literal in the sources", () => {
+    const { USER_SECRETS } = require(path.join(SAMPLE_AGENT, 'tools.js')) as { USER_SECRETS: { apiKey: string; email: string } };
+    assert.match(USER_SECRETS.apiKey, /^sk-proj-[A-Za-z0-9_-]{40,}$/);
+    assert.match(USER_SECRETS.email, /^[a-z.]+@[a-z-]+\.[a-z]+$/);
+    const chats = spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'chat' || /chat/i.test(s.name));
+    for (const chat of chats) {
+      const recorded = JSON.stringify(chat.attributes);
+      assert.ok(recorded.includes(USER_SECRETS.apiKey), `key in ${chat.name}`);
+      assert.ok(recorded.includes(USER_SECRETS.email), `email in ${chat.name}`);
+    }
+    for (const file of fs.readdirSync(SAMPLE_AGENT).filter((f) => f.endsWith('.js') || f.endsWith('.md'))) {
+      const text = fs.readFileSync(path.join(SAMPLE_AGENT, file), 'utf8');
+      assert.ok(!text.includes(USER_SECRETS.apiKey) && !/sk-proj-[A-Za-z0-9_-]{20}/.test(text), `secret-shaped literal in ${file}`);
+      assert.ok(!text.includes(USER_SECRETS.email), `email literal in ${file}`);
+    }
   });
 
   it('carries the hostile text verbatim (the viewer must render it inert)', () => {
