@@ -45,7 +45,7 @@ describe('real instrumentations → OTLP exporters → agent-trace serve → sho
     const client = makeTracer({ protocol: 'http/protobuf', url: `http://127.0.0.1:${server.httpPort}`, resource: { 'service.name': 'oi-agent' } });
     const inst = new OpenInferenceOpenAI({ tracerProvider: client.provider });
     // OpenInference remembers patched classes process-wide; an earlier test's leftover entry would make this a no-op.
-    inst.unpatch(OpenAI as never, '');
+    unpatch(inst);
     inst.manuallyInstrument(OpenAI);
     try {
       const openai = new OpenAI({ baseURL: mock.baseUrl, apiKey: 'test-key' });
@@ -56,7 +56,7 @@ describe('real instrumentations → OTLP exporters → agent-trace serve → sho
       });
       await client.flush();
     } finally {
-      inst.unpatch(OpenAI as never, '');
+      unpatch(inst);
       unwrapOpenAi();
       await client.shutdown();
     }
@@ -124,4 +124,9 @@ function unwrapOpenAi(): void {
     Record<string, { __unwrap?: () => void }>
   >;
   for (const proto of protos) for (let i = 0; i < 5 && typeof proto.create?.__unwrap === 'function'; i++) proto.create.__unwrap?.();
+}
+
+/** The instrumentation's own unpatch (typed private) also forgets the class in its process-wide registry. */
+function unpatch(inst: OpenInferenceOpenAI): void {
+  (inst as unknown as { unpatch(moduleExports: unknown, version: string): void }).unpatch(OpenAI, '');
 }
