@@ -62,6 +62,12 @@ function libraryPrice(n: Normalized, usage: Record<string, number>): PriceCalcul
 
 function findOverride(n: Normalized, overrides: Record<string, PriceOverride> | undefined): PriceOverride | null {
   if (!overrides) return null;
+  let any = false;
+  for (const _ in overrides) {
+    any = true;
+    break;
+  }
+  if (!any) return null;
   const keys = [
     n.provider && n.model ? `${n.provider}:${n.model}` : null,
     n.provider && n.model ? `${n.provider}/${n.model}` : null,

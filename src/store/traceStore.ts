@@ -83,6 +83,12 @@ const SPAN_COLUMNS =
   'input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, cost_source, ' +
   'src_file, src_line, src_function, has_logs, bytes, doc';
 
+const placeholders = (columns: string): string => columns.split(',').map(() => '?').join(', ');
+// Built once: a statement is looked up by its SQL text for every span written.
+const INSERT_SPAN = `INSERT INTO spans (${SPAN_COLUMNS}) VALUES (${placeholders(SPAN_COLUMNS)}) ON CONFLICT (trace_id, span_id) DO NOTHING`;
+const UPDATE_SPAN = `UPDATE spans SET (${SPAN_COLUMNS}) = (${placeholders(SPAN_COLUMNS)}) WHERE id = ?`;
+const SAVE_SUMMARY = `INSERT OR REPLACE INTO traces (${TRACE_COLUMNS}, start_ms, bytes) VALUES (${placeholders(TRACE_COLUMNS)}, ?, ?)`;
+
 function rowToSummary(r: TraceRow): TraceSummaryDto {
   return {
     traceId: r.trace_id,
@@ -294,15 +300,12 @@ export class TraceStore {
     ];
     let id: number;
     if (existingId === null) {
-      const r = this.stmt(
-        `INSERT INTO spans (${SPAN_COLUMNS}) VALUES (${SPAN_COLUMNS.split(',').map(() => '?').join(', ')}) ` +
-          'ON CONFLICT (trace_id, span_id) DO NOTHING',
-      ).run(values);
+      const r = this.stmt(INSERT_SPAN).run(values);
       if (r.changes === 0) return null;
       id = Number(r.lastInsertRowid);
     } else {
       id = existingId;
-      this.stmt(`UPDATE spans SET (${SPAN_COLUMNS}) = (${SPAN_COLUMNS.split(',').map(() => '?').join(', ')}) WHERE id = ?`).run(values, id);
+      this.stmt(UPDATE_SPAN).run(values, id);
       // A span already in the search index is re-indexed now; one still waiting is indexed later with its new text.
       if (id <= this.indexedUpto()) {
         this.stmt('DELETE FROM span_fts WHERE rowid = ?').run(id);
@@ -400,9 +403,7 @@ export class TraceStore {
 
   private saveSummary(traceId: string, parts: SummaryPart[], bytes: number, now: number): void {
     const s = summarizeParts(parts, now);
-    this.stmt(
-      `INSERT OR REPLACE INTO traces (${TRACE_COLUMNS}, start_ms, bytes) VALUES (${TRACE_COLUMNS.split(',').map(() => '?').join(', ')}, ?, ?)`,
-    ).run(
+    this.stmt(SAVE_SUMMARY).run(
       traceId, s.name, s.startUnixNanos, s.durationMs, s.spanCount, s.errorCount, s.llmCalls, s.toolCalls, s.orphanCount,
       JSON.stringify(s.services), JSON.stringify(s.models), s.usage.inputTokens, s.usage.outputTokens, s.usage.cacheReadTokens,
       s.usage.cacheWriteTokens, s.usage.reasoningTokens, s.costUsd, now, nanosToMs(s.startUnixNanos), bytes,
