@@ -36,11 +36,62 @@ function price(usage: Record<string, number>, model: string, providerId: string 
   if (providerId?.toLowerCase() === 'litellm') return calcPrice(usage, model, { providerId });
   const known = matches.get(key);
   if (known === null) return null;
-  if (known) return calcPrice(usage, model, { provider: known });
+  if (known) return flatPrice(usage, known) ?? calcPrice(usage, model, { provider: known });
   const r = calcPrice(usage, model, providerId ? { providerId } : undefined);
   if (matches.size >= MAX_MATCHES) matches.clear();
   matches.set(key, r ? { ...r.provider, fallback_model_providers: undefined, models: [r.model] } : null);
   return r;
+}
+
+// Per-token prices keyed as genai-prices keys them, and the usage each applies to.
+const FLAT_UNITS: Record<string, { usage: 'input' | 'output' | 'cacheRead' | 'cacheWrite'; output: boolean }> = {
+  input_mtok: { usage: 'input', output: false },
+  output_mtok: { usage: 'output', output: true },
+  cache_read_mtok: { usage: 'cacheRead', output: false },
+  cache_write_mtok: { usage: 'cacheWrite', output: false },
+};
+
+/**
+ * The library's own arithmetic for the common case, without its per-call unit bookkeeping: a
+ * model entry whose price is one set of plain numbers (no tiers, no dated or time-of-day prices,
+ * no per-request price; units our usage never reports, such as web searches, add 0). Cached tokens priced separately are taken out of the
+ * input count; prices are summed per direction in the entry's key order, as calcPrice does, so
+ * the result is the same number. Anything else returns null (calcPrice decides).
+ */
+function flatPrice(usage: Record<string, number>, provider: Provider): PriceCalculation | null {
+  const model = provider.models[0];
+  const prices = model.prices;
+  if (Array.isArray(prices)) return null;
+  let cacheReadPriced = false;
+  let cacheWritePriced = false;
+  for (const k in prices) {
+    const v = prices[k];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || k.startsWith('requests')) return null;
+    if (k === 'cache_read_mtok') cacheReadPriced = true;
+    if (k === 'cache_write_mtok') cacheWritePriced = true;
+  }
+  const cacheRead = usage.cache_read_tokens ?? 0;
+  const cacheWrite = usage.cache_write_tokens ?? 0;
+  const tokens = {
+    input: usage.input_tokens - (cacheReadPriced ? cacheRead : 0) - (cacheWritePriced ? cacheWrite : 0),
+    output: usage.output_tokens,
+    cacheRead,
+    cacheWrite,
+  };
+  if (!(tokens.input >= 0) || !(tokens.output >= 0)) return null;
+  let input = 0;
+  let output = 0;
+  for (const k in prices) {
+    const v = prices[k] as number | undefined;
+    if (v === undefined) continue;
+    const unit = FLAT_UNITS[k];
+    if (!unit) continue; // a unit our usage never reports (web searches, audio…): 0 in calcPrice too
+    const part = (v * tokens[unit.usage]) / 1_000_000;
+    if (unit.output) output += part;
+    else input += part;
+  }
+  return { input_price: input, output_price: output, total_price: input + output + 0, model, model_price: prices, provider };
 }
 
 function libraryPrice(n: Normalized, usage: Record<string, number>): PriceCalculation | null {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { calcPrice } from '@pydantic/genai-prices';
 import { computeCost } from '../../src/core/cost';
 import { emptyUsage, type Normalized, type Usage } from '../../src/core/model';
 
@@ -57,5 +58,24 @@ describe('computeCost', () => {
     assert.deepEqual(computeCost(norm('gpt-4o', 'openai', {})), { costUsd: null, costSource: null });
     assert.deepEqual(computeCost(norm(null, null, { inputTokens: 10, outputTokens: 10 })), { costUsd: null, costSource: null });
     assert.deepEqual(computeCost(norm('no-such-model-xyz', null, { inputTokens: 10, outputTokens: 10 })), { costUsd: null, costSource: null });
+  });
+
+  it('prices repeated calls (remembered model match, plain per-token prices) exactly as genai-prices does', () => {
+    const cases: Array<[string, string, Partial<Usage>]> = [
+      ['gpt-4o-2024-08-06', 'openai', { inputTokens: 812, outputTokens: 64 }],
+      ['gpt-4o', 'openai', { inputTokens: 300_001, outputTokens: 5_003, cacheReadTokens: 100_007 }],
+      ['claude-3-5-sonnet-20240620', 'anthropic', { inputTokens: 5_000, outputTokens: 51, cacheReadTokens: 1_000, cacheWriteTokens: 3_000 }],
+      ['gemini-1.5-pro', 'gcp.gemini', { inputTokens: 250_000, outputTokens: 1_000 }], // tiered by prompt size
+    ];
+    for (const [model, provider, usage] of cases) {
+      const u = { ...emptyUsage(), ...usage };
+      const lib: Record<string, number> = { input_tokens: u.inputTokens ?? 0, output_tokens: u.outputTokens ?? 0 };
+      if (u.cacheReadTokens) lib.cache_read_tokens = u.cacheReadTokens;
+      if (u.cacheWriteTokens) lib.cache_write_tokens = u.cacheWriteTokens;
+      const providerId = provider === 'gcp.gemini' ? 'google' : provider;
+      const expected = calcPrice(lib, model, { providerId })?.total_price ?? null;
+      assert.notEqual(expected, null, model);
+      for (let i = 0; i < 3; i++) assert.equal(computeCost(norm(model, provider, usage)).costUsd, expected, `${model}, call ${i + 1}`);
+    }
   });
 });
