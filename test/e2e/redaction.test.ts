@@ -26,9 +26,8 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
     const vsix = ensureVsix();
     await buildSampleAgentLib();
     workspace = copySampleAgent(SAMPLE_AGENT);
-    // The policy folder exists before the panel watches it (no policy file yet: the default
-    // applies). Known race: a folder and file created together after the panel opened are missed.
-    fs.mkdirSync(path.join(workspace, '.agent-trace'));
+    // No policy yet: the default applies until the test writes .agent-trace/redaction.json
+    // (folder and file created together while the panel is open).
     httpPort = await freePort();
     editor = await Editor.start({
       workspace,
@@ -180,6 +179,7 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
 
   it('a policy written to .agent-trace/redaction.json (pii: keep) updates the open panel live', async () => {
     const before = await counts('By category');
+    fs.mkdirSync(path.join(workspace, '.agent-trace'), { recursive: true });
     fs.writeFileSync(path.join(workspace, '.agent-trace', 'redaction.json'), JSON.stringify({ version: 1, actions: { secret: 'mask', pii: 'keep' } }, null, 2));
     const email = findingRow('Email address');
     await waitFor(

@@ -40,6 +40,13 @@ export async function readPolicy(uri: vscode.Uri | null): Promise<string | null>
   }
 }
 
+function policySignature(uri: vscode.Uri): Promise<string> {
+  return Promise.resolve(vscode.workspace.fs.stat(uri)).then(
+    (st) => `${st.mtime}:${st.size}`,
+    () => 'missing',
+  );
+}
+
 async function policyExists(uri: vscode.Uri | null): Promise<boolean> {
   if (!uri) return false;
   try {
@@ -57,6 +64,8 @@ export class RedactionPanel extends WebviewHost<RedactionHostMessage, RedactionW
   private report: RedactionReportDto | null = null;
   private policyUri: vscode.Uri | null = null;
   private policyWatch: vscode.Disposable[] = [];
+  /** The policy file's mtime and size when the last scan read it ('missing' when absent). */
+  private scannedPolicySignature: string | null = null;
   private timer: NodeJS.Timeout | undefined;
   private scanSeq = 0;
   private readonly traceCache = new Map<string, TraceDetailDto | null>();
@@ -105,10 +114,23 @@ export class RedactionPanel extends WebviewHost<RedactionHostMessage, RedactionW
     for (const d of this.policyWatch.splice(0)) d.dispose();
     this.policyUri = redactionPolicyUri();
     if (!this.policyUri) return;
-    const dir = vscode.Uri.joinPath(this.policyUri, '..');
-    const base = this.policyUri.path.split('/').pop() ?? '';
-    const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(dir, base));
+    // Watch from the workspace folder when the policy lives in one: a watcher rooted in a folder
+    // that does not exist yet (.agent-trace/) never sees the file created later.
+    const folder = vscode.workspace.getWorkspaceFolder(this.policyUri);
+    const pattern = folder
+      ? new vscode.RelativePattern(folder, vscode.workspace.asRelativePath(this.policyUri, false))
+      : new vscode.RelativePattern(vscode.Uri.joinPath(this.policyUri, '..'), this.policyUri.path.split('/').pop() ?? '');
+    const w = vscode.workspace.createFileSystemWatcher(pattern);
     this.policyWatch.push(w, w.onDidChange(() => this.scheduleScan()), w.onDidCreate(() => this.scheduleScan()), w.onDidDelete(() => this.scheduleScan()));
+    // File watchers miss some changes (a folder created together with the file, remote hosts
+    // such as code-server): a cheap stat every 2 s while the panel is open catches the rest.
+    const uri = this.policyUri;
+    const timer = setInterval(() => {
+      void policySignature(uri).then((now) => {
+        if (this.scannedPolicySignature !== null && now !== this.scannedPolicySignature) this.scheduleScan();
+      });
+    }, 2_000);
+    this.policyWatch.push({ dispose: () => clearInterval(timer) });
   }
 
   private scheduleScan(): void {
@@ -121,6 +143,7 @@ export class RedactionPanel extends WebviewHost<RedactionHostMessage, RedactionW
     const scope = this.scope;
     this.panel.title = `Redaction preview: ${scope.label}`;
     this.post({ type: 'busy', message: scope.traceId ? 'Scanning the trace…' : 'Scanning every stored trace…' });
+    this.scannedPolicySignature = this.policyUri ? await policySignature(this.policyUri) : null;
     const policyText = await readPolicy(this.policyUri);
     const report = await vscode.window.withProgress(
       {
