@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { otlpType, TYPE } from '../src/core/otlp';
+import { SERVER_NODE_FLAGS } from '../src/protocol/lsp';
 
 const { values } = parseArgs({
   options: {
@@ -100,7 +101,7 @@ function encodeBatch(n: number): Buffer {
 }
 
 function startServer(dbPath: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['dist/cli.js', 'serve', '--db', dbPath, '--http-port', '0', '--grpc-port', '0'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, 'dist/cli.js', 'serve', '--db', dbPath, '--http-port', '0', '--grpc-port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
@@ -215,6 +216,10 @@ async function main() {
         `first quarter avg ${Math.round(avg(s.slice(0, q)))} MB, last quarter avg ${Math.round(avg(s.slice(-q)))} MB ` +
         `(${s.length} samples, ${Math.round(m.spansPerSecond).toLocaleString('en-US')} spans/s)`,
     );
+    // The shape over time says more than the max: one average per tenth of the run.
+    const tenth = Math.max(1, Math.floor(s.length / 10));
+    const tenths = Array.from({ length: Math.ceil(s.length / tenth) }, (_, i) => Math.round(avg(s.slice(i * tenth, (i + 1) * tenth))));
+    console.log(`server RSS by tenth of the run (MB): ${tenths.join(' ')}`);
   }
   agent.destroy();
 }

@@ -13,6 +13,8 @@ import { spansForScan } from '../server/redactionService';
 import { runScan } from './scanCommand';
 import { TraceStore } from '../store/traceStore';
 
+export { SERVER_NODE_FLAGS } from '../protocol/lsp';
+
 const USAGE = `agent-trace — local OpenTelemetry trace store for LLM agents
 
 Usage:

@@ -13,7 +13,7 @@ import {
 } from 'vscode-languageclient/node';
 import type { RequestType, RequestType0 } from 'vscode-languageclient/node';
 import type { ServerStatusDto } from '../protocol/dto';
-import { GetStatus, StatusChanged, TracesChanged } from '../protocol/lsp';
+import { GetStatus, SERVER_NODE_FLAGS, StatusChanged, TracesChanged } from '../protocol/lsp';
 import type { ServerState } from './format';
 import { ContextKeys, LanguageClientId, OutputChannelName, ServerSettings, ConfigSection, Settings } from './ids';
 import { serverInitOptions } from './settings';
@@ -40,8 +40,8 @@ class ServerSession implements vscode.Disposable {
   static create(ctx: Ctx, initializationOptions: object): ServerSession {
     const module = ctx.extension.asAbsolutePath('dist/server.js');
     const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.ipc },
-      debug: { module, transport: TransportKind.ipc },
+      run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS] } },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS] } },
     };
     let session: ServerSession | undefined;
     const clientOptions: LanguageClientOptions = {
