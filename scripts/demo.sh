@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm run demo`: from a fresh checkout to Agent Trace showing a real agent trace in VS Code.
 #   1. npm install (only when node_modules is missing), build, package the .vsix
-#   2. an editor: desktop `code` when installed (AGENT_TRACE_EDITOR=code), else code-server
+#   2. an editor: desktop `code` when installed with a display (or AGENT_TRACE_EDITOR=code), else code-server
 #      (scripts/setup-e2e.sh installs it into .cache/code-server)
 #   3. run sample-agent/ once so its trace is already stored, then open the editor on it
 #   4. code-server stays in the foreground: open the printed URL; Ctrl+C stops it.
@@ -48,8 +48,14 @@ port_free "$HTTP_PORT" || { HTTP_PORT="$(free_port)"; log "OTLP HTTP port busy, 
 port_free "$GRPC_PORT" || { GRPC_PORT="$(free_port)"; log "OTLP gRPC port busy, using $GRPC_PORT"; }
 ENDPOINT="http://127.0.0.1:$HTTP_PORT"
 
-# Desktop VS Code, when asked for and present.
-if [[ "${AGENT_TRACE_EDITOR:-code-server}" == "code" ]] && command -v code >/dev/null; then
+# Desktop VS Code when it is installed and there is a desktop to show it on (or when asked for
+# with AGENT_TRACE_EDITOR=code); AGENT_TRACE_EDITOR=code-server forces the browser VS Code.
+EDITOR_CHOICE="${AGENT_TRACE_EDITOR:-auto}"
+if [[ "$EDITOR_CHOICE" == "auto" ]]; then
+  EDITOR_CHOICE=code-server
+  if command -v code >/dev/null && { [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]] || [[ "$(uname)" == "Darwin" ]]; }; then EDITOR_CHOICE=code; fi
+fi
+if [[ "$EDITOR_CHOICE" == "code" ]] && command -v code >/dev/null; then
   code --install-extension "$VSIX" --force
   code "$ROOT/sample-agent"
   log "waiting for the extension to listen on $ENDPOINT (it uses the agentTrace.otlp.* settings: default 4318)"
