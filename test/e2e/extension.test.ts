@@ -142,7 +142,7 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
     assert.deepEqual(editor.dialogs, []);
   });
 
-  it('renders the panel in Dark Modern and Light Modern (screenshots in test-results/)', async () => {
+  it('renders the panel in Dark Modern, Light Modern and Dark High Contrast (screenshots in test-results/)', async () => {
     await page().locator('.tabs-container .tab', { hasText: 'agent run' }).first().click();
     panel = await editor.findFrame('agent-trace-app');
     await stepRow('get_weather').click();
@@ -154,6 +154,18 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
     await page().waitForTimeout(500);
     const light = await editor.screenshot('trace-panel-light-modern.png');
     assert.notDeepEqual(fs.readFileSync(dark), fs.readFileSync(light));
+    // High contrast: selection is drawn as an outline in the theme's contrast colour.
+    await editor.pickColorTheme('Dark High Contrast');
+    await page().locator('.monaco-workbench.hc-black').waitFor({ timeout: 30_000 });
+    await panel.locator('body.vscode-high-contrast').waitFor({ timeout: 15_000 });
+    await page().waitForTimeout(500);
+    const outline = await stepRow('get_weather').evaluate((el) => {
+      const st = getComputedStyle(el);
+      return { style: st.outlineStyle, color: st.outlineColor };
+    });
+    assert.equal(outline.style, 'solid', 'the selected step is outlined');
+    assert.doesNotMatch(outline.color, /rgba\(0, 0, 0, 0\)|transparent/, `outline colour ${outline.color}`);
+    await editor.screenshot('trace-panel-high-contrast.png');
     await editor.pickColorTheme('Dark Modern');
   });
 

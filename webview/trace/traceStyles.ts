@@ -83,7 +83,7 @@ export const traceStyles = css`
   .tree-columns,
   .row {
     display: grid;
-    grid-template-columns: minmax(120px, 1fr) 62px 52px 84px minmax(80px, 28%);
+    grid-template-columns: minmax(120px, 1fr) 62px 52px 92px minmax(80px, 28%);
     align-items: center;
   }
   .tree-columns {
@@ -107,6 +107,16 @@ export const traceStyles = css`
   }
   .tree-scroll:focus {
     outline: none;
+  }
+  /* High-contrast themes mark selection and hover with outlines, not backgrounds (the
+     contrast variables are only defined there, so other themes are unaffected). */
+  .row.selected {
+    outline: 1px solid var(--vscode-contrastActiveBorder, transparent);
+    outline-offset: -1px;
+  }
+  .row:hover {
+    outline: 1px dashed var(--vscode-contrastActiveBorder, transparent);
+    outline-offset: -1px;
   }
   .tree-scroll:focus-visible .row.selected {
     outline: 1px solid var(--vscode-list-focusOutline, var(--vscode-focusBorder));
