@@ -2,28 +2,21 @@
 // started a tool step carries an Agent Trace code lens (runs, duration, tokens, cost); hovering
 // it shows the latest output; clicking it opens that step in the trace panel.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { copySampleAgent, Editor, ensureVsix, waitFor } from './codeServer';
-import { buildSampleAgentLib, freePort, markerLine, runSampleAgent, SAMPLE_AGENT } from './helpers';
+import { openSampleWorkspace, waitFor, type Editor, type SampleWorkspace } from './codeServer';
+import { markerLine, runSampleAgent } from './helpers';
 
 describe('code lenses on the lines that produced spans (code-server + Chromium)', function () {
   this.timeout(300_000);
   let editor: Editor;
   let workspace: string;
   let httpPort: number;
+  let sample: SampleWorkspace | undefined;
 
   before(async function () {
     this.timeout(600_000);
-    const vsix = ensureVsix();
-    await buildSampleAgentLib();
-    workspace = copySampleAgent(SAMPLE_AGENT);
-    httpPort = await freePort();
-    editor = await Editor.start({
-      workspace,
-      vsix,
-      settings: { 'agentTrace.otlp.httpPort': httpPort, 'agentTrace.otlp.grpcPort': await freePort() },
-    });
+    sample = await openSampleWorkspace();
+    ({ editor, workspace, httpPort } = sample);
   });
 
   after(async function () {
@@ -31,8 +24,7 @@ describe('code lenses on the lines that produced spans (code-server + Chromium)'
       await editor?.screenshot('failed-code-lens.png').catch(() => undefined);
       console.log(editor?.serverLog().slice(-4000));
     }
-    await editor?.close();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+    await sample?.close();
   });
 
   it('shows a lens for the line that started the tool steps (runs, last duration) and opens a step from it', async () => {

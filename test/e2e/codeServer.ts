@@ -261,3 +261,39 @@ export function copySampleAgent(sampleAgentDir: string): string {
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(ws, 'node_modules'), 'dir');
   return ws;
 }
+
+export interface SampleWorkspace {
+  editor: Editor;
+  workspace: string;
+  httpPort: number;
+  grpcPort: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The packaged extension in a fresh code-server on a temp copy of sample-agent/, with OTLP
+ * ports of its own (never a developer's running Agent Trace). The setup every e2e file shares.
+ */
+export async function openSampleWorkspace(settings: Record<string, unknown> = {}): Promise<SampleWorkspace> {
+  const vsix = ensureVsix();
+  const { buildSampleAgentLib, SAMPLE_AGENT } = await import('./helpers');
+  await buildSampleAgentLib();
+  const workspace = copySampleAgent(SAMPLE_AGENT);
+  const httpPort = await freePort();
+  const grpcPort = await freePort();
+  const editor = await Editor.start({
+    workspace,
+    vsix,
+    settings: { 'agentTrace.otlp.httpPort': httpPort, 'agentTrace.otlp.grpcPort': grpcPort, ...settings },
+  });
+  return {
+    editor,
+    workspace,
+    httpPort,
+    grpcPort,
+    close: async () => {
+      await editor.close();
+      fs.rmSync(workspace, { recursive: true, force: true });
+    },
+  };
+}

@@ -6,8 +6,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Locator } from 'playwright-core';
-import { copySampleAgent, Editor, ensureVsix, waitFor } from './codeServer';
-import { buildSampleAgentLib, freePort, markerLine, runSampleAgent, SAMPLE_AGENT } from './helpers';
+import { openSampleWorkspace, waitFor, type Editor, type SampleWorkspace } from './codeServer';
+import { markerLine, runSampleAgent } from './helpers';
 
 describe('Agent Trace in VS Code (code-server + Chromium)', function () {
   this.timeout(300_000);
@@ -19,23 +19,12 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
   let traceId: string | null = null;
   let panel: Frame;
 
+  let sample: SampleWorkspace | undefined;
+
   before(async function () {
     this.timeout(600_000);
-    const vsix = ensureVsix();
-    await buildSampleAgentLib();
-    workspace = copySampleAgent(SAMPLE_AGENT);
-    httpPort = await freePort();
-    grpcPort = await freePort();
-    editor = await Editor.start({
-      workspace,
-      vsix,
-      settings: {
-        // Ports of our own: never collide with a developer's running Agent Trace.
-        'agentTrace.otlp.httpPort': httpPort,
-        'agentTrace.otlp.grpcPort': grpcPort,
-        'agentTrace.terminal.injectOtlpEnvironment': true,
-      },
-    });
+    sample = await openSampleWorkspace({ 'agentTrace.terminal.injectOtlpEnvironment': true });
+    ({ editor, workspace, httpPort, grpcPort } = sample);
   });
 
   after(async function () {
@@ -43,8 +32,7 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
       await editor?.screenshot('failure.png').catch(() => undefined);
       console.log(editor?.serverLog().slice(-4000));
     }
-    await editor?.close();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+    await sample?.close();
   });
 
   afterEach(async function () {

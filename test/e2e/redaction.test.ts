@@ -7,8 +7,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Locator } from 'playwright-core';
-import { copySampleAgent, Editor, ensureVsix, waitFor } from './codeServer';
-import { buildSampleAgentLib, freePort, markerLine, runSampleAgent, SAMPLE_AGENT } from './helpers';
+import { openSampleWorkspace, waitFor, type Editor, type SampleWorkspace } from './codeServer';
+import { markerLine, runSampleAgent, SAMPLE_AGENT } from './helpers';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { USER_SECRETS } = require(path.join(SAMPLE_AGENT, 'tools.js')) as { USER_SECRETS: { apiKey: string; email: string } };
@@ -20,25 +20,18 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
   let workspace: string;
   let panel: Frame;
   let httpPort: number;
+  let sample: SampleWorkspace | undefined;
 
   before(async function () {
     this.timeout(600_000);
-    const vsix = ensureVsix();
-    await buildSampleAgentLib();
-    workspace = copySampleAgent(SAMPLE_AGENT);
     // No policy yet: the default applies until the test writes .agent-trace/redaction.json
     // (folder and file created together while the panel is open).
-    httpPort = await freePort();
-    editor = await Editor.start({
-      workspace,
-      vsix,
-      settings: { 'agentTrace.otlp.httpPort': httpPort, 'agentTrace.otlp.grpcPort': await freePort() },
-    });
+    sample = await openSampleWorkspace();
+    ({ editor, workspace, httpPort } = sample);
   });
 
   after(async function () {
-    await editor?.close();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+    await sample?.close();
   });
 
   afterEach(async function () {
