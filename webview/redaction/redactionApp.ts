@@ -205,7 +205,7 @@ export class RedactionApp extends LitElement {
       return html`<div class="empty">${this.report!.findings.length ? 'No finding matches the filter.' : 'Nothing to redact: the policy found no secrets or personal data.'}</div>`;
     }
     return html`<div
-      class="findings-scroll"
+      class="findings-scroll list"
       role="listbox"
       tabindex="0"
       aria-label="Findings"
@@ -216,7 +216,7 @@ export class RedactionApp extends LitElement {
         ${this.virtual.items().map((item) => {
           const { f, i } = this.visible[item.index];
           return html`<div
-            class="finding ${i === this.selected ? 'selected' : ''}"
+            class="finding list-item ${i === this.selected ? 'selected' : ''}"
             role="option"
             id="finding-${i}"
             aria-selected=${i === this.selected ? 'true' : 'false'}

@@ -149,30 +149,6 @@ export const redactionStyles = css`
     white-space: nowrap;
     overflow: hidden;
   }
-  .finding:hover {
-    background: var(--vscode-list-hoverBackground);
-  }
-  .finding.selected {
-    background: var(--vscode-list-inactiveSelectionBackground);
-  }
-  .findings-scroll:focus .finding.selected {
-    background: var(--vscode-list-activeSelectionBackground);
-    color: var(--vscode-list-activeSelectionForeground, inherit);
-  }
-  /* High-contrast themes mark selection and hover with outlines, not backgrounds (the
-     contrast variables are only defined there, so other themes are unaffected). */
-  .finding.selected {
-    outline: 1px solid var(--vscode-contrastActiveBorder, transparent);
-    outline-offset: -1px;
-  }
-  .finding:hover {
-    outline: 1px dashed var(--vscode-contrastActiveBorder, transparent);
-    outline-offset: -1px;
-  }
-  .findings-scroll:focus-visible .finding.selected {
-    outline: 1px solid var(--vscode-list-focusOutline, var(--vscode-focusBorder));
-    outline-offset: -1px;
-  }
   .finding-line2 {
     margin-top: 2px;
     font-size: 12px;

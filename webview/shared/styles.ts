@@ -21,6 +21,26 @@ export const baseStyles = css`
     outline: 1px solid var(--vscode-focusBorder);
     outline-offset: -1px;
   }
+  /* Rows of a list (step tree, findings), drawn like VS Code's own lists. High-contrast themes
+     mark hover and selection with outlines: their contrast variables exist only there. */
+  .list-item:hover {
+    background: var(--vscode-list-hoverBackground);
+    outline: 1px dashed var(--vscode-contrastActiveBorder, transparent);
+    outline-offset: -1px;
+  }
+  .list-item.selected {
+    background: var(--vscode-list-inactiveSelectionBackground);
+    color: var(--vscode-list-inactiveSelectionForeground, inherit);
+    outline: 1px solid var(--vscode-contrastActiveBorder, transparent);
+    outline-offset: -1px;
+  }
+  .list:focus .list-item.selected {
+    background: var(--vscode-list-activeSelectionBackground);
+    color: var(--vscode-list-activeSelectionForeground, inherit);
+  }
+  .list:focus-visible .list-item.selected {
+    outline: 1px solid var(--vscode-list-focusOutline, var(--vscode-focusBorder));
+  }
   .icon {
     display: inline-block;
     flex: none;

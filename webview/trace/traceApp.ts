@@ -350,7 +350,7 @@ export class TraceApp extends LitElement {
     const sel = this.selectedRow;
     const items = this.virtual.items();
     return html`<div
-      class="tree-scroll"
+      class="tree-scroll list"
       role="tree"
       tabindex="0"
       aria-label="Step tree"
@@ -374,7 +374,7 @@ export class TraceApp extends LitElement {
     const label = span.kind === 'tool' && span.tool ? span.tool.name : span.name;
     const detail = span.kind === 'llm' && span.model && !span.name.includes(span.model) ? span.model : '';
     return html`<div
-      class="row ${selected ? 'selected' : ''} ${isError ? 'is-error' : ''} ${this.query && !row.match ? 'context-row' : ''}"
+      class="row list-item ${selected ? 'selected' : ''} ${isError ? 'is-error' : ''} ${this.query && !row.match ? 'context-row' : ''}"
       role="treeitem"
       id="row-${row.span}"
       data-span-id=${span.spanId}

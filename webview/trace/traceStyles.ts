@@ -108,20 +108,6 @@ export const traceStyles = css`
   .tree-scroll:focus {
     outline: none;
   }
-  /* High-contrast themes mark selection and hover with outlines, not backgrounds (the
-     contrast variables are only defined there, so other themes are unaffected). */
-  .row.selected {
-    outline: 1px solid var(--vscode-contrastActiveBorder, transparent);
-    outline-offset: -1px;
-  }
-  .row:hover {
-    outline: 1px dashed var(--vscode-contrastActiveBorder, transparent);
-    outline-offset: -1px;
-  }
-  .tree-scroll:focus-visible .row.selected {
-    outline: 1px solid var(--vscode-list-focusOutline, var(--vscode-focusBorder));
-    outline-offset: -1px;
-  }
   .tree-spacer {
     position: relative;
     width: 100%;
@@ -136,17 +122,6 @@ export const traceStyles = css`
     cursor: default;
     white-space: nowrap;
     box-sizing: border-box;
-  }
-  .row:hover {
-    background: var(--vscode-list-hoverBackground);
-  }
-  .row.selected {
-    background: var(--vscode-list-inactiveSelectionBackground);
-    color: var(--vscode-list-inactiveSelectionForeground, inherit);
-  }
-  .tree-scroll:focus .row.selected {
-    background: var(--vscode-list-activeSelectionBackground);
-    color: var(--vscode-list-activeSelectionForeground, inherit);
   }
   .row.context-row .label {
     opacity: 0.7;
