@@ -29,15 +29,15 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
   let options: lsp.ServerInitOptions;
   /** local file (normalized, forward slashes) → the recorded source paths that resolve to it. */
   let sourceIndex = new Map<string, string[]>();
-  let indexedFiles = -1;
+  /** Set by every change notification; the index is rebuilt on the next lens or hover, not per request. */
+  let sourceIndexStale = true;
 
   const log = (message: string) => connection.console.log(message);
 
   const rebuildSourceIndex = () => {
-    if (!server) return;
+    if (!server || !sourceIndexStale) return;
+    sourceIndexStale = false;
     const recorded = server.store.sourceFiles();
-    if (recorded.length === indexedFiles) return;
-    indexedFiles = recorded.length;
     const index = new Map<string, string[]>();
     for (const file of recorded) {
       const local = resolveRecordedPath(file, {
@@ -75,6 +75,7 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
       ...options,
       log,
       onTracesChanged: (change) => {
+        sourceIndexStale = true;
         void connection.sendNotification(lsp.TracesChanged, change);
         void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
       },
