@@ -116,7 +116,7 @@ function better(a: Candidate, b: Candidate): boolean {
  * The duplicates in a trace: span id of each duplicate → span id of the copy that is counted.
  * A call recorded by three instrumentations yields two entries pointing at the same span.
  */
-export function findDuplicateCalls(parts: readonly CallPart[]): Map<string, string> {
+export function findDuplicateCalls(parts: readonly CallPart[], stats?: { comparisons: number }): Map<string, string> {
   const candidates: Candidate[] = [];
   parts.forEach((p, i) => {
     const c = candidateOf(p, i);
@@ -138,6 +138,7 @@ export function findDuplicateCalls(parts: readonly CallPart[]): Map<string, stri
     for (let j = i + 1; j < last; j++) {
       const b = candidates[j];
       if (b.start > a.end + TOLERANCE_NS) break; // sorted by start: nothing later overlaps a
+      if (stats) stats.comparisons++;
       if (sameCall(a.part, b.part, { a, b })) parent[find(j)] = find(i);
     }
   }
@@ -154,6 +155,7 @@ export function findDuplicateCalls(parts: readonly CallPart[]): Map<string, stri
     for (const c of group) if (better(c, keep)) keep = c;
     // A chain a~b~c where c does not match the kept a stays counted: only true copies of the kept call are dropped.
     for (const c of group) {
+      if (stats && c !== keep) stats.comparisons++;
       if (c !== keep && sameCall(c.part, keep.part, { a: c, b: keep })) result.set(c.part.spanId, keep.part.spanId);
     }
   }
