@@ -79,6 +79,11 @@ export const openLlmetry: ConventionReader = {
     const inT = num(a, 'gen_ai.usage.prompt_tokens', 'gen_ai.usage.input_tokens', 'llm.usage.prompt_tokens');
     const outT = num(a, 'gen_ai.usage.completion_tokens', 'gen_ai.usage.output_tokens', 'llm.usage.completion_tokens');
     const total = num(a, 'llm.usage.total_tokens', 'gen_ai.usage.total_tokens');
+    // Older OpenLLMetry releases and exporters built on them put the cache counts under llm.usage.*.
+    const cacheRead = num(a, 'llm.usage.cache_read_input_tokens');
+    const cacheWrite = num(a, 'llm.usage.cache_creation_input_tokens');
+    if (cacheRead !== null) u.cacheReadTokens = cacheRead;
+    if (cacheWrite !== null) u.cacheWriteTokens = cacheWrite;
     if (inT !== null) u.inputTokens = inT;
     if (outT !== null) u.outputTokens = outT;
     // Only the total reported: the output share is what remains after a known input.
