@@ -28,7 +28,7 @@ function indexedMessages(a: Attributes, prefix: string, direction: ChatMessage['
     // content may be plain text or a JSON array of content parts
     const parsed = messagesOf({ role, content: fields['content'] ?? null }, direction, role);
     const m = parsed[0] ?? message(role, direction, null);
-    m.toolCallId = str(fields, 'tool_call_id');
+    m.toolCallId = str(fields, 'tool_call_id') ?? m.toolCallId; // a tool_result block carries its own id
     if (m.content === '') m.content = null; // OpenLLMetry writes '' beside tool calls
     for (const { fields: tc } of indexed(fields, 'tool_calls')) {
       const name = str(tc, 'name', 'function.name');
