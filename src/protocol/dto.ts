@@ -112,7 +112,7 @@ export interface SpanDto {
 export interface TraceDetailDto extends TraceSummaryDto {
   /** Depth-first in tree order (parents before children, siblings by start time). */
   spans: SpanDto[];
-  /** Assembly warnings: duplicate ids, orphans, clock skew, missing timestamps. */
+  /** Assembly warnings (duplicate ids, orphans, clock skew, missing timestamps), then spans that could not be fully read (normalization failures). */
   warnings: string[];
 }
 

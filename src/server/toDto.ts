@@ -83,7 +83,7 @@ export function normalizationWarnings(spans: readonly CanonicalSpan[]): string[]
   return out;
 }
 
-/** The trace with its spans in tree order (parents before children, siblings by start) and the assembly warnings. */
+/** The trace with its spans in tree order (parents before children, siblings by start), duplicate calls marked, and its warnings. */
 export function traceToDetailDto(summary: TraceSummaryDto | TraceSummary, spans: CanonicalSpan[]): TraceDetailDto {
   const tree = assembleTrace(spans);
   const duplicates = findDuplicateCalls(tree.nodes.map((node) => summaryPartOf(node.span)));

@@ -338,7 +338,7 @@ export class TraceApp extends LitElement {
         ${t.orphanCount ? html`<div><dt>Orphans</dt><dd>${t.orphanCount}</dd></div>` : nothing}
       </dl>
       ${t.warnings.length
-        ? html`<details class="warnings"><summary>${t.warnings.length} assembly ${t.warnings.length === 1 ? 'warning' : 'warnings'}</summary>
+        ? html`<details class="warnings"><summary>${t.warnings.length} ${t.warnings.length === 1 ? 'warning' : 'warnings'}</summary>
             <ul>${t.warnings.map((w) => html`<li>${w}</li>`)}</ul></details>`
         : nothing}
     </header>`;
