@@ -132,6 +132,7 @@ export function findDuplicateCalls(parts: readonly CallPart[], stats?: { compari
     while (parent[i] !== i) i = parent[i] = parent[parent[i]];
     return i;
   };
+  let joined = false;
   for (let i = 0; i < candidates.length; i++) {
     const a = candidates[i];
     const last = Math.min(candidates.length, i + 1 + MAX_COMPARISONS);
@@ -139,15 +140,20 @@ export function findDuplicateCalls(parts: readonly CallPart[], stats?: { compari
       const b = candidates[j];
       if (b.start > a.end + TOLERANCE_NS) break; // sorted by start: nothing later overlaps a
       if (stats) stats.comparisons++;
-      if (sameCall(a.part, b.part, { a, b })) parent[find(j)] = find(i);
+      if (sameCall(a.part, b.part, { a, b })) {
+        parent[find(j)] = find(i);
+        joined = true;
+      }
     }
   }
+  if (!joined) return result;
   const groups = new Map<number, Candidate[]>();
   candidates.forEach((c, i) => {
+    if (parent[i] === i && !groups.has(i)) return; // a root nobody joined (yet): created below if someone did
     const root = find(i);
     let g = groups.get(root);
-    if (!g) groups.set(root, (g = []));
-    g.push(c);
+    if (!g) groups.set(root, (g = [candidates[root]]));
+    if (i !== root) g.push(c);
   });
   for (const group of groups.values()) {
     if (group.length < 2) continue;
