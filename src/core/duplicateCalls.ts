@@ -4,7 +4,8 @@
 // branches of the tree (LangChain JS does not make its span active, so the client's span
 // hangs under the root), so parent/child rules cannot see them. They are recognised by what
 // they say about the call: the same resolved model and provider, one time window inside the
-// other, the same token counts (or counts one of which contains the other), and different
+// other, the same token counts (or counts one of which contains the other, no counts on one
+// side included), and different
 // span names (two instrumentations name their spans differently; parallel calls made through
 // one instrumentation share a name, so identical parallel calls are never merged).
 //
@@ -51,7 +52,7 @@ function parse(s: string): bigint | null {
 const reportsTokens = (u: Usage): boolean => u.inputTokens !== null || u.outputTokens !== null;
 
 function candidateOf(part: CallPart, order: number): Candidate | null {
-  if (!CALL_KINDS.has(part.kind) || !part.model || !reportsTokens(part.usage)) return null;
+  if (!CALL_KINDS.has(part.kind) || !part.model) return null;
   const start = parse(part.startUnixNanos);
   const end = parse(part.endUnixNanos);
   if (start === null || end === null || end < start) return null;
@@ -86,7 +87,12 @@ export function sameCall(a: CallPart, b: CallPart, windows: { a: Candidate; b: C
   if (a.name === b.name || a.kind !== b.kind || a.model !== b.model) return false;
   if (a.provider && b.provider && a.provider !== b.provider) return false;
   if (!inside(windows.a, windows.b) && !inside(windows.b, windows.a)) return false;
-  return sameTokens(a.usage, b.usage);
+  const ta = reportsTokens(a.usage);
+  const tb = reportsTokens(b.usage);
+  // No counts on one side (a streamed call whose framework span saw no usage) are contained in any counts;
+  // with none on either side there is nothing to compare, so the two stay separate calls.
+  if (ta !== tb) return true;
+  return ta && sameTokens(a.usage, b.usage);
 }
 
 const filled = (u: Usage): number =>

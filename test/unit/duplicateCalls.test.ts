@@ -125,10 +125,19 @@ describe('findDuplicateCalls', () => {
       { id: 'a', name: 'agent', kind: 'agent', start: 0, end: 10, usage: USAGE },
       { id: 'b', name: 'B', parent: 'a', start: 1, end: 9, usage: USAGE },
     ], duplicates: {} },
-    { name: 'spans without token counts are never duplicates', spans: [
+    { name: 'two spans without any token counts are not compared (nothing to go on)', spans: [
       { id: 'a', name: 'A', start: 0, end: 10 },
       { id: 'b', name: 'B', start: 1, end: 9 },
     ], duplicates: {} },
+    { name: 'a streamed framework span without usage around the client span that has it: one call, the counts kept', spans: [
+      { id: 'lc', name: 'ChatOpenAI', start: 0, end: 10 },
+      { id: 'oa', name: 'OpenAI Chat Completions', start: 1, end: 9, usage: USAGE },
+    ], duplicates: { lc: 'oa' } },
+    { name: 'a retried request: the failed attempt (no usage) and the successful one are two requests under one framework span', spans: [
+      { id: 'lc', name: 'ChatOpenAI', start: 0, end: 30, usage: USAGE },
+      { id: 'try1', name: 'OpenAI Chat Completions', start: 1, end: 9 },
+      { id: 'try2', name: 'OpenAI Chat Completions', start: 11, end: 29, usage: USAGE },
+    ], duplicates: { lc: 'try2' } },
   ];
   for (const c of cases) {
     it(c.name, () => {
