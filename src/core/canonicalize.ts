@@ -10,8 +10,10 @@ export function canonicalize(span: RawSpan, overrides?: Record<string, PriceOver
   let cost: ReturnType<typeof computeCost>;
   try {
     cost = computeCost(norm, overrides);
-  } catch {
+  } catch (err) {
     cost = { costUsd: null, costSource: null };
+    const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    norm.failures = [...(norm.failures ?? []), `cost: ${what}`.slice(0, 300)];
   }
   return { ...span, service, norm, costUsd: cost.costUsd, costSource: cost.costSource };
 }

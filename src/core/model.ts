@@ -136,6 +136,12 @@ export interface Normalized {
   sessionId: string | null;
   error: SpanError | null;
   source: SourceLocation | null;
+  /**
+   * What went wrong while reading this span ("openinference: TypeError: …"), when something
+   * did: the span is kept with what could be read, and the failures are shown as warnings.
+   * Absent when none (older stored spans never have it).
+   */
+  failures?: string[];
 }
 
 export type CostSource = 'reported' | 'computed';

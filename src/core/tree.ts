@@ -2,8 +2,8 @@
 // transform-trace-data: whatever arrives (duplicates, orphans, cycles, missing or skewed
 // timestamps) becomes a tree plus warnings; nothing throws and no span is dropped, except an
 // older copy of a duplicated span id.
+import { findDuplicateCalls } from './duplicateCalls';
 import type { CanonicalSpan, StatusCode, StepKind, Usage } from './model';
-import type { TraceSummaryDto, UsageDto } from '../protocol/dto';
 
 // ---------------------------------------------------------------------------------------------
 // Time helpers (nanoseconds arrive as decimal strings that do not fit a double)
@@ -268,8 +268,31 @@ export interface SummaryPart {
   statusCode: StatusCode;
   kind: StepKind;
   model: string | null;
+  /** Canonical provider, when the caller has it (the store's columns do not): helps tell duplicate calls apart. */
+  provider?: string | null;
   usage: Usage;
   costUsd: number | null;
+}
+
+/** What a trace adds up to. The server turns it into the protocol's TraceSummaryDto (same shape). */
+export interface TraceSummary {
+  traceId: string;
+  /** Name of the root span (or of the earliest span when the root has not arrived). */
+  name: string;
+  services: string[];
+  startTime: string;
+  startUnixNanos: string;
+  durationMs: number;
+  spanCount: number;
+  errorCount: number;
+  /** Model calls, each counted once even when two instrumentations recorded it (see duplicateCalls.ts). */
+  llmCalls: number;
+  toolCalls: number;
+  models: string[];
+  usage: Usage;
+  costUsd: number | null;
+  orphanCount: number;
+  updatedAtMs: number;
 }
 
 export const summaryPartOf = (s: CanonicalSpan): SummaryPart => ({
@@ -283,12 +306,13 @@ export const summaryPartOf = (s: CanonicalSpan): SummaryPart => ({
   statusCode: s.status.code,
   kind: s.norm.kind,
   model: s.norm.model,
+  provider: s.norm.provider,
   usage: s.norm.usage,
   costUsd: s.costUsd,
 });
 
 /**
- * The numbers of a TraceSummaryDto.
+ * The numbers of a trace.
  *
  * Usage and cost are not double-counted: a wrapper span (agent step, framework span) often
  * repeats the usage of the model call beneath it, so a span's usage counts only when no
@@ -298,8 +322,12 @@ export const summaryPartOf = (s: CanonicalSpan): SummaryPart => ({
  * Cost with partial knowledge: costUsd is the sum of the known costs of the counted spans (a
  * lower bound when some counted LLM spans have no price); it is null only when no counted span
  * has a known cost. Unknown is never shown as $0.
+ *
+ * One model call recorded by two instrumentations (findDuplicateCalls) counts once in usage,
+ * cost and llmCalls: the duplicate is left out, and it makes no ancestor of its own a wrapper
+ * except on the way up to the copy that is counted.
  */
-export function summarizeTrace(spans: readonly CanonicalSpan[], updatedAtMs = 0): TraceSummaryDto {
+export function summarizeTrace(spans: readonly CanonicalSpan[], updatedAtMs = 0): TraceSummary {
   return summarizeParts(spans.map(summaryPartOf), updatedAtMs);
 }
 
@@ -307,18 +335,21 @@ const hasAnyUsage = (u: Usage): boolean =>
   u.inputTokens !== null || u.outputTokens !== null || u.cacheReadTokens !== null ||
   u.cacheWriteTokens !== null || u.reasoningTokens !== null;
 
-export function summarizeParts(input: readonly SummaryPart[], updatedAtMs = 0): TraceSummaryDto {
+export function summarizeParts(input: readonly SummaryPart[], updatedAtMs = 0): TraceSummary {
   const parts = dedupe(input);
   const byId = new Map<string, SummaryPart>();
   for (const p of parts) byId.set(p.spanId, p);
+  const duplicateOf = findDuplicateCalls(parts);
 
   // Mark every ancestor of a span that reports usage (or cost). Climbing stops at the first
   // already-marked ancestor, so each span is marked once and cycles terminate.
   const usageBelow = new Set<string>();
   const costBelow = new Set<string>();
   const markAncestors = (from: SummaryPart, marks: Set<string>): void => {
+    // A duplicate's ancestors are wrappers too, but the counted copy it duplicates is not.
+    const counted = duplicateOf.get(from.spanId);
     let p = from.parentSpanId;
-    while (!isRootParent(p) && !marks.has(p as string)) {
+    while (!isRootParent(p) && !marks.has(p as string) && p !== counted) {
       const parent = byId.get(p as string);
       if (!parent) break;
       marks.add(parent.spanId);
@@ -330,8 +361,8 @@ export function summarizeParts(input: readonly SummaryPart[], updatedAtMs = 0): 
     if (p.costUsd !== null) markAncestors(p, costBelow);
   }
 
-  const usage: UsageDto = { inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null };
-  const add = (k: keyof UsageDto, v: number | null): void => {
+  const usage: Usage = { inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null };
+  const add = (k: keyof Usage, v: number | null): void => {
     if (v !== null) usage[k] = (usage[k] ?? 0) + v;
   };
   let cost: number | null = null;
@@ -354,7 +385,8 @@ export function summarizeParts(input: readonly SummaryPart[], updatedAtMs = 0): 
     const last = end ?? start;
     if (last !== null && (maxEnd === null || last > maxEnd)) maxEnd = last;
     if (p.statusCode === 'error') errorCount++;
-    if (p.kind === 'llm') llmCalls++;
+    const duplicate = duplicateOf.has(p.spanId);
+    if (p.kind === 'llm' && !duplicate) llmCalls++;
     if (p.kind === 'tool') toolCalls++;
     if (p.service) services.add(p.service);
     if (p.model) models.add(p.model);
@@ -364,14 +396,14 @@ export function summarizeParts(input: readonly SummaryPart[], updatedAtMs = 0): 
       orphanCount++;
     }
     if (!earliest || earlier(start, earliest.start)) earliest = { p, start };
-    if (!usageBelow.has(p.spanId)) {
+    if (!duplicate && !usageBelow.has(p.spanId)) {
       add('inputTokens', p.usage.inputTokens);
       add('outputTokens', p.usage.outputTokens);
       add('cacheReadTokens', p.usage.cacheReadTokens);
       add('cacheWriteTokens', p.usage.cacheWriteTokens);
       add('reasoningTokens', p.usage.reasoningTokens);
     }
-    if (p.costUsd !== null && !costBelow.has(p.spanId)) cost = (cost ?? 0) + p.costUsd;
+    if (p.costUsd !== null && !duplicate && !costBelow.has(p.spanId)) cost = (cost ?? 0) + p.costUsd;
   }
 
   const startNanos = minStart === null ? '0' : minStart.toString();

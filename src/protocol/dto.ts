@@ -96,6 +96,12 @@ export interface SpanDto {
   source: SourceDto | null;
   /** The parent span id is set but that span is not in the store. */
   orphaned: boolean;
+  /**
+   * Set when another step records the same model call (two instrumentations of one request):
+   * the span id of that step, which is the one counted in the trace's usage, cost and llmCalls.
+   * null (or absent, from older servers) when this step is counted itself.
+   */
+  duplicateOf?: string | null;
   attributes: Record<string, unknown>;
   resourceAttributes: Record<string, unknown>;
   events: EventDto[];
@@ -106,7 +112,7 @@ export interface SpanDto {
 export interface TraceDetailDto extends TraceSummaryDto {
   /** Depth-first in tree order (parents before children, siblings by start time). */
   spans: SpanDto[];
-  /** Assembly warnings: duplicate ids, orphans, clock skew, missing timestamps. */
+  /** Assembly warnings (duplicate ids, orphans, clock skew, missing timestamps), then spans that could not be fully read (normalization failures). */
   warnings: string[];
 }
 

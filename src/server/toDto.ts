@@ -1,9 +1,16 @@
 // CanonicalSpan → plain-JSON DTOs for the LSP, the webviews and `--json` output.
+import { findDuplicateCalls } from '../core/duplicateCalls';
 import type { CanonicalSpan } from '../core/model';
-import { assembleTrace, durationMsBetween, nanosToIso } from '../core/tree';
+import { assembleTrace, durationMsBetween, nanosToIso, summaryPartOf, type TraceSummary } from '../core/tree';
 import type { SpanDto, TraceDetailDto, TraceSummaryDto } from '../protocol/dto';
 
-export function spanToDto(span: CanonicalSpan, orphaned: boolean): SpanDto {
+/** The core's trace summary as the protocol's DTO (the same shape, copied so neither side leaks into the other). */
+export function summaryToDto(s: TraceSummary): TraceSummaryDto {
+  return { ...s, services: [...s.services], models: [...s.models], usage: { ...s.usage } };
+}
+
+/** duplicateOf: the span id of the step that records the same model call and is the one counted. */
+export function spanToDto(span: CanonicalSpan, orphaned: boolean, duplicateOf: string | null = null): SpanDto {
   const n = span.norm;
   return {
     traceId: span.traceId,
@@ -40,6 +47,7 @@ export function spanToDto(span: CanonicalSpan, orphaned: boolean): SpanDto {
     error: n.error ? { ...n.error } : null,
     source: n.source ? { ...n.source } : null,
     orphaned,
+    duplicateOf,
     attributes: span.attributes,
     resourceAttributes: span.resource,
     events: span.events.map((e) => ({
@@ -54,12 +62,34 @@ export function spanToDto(span: CanonicalSpan, orphaned: boolean): SpanDto {
   };
 }
 
-/** The trace with its spans in tree order (parents before children, siblings by start) and the assembly warnings. */
-export function traceToDetailDto(summary: TraceSummaryDto, spans: CanonicalSpan[]): TraceDetailDto {
+/** Normalization failures named in the warnings; more are summed up in one line. */
+const MAX_FAILURE_WARNINGS = 20;
+
+/** One warning per span whose attributes could not all be read (the span is shown with what could be). */
+export function normalizationWarnings(spans: readonly CanonicalSpan[]): string[] {
+  const out: string[] = [];
+  let more = 0;
+  for (const s of spans) {
+    const failures = s.norm.failures;
+    if (!failures?.length) continue;
+    if (out.length >= MAX_FAILURE_WARNINGS) {
+      more++;
+      continue;
+    }
+    const n = failures.length;
+    out.push(`Span "${s.name}" (${s.spanId}): ${n} normalization failure${n === 1 ? '' : 's'}, shown with what could be read: ${failures.join('; ')}`);
+  }
+  if (more) out.push(`…and ${more} more spans with normalization failures`);
+  return out;
+}
+
+/** The trace with its spans in tree order (parents before children, siblings by start), duplicate calls marked, and its warnings. */
+export function traceToDetailDto(summary: TraceSummaryDto | TraceSummary, spans: CanonicalSpan[]): TraceDetailDto {
   const tree = assembleTrace(spans);
+  const duplicates = findDuplicateCalls(tree.nodes.map((node) => summaryPartOf(node.span)));
   return {
-    ...summary,
-    spans: tree.nodes.map((node) => spanToDto(node.span, node.orphaned)),
-    warnings: tree.warnings,
+    ...summaryToDto(summary),
+    spans: tree.nodes.map((node) => spanToDto(node.span, node.orphaned, duplicates.get(node.span.spanId) ?? null)),
+    warnings: [...tree.warnings, ...normalizationWarnings(tree.nodes.map((node) => node.span))],
   };
 }

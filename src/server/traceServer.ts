@@ -3,6 +3,7 @@
 // process (src/server/main.ts) and by `agent-trace serve`.
 import { canonicalize } from '../core/canonicalize';
 import type { PriceOverride } from '../core/cost';
+import type { CanonicalSpan } from '../core/model';
 import type { ServerStatusDto } from '../protocol/dto';
 import { startGrpcReceiver } from './grpcReceiver';
 import { startHttpReceiver } from './httpReceiver';
@@ -25,6 +26,9 @@ export interface TraceServerOptions {
   takeoverIntervalMs?: number;
   pollIntervalMs?: number;
 }
+
+/** Spans whose normalization failures are logged one by one before the log only counts them. */
+const LOGGED_FAILURES = 20;
 
 interface Listener {
   port: number;
@@ -59,10 +63,25 @@ export class TraceServer {
   private constructor(private readonly options: TraceServerOptions) {
     const overrides = options.priceOverrides ?? {};
     this.store = TraceStore.open(options.dbPath, {
-      canonicalize: (span) => canonicalize(span, overrides),
+      canonicalize: (span) => this.logFailures(canonicalize(span, overrides)),
       log: options.log,
     });
     this.lastDataVersion = this.store.dataVersion();
+  }
+
+  private normalizationFailures = 0;
+
+  /** One log line per span that could not be fully read; after the first few, one line per thousand. */
+  private logFailures(span: CanonicalSpan): CanonicalSpan {
+    const failures = span.norm.failures;
+    if (!failures?.length) return span;
+    const n = ++this.normalizationFailures;
+    if (n <= LOGGED_FAILURES) {
+      this.options.log(`Normalization failed for span "${span.name}" (${span.traceId}/${span.spanId}), kept with what could be read: ${failures.join('; ')}`);
+    } else if (n % 1000 === 0) {
+      this.options.log(`Normalization failures: ${n} spans so far (details on the trace, in its warnings).`);
+    }
+    return span;
   }
 
   static async start(options: TraceServerOptions): Promise<TraceServer> {

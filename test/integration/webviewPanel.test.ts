@@ -152,6 +152,21 @@ describe('webview panels in Chromium', function () {
     assert.ok(atEnd < 120, `rows in DOM at the end: ${atEnd}`);
   });
 
+  it('marks a model call recorded twice as a duplicate, naming the counted step, without hiding it', async () => {
+    page = await open('trace');
+    const trace = generateTrace({ spanCount: 5 });
+    const llm = trace.spans.find((s) => s.kind === 'llm')!;
+    const copy = { ...llm, spanId: 'd'.repeat(16), name: 'ChatOpenAI', duplicateOf: llm.spanId };
+    await hostPost(page, { type: 'trace', trace: { ...trace, spans: [...trace.spans, copy] }, live: false });
+    const row = page.locator(`.row[data-span-id="${copy.spanId}"]`);
+    await row.waitFor();
+    const mark = row.locator('.mark.duplicate');
+    assert.equal(await mark.textContent(), 'duplicate');
+    assert.match((await mark.getAttribute('title')) ?? '', new RegExp(`same model call as "${llm.name.replace(/[#]/g, '.')}" \\(${llm.spanId}\\)`));
+    assert.equal(await page.locator(`.row[data-span-id="${llm.spanId}"] .mark.duplicate`).count(), 0, 'the counted step has no mark');
+    assert.equal(await page.locator('.row').count(), trace.spans.length + 1, 'every step is shown');
+  });
+
   it('keeps selection, scroll position and collapsed state while a live trace grows', async () => {
     page = await open('trace');
     await hostPost(page, { type: 'trace', trace: generateTrace({ spanCount: 2000 }), live: true });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { SpanDto } from '../../src/protocol/dto';
-import { ancestorIds, barGeometry, buildTreeIndex, navigate, visibleRows, type NavKey, type TreeRow } from '../../webview/trace/treeModel';
+import { ancestorIds, barGeometry, buildTreeIndex, duplicateNote, navigate, visibleRows, type NavKey, type TreeRow } from '../../webview/trace/treeModel';
 import { fixtureSpan, generateTrace } from '../webview/fixtures';
 
 const ns = (ms: number) => String(BigInt(1_760_000_000_000 + ms) * 1_000_000n);
@@ -122,5 +122,23 @@ describe('webview tree model', () => {
   it('lists ancestors for reveal', () => {
     assert.deepEqual(ancestorIds(small(), 2), ['b', 'a']);
     assert.deepEqual(ancestorIds(small(), 0), []);
+  });
+});
+
+describe('webview tree model: duplicate model calls', () => {
+  it('names the counted step in the tooltip of a duplicate, and says nothing for the others', () => {
+    const idx = buildTreeIndex({
+      spans: [
+        span('root', null, 0, 100),
+        span('lc', 'root', 1, 50, { name: 'ChatOpenAI', kind: 'llm', duplicateOf: 'oa' }),
+        span('oa', 'root', 2, 48, { name: 'OpenAI Chat Completions', kind: 'llm', duplicateOf: null }),
+        span('gone', 'root', 3, 40, { name: 'copy', kind: 'llm', duplicateOf: 'absent' }),
+      ],
+    });
+    const note = duplicateNote(idx, 1);
+    assert.ok(note?.startsWith('Duplicate: the same model call as "OpenAI Chat Completions" (oa)'), note ?? 'null');
+    assert.equal(duplicateNote(idx, 0), null);
+    assert.equal(duplicateNote(idx, 2), null);
+    assert.match(duplicateNote(idx, 3) ?? '', /span absent/);
   });
 });

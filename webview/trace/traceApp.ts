@@ -8,7 +8,7 @@ import { assertNever, type TraceHostMessage, type TraceWebviewMessage } from '..
 import { formatCost, formatDuration, formatTokens, highlightSegments } from '../shared/format';
 import { chevronDown, chevronRight, errorIcon, kindColorVar, kindIcon, kindLabel, orphanIcon } from '../shared/icons';
 import { VirtualRows } from '../shared/virtualRows';
-import { ancestorIds, barGeometry, buildTreeIndex, navigate, totalTokens, visibleRows, type NavKey, type TreeIndex, type TreeRow } from './treeModel';
+import { ancestorIds, barGeometry, buildTreeIndex, duplicateNote, navigate, totalTokens, visibleRows, type NavKey, type TreeIndex, type TreeRow } from './treeModel';
 import type { ResolvedSource } from './spanDetail';
 import './spanDetail';
 
@@ -338,7 +338,7 @@ export class TraceApp extends LitElement {
         ${t.orphanCount ? html`<div><dt>Orphans</dt><dd>${t.orphanCount}</dd></div>` : nothing}
       </dl>
       ${t.warnings.length
-        ? html`<details class="warnings"><summary>${t.warnings.length} assembly ${t.warnings.length === 1 ? 'warning' : 'warnings'}</summary>
+        ? html`<details class="warnings"><summary>${t.warnings.length} ${t.warnings.length === 1 ? 'warning' : 'warnings'}</summary>
             <ul>${t.warnings.map((w) => html`<li>${w}</li>`)}</ul></details>`
         : nothing}
     </header>`;
@@ -373,6 +373,7 @@ export class TraceApp extends LitElement {
     const isError = span.status === 'error' || span.error !== null;
     const label = span.kind === 'tool' && span.tool ? span.tool.name : span.name;
     const detail = span.kind === 'llm' && span.model && !span.name.includes(span.model) ? span.model : '';
+    const duplicate = duplicateNote(index, row.span);
     return html`<div
       class="row list-item ${selected ? 'selected' : ''} ${isError ? 'is-error' : ''} ${this.query && !row.match ? 'context-row' : ''}"
       role="treeitem"
@@ -393,6 +394,7 @@ export class TraceApp extends LitElement {
         ${detail ? html`<span class="detail muted">${detail}</span>` : nothing}
         ${isError ? html`<span class="mark error-text" title="Error">${errorIcon}</span>` : nothing}
         ${span.orphaned ? html`<span class="mark muted" title="Orphan: its parent span is missing">${orphanIcon}</span>` : nothing}
+        ${duplicate ? html`<span class="mark muted duplicate" title=${duplicate}>duplicate</span>` : nothing}
       </div>
       <div class="cell num">${formatDuration(span.durationMs)}</div>
       <div class="cell num">${span.kind === 'llm' || span.kind === 'embedding' ? formatTokens(totalTokens(span)) : ''}</div>

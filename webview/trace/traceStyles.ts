@@ -157,6 +157,10 @@ export const traceStyles = css`
     display: inline-flex;
     flex: none;
   }
+  .mark.duplicate {
+    font-size: 0.85em;
+    font-style: italic;
+  }
   .timeline {
     position: relative;
     height: 100%;

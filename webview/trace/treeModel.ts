@@ -234,3 +234,15 @@ export function totalTokens(span: SpanDto): number | null {
   if (u.inputTokens === null && u.outputTokens === null) return null;
   return (u.inputTokens ?? 0) + (u.outputTokens ?? 0);
 }
+
+/**
+ * Tooltip for a step that records the same model call as another step (two instrumentations of
+ * one request), naming that other step; null for a step that is counted itself.
+ */
+export function duplicateNote(index: TreeIndex, spanIndex: number): string | null {
+  const of = index.spans[spanIndex].duplicateOf;
+  if (!of) return null;
+  const other = index.byId.get(of);
+  const name = other === undefined ? `span ${of}` : `"${index.spans[other].name}" (${of})`;
+  return `Duplicate: the same model call as ${name}, recorded by another instrumentation. The trace totals count it once, as ${name}.`;
+}

@@ -18,17 +18,36 @@ const READERS: ConventionReader[] = [vercelAi, openInference, openLlmetry, otelG
 
 const USAGE_KEYS: Array<keyof Usage> = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens'];
 
-function safe<T>(f: () => T, fallback: T): T {
-  try {
-    return f();
-  } catch {
-    return fallback;
+/** Failures kept per span: enough to see what broke, bounded for a span that breaks everything. */
+const MAX_FAILURES = 5;
+const MAX_FAILURE_CHARS = 300;
+
+/** Collects what failed while reading one span; a failure costs the span that piece of information only. */
+class Failures {
+  readonly items: string[] = [];
+  private count = 0;
+  safe<T>(where: string, f: () => T, fallback: T): T {
+    try {
+      return f();
+    } catch (err) {
+      this.count++;
+      if (this.items.length < MAX_FAILURES) {
+        const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        this.items.push(`${where}: ${what}`.slice(0, MAX_FAILURE_CHARS));
+      }
+      return fallback;
+    }
+  }
+  finish(): string[] | undefined {
+    if (this.count > this.items.length) this.items.push(`…and ${this.count - this.items.length} more`);
+    return this.items.length ? this.items : undefined;
   }
 }
 
 /** Which conventions a span carries, most specific first. */
 export function detectConventions(span: RawSpan): Convention[] {
-  return READERS.filter((r) => safe(() => r.detect(span), false)).map((r) => r.convention);
+  const f = new Failures();
+  return READERS.filter((r) => f.safe(r.convention, () => r.detect(span), false)).map((r) => r.convention);
 }
 
 function first<K extends keyof Extraction>(xs: Extraction[], k: K): Extraction[K] | undefined {
@@ -59,19 +78,21 @@ function mergeUsage(xs: Extraction[]): Usage {
 }
 
 export function normalize(span: RawSpan): Normalized {
-  const readers = READERS.filter((r) => safe(() => r.detect(span), false));
+  const failures = new Failures();
+  const safe = <T>(where: string, f: () => T, fallback: T): T => failures.safe(where, f, fallback);
+  const readers = READERS.filter((r) => safe(`${r.convention} detect`, () => r.detect(span), false));
   const xs = readers
-    .map((r) => safe<Extraction | null>(() => r.extract(span), null))
+    .map((r) => safe<Extraction | null>(r.convention, () => r.extract(span), null))
     .filter((x): x is Extraction => x !== null);
   const usage = mergeUsage(xs);
   const modelRaw = (first(xs, 'responseModel') ?? first(xs, 'requestModel') ?? null) as string | null;
   const providerRaw = (first(xs, 'provider') ?? null) as string | null;
-  const { model, provider } = safe(() => canonicalModel(modelRaw, providerRaw), { model: modelRaw, provider: providerRaw });
+  const { model, provider } = safe('model name', () => canonicalModel(modelRaw, providerRaw), { model: modelRaw, provider: providerRaw });
   let kind = first(xs, 'kind');
   // Older GenAI spans carry no operation name; a model with usage is a model call.
   if (!kind && xs.length && modelRaw && (usage.inputTokens !== null || usage.outputTokens !== null)) kind = 'llm';
   const messages = xs.find((x) => x.messages && x.messages.length)?.messages ?? [];
-  return {
+  const norm: Normalized = {
     kind: kind ?? 'other',
     convention: xs[0]?.convention ?? 'none',
     operation: (first(xs, 'operation') ?? null) as string | null,
@@ -84,7 +105,10 @@ export function normalize(span: RawSpan): Normalized {
     tool: first(xs, 'tool') ?? null,
     agentName: (first(xs, 'agentName') ?? null) as string | null,
     sessionId: (first(xs, 'sessionId') ?? null) as string | null,
-    error: safe(() => errorOf(span), null),
-    source: safe(() => sourceFromSpan(span), null),
+    error: safe('error', () => errorOf(span), null),
+    source: safe('source location', () => sourceFromSpan(span), null),
   };
+  const failed = failures.finish();
+  if (failed) norm.failures = failed;
+  return norm;
 }

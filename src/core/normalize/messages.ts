@@ -32,10 +32,58 @@ export function toolCallsOf(v: AttrValue | undefined): ToolCall[] {
   return parsed.map(toolCallOf).filter((c): c is ToolCall => c !== null);
 }
 
+/** The media type of a data: URL (`data:image/png;base64,…`), or null. */
+function dataUrlType(url: string | null): string | null {
+  const m = url ? /^data:([\w.+-]+\/[\w.+-]+)[;,]/.exec(url.slice(0, 200)) : null;
+  return m ? m[1] : null;
+}
+
+const MEDIA_KINDS = new Set(['image', 'image_url', 'input_image', 'document', 'file', 'input_file', 'audio', 'input_audio', 'blob', 'uri']);
+
+/**
+ * A placeholder for an image, document, audio or other non-text part: "[image: image/png]".
+ * The media type comes from wherever the convention keeps it (Anthropic `source.media_type`,
+ * OTel `mime_type`, Vercel `mediaType`, an OpenAI data: URL); the data itself never shows.
+ */
+export function mediaPlaceholder(type: string, p: Obj): string {
+  const source = isObj(p.source) ? p.source : null;
+  const imageUrl = isObj(p.image_url) ? s(p.image_url.url) : s(p.image_url);
+  const mime = s(source?.media_type) ?? s(p.mime_type) ?? s(p.mimeType) ?? s(p.mediaType) ?? s(p.media_type) ?? dataUrlType(imageUrl ?? s(p.url) ?? s(p.image));
+  const modality = s(p.modality);
+  const base = type === 'image_url' || type === 'input_image' ? 'image'
+    : type === 'input_file' ? 'file'
+    : type === 'input_audio' ? 'audio'
+    : (type === 'blob' || type === 'uri' || type === 'file') && modality ? modality
+    : type.replace(/^anthropic_/, '') || 'part';
+  return mime ? `[${base}: ${mime}]` : `[${base}]`;
+}
+
+/**
+ * Text of a tool result or other content given as a list of blocks (Anthropic `tool_result`
+ * content, the Anthropic SDK's `tool_call_response.response`): text blocks joined, media as
+ * placeholders, anything else as JSON. A plain string or value passes through as text.
+ */
+export function blocksText(v: AttrValue | undefined): string {
+  if (!Array.isArray(v)) return argText(v);
+  const out: string[] = [];
+  for (const b of v) {
+    if (typeof b === 'string') out.push(b);
+    else if (!isObj(b)) out.push(argText(b));
+    else {
+      const type = s(b.type) ?? '';
+      if (type === 'text' || type === 'input_text' || type === 'output_text') out.push(s(b.text) ?? s(b.content) ?? '');
+      else if (MEDIA_KINDS.has(type) || type.startsWith('anthropic_image') || type.startsWith('anthropic_document')) out.push(mediaPlaceholder(type, b));
+      else out.push(argText(b));
+    }
+  }
+  return out.join('\n');
+}
+
 // Parts of one message, whichever convention named them.
 function readParts(parts: AttrValue[], base: ChatMessage, out: ChatMessage[]): void {
   const texts: string[] = [];
   const responses: ChatMessage[] = [];
+  const thoughts: ChatMessage[] = [];
   for (const p of parts) {
     if (typeof p === 'string') { texts.push(p); continue; }
     if (!isObj(p)) continue;
@@ -47,11 +95,21 @@ function readParts(parts: AttrValue[], base: ChatMessage, out: ChatMessage[]): v
         texts.push(s(p.content) ?? s(p.text) ?? '');
         break;
       case 'reasoning':
-      case 'thinking':
-        break; // reasoning is not message content; the raw attribute keeps it
+      case 'thinking': {
+        // Shown as its own step of the conversation, before what the model then said or called.
+        const thought = s(p.thinking) ?? s(p.content) ?? s(p.text) ?? (Array.isArray(p.summary) ? blocksText(p.summary) : null);
+        if (thought) thoughts.push(message('thinking', base.direction, thought));
+        break;
+      }
+      case 'redacted_thinking':
+      case 'anthropic_redacted_thinking':
+        thoughts.push(message('thinking', base.direction, '[redacted thinking]'));
+        break;
       case 'tool_call':
       case 'tool-call':
       case 'tool_use':
+      case 'server_tool_use':
+      case 'mcp_tool_use':
       case 'function_call': {
         const c = toolCallOf(p);
         if (c) base.toolCalls.push(c);
@@ -63,21 +121,28 @@ function readParts(parts: AttrValue[], base: ChatMessage, out: ChatMessage[]): v
       case 'function_call_output': {
         const id = s(p.id) ?? s(p.toolCallId) ?? s(p.tool_use_id) ?? s(p.call_id);
         let result = p.response ?? p.output ?? p.result ?? p.content;
-        // Vercel wraps results as {type:'json'|'text', value}
+        // Vercel wraps results as {type:'json'|'text'|'content', value}
         if (isObj(result) && 'value' in result && typeof result.type === 'string') result = result.value;
-        responses.push(message('tool', base.direction, argText(result), { toolCallId: id, name: s(p.toolName) ?? s(p.name) }));
+        const m = message('tool', base.direction, blocksText(result ?? null), { toolCallId: id, name: s(p.toolName) ?? s(p.name) });
+        if (p.is_error === true) m.content = `[error] ${m.content}`;
+        responses.push(m);
         break;
       }
       default: {
         const t = s(p.content) ?? s(p.text);
         if (t !== null && (type === '' || type === 'generic')) texts.push(t);
-        else texts.push(`[${type || 'part'}${s(p.mime_type) ?? s(p.mimeType) ? ' ' + (s(p.mime_type) ?? s(p.mimeType)) : ''}]`);
+        else if (type.endsWith('_tool_result') && (p.tool_use_id !== undefined || p.content !== undefined)) {
+          responses.push(message('tool', base.direction, blocksText(p.content ?? null), { toolCallId: s(p.tool_use_id) }));
+        } else texts.push(mediaPlaceholder(type, p));
       }
     }
   }
   if (texts.length) base.content = texts.join('\n');
-  const isPureToolMessage = base.role === 'tool' && texts.length === 0 && base.toolCalls.length === 0;
-  if (!isPureToolMessage || responses.length === 0) out.push(base);
+  // A message that only carries tool results (Anthropic sends them as a user message) is those results, not an empty message.
+  // Nor is one that only thought, or only thought and called tools, missing a text: no empty bubble is shown.
+  const empty = texts.length === 0 && base.toolCalls.length === 0;
+  out.push(...thoughts);
+  if (!(empty && (responses.length > 0 || thoughts.length > 0))) out.push(base);
   out.push(...responses);
 }
 

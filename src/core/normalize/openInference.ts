@@ -2,7 +2,7 @@
 // messages, `input.value`/`output.value`, `tool.*`, `session.id`, `llm.cost.*`.
 import type { Attributes, ChatMessage, RawSpan, StepKind } from '../model';
 import { indexed, isObj, json, num, str, text } from './attrs';
-import { message, messageListOf, messagesOf } from './messages';
+import { mediaPlaceholder, message, messageListOf, messagesOf } from './messages';
 import type { ConventionReader, Extraction } from './types';
 
 const KIND: Record<string, StepKind> = {
@@ -18,6 +18,16 @@ const KIND: Record<string, StepKind> = {
   PROMPT: 'other',
 };
 
+/** One flattened `message.contents.N` part as text: images as placeholders, tool-use parts left to the tool calls. */
+function contentPartText(c: Attributes, hasToolCalls: boolean): string | null {
+  const t = str(c, 'message_content.text');
+  if (t !== null) return t;
+  const type = str(c, 'message_content.type');
+  if (!type) return null;
+  if (type === 'tool_use' || type === 'tool_call') return hasToolCalls ? null : '[tool call]';
+  return mediaPlaceholder(type, { url: str(c, 'message_content.image.image.url') });
+}
+
 // llm.input_messages.N.message.* → ChatMessage
 function flatMessages(a: Attributes, prefix: string, direction: ChatMessage['direction']): ChatMessage[] {
   const out: ChatMessage[] = [];
@@ -27,15 +37,15 @@ function flatMessages(a: Attributes, prefix: string, direction: ChatMessage['dir
       name: str(fields, 'message.name'),
       toolCallId: str(fields, 'message.tool_call_id'),
     });
-    if (m.content === null) {
-      const parts = indexed(fields, 'message.contents')
-        .map(({ fields: c }) => str(c, 'message_content.text') ?? (str(c, 'message_content.type') ? `[${str(c, 'message_content.type')}]` : null))
-        .filter((t): t is string => t !== null);
-      if (parts.length) m.content = parts.join('\n');
-    }
     for (const { fields: tc } of indexed(fields, 'message.tool_calls')) {
       const name = str(tc, 'tool_call.function.name');
       if (name) m.toolCalls.push({ id: str(tc, 'tool_call.id'), name, arguments: text(tc['tool_call.function.arguments'] ?? null) ?? '' });
+    }
+    if (m.content === null) {
+      const parts = indexed(fields, 'message.contents')
+        .map(({ fields: c }) => contentPartText(c, m.toolCalls.length > 0))
+        .filter((t): t is string => t !== null);
+      if (parts.length) m.content = parts.join('\n');
     }
     const fnName = str(fields, 'message.function_call_name');
     if (fnName) m.toolCalls.push({ id: null, name: fnName, arguments: str(fields, 'message.function_call_arguments_json') ?? '' });

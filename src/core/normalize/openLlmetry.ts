@@ -28,7 +28,7 @@ function indexedMessages(a: Attributes, prefix: string, direction: ChatMessage['
     // content may be plain text or a JSON array of content parts
     const parsed = messagesOf({ role, content: fields['content'] ?? null }, direction, role);
     const m = parsed[0] ?? message(role, direction, null);
-    m.toolCallId = str(fields, 'tool_call_id');
+    m.toolCallId = str(fields, 'tool_call_id') ?? m.toolCallId; // a tool_result block carries its own id
     if (m.content === '') m.content = null; // OpenLLMetry writes '' beside tool calls
     for (const { fields: tc } of indexed(fields, 'tool_calls')) {
       const name = str(tc, 'name', 'function.name');
@@ -79,6 +79,11 @@ export const openLlmetry: ConventionReader = {
     const inT = num(a, 'gen_ai.usage.prompt_tokens', 'gen_ai.usage.input_tokens', 'llm.usage.prompt_tokens');
     const outT = num(a, 'gen_ai.usage.completion_tokens', 'gen_ai.usage.output_tokens', 'llm.usage.completion_tokens');
     const total = num(a, 'llm.usage.total_tokens', 'gen_ai.usage.total_tokens');
+    // Older OpenLLMetry releases and exporters built on them put the cache counts under llm.usage.*.
+    const cacheRead = num(a, 'llm.usage.cache_read_input_tokens');
+    const cacheWrite = num(a, 'llm.usage.cache_creation_input_tokens');
+    if (cacheRead !== null) u.cacheReadTokens = cacheRead;
+    if (cacheWrite !== null) u.cacheWriteTokens = cacheWrite;
     if (inT !== null) u.inputTokens = inT;
     if (outT !== null) u.outputTokens = outT;
     // Only the total reported: the output share is what remains after a known input.

@@ -35,8 +35,9 @@ export function genAiUsage(a: Attributes): Extraction['usage'] {
   const output = num(a, 'gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens');
   const cacheRead = num(a, 'gen_ai.usage.cache_read.input_tokens', 'gen_ai.usage.cache_read_input_tokens',
     'gen_ai.usage.input_tokens.cached', 'gen_ai.usage.cached_tokens', 'gen_ai.usage.prompt_tokens_details.cached_tokens');
-  const cacheWrite = num(a, 'gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_creation_input_tokens',
-    'gen_ai.usage.input_tokens.cache_write');
+  // cache_write.input_tokens: the Anthropic SDK's own tracing (src/internal/tracing.ts, SPAN_ATTRIBUTES).
+  const cacheWrite = num(a, 'gen_ai.usage.cache_creation.input_tokens', 'gen_ai.usage.cache_write.input_tokens',
+    'gen_ai.usage.cache_creation_input_tokens', 'gen_ai.usage.input_tokens.cache_write');
   const reasoning = num(a, 'gen_ai.usage.reasoning.output_tokens', 'gen_ai.usage.reasoning_tokens',
     'gen_ai.usage.output_tokens.reasoning', 'gen_ai.usage.completion_tokens_details.reasoning_tokens');
   if (input !== null) u.inputTokens = input;

@@ -33,6 +33,13 @@ function legacyUsage(a: Attributes): Extraction['usage'] {
   set('cacheReadTokens', num(a, 'ai.usage.inputTokenDetails.cacheReadTokens', 'ai.usage.cachedInputTokens'));
   set('cacheWriteTokens', num(a, 'ai.usage.inputTokenDetails.cacheWriteTokens'));
   set('reasoningTokens', num(a, 'ai.usage.outputTokenDetails.reasoningTokens', 'ai.usage.reasoningTokens'));
+  // Before usage details existed (AI SDK 4/5), Anthropic's cache counts came only in the provider metadata.
+  const meta = json(a['ai.response.providerMetadata']);
+  const anthropic = isObj(meta) && isObj(meta.anthropic) ? meta.anthropic : null;
+  if (anthropic) {
+    if (u.cacheWriteTokens === undefined) set('cacheWriteTokens', num(anthropic, 'cacheCreationInputTokens'));
+    if (u.cacheReadTokens === undefined) set('cacheReadTokens', num(anthropic, 'cacheReadInputTokens'));
+  }
   return u;
 }
 
