@@ -14,6 +14,7 @@ import type { RawSpan } from '../../src/core/model';
 import type { ServerStatusDto } from '../../src/protocol/dto';
 import * as lsp from '../../src/protocol/lsp';
 import { CLI, ensureBuilt, tempDir } from '../support/serverProcess';
+import { waitUntil } from '../support/waitUntil';
 
 interface Window {
   child: ChildProcess;
@@ -73,14 +74,7 @@ async function openWindow(init: Partial<lsp.ServerInitOptions> & { dbPath: strin
   };
 }
 
-const until = async (what: string, check: () => boolean | Promise<boolean>, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
+const until = (what: string, check: () => boolean | Promise<boolean>, ms = 10_000) => waitUntil(what, check, ms);
 
 function post(port: number, spans: RawSpan[]): Promise<number> {
   return new Promise((resolve, reject) => {
