@@ -43,6 +43,7 @@ async function withErrors(fn: () => Promise<unknown>): Promise<void> {
 }
 
 export function registerCommands(ctx: Ctx, view: TracesView, diagnostics: RedactionDiagnostics): void {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- VS Code passes untyped command arguments; each handler declares its own
   const reg = (id: string, fn: (...args: any[]) => Promise<unknown> | unknown) =>
     ctx.push(vscode.commands.registerCommand(id, (...args: unknown[]) => withErrors(async () => fn(...args))));
 
