@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { canonicalize } from '../core/canonicalize';
 import type { TraceDetailDto, TraceSummaryDto } from '../protocol/dto';
-import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, defaultDbPath } from '../server/paths';
+import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_RETENTION } from '../protocol/defaults';
+import { defaultDbPath } from '../server/paths';
 import { traceDetail } from '../server/queries';
 import { exportTraceOtlpJson, importOtlpJsonFile } from '../server/transfer';
 import { TraceServer } from '../server/traceServer';
@@ -18,7 +19,7 @@ export { SERVER_NODE_FLAGS } from '../protocol/lsp';
 const USAGE = `agent-trace — local OpenTelemetry trace store for LLM agents
 
 Usage:
-  agent-trace serve  [--host 127.0.0.1] [--http-port 4318] [--grpc-port 4317] [--db FILE]
+  agent-trace serve  [--host ${DEFAULT_HOST}] [--http-port ${DEFAULT_HTTP_PORT}] [--grpc-port ${DEFAULT_GRPC_PORT}] [--db FILE]
   agent-trace list   [--json] [--limit N] [--service S] [--model M] [--errors] [--text T] [--db FILE]
   agent-trace show   <traceId> [--json] [--db FILE]
   agent-trace search <text> [--json] [--limit N] [--db FILE]
@@ -204,7 +205,7 @@ async function serve(values: Values, dbPath: string, out: (s: string) => void): 
     httpPort,
     grpcPort,
     dbPath,
-    retention: { maxDays: 7, maxMegabytes: 1024 },
+    retention: { ...DEFAULT_RETENTION },
     log: (m) => process.stderr.write(m + '\n'),
   });
   const status = server.status();

@@ -1,4 +1,5 @@
 // Pure text formatting for the tree, tooltips and status bar (no `vscode` import: unit-tested).
+import { DEFAULT_HOST } from '../protocol/defaults';
 import type { ServerStatusDto, TraceSummaryDto, UsageDto } from '../protocol/dto';
 
 export function formatDuration(ms: number): string {
@@ -112,7 +113,7 @@ export function endpointOf(status: Pick<ServerStatusDto, 'host' | 'httpPort' | '
 
 /** Hosts that mean "every interface" are reached through loopback; IPv6 needs brackets in URLs. */
 export function hostForUrl(host: string): string {
-  const h = host.trim() || '127.0.0.1';
+  const h = host.trim() || DEFAULT_HOST;
   if (h === '0.0.0.0') return '127.0.0.1';
   if (h === '::') return '[::1]';
   if (h.includes(':') && !h.startsWith('[')) return `[${h}]`;

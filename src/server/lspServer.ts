@@ -16,7 +16,8 @@ import {
 import { normalizePath, resolveRecordedPath } from '../core/sourcePaths';
 import type { SourceStatsDto } from '../protocol/dto';
 import * as lsp from '../protocol/lsp';
-import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, defaultDbPath } from './paths';
+import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_RETENTION } from '../protocol/defaults';
+import { defaultDbPath } from './paths';
 import { traceDetail } from './queries';
 import { exportTraceOtlpJson } from './transfer';
 import { renderPolicy, scanForRedaction } from './redactionService';
@@ -68,7 +69,7 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
       workspaceFolders:
         init.workspaceFolders ?? (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri)),
       pathMappings: init.pathMappings ?? {},
-      retention: init.retention ?? { maxDays: 7, maxMegabytes: 1024 },
+      retention: init.retention ?? { ...DEFAULT_RETENTION },
       priceOverrides: init.priceOverrides ?? {},
     };
     server = await TraceServer.start({
