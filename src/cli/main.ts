@@ -12,6 +12,7 @@ import { TraceServer } from '../server/traceServer';
 import { runLanguageServer } from '../server/lspServer';
 import { spansForScan } from '../server/redactionService';
 import { runScan } from './scanCommand';
+import { formatCost, formatCount, formatDuration } from '../core/format';
 import { TraceStore } from '../store/traceStore';
 
 export { SERVER_NODE_FLAGS } from '../protocol/lsp';
@@ -232,11 +233,11 @@ function formatTable(traces: TraceSummaryDto[]): string {
     t.startTime.replace('T', ' ').slice(0, 19),
     t.name,
     t.services.join(','),
-    `${Math.round(t.durationMs)}ms`,
+    formatDuration(t.durationMs),
     String(t.spanCount),
     t.errorCount ? `${t.errorCount} err` : '',
-    String((t.usage.inputTokens ?? 0) + (t.usage.outputTokens ?? 0)),
-    t.costUsd === null ? '?' : `$${t.costUsd.toFixed(4)}`,
+    t.usage.inputTokens === null && t.usage.outputTokens === null ? '?' : formatCount((t.usage.inputTokens ?? 0) + (t.usage.outputTokens ?? 0)),
+    t.costUsd === null ? '?' : formatCost(t.costUsd),
   ]);
   const header = ['TRACE', 'START (UTC)', 'NAME', 'SERVICE', 'DURATION', 'SPANS', 'ERRORS', 'TOKENS', 'COST'];
   const all = [header, ...rows];
@@ -246,11 +247,11 @@ function formatTable(traces: TraceSummaryDto[]): string {
 
 function formatTree(detail: TraceDetailDto): string {
   const depth = new Map<string, number>();
-  const lines = [`${detail.name}  ${detail.traceId}  ${Math.round(detail.durationMs)}ms  ${detail.spanCount} spans`];
+  const lines = [`${detail.name}  ${detail.traceId}  ${formatDuration(detail.durationMs)}  ${detail.spanCount} spans`];
   for (const s of detail.spans) {
     const d = s.parentSpanId && depth.has(s.parentSpanId) ? depth.get(s.parentSpanId)! + 1 : 0;
     depth.set(s.spanId, d);
-    const extra = [s.kind, s.model, s.tool?.name, `${Math.round(s.durationMs)}ms`, s.status === 'error' ? 'ERROR' : '', s.orphaned ? 'orphaned' : '']
+    const extra = [s.kind, s.model, s.tool?.name, formatDuration(s.durationMs), s.status === 'error' ? 'ERROR' : '', s.orphaned ? 'orphaned' : '']
       .filter(Boolean)
       .join(' ');
     lines.push(`${'  '.repeat(d + 1)}${s.name}  [${extra}]  ${s.spanId}`);
