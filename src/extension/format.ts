@@ -3,6 +3,7 @@
 import * as core from '../core/format';
 import { DEFAULT_HOST } from '../protocol/defaults';
 import type { ServerStatusDto, TraceSummaryDto, UsageDto } from '../protocol/dto';
+import type { SpanAtLineDto } from '../protocol/lsp';
 
 /** Durations as everywhere else ("280 µs", "1.2 s", "2 min 3 s"); "—" when unknown. */
 export function formatDuration(ms: number): string {
@@ -128,4 +129,26 @@ export function statusBarText(state: ServerState, status: ServerStatusDto | null
   if (status.listening) return { text: `$(radio-tower) Agent Trace: ${spans}`, tooltip, warning: false };
   if (role === 'follower' && !status.problem) return { text: `$(eye) Agent Trace: ${spans} (follower)`, tooltip, warning: false };
   return { text: `$(warning) Agent Trace: not listening`, tooltip, warning: true };
+}
+
+/** Untrusted text where VS Code renders `$(icon)` syntax (quick pick rows): one line, no icons. */
+export function plainRowText(text: string, max = 120): string {
+  return truncate(text.replace(/\s+/g, ' ').trim().replaceAll('$(', '$\u200b('), max);
+}
+
+/**
+ * A row of the "spans at this line" picker: when it ran, whether it failed, how long it took and
+ * what its subtree cost, so two calls of the same tool are told apart at a glance.
+ */
+export function spanAtLineRow(s: SpanAtLineDto, nowMs: number): { description: string; detail: string } {
+  const parts = [formatRelativeTime(Date.parse(s.startTime), nowMs)];
+  if (s.failed !== undefined) parts.push(s.failed ? 'failed' : 'ok');
+  if (s.durationMs !== undefined && s.durationMs !== null) parts.push(formatDuration(s.durationMs));
+  const tokens = formatTokens(s.tokens ?? null);
+  if (tokens !== null) parts.push(`${tokens} tok`);
+  const cost = formatCost(s.costUsd ?? null);
+  if (cost !== null) parts.push(cost);
+  else if (s.llmCalls) parts.push('cost unknown');
+  const detail = s.errorMessage ? plainRowText(s.errorMessage) : `trace ${s.traceId}`;
+  return { description: parts.join(' · '), detail };
 }

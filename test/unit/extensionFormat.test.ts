@@ -6,6 +6,7 @@ import {
   formatRelativeTime,
   formatTokens,
   hostForUrl,
+  spanAtLineRow,
   statusBarText,
   traceDescription,
   traceTooltipRows,
@@ -132,5 +133,18 @@ describe('extension traces view model', () => {
   it('summarizes the active filter', () => {
     assert.equal(filterSummary({}), '');
     assert.equal(filterSummary({ text: 'refund', service: 'support', errorsOnly: true }), '"refund", service support, errors only');
+  });
+
+  it('spans-at-line picker rows: time, status, duration, tokens and cost; the failure as detail without icon syntax', () => {
+    const base = { traceId: 'b'.repeat(32), spanId: 'c'.repeat(16), name: 'execute_tool lookup', startTime: '2026-11-27T11:55:00Z' };
+    assert.deepEqual(spanAtLineRow({ ...base, failed: false, durationMs: 0.28, tokens: 2020, costUsd: 0.000212, llmCalls: 2 }, NOW), {
+      description: '5 min ago · ok · 280 µs · 2.02k tok · $0.000212',
+      detail: `trace ${'b'.repeat(32)}`,
+    });
+    const failed = spanAtLineRow({ ...base, failed: true, errorMessage: 'LookupError $(zap)\nno city', durationMs: 4, tokens: null, costUsd: null, llmCalls: 1 }, NOW);
+    assert.equal(failed.description, '5 min ago · failed · 4 ms · cost unknown');
+    assert.equal(failed.detail, 'LookupError $\u200b(zap) no city');
+    // An older server sends only the first four fields.
+    assert.deepEqual(spanAtLineRow(base, NOW), { description: '5 min ago', detail: `trace ${'b'.repeat(32)}` });
   });
 });
