@@ -5,7 +5,6 @@ import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
@@ -117,14 +116,6 @@ function toolSpan(traceId: string, file: string, line: number, result: string): 
   };
 }
 
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => s.once('listening', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 describe('language server: runtime data on source lines, several windows', function () {
   this.timeout(60_000);
   let dir: string;
@@ -183,9 +174,10 @@ describe('language server: runtime data on source lines, several windows', funct
 
   it('lets a second window follow the first one live and take over the ports when it closes', async () => {
     const db = path.join(dir, 'shared.db');
-    const httpPort = await freePort();
-    const grpcPort = await freePort();
-    const first = await openWindow({ dbPath: db, workspaceFolders: [workspace], httpPort, grpcPort });
+    // The first window binds free ports itself (port 0, no probe-then-bind race); the second is
+    // configured with the ports the first got, as two windows with the same settings are.
+    const first = await openWindow({ dbPath: db, workspaceFolders: [workspace], httpPort: 0, grpcPort: 0 });
+    const { httpPort, grpcPort } = await first.conn.sendRequest(lsp.GetStatus);
     const second = await openWindow({ dbPath: db, workspaceFolders: [workspace], httpPort, grpcPort });
     try {
       assert.equal((await first.conn.sendRequest(lsp.GetStatus)).role, 'writer');
