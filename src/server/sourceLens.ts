@@ -109,6 +109,11 @@ function lensText(text: string, max = 60): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
+/** "3 runs", or "500+ runs" when more spans sat at the line than were read. */
+function runsText(a: LineActivity): string {
+  return a.runsCapped ? `${formatCount(a.runs)}+ runs` : countOf(a.runs, 'run');
+}
+
 function moneyParts(f: StepFigures): string[] {
   const parts: string[] = [];
   if (f.tokens !== null) parts.push(`${formatCount(f.tokens)} tokens`);
@@ -123,7 +128,7 @@ function moneyParts(f: StepFigures): string[] {
  */
 export function codeLensTitle(a: LineActivity): string {
   const parts: string[] = [];
-  if (a.runs > 1 || a.runsCapped) parts.push(`${countOf(a.runs, 'run')}${a.runsCapped ? '+' : ''}`);
+  if (a.runs > 1 || a.runsCapped) parts.push(runsText(a));
   if (a.callsInLastRun > 1) parts.push(`${formatCount(a.callsInLastRun)} calls in the last run`);
   else if (parts.length === 0) parts.push('1 run');
   if (a.lastFailure) parts.push(`last failed: ${lensText(a.lastFailure.message)}`);
@@ -145,7 +150,7 @@ export function hoverMarkdown(a: LineActivity, stat: SourceStatsDto): string {
     const fence = '`'.repeat(longest + 1);
     return `**${title}**\n\n${fence}text\n${clipped}\n${fence}\n\n`;
   };
-  const runs = `${countOf(a.runs, 'run')}${a.runsCapped ? '+' : ''}, ${countOf(stat.runs, 'call')} in all`;
+  const runs = `${runsText(a)}, ${countOf(stat.runs, 'call')} in all`;
   const last = [
     countOf(a.callsInLastRun, 'call'),
     a.failedInLastRun ? `${a.failedInLastRun} failed` : 'none failed',
