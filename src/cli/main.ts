@@ -4,13 +4,15 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { canonicalize } from '../core/canonicalize';
 import type { TraceDetailDto, TraceSummaryDto } from '../protocol/dto';
-import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, defaultDbPath } from '../server/paths';
+import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_RETENTION } from '../protocol/defaults';
+import { defaultDbPath } from '../server/paths';
 import { traceDetail } from '../server/queries';
 import { exportTraceOtlpJson, importOtlpJsonFile } from '../server/transfer';
 import { TraceServer } from '../server/traceServer';
 import { runLanguageServer } from '../server/lspServer';
 import { spansForScan } from '../server/redactionService';
 import { runScan } from './scanCommand';
+import { formatCost, formatCount, formatDuration } from '../core/format';
 import { TraceStore } from '../store/traceStore';
 
 export { SERVER_NODE_FLAGS } from '../protocol/lsp';
@@ -18,7 +20,7 @@ export { SERVER_NODE_FLAGS } from '../protocol/lsp';
 const USAGE = `agent-trace — local OpenTelemetry trace store for LLM agents
 
 Usage:
-  agent-trace serve  [--host 127.0.0.1] [--http-port 4318] [--grpc-port 4317] [--db FILE]
+  agent-trace serve  [--host ${DEFAULT_HOST}] [--http-port ${DEFAULT_HTTP_PORT}] [--grpc-port ${DEFAULT_GRPC_PORT}] [--db FILE]
   agent-trace list   [--json] [--limit N] [--service S] [--model M] [--errors] [--text T] [--db FILE]
   agent-trace show   <traceId> [--json] [--db FILE]
   agent-trace search <text> [--json] [--limit N] [--db FILE]
@@ -204,7 +206,7 @@ async function serve(values: Values, dbPath: string, out: (s: string) => void): 
     httpPort,
     grpcPort,
     dbPath,
-    retention: { maxDays: 7, maxMegabytes: 1024 },
+    retention: { ...DEFAULT_RETENTION },
     log: (m) => process.stderr.write(m + '\n'),
   });
   const status = server.status();
@@ -231,11 +233,11 @@ function formatTable(traces: TraceSummaryDto[]): string {
     t.startTime.replace('T', ' ').slice(0, 19),
     t.name,
     t.services.join(','),
-    `${Math.round(t.durationMs)}ms`,
+    formatDuration(t.durationMs),
     String(t.spanCount),
     t.errorCount ? `${t.errorCount} err` : '',
-    String((t.usage.inputTokens ?? 0) + (t.usage.outputTokens ?? 0)),
-    t.costUsd === null ? '?' : `$${t.costUsd.toFixed(4)}`,
+    t.usage.inputTokens === null && t.usage.outputTokens === null ? '?' : formatCount((t.usage.inputTokens ?? 0) + (t.usage.outputTokens ?? 0)),
+    t.costUsd === null ? '?' : formatCost(t.costUsd),
   ]);
   const header = ['TRACE', 'START (UTC)', 'NAME', 'SERVICE', 'DURATION', 'SPANS', 'ERRORS', 'TOKENS', 'COST'];
   const all = [header, ...rows];
@@ -245,11 +247,11 @@ function formatTable(traces: TraceSummaryDto[]): string {
 
 function formatTree(detail: TraceDetailDto): string {
   const depth = new Map<string, number>();
-  const lines = [`${detail.name}  ${detail.traceId}  ${Math.round(detail.durationMs)}ms  ${detail.spanCount} spans`];
+  const lines = [`${detail.name}  ${detail.traceId}  ${formatDuration(detail.durationMs)}  ${detail.spanCount} spans`];
   for (const s of detail.spans) {
     const d = s.parentSpanId && depth.has(s.parentSpanId) ? depth.get(s.parentSpanId)! + 1 : 0;
     depth.set(s.spanId, d);
-    const extra = [s.kind, s.model, s.tool?.name, `${Math.round(s.durationMs)}ms`, s.status === 'error' ? 'ERROR' : '', s.orphaned ? 'orphaned' : '']
+    const extra = [s.kind, s.model, s.tool?.name, formatDuration(s.durationMs), s.status === 'error' ? 'ERROR' : '', s.orphaned ? 'orphaned' : '']
       .filter(Boolean)
       .join(' ');
     lines.push(`${'  '.repeat(d + 1)}${s.name}  [${extra}]  ${s.spanId}`);

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { TraceSummaryDto } from '../protocol/dto';
 import { ClearTraces, DeleteTrace, ExportTrace, GetTrace, ListTraces, SpansAtLine } from '../protocol/lsp';
 import type { Ctx } from './context';
-import { formatRelativeTime, truncate } from './format';
+import { formatRelativeTime, plainRowText, spanAtLineRow, truncate } from './format';
 import { Commands } from './ids';
 import { showStatusMenu } from './statusBar';
 import { copyOtlpEnvironment, enableTerminalInjection } from './terminalEnv';
@@ -43,6 +43,7 @@ async function withErrors(fn: () => Promise<unknown>): Promise<void> {
 }
 
 export function registerCommands(ctx: Ctx, view: TracesView, diagnostics: RedactionDiagnostics): void {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- VS Code passes untyped command arguments; each handler declares its own
   const reg = (id: string, fn: (...args: any[]) => Promise<unknown> | unknown) =>
     ctx.push(vscode.commands.registerCommand(id, (...args: unknown[]) => withErrors(async () => fn(...args))));
 
@@ -139,7 +140,7 @@ export function registerCommands(ctx: Ctx, view: TracesView, diagnostics: Redact
     if (spans.length > 1) {
       const now = Date.now();
       const pick = await vscode.window.showQuickPick(
-        spans.map((s) => ({ label: truncate(s.name, 100), description: formatRelativeTime(Date.parse(s.startTime), now), detail: `trace ${s.traceId}`, s })),
+        spans.map((s) => ({ label: `${s.failed ? '$(error) ' : ''}${plainRowText(s.name, 100)}`, ...spanAtLineRow(s, now), s })),
         { title: `Spans recorded at line ${line}` },
       );
       if (!pick) return;

@@ -1,14 +1,13 @@
-// Pure text formatting for the tree, tooltips and status bar (no `vscode` import: unit-tested).
+// Text for the tree, tooltips and status bar (no `vscode` import: unit-tested). Figures come from
+// the one formatting module, src/core/format.ts; here only what is the extension's own layout.
+import * as core from '../core/format';
+import { DEFAULT_HOST } from '../protocol/defaults';
 import type { ServerStatusDto, TraceSummaryDto, UsageDto } from '../protocol/dto';
+import type { SpanAtLineDto } from '../protocol/lsp';
 
+/** Durations as everywhere else ("280 µs", "1.2 s", "2 min 3 s"); "—" when unknown. */
 export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '—';
-  if (ms < 1) return '<1 ms';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  const min = Math.floor(ms / 60_000);
-  const sec = Math.round((ms % 60_000) / 1000);
-  return sec ? `${min} min ${sec} s` : `${min} min`;
+  return Number.isFinite(ms) && ms >= 0 ? core.formatDuration(ms) : '—';
 }
 
 export function formatRelativeTime(thenMs: number, nowMs: number): string {
@@ -22,19 +21,14 @@ export function formatRelativeTime(thenMs: number, nowMs: number): string {
   return days === 1 ? 'yesterday' : `${days} days ago`;
 }
 
-/** 1234 → "1.2k"; null (not reported) stays unknown instead of becoming 0. */
+/** Compact token count ("1.54k"); null (not reported) stays null so callers leave it out instead of showing 0. */
 export function formatTokens(n: number | null): string | null {
-  if (n === null || !Number.isFinite(n)) return null;
-  if (n < 1000) return String(n);
-  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k`;
-  return `${(n / 1_000_000).toFixed(1)}M`;
+  return n === null || !Number.isFinite(n) ? null : core.formatTokens(n);
 }
 
+/** Cost with significant digits ("$0.000036"); null when unknown, so callers leave it out. */
 export function formatCost(usd: number | null): string | null {
-  if (usd === null || !Number.isFinite(usd)) return null;
-  if (usd === 0) return '$0';
-  if (usd < 0.01) return `$${usd.toFixed(4)}`;
-  return `$${usd.toFixed(2)}`;
+  return usd === null || !Number.isFinite(usd) ? null : core.formatCost(usd);
 }
 
 /** Input + output tokens when at least one was reported. */
@@ -112,7 +106,7 @@ export function endpointOf(status: Pick<ServerStatusDto, 'host' | 'httpPort' | '
 
 /** Hosts that mean "every interface" are reached through loopback; IPv6 needs brackets in URLs. */
 export function hostForUrl(host: string): string {
-  const h = host.trim() || '127.0.0.1';
+  const h = host.trim() || DEFAULT_HOST;
   if (h === '0.0.0.0') return '127.0.0.1';
   if (h === '::') return '[::1]';
   if (h.includes(':') && !h.startsWith('[')) return `[${h}]`;
@@ -135,4 +129,26 @@ export function statusBarText(state: ServerState, status: ServerStatusDto | null
   if (status.listening) return { text: `$(radio-tower) Agent Trace: ${spans}`, tooltip, warning: false };
   if (role === 'follower' && !status.problem) return { text: `$(eye) Agent Trace: ${spans} (follower)`, tooltip, warning: false };
   return { text: `$(warning) Agent Trace: not listening`, tooltip, warning: true };
+}
+
+/** Untrusted text where VS Code renders `$(icon)` syntax (quick pick rows): one line, no icons. */
+export function plainRowText(text: string, max = 120): string {
+  return truncate(text.replace(/\s+/g, ' ').trim().replaceAll('$(', '$\u200b('), max);
+}
+
+/**
+ * A row of the "spans at this line" picker: when it ran, whether it failed, how long it took and
+ * what its subtree cost, so two calls of the same tool are told apart at a glance.
+ */
+export function spanAtLineRow(s: SpanAtLineDto, nowMs: number): { description: string; detail: string } {
+  const parts = [formatRelativeTime(Date.parse(s.startTime), nowMs)];
+  if (s.failed !== undefined) parts.push(s.failed ? 'failed' : 'ok');
+  if (s.durationMs !== undefined && s.durationMs !== null) parts.push(formatDuration(s.durationMs));
+  const tokens = formatTokens(s.tokens ?? null);
+  if (tokens !== null) parts.push(`${tokens} tok`);
+  const cost = formatCost(s.costUsd ?? null);
+  if (cost !== null) parts.push(cost);
+  else if (s.llmCalls) parts.push('cost unknown');
+  const detail = s.errorMessage ? plainRowText(s.errorMessage) : `trace ${s.traceId}`;
+  return { description: parts.join(' · '), detail };
 }

@@ -1,5 +1,6 @@
 // Reads the extension's settings into the server's init options.
 import * as vscode from 'vscode';
+import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_REDACTION_POLICY_PATH, DEFAULT_RETENTION } from '../protocol/defaults';
 import type { ServerInitOptions } from '../protocol/lsp';
 import { ConfigSection, Settings } from './ids';
 
@@ -29,9 +30,9 @@ export function workspaceFolderPaths(): string[] {
 export function otlpEndpoint(): { host: string; httpPort: number; grpcPort: number } {
   const c = config();
   return {
-    host: c.get<string>(Settings.otlpHost)?.trim() || '127.0.0.1',
-    httpPort: num(c, Settings.otlpHttpPort, 4318),
-    grpcPort: num(c, Settings.otlpGrpcPort, 4317),
+    host: c.get<string>(Settings.otlpHost)?.trim() || DEFAULT_HOST,
+    httpPort: num(c, Settings.otlpHttpPort, DEFAULT_HTTP_PORT),
+    grpcPort: num(c, Settings.otlpGrpcPort, DEFAULT_GRPC_PORT),
   };
 }
 
@@ -48,14 +49,17 @@ export async function serverInitOptions(): Promise<ServerInitOptions> {
     dbPath,
     workspaceFolders: workspaceFolderPaths(),
     pathMappings: pathMappings(),
-    retention: { maxDays: num(c, Settings.retentionMaxDays, 7), maxMegabytes: num(c, Settings.retentionMaxMegabytes, 1024) },
+    retention: {
+      maxDays: num(c, Settings.retentionMaxDays, DEFAULT_RETENTION.maxDays),
+      maxMegabytes: num(c, Settings.retentionMaxMegabytes, DEFAULT_RETENTION.maxMegabytes),
+    },
     priceOverrides: record(c, Settings.pricingOverrides),
   };
 }
 
 /** The redaction policy file: the setting, relative to the first workspace folder unless absolute. */
 export function redactionPolicyUri(): vscode.Uri | null {
-  const rel = config().get<string>(Settings.redactionPolicyPath)?.trim() || '.agent-trace/redaction.json';
+  const rel = config().get<string>(Settings.redactionPolicyPath)?.trim() || DEFAULT_REDACTION_POLICY_PATH;
   if (rel.startsWith('/') || /^[A-Za-z]:[\\/]/.test(rel)) return vscode.Uri.file(rel);
   const folder = vscode.workspace.workspaceFolders?.[0];
   return folder ? vscode.Uri.joinPath(folder.uri, rel) : null;

@@ -23,7 +23,7 @@ export const SourceStats = new RequestType<{ file: string }, SourceStatsDto[], v
 /** The spans produced at one line, newest first (for the code lens click). */
 export const SpansAtLine = new RequestType<
   { file: string; line: number; limit?: number },
-  { traceId: string; spanId: string; name: string; startTime: string }[],
+  SpanAtLineDto[],
   void
 >('agentTrace/spansAtLine');
 /** The trace as an OTLP/JSON ExportTraceServiceRequest (what `agent-trace export` writes), optionally redacted. */
@@ -68,3 +68,18 @@ export const RenderCollectorConfig = new RequestType<{ policyText: string | null
 export const RenderNodeProcessor = new RequestType<{ policyText: string | null }, { text: string; fileName: string }, void>(
   'agentTrace/renderNodeProcessor',
 );
+
+/** A row of the "spans recorded at this line" picker. */
+export interface SpanAtLineDto {
+  traceId: string;
+  spanId: string;
+  name: string;
+  startTime: string;
+  /** Added for the picker (absent from older servers): status, duration, and subtree tokens and cost. */
+  failed?: boolean;
+  errorMessage?: string | null;
+  durationMs?: number | null;
+  tokens?: number | null;
+  costUsd?: number | null;
+  llmCalls?: number;
+}

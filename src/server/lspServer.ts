@@ -16,11 +16,14 @@ import {
 import { normalizePath, resolveRecordedPath } from '../core/sourcePaths';
 import type { SourceStatsDto } from '../protocol/dto';
 import * as lsp from '../protocol/lsp';
-import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, defaultDbPath } from './paths';
+import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_RETENTION } from '../protocol/defaults';
+import { defaultDbPath } from './paths';
 import { traceDetail } from './queries';
 import { exportTraceOtlpJson } from './transfer';
 import { renderPolicy, scanForRedaction } from './redactionService';
 import { TraceServer } from './traceServer';
+import { codeLensTitle, hoverMarkdown, lineActivity, spanAtLineFigures } from './sourceLens';
+import type { CanonicalSpan } from '../core/model';
 
 const CODE_LENS_COMMAND = 'agentTrace.showSpansAtLine';
 
@@ -68,7 +71,7 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
       workspaceFolders:
         init.workspaceFolders ?? (params.workspaceFolders ?? []).map((f) => fileURLToPath(f.uri)),
       pathMappings: init.pathMappings ?? {},
-      retention: init.retention ?? { maxDays: 7, maxMegabytes: 1024 },
+      retention: init.retention ?? { ...DEFAULT_RETENTION },
       priceOverrides: init.priceOverrides ?? {},
     };
     server = await TraceServer.start({
@@ -100,6 +103,15 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
     return server;
   };
 
+  /** A trace's spans, read once per request however many lines or rows need them. */
+  const memoTraceSpans = () => {
+    const spansOf = new Map<string, CanonicalSpan[]>();
+    return (traceId: string): CanonicalSpan[] => {
+      if (!spansOf.has(traceId)) spansOf.set(traceId, need().store.getTrace(traceId)?.spans ?? []);
+      return spansOf.get(traceId)!;
+    };
+  };
+
   connection.onRequest(lsp.ListTraces, (filter) => need().store.listTraces(filter ?? {}));
   connection.onRequest(lsp.GetTrace, ({ traceId }) => traceDetail(need().store, traceId));
   connection.onRequest(lsp.SearchSpans, ({ text, limit }) => need().store.search(text, limit ?? 100));
@@ -119,10 +131,12 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
   connection.onRequest(lsp.SourceStats, ({ file }) => statsForDocument(pathToFileURL(file).href));
   connection.onRequest(lsp.SpansAtLine, ({ file, line, limit }) => {
     const s = need();
+    const traceSpansOnce = memoTraceSpans();
     rebuildSourceIndex();
     return (sourceIndex.get(normalizePath(file)) ?? [])
       .flatMap((recorded) => s.store.spansAtLine(recorded, line, limit ?? 20))
-      .sort((a, b) => b.startTime.localeCompare(a.startTime));
+      .sort((a, b) => b.startTime.localeCompare(a.startTime))
+      .map((row) => ({ ...row, ...spanAtLineFigures(traceSpansOnce(row.traceId), row.spanId) }));
   });
   connection.onRequest(lsp.ExportTrace, ({ traceId, redacted, policyText }) =>
     exportTraceOtlpJson(need().store, traceId, { redacted, policyText }),
@@ -131,26 +145,33 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
   connection.onRequest(lsp.RenderCollectorConfig, ({ policyText }) => renderPolicy(policyText, 'collector'));
   connection.onRequest(lsp.RenderNodeProcessor, ({ policyText }) => renderPolicy(policyText, 'node'));
 
-  connection.onCodeLens((params) =>
-    statsForDocument(params.textDocument.uri).map((stat) => {
+  /** Code lens and hover figures of one line; trace spans are read once per request. */
+  const lineActivities = () => {
+    const traceSpans = memoTraceSpans();
+    return (stat: SourceStatsDto) => lineActivity(need().store, stat.file, stat, traceSpans);
+  };
+
+  connection.onCodeLens((params) => {
+    const activity = lineActivities();
+    return statsForDocument(params.textDocument.uri).map((stat) => {
       const line = Math.max(0, stat.line - 1);
       const lens: CodeLens = {
         range: { start: { line, character: 0 }, end: { line, character: 0 } },
         command: {
-          title: codeLensTitle(stat),
+          title: codeLensTitle(activity(stat)),
           command: CODE_LENS_COMMAND,
           arguments: [{ file: fileURLToPath(params.textDocument.uri), line: stat.line }],
         },
       };
       return lens;
-    }),
-  );
+    });
+  });
 
   connection.onHover((params): Hover | null => {
     const line = params.position.line + 1;
     const stat = statsForDocument(params.textDocument.uri).find((s) => s.line === line);
     if (!stat) return null;
-    return { contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(stat) } };
+    return { contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(lineActivities()(stat), stat) } };
   });
 
   connection.onShutdown(async () => {
@@ -159,28 +180,4 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
   });
 
   connection.listen();
-}
-
-export function codeLensTitle(stat: SourceStatsDto): string {
-  const parts = [`${stat.runs} run${stat.runs === 1 ? '' : 's'}`, `last ${formatMs(stat.lastDurationMs)}`];
-  const tokens = (stat.inputTokens ?? 0) + (stat.outputTokens ?? 0);
-  if (stat.inputTokens !== null || stat.outputTokens !== null) parts.push(`${tokens.toLocaleString('en-US')} tokens`);
-  parts.push(stat.costUsd === null ? 'cost unknown' : `$${stat.costUsd.toFixed(4)}`);
-  return `Agent Trace: ${parts.join(' · ')}`;
-}
-
-/** Span content is untrusted: it goes into fenced code blocks whose fence is longer than any backtick run inside. */
-export function hoverMarkdown(stat: SourceStatsDto): string {
-  const block = (title: string, text: string | null) => {
-    if (text === null) return '';
-    const clipped = text.length > 2_000 ? text.slice(0, 2_000) + '…' : text;
-    const longest = Math.max(2, ...[...clipped.matchAll(/`+/g)].map((m) => m[0].length));
-    const fence = '`'.repeat(longest + 1);
-    return `**${title}**\n\n${fence}text\n${clipped}\n${fence}\n\n`;
-  };
-  return `**Agent Trace** — ${codeLensTitle(stat).replace('Agent Trace: ', '')}\n\n` + block('Latest input', stat.lastInput) + block('Latest output', stat.lastOutput);
-}
-
-function formatMs(ms: number): string {
-  return ms < 1_000 ? `${Math.round(ms)} ms` : `${(ms / 1_000).toFixed(1)} s`;
 }

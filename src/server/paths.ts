@@ -15,6 +15,6 @@ export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(defaultDataDir(env), 'traces.db');
 }
 
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_HTTP_PORT = 4318;
-export const DEFAULT_GRPC_PORT = 4317;
+// Re-exported for the server and CLI modules that import them from here; the values live in
+// src/protocol/defaults.ts, shared with the extension and checked against package.json.
+export { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT } from '../protocol/defaults';

@@ -1,5 +1,5 @@
 // From a source line to its steps, in a real VS Code: after the sample agent runs, the line that
-// started a tool step carries an Agent Trace code lens (runs, duration, tokens, cost); hovering
+// started a tool step carries an Agent Trace code lens (calls in the last run, duration); hovering
 // it shows the latest output; clicking it opens that step in the trace panel.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
@@ -27,7 +27,7 @@ describe('code lenses on the lines that produced spans (code-server + Chromium)'
     await sample?.close();
   });
 
-  it('shows a lens for the line that started the tool steps (runs, last duration) and opens a step from it', async () => {
+  it('shows a lens for the line that started the tool steps (calls in the last run, last duration) and opens a step from it', async () => {
     const page = editor.page;
     const status = page.locator('.statusbar-item', { hasText: 'Agent Trace' }).first();
     await waitFor(async () => /spans/.test(await status.innerText().catch(() => '')), 60_000, () => 'the trace server never listened');
@@ -41,10 +41,10 @@ describe('code lenses on the lines that produced spans (code-server + Chromium)'
     await page.locator('.tabs-container .tab.active', { hasText: 'agent.js' }).waitFor({ timeout: 15_000 });
 
     const toolLine = markerLine(path.join(workspace, 'agent.js'), 'execute_tool');
-    const lens = page.locator('.codelens-decoration a', { hasText: /Agent Trace: 2 runs/ }).filter({ visible: true });
-    await waitFor(async () => (await lens.count()) > 0, 60_000, () => 'no "Agent Trace: 2 runs" code lens appeared in agent.js');
+    const lens = page.locator('.codelens-decoration a', { hasText: /Agent Trace: 2 calls in the last run/ }).filter({ visible: true });
+    await waitFor(async () => (await lens.count()) > 0, 60_000, () => 'no "Agent Trace: 2 calls in the last run" code lens appeared in agent.js');
     const title = await lens.first().innerText();
-    assert.match(title, /Agent Trace: 2 runs · last \d+ ms/, 'both tool calls ran at that line');
+    assert.match(title, /Agent Trace: 2 calls in the last run · last [\d.]+ (µs|ms|s)/, 'both tool calls of the one run started at that line');
     await lens.first().click();
     // Two spans came from that line: a quick pick titled with the lens's line lets the user choose one.
     await page.locator('.quick-input-widget', { hasText: `Spans recorded at line ${toolLine}` }).waitFor({ timeout: 15_000 });

@@ -95,7 +95,8 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
 
   it('"Open source" opens agent.js at the line that started the tool step', async () => {
     const expectedLine = markerLine(path.join(workspace, 'agent.js'), 'execute_tool');
-    assert.match(await panel.locator('.source-file').first().innerText(), new RegExp(`agent\\.js:${expectedLine}(:\\d+)?$`));
+    const sourceLine = new RegExp(`agent\\.js:${expectedLine}(:\\d+)?$`);
+    await waitFor(async () => sourceLine.test(await panel.locator('.source-file').first().innerText().catch(() => '')), 15_000, () => `no source location agent.js:${expectedLine}`);
     await panel.locator('vscode-button.open-source').first().click();
     const activeTab = page().locator('.tabs-container .tab.active');
     await activeTab.filter({ hasText: 'agent.js' }).waitFor({ timeout: 15_000 });
@@ -108,7 +109,8 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
     await page().locator('.tabs-container .tab', { hasText: 'agent run' }).first().click();
     panel = await editor.findFrame('agent-trace-app');
     await stepRow('search_docs').click();
-    const result = panel.locator('pre.tool-result');
+    // get_weather's result may still be on screen: wait for search_docs's own.
+    const result = panel.locator('pre.tool-result', { hasText: '<script>alert(2)</script>' });
     await result.waitFor({ timeout: 15_000 });
     const text = await result.innerText();
     assert.ok(text.includes('<img src=x onerror=alert(1)>'), text);
@@ -117,7 +119,7 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
     await editor.screenshot('trace-panel-hostile-step.png');
     // The final chat step repeats the hostile text in the model's answer: shown as text too.
     const chatRows = panel.locator('[role="treeitem"]', { has: panel.locator('.label', { hasText: /^chat / }) });
-    assert.equal(await chatRows.count(), 2);
+    await waitFor(async () => (await chatRows.count()) === 2, 15_000, () => "the panel never listed two chat steps");
     await chatRows.last().click();
     const answer = panel.locator('.bubble', { hasText: 'take an umbrella' });
     await answer.first().waitFor({ timeout: 15_000 });
@@ -130,6 +132,13 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
     assert.deepEqual(editor.dialogs, []);
   });
 
+  /** 0 (black) … 1 (white): the panel body's computed background, to know a theme's colours arrived. */
+  const panelBackgroundLuminance = () =>
+    panel.evaluate(() => {
+      const m = /rgba?\((\d+), (\d+), (\d+)/.exec(getComputedStyle(document.body).backgroundColor);
+      return m ? (0.2126 * Number(m[1]) + 0.7152 * Number(m[2]) + 0.0722 * Number(m[3])) / 255 : -1;
+    });
+
   it('renders the panel in Dark Modern, Light Modern and Dark High Contrast (screenshots in test-results/)', async () => {
     await page().locator('.tabs-container .tab', { hasText: 'agent run' }).first().click();
     panel = await editor.findFrame('agent-trace-app');
@@ -139,18 +148,21 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
     await editor.pickColorTheme('Light Modern');
     await page().locator('.monaco-workbench.vs').waitFor({ timeout: 30_000 });
     await panel.locator('body.vscode-light').waitFor({ timeout: 15_000 });
-    await page().waitForTimeout(500);
+    // The theme's colours reach the webview after its body class: wait until they are painted.
+    await waitFor(async () => (await panelBackgroundLuminance()) > 0.5, 15_000, () => 'the panel never got the light background');
     const light = await editor.screenshot('trace-panel-light-modern.png');
     assert.notDeepEqual(fs.readFileSync(dark), fs.readFileSync(light));
     // High contrast: selection is drawn as an outline in the theme's contrast colour.
     await editor.pickColorTheme('Dark High Contrast');
     await page().locator('.monaco-workbench.hc-black').waitFor({ timeout: 30_000 });
     await panel.locator('body.vscode-high-contrast').waitFor({ timeout: 15_000 });
-    await page().waitForTimeout(500);
-    const outline = await stepRow('get_weather').evaluate((el) => {
-      const st = getComputedStyle(el);
-      return { style: st.outlineStyle, color: st.outlineColor };
-    });
+    const selectedOutline = () =>
+      stepRow('get_weather').evaluate((el) => {
+        const st = getComputedStyle(el);
+        return { style: st.outlineStyle, color: st.outlineColor };
+      });
+    await waitFor(async () => (await selectedOutline()).style === 'solid' && (await panelBackgroundLuminance()) < 0.2, 15_000, () => 'the high-contrast colours never reached the panel');
+    const outline = await selectedOutline();
     assert.equal(outline.style, 'solid', 'the selected step is outlined');
     assert.doesNotMatch(outline.color, /rgba\(0, 0, 0, 0\)|transparent/, `outline colour ${outline.color}`);
     await editor.screenshot('trace-panel-high-contrast.png');

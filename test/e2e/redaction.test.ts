@@ -50,6 +50,8 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
   /** A count table of the summary ("By category", …) as { key: count }. */
   async function counts(title: string): Promise<Record<string, number>> {
     const card = panel.locator('.card.counts', { has: panel.locator('h2', { hasText: title }) });
+    // The report arrives after the panel frame exists: wait for its first row.
+    await card.locator('tbody tr').first().waitFor({ timeout: 30_000 });
     const out: Record<string, number> = {};
     for (const row of await card.locator('tbody tr').all()) {
       out[(await row.locator('td.key').innerText()).trim()] = Number((await row.locator('td.count-cell').innerText()).trim());
@@ -145,7 +147,15 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
 
   it('the Problems panel lists the findings at the agent.js line of the chat call: rule and path, no value', async () => {
     await editor.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
-    await problemRows().first().waitFor({ timeout: 30_000 });
+    // The markers list fills in as diagnostics arrive: wait for both findings, not just the first row.
+    await waitFor(
+      async () => {
+        const rows = await problemRows().allInnerTexts();
+        return rows.some((t) => t.includes('OpenAI API key')) && rows.some((t) => t.includes('Email address'));
+      },
+      30_000,
+      () => 'the Problems panel never listed both findings',
+    );
     const chatLine = markerLine(path.join(workspace, 'agent.js'), 'chat');
     const texts = await problemRows().allInnerTexts();
     const aria = await problemRows().evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));

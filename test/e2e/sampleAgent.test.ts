@@ -10,7 +10,7 @@ import type { RawSpan } from '../../src/core/model';
 import { buildSampleAgentLib, markerLine, runSampleAgent, SAMPLE_AGENT, startOtlpSink } from './helpers';
 
 describe('sample agent (OTLP output, no editor)', () => {
-  let spans: RawSpan[] = [];
+  const spans: RawSpan[] = [];
   let traceId: string | null = null;
   const agentJs = path.join(SAMPLE_AGENT, 'agent.js');
 
@@ -76,6 +76,7 @@ describe('sample agent (OTLP output, no editor)', () => {
   });
 
   it("the user's question carries a format-valid API key and an email address, none of it a literal in the sources", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the agent's own CommonJS module, read as the agent reads it
     const { USER_SECRETS } = require(path.join(SAMPLE_AGENT, 'tools.js')) as { USER_SECRETS: { apiKey: string; email: string } };
     assert.match(USER_SECRETS.apiKey, /^sk-proj-[A-Za-z0-9_-]{40,}$/);
     assert.match(USER_SECRETS.email, /^[a-z.]+@[a-z-]+\.[a-z]+$/);

@@ -11,6 +11,7 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { TraceDetailDto, TraceSummaryDto } from '../../src/protocol/dto';
 import { makeLogger, makeTracer, type OtlpProtocol } from '../support/otlpClients';
 import { cliJson, cliJsonLines, ensureBuilt, ROOT, runCli, serve, tempDir, type ServeHandle } from '../support/serverProcess';
+import { waitUntil } from '../support/waitUntil';
 
 describe('server pipeline: official exporters → agent-trace serve → show --json', function () {
   this.timeout(60_000);
@@ -306,7 +307,8 @@ describe('durability: acknowledged spans survive a killed server', function () {
     const workers = Array.from({ length: 3 }, async () => {
       while (!stop) await sendOne();
     });
-    while (acknowledged.length < 2_000) await new Promise((r) => setTimeout(r, 10));
+    await waitUntil('2,000 acknowledged spans (or a refused export)', () => acknowledged.length >= 2_000 || stop, 60_000);
+    assert.ok(!stop, 'an export was refused before the kill');
     await server.kill();
     await Promise.all(workers);
     agent.destroy();

@@ -8,7 +8,7 @@ export function startPlain(tracer: Tracer): void {
 }
 
 export async function startAfterAwait(tracer: Tracer): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 1));
+  await new Promise((resolve) => setImmediate(resolve)); // an async boundary, not a wait
   await tracer.startActiveSpan('fixture.async', async (span) => { // @line:async
     await Promise.resolve();
     span.end();

@@ -370,7 +370,7 @@ describe('TraceStore (real SQLite files)', function () {
       let stderr = '';
       p.stderr.on('data', (d) => (stderr += d));
       const lines = createInterface({ input: p.stdout })[Symbol.asyncIterator]();
-      const next = async (): Promise<any> => {
+      const next = async (): Promise<Record<string, unknown>> => {
         const r = await lines.next();
         if (r.done) throw new Error(`child ended: ${stderr}`);
         return JSON.parse(r.value);

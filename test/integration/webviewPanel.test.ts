@@ -8,6 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { TraceHostMessage, RedactionHostMessage } from '../../src/protocol/webviewMessages';
 import { generateReport, generateTrace, HOSTILE_TEXT } from '../webview/fixtures';
 import { chromiumLaunchOptions, startHarness, type Harness } from '../webview/server';
+import { eventually } from '../support/waitUntil';
 
 const shots = resolve(__dirname, '../../test-results');
 
@@ -64,6 +65,20 @@ describe('webview panels in Chromium', function () {
     await page?.close();
   });
 
+  /** The span id of the `nth` row wholly inside the scrolled tree viewport, once rows are drawn there. */
+  async function rowInView(p: Page, nth: number): Promise<string> {
+    // A function with no named inner functions: the transpiler adds no helper the page lacks
+    // (and the harness CSP forbids the eval a string predicate would need).
+    const handle = await p.waitForFunction((n) => {
+      const scroller = document.querySelector('.tree-scroll');
+      if (!scroller || scroller.scrollTop === 0) return null;
+      const box = scroller.getBoundingClientRect();
+      const inView = Array.from(document.querySelectorAll('.row')).filter((r) => r.getBoundingClientRect().top >= box.top && r.getBoundingClientRect().bottom <= box.bottom);
+      return inView.length > n ? inView[n].getAttribute('data-span-id') : null;
+    }, nth);
+    return (await handle.jsonValue()) as string;
+  }
+
   it('selects a tool step with the keyboard and shows its pretty-printed arguments; hostile content stays text', async () => {
     page = await open('trace', 'dark');
     const trace = generateTrace({ spanCount: 60, hostile: true });
@@ -78,19 +93,24 @@ describe('webview panels in Chromium', function () {
     await page.keyboard.press('ArrowDown');
     const tool = trace.spans[2];
     assert.equal(tool.kind, 'tool');
-    assert.equal(await selectedId(page), tool.spanId);
-    assert.equal(await page.locator('.span-name').textContent(), tool.name);
-    assert.equal(await page.locator('.tool-arguments').textContent(), JSON.stringify(JSON.parse(tool.tool!.arguments!), null, 2));
-    assert.ok((await posted(page)).some((m) => m.type === 'spanSelected' && m.spanId === tool.spanId));
+    // Key handling and the detail pane's render are asynchronous: wait for the state, not a time.
+    await eventually(async () => {
+      assert.equal(await selectedId(page), tool.spanId);
+      assert.equal(await page.locator('.span-name').textContent(), tool.name);
+      assert.equal(await page.locator('.tool-arguments').textContent(), JSON.stringify(JSON.parse(tool.tool!.arguments!), null, 2));
+      assert.ok((await posted(page)).some((m) => m.type === 'spanSelected' && m.spanId === tool.spanId));
+    });
 
     // The hostile result, prompt and event attribute show as literal text.
     assert.equal(await page.locator('.tool-result').textContent(), HOSTILE_TEXT);
     await page.keyboard.press('ArrowUp');
-    assert.equal(await selectedId(page), trace.spans[1].spanId);
-    const bubbles = await page.locator('.bubble-text').allTextContents();
-    assert.ok(bubbles.includes(HOSTILE_TEXT), 'the prompt shows its markup as text');
+    await eventually(async () => {
+      assert.equal(await selectedId(page), trace.spans[1].spanId);
+      const bubbles = await page.locator('.bubble-text').allTextContents();
+      assert.ok(bubbles.includes(HOSTILE_TEXT), 'the prompt shows its markup as text');
+    });
     await page.locator('vscode-tab-header', { hasText: 'Attributes' }).click();
-    assert.ok((await page.locator('table.attrs pre').allTextContents()).includes(HOSTILE_TEXT));
+    await eventually(async () => assert.ok((await page.locator('table.attrs pre').allTextContents()).includes(HOSTILE_TEXT)));
     await page.screenshot({ path: join(shots, 'trace-dark.png') });
 
     assert.equal(await deepCount(page, 'img'), 0, 'no img element was created from span data');
@@ -109,12 +129,12 @@ describe('webview panels in Chromium', function () {
     await page.locator('.row').first().waitFor();
     assert.equal(await page.locator('.badge-live').count(), 0);
     await page.locator('.open-source').click();
-    assert.ok((await posted(page)).some((m) => m.type === 'openSource' && m.spanId === trace.spans[0].spanId));
+    await eventually(async () => assert.ok((await posted(page)).some((m) => m.type === 'openSource' && m.spanId === trace.spans[0].spanId)));
     const noSource = trace.spans.find((s) => !s.source)!;
     await hostPost(page, { type: 'selectSpan', spanId: noSource.spanId });
     await page.locator(`.row[aria-selected="true"][data-span-id="${noSource.spanId}"]`).waitFor();
     await page.locator('.find-source').click();
-    assert.ok((await posted(page)).some((m) => m.type === 'resolveSource' && m.spanId === noSource.spanId));
+    await eventually(async () => assert.ok((await posted(page)).some((m) => m.type === 'resolveSource' && m.spanId === noSource.spanId)));
     await hostPost(page, { type: 'sourceResolved', spanId: noSource.spanId, source: { file: 'src/tools/book_hotel.ts', line: 7, how: 'symbol', confidence: 'high' } });
     await page.locator('.source-file', { hasText: 'src/tools/book_hotel.ts:7' }).waitFor();
     await page.screenshot({ path: join(shots, 'trace-light.png') });
@@ -129,6 +149,7 @@ describe('webview panels in Chromium', function () {
     await page.keyboard.type('get_weather');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelectorAll('.row').length < 20);
+    await page.locator('.row mark').first().waitFor();
     const marks = await page.locator('.row mark').allTextContents();
     assert.ok(marks.length > 0 && marks.every((l) => l === 'get_weather'));
     // Matching tool rows and the model calls that requested them, under the agent root; no other tool.
@@ -146,8 +167,8 @@ describe('webview panels in Chromium', function () {
     assert.ok(first > 10 && first < 120, `rows in DOM: ${first}`);
     await page.locator('.tree-scroll').focus();
     await page.keyboard.press('End');
-    await page.locator('.row[aria-selected="true"]').waitFor();
-    assert.equal(await page.locator('.row[aria-selected="true"]').getAttribute('aria-posinset'), '9999');
+    // The last row is selected and scrolled into view (the virtualizer renders it after the scroll event).
+    await page.locator('.row[aria-selected="true"][aria-posinset="9999"]').waitFor();
     const atEnd = await page.locator('.row').count();
     assert.ok(atEnd < 120, `rows in DOM at the end: ${atEnd}`);
   });
@@ -172,11 +193,14 @@ describe('webview panels in Chromium', function () {
     await hostPost(page, { type: 'trace', trace: generateTrace({ spanCount: 2000 }), live: true });
     await page.locator('.row').first().waitFor();
     await page.locator('.tree-scroll').evaluate((el) => (el.scrollTop = 15_000));
-    await page.waitForTimeout(100);
-    const target = page.locator('.row').nth(8);
-    const id = await target.getAttribute('data-span-id');
-    await target.click();
+    // The virtualizer re-renders on the scroll event, at its own pace: wait until the rows drawn
+    // are the ones in the scrolled viewport, then pick one lying wholly inside it (a click on a
+    // row still out of view would make Playwright scroll it in and move scrollTop itself).
+    const id = await rowInView(page, 4);
+    await page.locator(`.row[data-span-id="${id}"]`).click();
+    await page.locator(`.row[aria-selected="true"][data-span-id="${id}"]`).waitFor();
     const scrollBefore = await page.locator('.tree-scroll').evaluate((el) => el.scrollTop);
+    assert.ok(scrollBefore > 14_000, `scrolled to ${scrollBefore}`);
 
     await hostPost(page, { type: 'trace', trace: generateTrace({ spanCount: 2500 }), live: true });
     await page.locator('.stats', { hasText: '2500' }).waitFor();
@@ -204,9 +228,11 @@ describe('webview panels in Chromium', function () {
     page = await open('trace', 'dark', { traceId: trace.traceId, selected: tool.spanId, collapsed: [], query: '', scrollTop: 0, tab: 1 });
     await hostPost(page, { type: 'trace', trace, live: false });
     await page.locator('.row').first().waitFor();
-    assert.equal(await selectedId(page), tool.spanId);
-    assert.equal(await page.locator('vscode-tabs').evaluate((el) => (el as unknown as { selectedIndex: number }).selectedIndex), 1);
-    assert.ok(await page.locator('table.usage').isVisible());
+    await eventually(async () => {
+      assert.equal(await selectedId(page), tool.spanId);
+      assert.equal(await page.locator('vscode-tabs').evaluate((el) => (el as unknown as { selectedIndex: number }).selectedIndex), 1);
+      assert.ok(await page.locator('table.usage').isVisible());
+    });
   });
 
   it('redaction panel: counts, keyboard selection, before/after preview and actions', async () => {
@@ -224,7 +250,7 @@ describe('webview panels in Chromium', function () {
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
     const f = report.findings[1];
-    assert.ok((await posted(page)).some((m) => m.type === 'requestSpanPreview' && m.spanId === f.spanId));
+    await eventually(async () => assert.ok((await posted(page)).some((m) => m.type === 'requestSpanPreview' && m.spanId === f.spanId)));
     await hostPost(page, {
       type: 'spanPreview',
       spanId: f.spanId,
@@ -244,7 +270,7 @@ describe('webview panels in Chromium', function () {
       ['Export Node processor', 'exportNodeProcessor'],
     ]) {
       await page.locator('vscode-button', { hasText: label }).click();
-      assert.ok((await posted(page)).some((m) => m.type === type), `${label} posts ${type}`);
+      await eventually(async () => assert.ok((await posted(page)).some((m) => m.type === type), `${label} posts ${type}`));
     }
     assert.equal(await deepCount(page, 'img'), 0);
     assert.deepEqual(dialogs, []);

@@ -6,6 +6,7 @@ import {
   formatRelativeTime,
   formatTokens,
   hostForUrl,
+  spanAtLineRow,
   statusBarText,
   traceDescription,
   traceTooltipRows,
@@ -35,28 +36,28 @@ const summary = (over: Partial<TraceSummaryDto> = {}): TraceSummaryDto => ({
 
 describe('extension format', () => {
   it('formats durations, times, tokens and costs', () => {
-    assert.equal(formatDuration(0.4), '<1 ms');
+    assert.equal(formatDuration(0.4), '400 µs');
     assert.equal(formatDuration(250), '250 ms');
-    assert.equal(formatDuration(4321), '4.32 s');
+    assert.equal(formatDuration(4321), '4.3 s');
     assert.equal(formatDuration(125_000), '2 min 5 s');
     assert.equal(formatRelativeTime(NOW - 10_000, NOW), 'just now');
     assert.equal(formatRelativeTime(NOW - 5 * 60_000, NOW), '5 min ago');
     assert.equal(formatRelativeTime(NOW - 3 * 3_600_000, NOW), '3 h ago');
     assert.equal(formatTokens(null), null);
     assert.equal(formatTokens(0), '0');
-    assert.equal(formatTokens(1540), '1.5k');
+    assert.equal(formatTokens(1540), '1.54k');
     assert.equal(formatCost(null), null);
-    assert.equal(formatCost(0.0123), '$0.01');
+    assert.equal(formatCost(0.0123), '$0.0123');
     assert.equal(formatCost(0.0012), '$0.0012');
   });
 
   it('describes a trace as service · relative time · duration · tokens · cost', () => {
-    assert.equal(traceDescription(summary(), NOW), 'support · 5 min ago · 4.32 s · 1.5k tok · $0.01');
+    assert.equal(traceDescription(summary(), NOW), 'support · 5 min ago · 4.3 s · 1.54k tok · $0.0123');
   });
 
   it('leaves unreported tokens and unknown cost out instead of showing zero', () => {
     const t = summary({ usage: { inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null }, costUsd: null, services: ['a', 'b', 'c'] });
-    assert.equal(traceDescription(t, NOW), 'a +2 · 5 min ago · 4.32 s');
+    assert.equal(traceDescription(t, NOW), 'a +2 · 5 min ago · 4.3 s');
     const rows = Object.fromEntries(traceTooltipRows(t, NOW));
     assert.equal(rows.Tokens, 'not reported');
     assert.equal(rows.Cost, 'unknown');
@@ -74,7 +75,7 @@ describe('extension format', () => {
   it('status bar: listening, blocked with the server problem, follower, stopped', () => {
     const st: ServerStatusDto = { role: 'writer', host: '127.0.0.1', httpPort: 4318, grpcPort: 4317, listening: true, problem: null, dbPath: '/db', spanCount: 1534, traceCount: 9 };
     const ok = statusBarText('running', st);
-    assert.equal(ok.text, '$(radio-tower) Agent Trace: 1.5k spans');
+    assert.equal(ok.text, '$(radio-tower) Agent Trace: 1.53k spans');
     assert.equal(ok.warning, false);
     assert.match(ok.tooltip[0], /Listening on 127\.0\.0\.1:4318/);
     const blocked = statusBarText('running', { ...st, listening: false, problem: 'Port 4318 is in use; change agentTrace.otlp.httpPort' });
@@ -132,5 +133,18 @@ describe('extension traces view model', () => {
   it('summarizes the active filter', () => {
     assert.equal(filterSummary({}), '');
     assert.equal(filterSummary({ text: 'refund', service: 'support', errorsOnly: true }), '"refund", service support, errors only');
+  });
+
+  it('spans-at-line picker rows: time, status, duration, tokens and cost; the failure as detail without icon syntax', () => {
+    const base = { traceId: 'b'.repeat(32), spanId: 'c'.repeat(16), name: 'execute_tool lookup', startTime: '2026-11-27T11:55:00Z' };
+    assert.deepEqual(spanAtLineRow({ ...base, failed: false, durationMs: 0.28, tokens: 2020, costUsd: 0.000212, llmCalls: 2 }, NOW), {
+      description: '5 min ago · ok · 280 µs · 2.02k tok · $0.000212',
+      detail: `trace ${'b'.repeat(32)}`,
+    });
+    const failed = spanAtLineRow({ ...base, failed: true, errorMessage: 'LookupError $(zap)\nno city', durationMs: 4, tokens: null, costUsd: null, llmCalls: 1 }, NOW);
+    assert.equal(failed.description, '5 min ago · failed · 4 ms · cost unknown');
+    assert.equal(failed.detail, 'LookupError $\u200b(zap) no city');
+    // An older server sends only the first four fields.
+    assert.deepEqual(spanAtLineRow(base, NOW), { description: '5 min ago', detail: `trace ${'b'.repeat(32)}` });
   });
 });

@@ -49,8 +49,6 @@ function span(s: S): CanonicalSpan {
   };
 }
 
-const order = (spans: S[]) => assembleTrace(spans.map(span)).nodes.map((n) => `${'.'.repeat(n.depth)}${n.span.spanId}`);
-
 describe('assembleTrace', () => {
   const cases: { name: string; spans: S[]; order: string[]; warnings: RegExp[] }[] = [
     {

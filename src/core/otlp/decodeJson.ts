@@ -123,7 +123,7 @@ function attrsOf(o: Obj, where: string): Attributes {
 }
 
 /** Hex id ('' when missing) or null when it is not hex. */
-function hexField(o: Obj, camel: string, snake: string, where: string): string | null {
+function hexField(o: Obj, camel: string, snake: string, _where: string): string | null {
   const v = get(o, camel, snake);
   if (v === undefined || v === null) return '';
   if (typeof v !== 'string') return null;

@@ -1,0 +1,26 @@
+// Every default the editor, the trace server and the CLI share, in one place. package.json's
+// `contributes.configuration` repeats them for VS Code's settings UI; a unit test keeps the two equal.
+
+/** Loopback only unless the user says otherwise. */
+export const DEFAULT_HOST = '127.0.0.1';
+/** The OTLP ports every exporter tries first (OpenTelemetry's own defaults). */
+export const DEFAULT_HTTP_PORT = 4318;
+export const DEFAULT_GRPC_PORT = 4317;
+export const DEFAULT_RETENTION = { maxDays: 7, maxMegabytes: 1024 } as const;
+/** Relative to the first workspace folder. */
+export const DEFAULT_REDACTION_POLICY_PATH = '.agent-trace/redaction.json';
+
+/** The default of each setting, by its key under the `agentTrace` section. */
+export const SETTING_DEFAULTS = {
+  'otlp.host': DEFAULT_HOST,
+  'otlp.httpPort': DEFAULT_HTTP_PORT,
+  'otlp.grpcPort': DEFAULT_GRPC_PORT,
+  /** Empty: the per-user database shared by every window and the CLI. */
+  'database.path': '',
+  'retention.maxDays': DEFAULT_RETENTION.maxDays,
+  'retention.maxMegabytes': DEFAULT_RETENTION.maxMegabytes,
+  'source.pathMappings': {},
+  'pricing.overrides': {},
+  'terminal.injectOtlpEnvironment': false,
+  'redaction.policyPath': DEFAULT_REDACTION_POLICY_PATH,
+} as const;
