@@ -4,6 +4,7 @@
 import type { AttrValue, ChatMessage, ToolCall } from '../model';
 import { isObj, json, text } from './attrs';
 
+type Obj = { [key: string]: AttrValue };
 type Direction = ChatMessage['direction'];
 
 const s = (v: AttrValue | undefined): string | null => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : null);
