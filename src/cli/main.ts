@@ -11,6 +11,7 @@ import { TraceServer } from '../server/traceServer';
 import { runLanguageServer } from '../server/lspServer';
 import { spansForScan } from '../server/redactionService';
 import { runScan } from './scanCommand';
+import { endQuietlyWhenReaderLeaves, exitWhenFlushed, jsonForTerminal, terminalSafe } from './output';
 import { TraceStore } from '../store/traceStore';
 
 export { SERVER_NODE_FLAGS } from '../protocol/lsp';
@@ -84,7 +85,7 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
         const policyText = values.policy ? readFileOrFail(values.policy) : null;
         const json = exportTraceOtlpJson(store, traceId, { redacted: !!values.redacted, policyText });
         if (json === null) return notFound(traceId);
-        const text = JSON.stringify(json, null, 2);
+        const text = jsonForTerminal(json, 2);
         if (values.out) fs.writeFileSync(values.out, text + '\n');
         else out(text);
         return 0;
@@ -154,7 +155,7 @@ async function withStore(dbPath: string, readonly: boolean, run: (store: TraceSt
   const store = TraceStore.open(dbPath, {
     canonicalize: (s) => canonicalize(s),
     readonly,
-    log: (m) => process.stderr.write(m + '\n'),
+    log: (m) => process.stderr.write(terminalSafe(m, { keepLines: true }) + '\n'),
   });
   try {
     return await run(store);
@@ -168,7 +169,7 @@ function list(store: TraceStore, values: Values, out: (s: string) => void): numb
   if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit must be a positive integer, not "${values.limit}".`);
   const traces = store.listTraces({ text: values.text, service: values.service, model: values.model, errorsOnly: !!values.errors, limit });
   if (values.json) {
-    for (const t of traces) out(JSON.stringify(t));
+    for (const t of traces) out(jsonForTerminal(t));
     return 0;
   }
   if (traces.length === 0) {
@@ -182,15 +183,15 @@ function list(store: TraceStore, values: Values, out: (s: string) => void): numb
 function show(store: TraceStore, traceId: string, values: Values, out: (s: string) => void): number {
   const detail = traceDetail(store, traceId);
   if (!detail) return notFound(traceId);
-  if (values.json) out(JSON.stringify(detail, null, 2));
+  if (values.json) out(jsonForTerminal(detail, 2));
   else out(formatTree(detail));
   return 0;
 }
 
 function search(store: TraceStore, text: string, values: Values, out: (s: string) => void): number {
   const hits = store.search(text, values.limit ? Number(values.limit) : 50);
-  if (values.json) out(JSON.stringify(hits, null, 2));
-  else for (const h of hits) out(`${h.traceId} ${h.spanId}  ${h.traceName} › ${h.spanName}\n    ${h.snippet}`);
+  if (values.json) out(jsonForTerminal(hits, 2));
+  else for (const h of hits) out(`${h.traceId} ${h.spanId}  ${terminalSafe(h.traceName)} › ${terminalSafe(h.spanName)}\n    ${terminalSafe(h.snippet)}`);
   return 0;
 }
 
@@ -205,7 +206,7 @@ async function serve(values: Values, dbPath: string, out: (s: string) => void): 
     grpcPort,
     dbPath,
     retention: { maxDays: 7, maxMegabytes: 1024 },
-    log: (m) => process.stderr.write(m + '\n'),
+    log: (m) => process.stderr.write(terminalSafe(m, { keepLines: true }) + '\n'),
   });
   const status = server.status();
   if (!status.listening) {
@@ -229,8 +230,8 @@ function formatTable(traces: TraceSummaryDto[]): string {
   const rows = traces.map((t) => [
     t.traceId,
     t.startTime.replace('T', ' ').slice(0, 19),
-    t.name,
-    t.services.join(','),
+    terminalSafe(t.name),
+    terminalSafe(t.services.join(',')),
     `${Math.round(t.durationMs)}ms`,
     String(t.spanCount),
     t.errorCount ? `${t.errorCount} err` : '',
@@ -245,28 +246,30 @@ function formatTable(traces: TraceSummaryDto[]): string {
 
 function formatTree(detail: TraceDetailDto): string {
   const depth = new Map<string, number>();
-  const lines = [`${detail.name}  ${detail.traceId}  ${Math.round(detail.durationMs)}ms  ${detail.spanCount} spans`];
+  const lines = [`${terminalSafe(detail.name)}  ${detail.traceId}  ${Math.round(detail.durationMs)}ms  ${detail.spanCount} spans`];
   for (const s of detail.spans) {
     const d = s.parentSpanId && depth.has(s.parentSpanId) ? depth.get(s.parentSpanId)! + 1 : 0;
     depth.set(s.spanId, d);
     const extra = [s.kind, s.model, s.tool?.name, `${Math.round(s.durationMs)}ms`, s.status === 'error' ? 'ERROR' : '', s.orphaned ? 'orphaned' : '']
       .filter(Boolean)
       .join(' ');
-    lines.push(`${'  '.repeat(d + 1)}${s.name}  [${extra}]  ${s.spanId}`);
+    lines.push(`${'  '.repeat(d + 1)}${terminalSafe(s.name)}  [${terminalSafe(extra)}]  ${terminalSafe(s.spanId)}`);
   }
-  for (const w of detail.warnings) lines.push(`warning: ${w}`);
+  for (const w of detail.warnings) lines.push(`warning: ${terminalSafe(w)}`);
   return lines.join('\n');
 }
 
-/** Runs the CLI with this process's arguments and exits with its code. */
+/** Runs the CLI with this process's arguments and exits with its code once its output is written. */
 export function run(): void {
+  endQuietlyWhenReaderLeaves();
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => exitWhenFlushed(code),
     (err) => {
       // Expected failures (unreadable input, bad arguments) print their message; AGENT_TRACE_DEBUG adds the stack.
+      // Messages may quote input (a JSON parse error shows the offending text): escaped for the terminal.
       const detail = process.env.AGENT_TRACE_DEBUG ? (err as Error).stack : (err as Error).message;
-      process.stderr.write((err instanceof UsageError ? err.message : `agent-trace: ${detail ?? err}`) + '\n');
-      process.exit(err instanceof UsageError ? 2 : 1);
+      process.stderr.write(terminalSafe(err instanceof UsageError ? err.message : `agent-trace: ${detail ?? err}`, { keepLines: true }) + '\n');
+      exitWhenFlushed(err instanceof UsageError ? 2 : 1);
     },
   );
 }
