@@ -9,7 +9,8 @@ import { traceDetail } from '../server/queries';
 import { exportTraceOtlpJson, importOtlpJsonFile } from '../server/transfer';
 import { TraceServer } from '../server/traceServer';
 import { runLanguageServer } from '../server/lspServer';
-import { spansForScan } from '../server/redactionService';
+import { redactionPolicyProblems, spansForScan } from '../server/redactionService';
+import { POLICY_FILE } from '../core/redaction';
 import { runScan } from './scanCommand';
 import { endQuietlyWhenReaderLeaves, exitWhenFlushed, jsonForTerminal, terminalSafe } from './output';
 import { TraceStore } from '../store/traceStore';
@@ -82,8 +83,15 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
     case 'export':
       return withStore(dbPath, true, (store) => {
         const traceId = requireArg(rest, 'a trace id');
-        const policyText = values.policy ? readFileOrFail(values.policy) : null;
-        const json = exportTraceOtlpJson(store, traceId, { redacted: !!values.redacted, policyText });
+        if (values.policy && !values.redacted) throw new UsageError('--policy applies to redacted exports: add --redacted (without it the trace is exported as recorded).');
+        const policy = values.redacted ? redactionPolicy(values) : null;
+        if (policy) {
+          // Checked before anything is written: a policy that cannot be read or understood stops the export.
+          const problems = redactionPolicyProblems(policy.text);
+          if (problems.length) throw new UsageError(`The redaction policy ${policy.source} has errors, nothing exported:\n  ${problems.join('\n  ')}`);
+          process.stderr.write(`agent-trace: redacted with the ${policy.text === null ? 'default policy' : `policy ${policy.source}`}.\n`);
+        }
+        const json = exportTraceOtlpJson(store, traceId, { redacted: !!values.redacted, policyText: policy?.text ?? null });
         if (json === null) return notFound(traceId);
         const text = jsonForTerminal(json, 2);
         if (values.out) fs.writeFileSync(values.out, text + '\n');
@@ -103,10 +111,11 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
       return withStore(dbPath, true, (store) => {
         const spans = spansForScan(store, values.trace ?? null);
         if (values.trace && spans.length === 0) return notFound(values.trace) + 1; // 1 means findings for a CI gate
+        const policy = redactionPolicy(values);
         return runScan({
           spans,
-          policyText: values.policy ? readFileOrFail(values.policy) : null,
-          policySource: values.policy ?? 'default',
+          policyText: policy.text,
+          policySource: policy.source,
           failOn: values['fail-on']?.flatMap((v) => v.split(',')) ?? [],
           json: !!values.json,
           out,
@@ -132,6 +141,17 @@ function readFileOrFail(file: string): string {
   } catch (err) {
     throw new UsageError(`Cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
+}
+
+/**
+ * The redaction policy: --policy FILE, else the workspace policy (.agent-trace/redaction.json)
+ * of the current folder as the extension uses it, else the default (text null). A file that
+ * exists but cannot be read is an error (exit 2), never a silent fall back to the default.
+ */
+function redactionPolicy(values: Values): { text: string | null; source: string } {
+  if (values.policy) return { text: readFileOrFail(values.policy), source: values.policy };
+  if (fs.existsSync(POLICY_FILE)) return { text: readFileOrFail(POLICY_FILE), source: POLICY_FILE };
+  return { text: null, source: 'default' };
 }
 
 function parsePort(value: string | undefined, fallback: number, flag: string): number {

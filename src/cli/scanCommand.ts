@@ -5,6 +5,7 @@
 import type { FindingCategory, RedactionReportDto } from '../protocol/redaction';
 import { parsePolicy } from '../core/redaction/policy';
 import { scanSpans, type ScannableSpan } from '../core/redaction/apply';
+import { redactionPolicyProblems } from '../server/redactionService';
 import { jsonForTerminal, terminalSafe } from './output';
 
 export interface ScanCommandOptions {
@@ -55,7 +56,8 @@ export function runScan(opts: ScanCommandOptions): number {
     opts.out(`error: --fail-on accepts ${CATEGORIES.join(', ')}; got ${terminalSafe(badFailOn.join(', '))}`);
     return 2;
   }
-  const { policy, errors } = parsePolicy(opts.policyText);
+  const { policy } = parsePolicy(opts.policyText);
+  const errors = redactionPolicyProblems(opts.policyText);
   const report = scanSpans(opts.spans, policy, {
     policySource: opts.policySource ?? (opts.policyText === null ? 'default' : 'workspace'),
     policyErrors: errors,

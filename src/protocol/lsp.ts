@@ -10,7 +10,7 @@ import type {
   TraceFilterDto,
   TraceSummaryDto,
 } from './dto';
-import type { RedactionReportDto, RedactionScanParams } from './redaction';
+import type { RedactionReportDto, RedactionScanParams, RedactionSpanPreviewDto, RedactionSpanPreviewParams } from './redaction';
 
 export const ListTraces = new RequestType<TraceFilterDto, TraceSummaryDto[], void>('agentTrace/listTraces');
 export const GetTrace = new RequestType<{ traceId: string }, TraceDetailDto | null, void>('agentTrace/getTrace');
@@ -67,4 +67,9 @@ export const RenderCollectorConfig = new RequestType<{ policyText: string | null
 );
 export const RenderNodeProcessor = new RequestType<{ policyText: string | null }, { text: string; fileName: string }, void>(
   'agentTrace/renderNodeProcessor',
+);
+
+/** One span before and after the policy, as `ExportTrace` with `redacted` would carry it (null: no such span). */
+export const RedactionSpanPreview = new RequestType<RedactionSpanPreviewParams, RedactionSpanPreviewDto | null, void>(
+  'agentTrace/redactionSpanPreview',
 );

@@ -19,7 +19,7 @@ import * as lsp from '../protocol/lsp';
 import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, defaultDbPath } from './paths';
 import { traceDetail } from './queries';
 import { exportTraceOtlpJson } from './transfer';
-import { renderPolicy, scanForRedaction } from './redactionService';
+import { redactionSpanPreview, renderPolicy, scanForRedaction } from './redactionService';
 import { TraceServer } from './traceServer';
 
 const CODE_LENS_COMMAND = 'agentTrace.showSpansAtLine';
@@ -157,6 +157,7 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
     exportTraceOtlpJson(need().store, traceId, { redacted, policyText }),
   );
   connection.onRequest(lsp.ScanRedaction, (params) => scanForRedaction(need().store, params));
+  connection.onRequest(lsp.RedactionSpanPreview, (params) => redactionSpanPreview(need().store, params));
   connection.onRequest(lsp.RenderCollectorConfig, ({ policyText }) => renderPolicy(policyText, 'collector'));
   connection.onRequest(lsp.RenderNodeProcessor, ({ policyText }) => renderPolicy(policyText, 'node'));
 
