@@ -84,6 +84,29 @@ describe('recorded paths from span content are untrusted', () => {
     assert.equal(resolveRecordedPath('../../../etc/passwd', { workspaceFolders: [ws], mappings: {}, exists: (f) => files.has(f) }), '/home/me/proj/etc/passwd');
   });
 
+  it('for any recorded text: no throw, and a candidate marked inside the workspace really is below it', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('..', '.', '', 'home', 'me', 'proj', 'proj2', 'src', 'a.py', '%', '%E0%A4%A', '%2F', '%2e%2e', 'C:', '\\', '\0', 'file:', '//', '\u202e'),
+      fc.string({ unit: 'binary', maxLength: 6 }),
+    );
+    const recorded = fc.tuple(fc.constantFrom('', '/', 'file://', 'file:///', 'file://host/', 'C:\\', '\\\\srv\\share\\', '/home/me/proj/'), fc.array(piece, { maxLength: 12 }), fc.constantFrom('/', '\\'))
+      .map(([prefix, parts, sep]) => prefix + parts.join(sep));
+    fc.assert(
+      fc.property(recorded, (r) => {
+        const candidates = recordedPathCandidates(r, [ws], { '/app': ws });
+        resolveRecordedPath(r, { workspaceFolders: [ws], mappings: { '/app': ws }, exists: () => false });
+        pathSuffixes(r);
+        for (const c of candidates ?? []) {
+          if (!c.inWorkspace) continue;
+          assert.ok(c.path === ws || c.path.startsWith(`${ws}/`), c.path);
+          assert.ok(!c.path.split('/').includes('..'), c.path);
+          assert.equal(path.posix.normalize(c.path), c.path);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('decodes file URIs as url.fileURLToPath does (any path, POSIX)', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }).filter((s) => !s.includes('/') && !s.includes('\\') && !s.includes('\0')), { minLength: 1, maxLength: 6 }), (segs) => {
