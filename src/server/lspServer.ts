@@ -38,6 +38,12 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
   const reportedBadPaths = new Set<string>();
   const MAX_REPORTED_BAD_PATHS = 1_000;
 
+  const skipPath = (recorded: string, reason: string) => {
+    if (reportedBadPaths.has(recorded) || reportedBadPaths.size >= MAX_REPORTED_BAD_PATHS) return;
+    reportedBadPaths.add(recorded);
+    log(`Source paths: skipped a recorded path (${reason}): ${JSON.stringify(recorded.slice(0, 300))}`);
+  };
+
   /** The local file a recorded path stands for; null (logged once) when the span's text cannot be a path. */
   const localFileFor = (recorded: string): string | null => {
     try {
@@ -45,13 +51,10 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
       if (problem === null) {
         return resolveRecordedPath(recorded, { workspaceFolders: options.workspaceFolders, mappings: options.pathMappings, exists: (p) => fs.existsSync(p) });
       }
-      if (!reportedBadPaths.has(recorded) && reportedBadPaths.size < MAX_REPORTED_BAD_PATHS) {
-        reportedBadPaths.add(recorded);
-        log(`Source paths: skipped a recorded path (${problem}): ${JSON.stringify(recorded.slice(0, 300))}`);
-      }
+      skipPath(recorded, problem);
     } catch (err) {
       // Never let one span's path take the code lenses down for every file.
-      log(`Source paths: skipped ${JSON.stringify(recorded.slice(0, 300))}: ${(err as Error).message}`);
+      skipPath(recorded, (err as Error).message);
     }
     return null;
   };
