@@ -10,9 +10,11 @@ import { traceDetail } from '../server/queries';
 import { exportTraceOtlpJson, importOtlpJsonFile } from '../server/transfer';
 import { TraceServer } from '../server/traceServer';
 import { runLanguageServer } from '../server/lspServer';
-import { spansForScan } from '../server/redactionService';
+import { redactionPolicyProblems, spansForScan } from '../server/redactionService';
+import { POLICY_FILE } from '../core/redaction';
 import { runScan } from './scanCommand';
 import { formatCost, formatCount, formatDuration } from '../core/format';
+import { endQuietlyWhenReaderLeaves, exitWhenFlushed, jsonForTerminal, terminalSafe } from './output';
 import { TraceStore } from '../store/traceStore';
 
 export { SERVER_NODE_FLAGS } from '../protocol/lsp';
@@ -83,10 +85,17 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
     case 'export':
       return withStore(dbPath, true, (store) => {
         const traceId = requireArg(rest, 'a trace id');
-        const policyText = values.policy ? readFileOrFail(values.policy) : null;
-        const json = exportTraceOtlpJson(store, traceId, { redacted: !!values.redacted, policyText });
+        if (values.policy && !values.redacted) throw new UsageError('--policy applies to redacted exports: add --redacted (without it the trace is exported as recorded).');
+        const policy = values.redacted ? redactionPolicy(values) : null;
+        if (policy) {
+          // Checked before anything is written: a policy that cannot be read or understood stops the export.
+          const problems = redactionPolicyProblems(policy.text);
+          if (problems.length) throw new UsageError(`The redaction policy ${policy.source} has errors, nothing exported:\n  ${problems.join('\n  ')}`);
+          process.stderr.write(`agent-trace: redacted with the ${policy.text === null ? 'default policy' : `policy ${policy.source}`}.\n`);
+        }
+        const json = exportTraceOtlpJson(store, traceId, { redacted: !!values.redacted, policyText: policy?.text ?? null });
         if (json === null) return notFound(traceId);
-        const text = JSON.stringify(json, null, 2);
+        const text = jsonForTerminal(json, 2);
         if (values.out) fs.writeFileSync(values.out, text + '\n');
         else out(text);
         return 0;
@@ -104,10 +113,11 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
       return withStore(dbPath, true, (store) => {
         const spans = spansForScan(store, values.trace ?? null);
         if (values.trace && spans.length === 0) return notFound(values.trace) + 1; // 1 means findings for a CI gate
+        const policy = redactionPolicy(values);
         return runScan({
           spans,
-          policyText: values.policy ? readFileOrFail(values.policy) : null,
-          policySource: values.policy ?? 'default',
+          policyText: policy.text,
+          policySource: policy.source,
           failOn: values['fail-on']?.flatMap((v) => v.split(',')) ?? [],
           json: !!values.json,
           out,
@@ -135,6 +145,17 @@ function readFileOrFail(file: string): string {
   }
 }
 
+/**
+ * The redaction policy: --policy FILE, else the workspace policy (.agent-trace/redaction.json)
+ * of the current folder as the extension uses it, else the default (text null). A file that
+ * exists but cannot be read is an error (exit 2), never a silent fall back to the default.
+ */
+function redactionPolicy(values: Values): { text: string | null; source: string } {
+  if (values.policy) return { text: readFileOrFail(values.policy), source: values.policy };
+  if (fs.existsSync(POLICY_FILE)) return { text: readFileOrFail(POLICY_FILE), source: POLICY_FILE };
+  return { text: null, source: 'default' };
+}
+
 function parsePort(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -156,7 +177,7 @@ async function withStore(dbPath: string, readonly: boolean, run: (store: TraceSt
   const store = TraceStore.open(dbPath, {
     canonicalize: (s) => canonicalize(s),
     readonly,
-    log: (m) => process.stderr.write(m + '\n'),
+    log: (m) => process.stderr.write(terminalSafe(m, { keepLines: true }) + '\n'),
   });
   try {
     return await run(store);
@@ -170,7 +191,7 @@ function list(store: TraceStore, values: Values, out: (s: string) => void): numb
   if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit must be a positive integer, not "${values.limit}".`);
   const traces = store.listTraces({ text: values.text, service: values.service, model: values.model, errorsOnly: !!values.errors, limit });
   if (values.json) {
-    for (const t of traces) out(JSON.stringify(t));
+    for (const t of traces) out(jsonForTerminal(t));
     return 0;
   }
   if (traces.length === 0) {
@@ -184,15 +205,15 @@ function list(store: TraceStore, values: Values, out: (s: string) => void): numb
 function show(store: TraceStore, traceId: string, values: Values, out: (s: string) => void): number {
   const detail = traceDetail(store, traceId);
   if (!detail) return notFound(traceId);
-  if (values.json) out(JSON.stringify(detail, null, 2));
+  if (values.json) out(jsonForTerminal(detail, 2));
   else out(formatTree(detail));
   return 0;
 }
 
 function search(store: TraceStore, text: string, values: Values, out: (s: string) => void): number {
   const hits = store.search(text, values.limit ? Number(values.limit) : 50);
-  if (values.json) out(JSON.stringify(hits, null, 2));
-  else for (const h of hits) out(`${h.traceId} ${h.spanId}  ${h.traceName} › ${h.spanName}\n    ${h.snippet}`);
+  if (values.json) out(jsonForTerminal(hits, 2));
+  else for (const h of hits) out(`${h.traceId} ${h.spanId}  ${terminalSafe(h.traceName)} › ${terminalSafe(h.spanName)}\n    ${terminalSafe(h.snippet)}`);
   return 0;
 }
 
@@ -207,7 +228,7 @@ async function serve(values: Values, dbPath: string, out: (s: string) => void): 
     grpcPort,
     dbPath,
     retention: { ...DEFAULT_RETENTION },
-    log: (m) => process.stderr.write(m + '\n'),
+    log: (m) => process.stderr.write(terminalSafe(m, { keepLines: true }) + '\n'),
   });
   const status = server.status();
   if (!status.listening) {
@@ -231,8 +252,8 @@ function formatTable(traces: TraceSummaryDto[]): string {
   const rows = traces.map((t) => [
     t.traceId,
     t.startTime.replace('T', ' ').slice(0, 19),
-    t.name,
-    t.services.join(','),
+    terminalSafe(t.name),
+    terminalSafe(t.services.join(',')),
     formatDuration(t.durationMs),
     String(t.spanCount),
     t.errorCount ? `${t.errorCount} err` : '',
@@ -247,28 +268,30 @@ function formatTable(traces: TraceSummaryDto[]): string {
 
 function formatTree(detail: TraceDetailDto): string {
   const depth = new Map<string, number>();
-  const lines = [`${detail.name}  ${detail.traceId}  ${formatDuration(detail.durationMs)}  ${detail.spanCount} spans`];
+  const lines = [`${terminalSafe(detail.name)}  ${detail.traceId}  ${formatDuration(detail.durationMs)}  ${detail.spanCount} spans`];
   for (const s of detail.spans) {
     const d = s.parentSpanId && depth.has(s.parentSpanId) ? depth.get(s.parentSpanId)! + 1 : 0;
     depth.set(s.spanId, d);
     const extra = [s.kind, s.model, s.tool?.name, formatDuration(s.durationMs), s.status === 'error' ? 'ERROR' : '', s.orphaned ? 'orphaned' : '']
       .filter(Boolean)
       .join(' ');
-    lines.push(`${'  '.repeat(d + 1)}${s.name}  [${extra}]  ${s.spanId}`);
+    lines.push(`${'  '.repeat(d + 1)}${terminalSafe(s.name)}  [${terminalSafe(extra)}]  ${terminalSafe(s.spanId)}`);
   }
-  for (const w of detail.warnings) lines.push(`warning: ${w}`);
+  for (const w of detail.warnings) lines.push(`warning: ${terminalSafe(w)}`);
   return lines.join('\n');
 }
 
-/** Runs the CLI with this process's arguments and exits with its code. */
+/** Runs the CLI with this process's arguments and exits with its code once its output is written. */
 export function run(): void {
+  endQuietlyWhenReaderLeaves();
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => exitWhenFlushed(code),
     (err) => {
       // Expected failures (unreadable input, bad arguments) print their message; AGENT_TRACE_DEBUG adds the stack.
+      // Messages may quote input (a JSON parse error shows the offending text): escaped for the terminal.
       const detail = process.env.AGENT_TRACE_DEBUG ? (err as Error).stack : (err as Error).message;
-      process.stderr.write((err instanceof UsageError ? err.message : `agent-trace: ${detail ?? err}`) + '\n');
-      process.exit(err instanceof UsageError ? 2 : 1);
+      process.stderr.write(terminalSafe(err instanceof UsageError ? err.message : `agent-trace: ${detail ?? err}`, { keepLines: true }) + '\n');
+      exitWhenFlushed(err instanceof UsageError ? 2 : 1);
     },
   );
 }

@@ -10,7 +10,7 @@ import type {
   TraceFilterDto,
   TraceSummaryDto,
 } from './dto';
-import type { RedactionReportDto, RedactionScanParams } from './redaction';
+import type { RedactionReportDto, RedactionScanParams, RedactionSpanPreviewDto, RedactionSpanPreviewParams } from './redaction';
 
 export const ListTraces = new RequestType<TraceFilterDto, TraceSummaryDto[], void>('agentTrace/listTraces');
 export const GetTrace = new RequestType<{ traceId: string }, TraceDetailDto | null, void>('agentTrace/getTrace');
@@ -83,3 +83,8 @@ export interface SpanAtLineDto {
   costUsd?: number | null;
   llmCalls?: number;
 }
+
+/** One span before and after the policy, as `ExportTrace` with `redacted` would carry it (null: no such span). */
+export const RedactionSpanPreview = new RequestType<RedactionSpanPreviewParams, RedactionSpanPreviewDto | null, void>(
+  'agentTrace/redactionSpanPreview',
+);

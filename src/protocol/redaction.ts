@@ -51,3 +51,24 @@ export interface RedactionReportDto {
   /** Attribute values kept unchanged / masked or hashed / dropped, over the scanned spans. */
   ships: { kept: number; masked: number; dropped: number };
 }
+
+export interface RedactionSpanPreviewParams {
+  traceId: string;
+  spanId: string;
+  /** The policy text the panel scanned with; null for the default policy. */
+  policyText: string | null;
+}
+
+/**
+ * One span as stored (`before`) and as a redacted export carries it (`after`), both computed by
+ * the server with the export's own code. Span attribute keys as they are; resource attributes
+ * as "resource › key" and event attributes as "event N (name) › key". `after` is null when the
+ * export would refuse (a policy with errors), with the reason in `refused`.
+ */
+export interface RedactionSpanPreviewDto {
+  traceId: string;
+  spanId: string;
+  before: Record<string, unknown>;
+  after: Record<string, unknown> | null;
+  refused: string | null;
+}

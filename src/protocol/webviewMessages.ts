@@ -26,7 +26,8 @@ export type TraceWebviewMessage =
 /** Redaction panel: host → webview. */
 export type RedactionHostMessage =
   | { type: 'report'; report: RedactionReportDto; scope: { traceId: string | null; label: string }; policyPath: string | null }
-  | { type: 'spanPreview'; spanId: string; before: Record<string, unknown>; after: Record<string, unknown> }
+  /** `after` is what a redacted export ships; `refused` (after empty) says why an export would refuse instead. */
+  | { type: 'spanPreview'; spanId: string; before: Record<string, unknown>; after: Record<string, unknown>; refused?: string | null }
   | { type: 'busy'; message: string };
 
 /** Redaction panel: webview → host. */

@@ -13,14 +13,14 @@ import {
   type Connection,
   type InitializeParams,
 } from 'vscode-languageserver/node';
-import { normalizePath, resolveRecordedPath } from '../core/sourcePaths';
+import { normalizePath, recordedPathProblem, resolveRecordedPath } from '../core/sourcePaths';
 import type { SourceStatsDto } from '../protocol/dto';
 import * as lsp from '../protocol/lsp';
 import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_RETENTION } from '../protocol/defaults';
 import { defaultDbPath } from './paths';
 import { traceDetail } from './queries';
 import { exportTraceOtlpJson } from './transfer';
-import { renderPolicy, scanForRedaction } from './redactionService';
+import { redactionSpanPreview, renderPolicy, scanForRedaction } from './redactionService';
 import { TraceServer } from './traceServer';
 import { codeLensTitle, hoverMarkdown, lineActivity, spanAtLineFigures } from './sourceLens';
 import type { CanonicalSpan } from '../core/model';
@@ -37,27 +37,58 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
 
   const log = (message: string) => connection.console.log(message);
 
+  /** Recorded paths already reported as unusable: each is logged once, not on every rebuild. */
+  const reportedBadPaths = new Set<string>();
+  const MAX_REPORTED_BAD_PATHS = 1_000;
+
+  const skipPath = (recorded: string, reason: string) => {
+    if (reportedBadPaths.has(recorded) || reportedBadPaths.size >= MAX_REPORTED_BAD_PATHS) return;
+    reportedBadPaths.add(recorded);
+    log(`Source paths: skipped a recorded path (${reason}): ${JSON.stringify(recorded.slice(0, 300))}`);
+  };
+
+  /** The local file a recorded path stands for; null (logged once) when the span's text cannot be a path. */
+  const localFileFor = (recorded: string): string | null => {
+    try {
+      const problem = recordedPathProblem(recorded);
+      if (problem === null) {
+        return resolveRecordedPath(recorded, { workspaceFolders: options.workspaceFolders, mappings: options.pathMappings, exists: (p) => fs.existsSync(p) });
+      }
+      skipPath(recorded, problem);
+    } catch (err) {
+      // Never let one span's path take the code lenses down for every file.
+      skipPath(recorded, (err as Error).message);
+    }
+    return null;
+  };
+
+  /** Marks the index fresh only once the new one is complete: a failure leaves it stale, to retry. */
   const rebuildSourceIndex = () => {
     if (!server || !sourceIndexStale) return;
-    sourceIndexStale = false;
-    const recorded = server.store.sourceFiles();
     const index = new Map<string, string[]>();
-    for (const file of recorded) {
-      const local = resolveRecordedPath(file, {
-        workspaceFolders: options.workspaceFolders,
-        mappings: options.pathMappings,
-        exists: (p) => fs.existsSync(p),
-      });
+    for (const file of server.store.sourceFiles()) {
+      const local = localFileFor(file);
       if (!local) continue;
       index.set(local, [...(index.get(local) ?? []), file]);
     }
     sourceIndex = index;
+    sourceIndexStale = false;
+  };
+
+  /** A document URI from the client as a normalized local path, or null (not a file URI we can read). */
+  const documentPath = (uri: string): string | null => {
+    try {
+      return normalizePath(fileURLToPath(uri));
+    } catch {
+      return null;
+    }
   };
 
   const statsForDocument = (uri: string): SourceStatsDto[] => {
     if (!server || !uri.startsWith('file:')) return [];
     rebuildSourceIndex();
-    const local = normalizePath(fileURLToPath(uri));
+    const local = documentPath(uri);
+    if (local === null) return [];
     return (sourceIndex.get(local) ?? []).flatMap((recorded) => server!.store.sourceStats(recorded));
   };
 
@@ -133,7 +164,8 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
     const s = need();
     const traceSpansOnce = memoTraceSpans();
     rebuildSourceIndex();
-    return (sourceIndex.get(normalizePath(file)) ?? [])
+    const local = normalizePath(file);
+    return (local === null ? [] : (sourceIndex.get(local) ?? []))
       .flatMap((recorded) => s.store.spansAtLine(recorded, line, limit ?? 20))
       .sort((a, b) => b.startTime.localeCompare(a.startTime))
       .map((row) => ({ ...row, ...spanAtLineFigures(traceSpansOnce(row.traceId), row.spanId) }));
@@ -142,6 +174,7 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
     exportTraceOtlpJson(need().store, traceId, { redacted, policyText }),
   );
   connection.onRequest(lsp.ScanRedaction, (params) => scanForRedaction(need().store, params));
+  connection.onRequest(lsp.RedactionSpanPreview, (params) => redactionSpanPreview(need().store, params));
   connection.onRequest(lsp.RenderCollectorConfig, ({ policyText }) => renderPolicy(policyText, 'collector'));
   connection.onRequest(lsp.RenderNodeProcessor, ({ policyText }) => renderPolicy(policyText, 'node'));
 

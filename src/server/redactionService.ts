@@ -1,8 +1,8 @@
 // Redaction over stored traces, shared by the LSP server (preview panel) and the CLI (scan,
 // export --redacted). The preview never changes what is stored.
-import type { RawSpan } from '../core/model';
+import type { Attributes, RawSpan } from '../core/model';
 import { parsePolicy, redactSpan, renderCollectorConfig, renderNodeProcessor, scanSpans, type ScannableSpan } from '../core/redaction';
-import type { RedactionReportDto, RedactionScanParams } from '../protocol/redaction';
+import type { RedactionReportDto, RedactionScanParams, RedactionSpanPreviewDto, RedactionSpanPreviewParams } from '../protocol/redaction';
 import type { TraceStore } from '../store/traceStore';
 
 /** Traces scanned by "all traces": the newest ones, so a preview stays interactive on a large store. */
@@ -25,9 +25,47 @@ export function scanForRedaction(store: TraceStore, params: RedactionScanParams)
 
 /** The spans as a redacted export would carry them. A policy with errors refuses rather than leaks. */
 export function redactSpansForExport(spans: RawSpan[], policyText: string | null): RawSpan[] {
-  const { policy, errors } = parsePolicy(policyText);
-  if (errors.length) throw new Error(`The redaction policy has errors, nothing exported:\n  ${errors.join('\n  ')}`);
+  const problems = redactionPolicyProblems(policyText);
+  if (problems.length) throw new Error(`The redaction policy has errors, nothing exported:\n  ${problems.join('\n  ')}`);
+  const { policy } = parsePolicy(policyText);
   return spans.map((s) => redactSpan(s, policy));
+}
+
+/**
+ * Why a policy text cannot drive a redacted export (empty when it can). null means "no policy
+ * file": the default applies. An empty file is refused rather than read as the default, since
+ * it is more likely a failed write than a wish for the defaults.
+ */
+export function redactionPolicyProblems(policyText: string | null): string[] {
+  if (policyText !== null && policyText.trim() === '') return ['the policy file is empty'];
+  return parsePolicy(policyText).errors;
+}
+
+/** Span, resource and event attributes of one span as one flat map, labelled by where they sit. */
+function previewAttributes(span: RawSpan): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...span.attributes };
+  const put = (label: string, attrs: Attributes) => {
+    for (const [k, v] of Object.entries(attrs)) out[`${label} › ${k}`] = v;
+  };
+  put('resource', span.resource);
+  span.events.forEach((e, i) => put(`event ${i} (${e.name})`, e.attributes));
+  return out;
+}
+
+/**
+ * The redaction panel's before/after for one span. "After" comes from redactSpansForExport, the
+ * function the redacted export runs, so what the panel shows is what an export ships.
+ */
+export function redactionSpanPreview(store: TraceStore, params: RedactionSpanPreviewParams): RedactionSpanPreviewDto | null {
+  const span = store.getTrace(params.traceId.toLowerCase())?.spans.find((s) => s.spanId === params.spanId.toLowerCase());
+  if (!span) return null;
+  const base = { traceId: span.traceId, spanId: span.spanId, before: previewAttributes(span) };
+  try {
+    const [redacted] = redactSpansForExport([span], params.policyText);
+    return { ...base, after: previewAttributes(redacted), refused: null };
+  } catch (err) {
+    return { ...base, after: null, refused: (err as Error).message };
+  }
 }
 
 /** The policy as something to take along: a Collector config or a Node span processor snippet. */

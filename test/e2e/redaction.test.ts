@@ -212,4 +212,28 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
     await editor.screenshot('redaction-panel-pii-kept.png');
     assert.deepEqual(editor.dialogs, []);
   });
+  it('a policy that cannot be read or has errors stops "Export Trace as JSON…" (Redacted) with an error, nothing saved', async () => {
+    await editor.runCommand('View: Close All Editors'); // the panel's own rescan would also report the policy
+    const policyFile = path.join(workspace, '.agent-trace', 'redaction.json');
+    const toast = (text: RegExp) => page().locator('.notifications-toasts .notification-toast', { hasText: text });
+    const exportRedacted = async () => {
+      // Not editor.runCommand: it waits for the palette to close, and this command opens quick picks of its own.
+      await page().keyboard.press('F1');
+      await page().locator('.quick-input-widget input').fill('>Agent Trace: Export Trace as JSON…');
+      await editor.quickPickRow('Agent Trace: Export Trace as JSON…').click();
+      await editor.quickPickRow('agent run').click();
+      await editor.quickPickRow('Redacted').click();
+    };
+    fs.writeFileSync(policyFile, JSON.stringify({ version: 1, actions: { secret: 'shred' } }));
+    await exportRedacted();
+    await toast(/has errors, nothing exported/).first().waitFor({ timeout: 15_000 });
+    fs.rmSync(policyFile);
+    fs.mkdirSync(policyFile); // exists, cannot be read as a file
+    await exportRedacted();
+    await toast(/cannot read the redaction policy/).first().waitFor({ timeout: 15_000 });
+    // code-server's save dialog is a quick input: it would stay open.
+    await page().locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
+    assert.deepEqual(fs.readdirSync(workspace).filter((f) => f.endsWith('.otlp.json')), []);
+    await editor.screenshot('redaction-export-refused.png');
+  });
 });

@@ -25,7 +25,7 @@ export class RedactionApp extends LitElement {
   @state() private filter = '';
   /** Index into the unfiltered findings. */
   @state() private selected: number | null = null;
-  @state() private preview: { spanId: string; rows: DiffRow[] } | null = null;
+  @state() private preview: { spanId: string; rows: DiffRow[]; refused: string | null } | null = null;
   @state() private previewLoading = false;
   @state() private onlyChanged = true;
 
@@ -58,7 +58,7 @@ export class RedactionApp extends LitElement {
         break;
       case 'spanPreview':
         if (this.currentFinding()?.spanId === m.spanId) {
-          this.preview = { spanId: m.spanId, rows: diffSpan(m.before, m.after) };
+          this.preview = { spanId: m.spanId, rows: m.refused ? [] : diffSpan(m.before, m.after), refused: m.refused ?? null };
           this.previewLoading = false;
         }
         break;
@@ -259,6 +259,8 @@ export class RedactionApp extends LitElement {
       >
       ${this.previewLoading && !this.preview
         ? html`<div class="empty">Loading span…</div>`
+        : this.preview?.refused
+        ? html`<div class="empty refused">An export would refuse: ${this.preview.refused}</div>`
         : html`<table class="kv diff">
             <thead>
               <tr><th>Key</th><th>Before</th><th>After (what ships)</th></tr>

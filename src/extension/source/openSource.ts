@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import { pathMappings, workspaceFolderPaths } from '../settings';
 import { Settings, ConfigSection } from '../ids';
-import { applyPathMappings, bestSuffixMatch, isInsideAny, normalizePath, pathSuffixes } from '../../core/sourcePaths';
+import { bestSuffixMatch, normalizePath, pathSuffixes, recordedPathCandidates } from '../../core/sourcePaths';
 
 export const EXCLUDE_GLOB = '**/{node_modules,.git,dist,out,build,.venv,venv,__pycache__,.tox,target,.next}/**';
 
@@ -19,28 +19,24 @@ async function exists(uri: vscode.Uri): Promise<boolean> {
   }
 }
 
-function isAbsolute(p: string): boolean {
-  return p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p);
-}
-
 function hasGlobChars(s: string): boolean {
   return /[*?[\]{}!]/.test(s);
 }
 
 export type LocatedFile = { uri: vscode.Uri; inWorkspace: boolean };
 
-/** Where a recorded file is on this machine, or null. */
+/**
+ * Where a recorded file is on this machine, or null. The candidates are normalized (`..`
+ * resolved, file URIs decoded) before the workspace check (recordedPathCandidates), so
+ * `/ws/../etc/passwd` counts as outside the workspace and opens only after asking.
+ */
 export async function locateRecordedFile(recorded: string): Promise<LocatedFile | null> {
   const folders = workspaceFolderPaths();
-  const candidates: string[] = [];
-  const mapped = applyPathMappings(recorded, pathMappings(), caseInsensitive);
-  if (mapped) candidates.push(mapped);
+  const candidates = recordedPathCandidates(recorded, folders, pathMappings(), caseInsensitive);
   const plain = normalizePath(recorded);
-  if (isAbsolute(plain)) candidates.push(plain);
-  else for (const f of folders) candidates.push(`${normalizePath(f)}/${plain.replace(/^\.\//, '')}`);
-
+  if (!candidates || plain === null) return null;
   for (const c of candidates) {
-    if (isInsideAny(c, folders, caseInsensitive) && (await exists(vscode.Uri.file(c)))) return { uri: vscode.Uri.file(c), inWorkspace: true };
+    if (c.inWorkspace && (await exists(vscode.Uri.file(c.path)))) return { uri: vscode.Uri.file(c.path), inWorkspace: true };
   }
   // Recorded elsewhere (container, CI, a colleague's machine): match trailing segments.
   for (const suffix of pathSuffixes(plain)) {
@@ -52,7 +48,7 @@ export async function locateRecordedFile(recorded: string): Promise<LocatedFile 
     break;
   }
   for (const c of candidates) {
-    if (!isInsideAny(c, folders, caseInsensitive) && (await exists(vscode.Uri.file(c)))) return { uri: vscode.Uri.file(c), inWorkspace: false };
+    if (!c.inWorkspace && (await exists(vscode.Uri.file(c.path)))) return { uri: vscode.Uri.file(c.path), inWorkspace: false };
   }
   return null;
 }

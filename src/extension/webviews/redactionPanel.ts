@@ -4,11 +4,10 @@
 // attribute path only, never the value).
 import * as vscode from 'vscode';
 import type { SpanDto, TraceDetailDto } from '../../protocol/dto';
-import { GetTrace, RenderCollectorConfig, RenderNodeProcessor, ScanRedaction } from '../../protocol/lsp';
+import { GetTrace, RedactionSpanPreview, RenderCollectorConfig, RenderNodeProcessor, ScanRedaction } from '../../protocol/lsp';
 import type { FindingDto, RedactionReportDto } from '../../protocol/redaction';
 import { assertNever, type RedactionHostMessage, type RedactionWebviewMessage } from '../../protocol/webviewMessages';
 import { DiagnosticCollectionName, Settings, WebviewTypes } from '../ids';
-import { applyFindings } from '../redactionPreview';
 import { redactionPolicyUri } from '../settings';
 import { locateRecordedFile } from '../source/openSource';
 import { openSpanSource, TracePanel } from './tracePanel';
@@ -27,17 +26,26 @@ export const POLICY_TEMPLATE = `{
 }
 `;
 
-/** Reads the policy: the open editor's text (unsaved edits preview live), else the file, else null. */
-/** The policy file's text (unsaved edits included), or null when there is none: the default policy applies. */
+/**
+ * The policy file's text (unsaved edits included), or null when there is no file: the default
+ * policy applies. A file that exists but cannot be read throws: a redacted export must not fall
+ * back to the default policy without saying so.
+ */
 export async function readPolicy(uri: vscode.Uri | null): Promise<string | null> {
   if (!uri) return null;
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (doc) return doc.getText();
   try {
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-  } catch {
-    return null;
+    return new TextDecoder('utf-8', { fatal: true }).decode(await vscode.workspace.fs.readFile(uri));
+  } catch (err) {
+    if (isFileNotFound(err)) return null;
+    throw new Error(`cannot read the redaction policy ${uri.fsPath}: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+function isFileNotFound(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (err instanceof vscode.FileSystemError && code === 'FileNotFound') || code === 'ENOENT' || code === 'FileNotFound';
 }
 
 function policySignature(uri: vscode.Uri): Promise<string> {
@@ -68,6 +76,8 @@ export class RedactionPanel extends WebviewHost<RedactionHostMessage, RedactionW
   private scannedPolicySignature: string | null = null;
   private timer: NodeJS.Timeout | undefined;
   private scanSeq = 0;
+  /** The policy text of the last scan: the span preview uses the same one. */
+  private scannedPolicyText: string | null = null;
   private readonly traceCache = new Map<string, TraceDetailDto | null>();
 
   static async show(ctx: Ctx, diagnostics: RedactionDiagnostics, traceId: string | null, label: string): Promise<void> {
@@ -144,7 +154,17 @@ export class RedactionPanel extends WebviewHost<RedactionHostMessage, RedactionW
     this.panel.title = `Redaction preview: ${scope.label}`;
     this.post({ type: 'busy', message: scope.traceId ? 'Scanning the trace…' : 'Scanning every stored trace…' });
     this.scannedPolicySignature = this.policyUri ? await policySignature(this.policyUri) : null;
-    const policyText = await readPolicy(this.policyUri);
+    let policyText: string | null;
+    try {
+      policyText = await readPolicy(this.policyUri);
+    } catch (err) {
+      // Say so instead of previewing the default policy as if it were the workspace's.
+      const message = `Agent Trace: ${(err as Error).message}`;
+      this.post({ type: 'busy', message });
+      void vscode.window.showErrorMessage(message);
+      return;
+    }
+    this.scannedPolicyText = policyText;
     const report = await vscode.window.withProgress(
       {
         location: scope.traceId ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification,
@@ -195,10 +215,10 @@ export class RedactionPanel extends WebviewHost<RedactionHostMessage, RedactionW
         return;
       }
       case 'requestSpanPreview': {
-        const span = await this.spanOf(m.traceId, m.spanId);
-        if (!span) return;
-        const findings = (this.report?.findings ?? []).filter((f) => f.spanId === m.spanId && f.traceId === m.traceId && f.location === 'attributes');
-        this.post({ type: 'spanPreview', spanId: m.spanId, before: span.attributes, after: applyFindings(span.attributes, findings) });
+        // The server redacts the span with the export's own code: the "after" is what an export ships.
+        const preview = await this.ctx.request(RedactionSpanPreview, { traceId: m.traceId, spanId: m.spanId, policyText: this.scannedPolicyText });
+        if (!preview || this.isDisposed) return;
+        this.post({ type: 'spanPreview', spanId: preview.spanId, before: preview.before, after: preview.after ?? {}, refused: preview.refused });
         return;
       }
       case 'openPolicy':
