@@ -51,6 +51,8 @@ export function spanToDto(span: CanonicalSpan, orphaned: boolean): SpanDto {
     })),
     links: span.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: l.attributes })),
     scope: { name: span.scope.name, version: span.scope.version },
+    level: n.level ?? null,
+    arguments: n.arguments ?? null,
   };
 }
 

@@ -76,8 +76,10 @@ function readParts(parts: AttrValue[], base: ChatMessage, out: ChatMessage[]): v
     }
   }
   if (texts.length) base.content = texts.join('\n');
-  const isPureToolMessage = base.role === 'tool' && texts.length === 0 && base.toolCalls.length === 0;
-  if (!isPureToolMessage || responses.length === 0) out.push(base);
+  // A message that only carries tool results (role 'tool', or 'user' as pydantic-ai and the
+  // OpenAI Responses API write it) is those results, not an extra empty message.
+  const onlyToolResults = texts.length === 0 && base.toolCalls.length === 0 && responses.length > 0;
+  if (!onlyToolResults) out.push(base);
   out.push(...responses);
 }
 
