@@ -52,8 +52,13 @@ export const logfire: ConventionReader = {
   extract(span) {
     const a = span.attributes;
     const x: Extraction = { convention: 'logfire' };
+    // Only a span named by its template is renamed (Logfire's own spans and logs); other
+    // libraries that set logfire.msg (pydantic-ai's tool spans) keep their conventional names.
     const msg = str(a, 'logfire.msg');
-    if (msg) x.displayName = msg;
+    const template = str(a, 'logfire.msg_template');
+    if (msg && template && (span.name === template || span.name === `${template} (pending)`)) {
+      x.displayName = span.name === template ? msg : `${msg} (pending)`;
+    }
     const type = str(a, 'logfire.span_type');
     if (type === 'log' || type === 'pending_span') x.operation = type;
     const level = num(a, 'logfire.level_num');

@@ -55,7 +55,7 @@ const isToolSpan = (span: RawSpan) =>
   span.attributes['tool_arguments'] !== undefined || span.attributes['tool_response'] !== undefined;
 
 const isAgentSpan = (span: RawSpan) =>
-  span.name === 'agent run' || span.name.startsWith('invoke_agent') ||
+  span.name === 'agent run' || span.name.startsWith('invoke_agent') || span.attributes['agent_name'] !== undefined ||
   span.attributes['all_messages_events'] !== undefined || span.attributes['pydantic_ai.all_messages'] !== undefined;
 
 function agentMessages(a: RawSpan['attributes']): ChatMessage[] {
