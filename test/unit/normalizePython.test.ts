@@ -7,6 +7,7 @@ import { decodeJsonText } from '../../src/core/normalize/jsonText';
 import { logfireLevelName, typedArguments } from '../../src/core/normalize/logfire';
 import { messageListOf } from '../../src/core/normalize/messages';
 import { pydanticEventsMessages } from '../../src/core/normalize/pydanticAi';
+import { argumentEntries, statusBadge } from '../../webview/trace/detailModel';
 
 const span = (over: Partial<RawSpan>): RawSpan => ({
   traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), parentSpanId: null, name: 'x', kind: 'internal',
@@ -84,5 +85,22 @@ describe('Python conventions: normalizers', () => {
     assert.equal(own.displayName, 'fetch Paris');
     const pydantic = normalize(span({ name: 'execute_tool f', attributes: { 'logfire.msg': 'running tool: f', 'gen_ai.tool.name': 'f' } }));
     assert.equal(pydantic.displayName, null);
+  });
+});
+
+describe('Python conventions: detail pane helpers', () => {
+  it('a failed span is an error; an error-level log of a span that did not fail is a warning', () => {
+    const err = { type: 'logfire level error', message: 'upstream returned 503', stacktrace: null };
+    assert.deepEqual(statusBadge({ status: 'error', error: err, level: 'error' }), { text: 'error', cls: 'status-error' });
+    assert.deepEqual(statusBadge({ status: 'unset', error: err, level: 'error' }), { text: 'error level', cls: 'status-warning' });
+    assert.deepEqual(statusBadge({ status: 'unset', error: null, level: 'warn' }), { text: 'warn', cls: 'status-warning' });
+    assert.equal(statusBadge({ status: 'ok', error: null, level: 'info' }), null);
+    assert.equal(statusBadge({ status: 'unset', error: null }), null);
+  });
+
+  it('function arguments in their recorded order, typed values kept', () => {
+    assert.deepEqual(argumentEntries({ arguments: { city: 'Paris', forecast: { days: [1] } } }), [['city', 'Paris'], ['forecast', { days: [1] }]]);
+    assert.deepEqual(argumentEntries({ arguments: null }), []);
+    assert.deepEqual(argumentEntries({}), []);
   });
 });
