@@ -127,6 +127,7 @@ describe('Python instrumentations through the real server (issue 15)', function 
           const r = await send(f, encoding);
           assert.equal(r.detail.spans.length, f.spans.length, 'every span stored');
           assert.deepEqual(canonical(r.detail), EXPECTED, f.format);
+          assert.deepEqual([r.detail.usage.inputTokens, r.detail.usage.outputTokens, r.detail.llmCalls], [140, 27, 2], `${f.format}: run totals`);
           for (const s of r.detail.spans) {
             for (const t of shownTexts(s)) assert.ok(!/\\u00b0/i.test(t), `${f.format}: span "${s.name}" shows an escape: ${t}`);
             // No message is an empty shell (e.g. a tool-return message turned into an empty user message).
@@ -158,6 +159,8 @@ describe('Python instrumentations through the real server (issue 15)', function 
       assert.deepEqual([tool.name, tool.kind, tool.tool?.callId], [toolName, 'tool', 'call_w1'], file);
       // The agent run keeps the whole conversation, ending with the answer.
       assert.equal(agent.messages.at(-1)?.content, 'It is 21°C and sunny in Paris.', file);
+      // The run's usage is its model calls', not also the agent span's own total again.
+      assert.deepEqual([r.detail.usage.inputTokens, r.detail.usage.outputTokens, r.detail.llmCalls, r.detail.toolCalls], [140, 27, 2, 1], file);
     }
   });
 
