@@ -176,6 +176,19 @@ describe('Python instrumentations through the real server (issue 15)', function 
     ]);
   });
 
+  it('a Python exception: error type, message, traceback and the source line it names', async () => {
+    for (const encoding of ['protobuf', 'json'] as const) {
+      const r = await send(loadFixture('python-exception.json'), encoding);
+      const tool = byId(r, 'tool');
+      assert.deepEqual([tool.kind, tool.status, tool.tool?.name, tool.tool?.arguments], ['tool', 'error', 'get_weather', '{"city":"Atlantis"}']);
+      assert.equal(tool.error?.type, 'ValueError');
+      assert.equal(tool.error?.message, 'ValueError: unknown city: Atlantis');
+      assert.match(tool.error?.stacktrace ?? '', /File "\/app\/weather.py", line 12, in get_weather/);
+      assert.deepEqual(tool.source && [tool.source.file, tool.source.line, tool.source.function, tool.source.how], ['/app/weather.py', 12, 'get_weather', 'exception']);
+      assert.equal(r.detail.errorCount, 1);
+    }
+  });
+
   it('Logfire: formatted names, levels, typed arguments, pending spans', async () => {
     for (const encoding of ['protobuf', 'json'] as const) {
       const r = await send(loadFixture('logfire.json'), encoding);

@@ -19,6 +19,7 @@ export interface FixtureSpan {
   attributes: Record<string, FixtureValue>;
   status?: { code: 'unset' | 'ok' | 'error'; message?: string };
   scope?: { name: string; version: string };
+  events?: Array<{ name: string; timeMs: number; attributes: Record<string, FixtureValue> }>;
 }
 
 export interface FixtureLog {
@@ -101,7 +102,10 @@ export function encodeFixture(f: PythonFixture, traceHex: string, encoding: 'pro
   const scopeSpans = [...byScope.values()].map(({ scope, spans }) => {
     const out = spans.map((s) => {
       const status = { code: STATUS[s.status?.code ?? 'unset'], message: s.status?.message ?? '' };
-      const common = { name: s.name, kind: KIND[s.kind], attributes: keyValues(s.attributes, json), status };
+      const events = (s.events ?? []).map((e) => (json
+        ? { name: e.name, timeUnixNano: ns(e.timeMs), attributes: keyValues(e.attributes, true) }
+        : { name: e.name, time_unix_nano: ns(e.timeMs), attributes: keyValues(e.attributes, false) }));
+      const common = { name: s.name, kind: KIND[s.kind], attributes: keyValues(s.attributes, json), status, events };
       return json
         ? { ...common, traceId: traceHex, spanId: spanIds[s.id], ...(s.parent ? { parentSpanId: spanIds[s.parent] } : {}),
             startTimeUnixNano: ns(s.startMs), endTimeUnixNano: ns(s.endMs) }
