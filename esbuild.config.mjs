@@ -42,14 +42,14 @@ const configs = [
   browser('webview/redaction/main.ts', 'dist/webview/redaction.js'),
 ].filter((c) => existsSync(c.entryPoints[0]));
 
-if (watch) {
-  for (const c of configs) (await esbuild.context(c)).watch();
-} else {
-  await Promise.all(configs.map((c) => esbuild.build(c)));
-}
-
 // The Python source-location processor ships as is, for users to copy next to their agent.
 if (existsSync('src/sdk/agent_trace_source.py')) {
   mkdirSync('dist/sdk', { recursive: true });
   copyFileSync('src/sdk/agent_trace_source.py', 'dist/sdk/agent_trace_source.py');
+}
+
+if (watch) {
+  for (const c of configs) (await esbuild.context(c)).watch();
+} else {
+  await Promise.all(configs.map((c) => esbuild.build(c)));
 }
