@@ -1,17 +1,24 @@
 // pydantic-ai's own instrumentation (scope `pydantic-ai`). Its data format has a version,
 // chosen with `InstrumentationSettings(version=N)`, unrelated to the package version. What each
-// version sends, read from pydantic/pydantic-ai (`pydantic_ai/models/instrumented.py`,
-// `pydantic_ai/_instrumentation.py`, the agent run and tool-call code; see docs/python.md for
-// the commits and lines):
+// version sends, read from pydantic/pydantic-ai (`models/instrumented.py`, `_instrumentation.py`,
+// `_tool_manager.py`, the agent run span; the commits are in docs/python.md and in each fixture
+// of test/fixtures/conventions/python/):
 //
-// | version | agent run span                       | model request span `chat {model}`                                   | tool span                                  |
-// |---------|--------------------------------------|---------------------------------------------------------------------|--------------------------------------------|
-// | 1       | `agent run`, `agent_name`, `model_name`, `all_messages_events` (JSON list of events) | `events`: JSON list of GenAI events (`event.name`, role, content, tool_calls, `gen_ai.choice`), or log records when `event_mode='logs'` | `running tool`, `gen_ai.tool.name`, `gen_ai.tool.call.id`, `tool_arguments`, `tool_response` |
-// | 2       | `agent run`, `pydantic_ai.all_messages`, `gen_ai.system_instructions` | `gen_ai.input.messages` / `gen_ai.output.messages` (OTel `parts` JSON) | as version 1                               |
-// | 3, 4, 5 | `invoke_agent {name}`, `gen_ai.agent.name` | as version 2 (4+: `uri`/`blob` parts for media)                 | `execute_tool {name}`, `gen_ai.tool.call.arguments`, `gen_ai.tool.call.result` |
+// | version | agent run span                           | model request span `chat {model}`                              | tool span                                   |
+// |---------|------------------------------------------|----------------------------------------------------------------|---------------------------------------------|
+// | 1       | `agent run`; agent_name, model_name,     | `events`: JSON list of GenAI event bodies merged with their    | `running tool`; gen_ai.tool.name,           |
+// |         | all_messages_events (JSON), final_result | attributes (event.name, gen_ai.message.index), the answer as   | gen_ai.tool.call.id, tool_arguments,        |
+// |         |                                          | gen_ai.choice; or log records with event_mode='logs'           | tool_response                               |
+// | 2       | `agent run`; pydantic_ai.all_messages,   | gen_ai.input.messages / gen_ai.output.messages (OTel parts),   | as 1                                        |
+// |         | gen_ai.system_instructions               | gen_ai.system_instructions                                     |                                             |
+// | 3       | `invoke_agent {name}`; gen_ai.agent.name | as 2                                                           | `execute_tool {name}`;                      |
+// |         |                                          |                                                                | gen_ai.tool.call.arguments / .result        |
+// | 4       | as 3                                     | as 3; media as uri / blob parts instead of image-url / binary  | as 3                                        |
+// | 5       | as 3                                     | as 4, plus the run baggage (gen_ai.agent.name, .call.id)       | as 3                                        |
 //
-// Every version writes `gen_ai.usage.*`, `gen_ai.request.model`, `gen_ai.response.model` and
-// `gen_ai.system` on the request span; otelGenAi reads those and the version 2+ message
+// Every version writes gen_ai.usage.*, gen_ai.request.model, gen_ai.response.model and
+// gen_ai.system on the request span (newer package releases also gen_ai.provider.name,
+// operation.cost and gen_ai.tool.definitions, whatever the version); otelGenAi reads those and the version 2+ message
 // attributes. This reader adds what is pydantic-ai's own: version 1's `events` JSON, the
 // pre-3 tool attributes and span names, and the agent run span. Tool returns inside version 2+
 // messages are `tool_call_response` parts (messages.ts turns them into tool results).
