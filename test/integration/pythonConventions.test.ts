@@ -171,7 +171,7 @@ describe('Python instrumentations through the real server (issue 15)', function 
     assert.equal(tool.tool?.result, '{"city": "Paris", "temperature": "21°C", "sky": "sunny"}');
     const workflow = byId(r, 'root');
     assert.deepEqual(workflow.messages.map((m) => [m.role, m.content]), [
-      ['user', '{"args":["What\'s the weather in Paris?"],"kwargs":{}}'],
+      ['user', "What's the weather in Paris?"],
       ['assistant', 'It is 21°C and sunny in Paris.'],
     ]);
   });

@@ -44,11 +44,15 @@ function indexedMessages(a: Attributes, prefix: string, direction: ChatMessage['
 // traceloop-sdk's decorators (@workflow, @task, @agent, @tool) write the call as
 // json.dumps({"args": [...], "kwargs": {...}}) and the return value as json.dumps(result)
 // (see docs/python.md). Shown decoded: the keyword arguments alone when there are no
-// positional ones, and a returned string as its text rather than a JSON string literal.
+// positional ones, a single positional argument alone when there are no keyword ones (a
+// string as its text), and a returned string as its text rather than a JSON string literal.
 function entityInput(v: AttrValue | undefined): string | null {
   const parsed = json(v);
   if (isObj(parsed) && isObj(parsed.kwargs) && Array.isArray(parsed.args) && Object.keys(parsed).length === 2) {
-    return text(parsed.args.length === 0 ? parsed.kwargs : parsed);
+    const noKwargs = Object.keys(parsed.kwargs).length === 0;
+    if (parsed.args.length === 0) return text(parsed.kwargs);
+    if (parsed.args.length === 1 && noKwargs) return text(parsed.args[0]);
+    return text(parsed);
   }
   return typeof v === 'string' ? v : text(v ?? null);
 }
