@@ -66,6 +66,7 @@ function decodeMessage(m: ChatMessage): ChatMessage {
 
 /** Every message and tool payload of a normalized span, decoded once (see decodeJsonText). */
 export function decodePayloads(n: Normalized): Normalized {
+  if (n.messages.length === 0 && n.tool === null) return n;
   return {
     ...n,
     messages: n.messages.map(decodeMessage),
