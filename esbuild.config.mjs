@@ -1,7 +1,7 @@
 // Bundles every entry point. Node entries are CommonJS (VS Code's extension host and the CLI
 // load them with require); better-sqlite3 stays external because it carries a native binary.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -41,6 +41,12 @@ const configs = [
   browser('webview/trace/main.ts', 'dist/webview/trace.js'),
   browser('webview/redaction/main.ts', 'dist/webview/redaction.js'),
 ].filter((c) => existsSync(c.entryPoints[0]));
+
+// The Python source-location processor ships as is, for users to copy next to their agent.
+if (existsSync('src/sdk/agent_trace_source.py')) {
+  mkdirSync('dist/sdk', { recursive: true });
+  copyFileSync('src/sdk/agent_trace_source.py', 'dist/sdk/agent_trace_source.py');
+}
 
 if (watch) {
   for (const c of configs) (await esbuild.context(c)).watch();

@@ -15,5 +15,8 @@ export function canonicalize(span: RawSpan, overrides?: Record<string, PriceOver
     const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     norm.failures = [...(norm.failures ?? []), `cost: ${what}`.slice(0, 300)];
   }
-  return { ...span, service, norm, costUsd: cost.costUsd, costSource: cost.costSource };
+  // A span named by a template (Logfire) is shown by its formatted message; the template stays
+  // in the raw attributes (`logfire.msg_template`).
+  const name = norm.displayName && norm.displayName.trim() !== '' ? norm.displayName : span.name;
+  return { ...span, name, service, norm, costUsd: cost.costUsd, costSource: cost.costSource };
 }

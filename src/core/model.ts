@@ -63,7 +63,7 @@ export interface RawLogRecord {
 }
 
 export type StepKind = 'agent' | 'llm' | 'tool' | 'retriever' | 'embedding' | 'workflow' | 'guardrail' | 'other';
-export type Convention = 'otel-genai' | 'openinference' | 'openllmetry' | 'vercel-ai' | 'none';
+export type Convention = 'otel-genai' | 'openinference' | 'openllmetry' | 'vercel-ai' | 'pydantic-ai' | 'logfire' | 'none';
 
 /** Token usage. null means "not reported", never zero. */
 export interface Usage {
@@ -142,6 +142,12 @@ export interface Normalized {
    * Absent when none (older stored spans never have it).
    */
   failures?: string[];
+  /** A formatted display name the instrumentation recorded (Logfire's `logfire.msg`), when the span name is only a template. */
+  displayName?: string | null;
+  /** Severity the instrumentation recorded (Logfire's `logfire.level_num`), as a name: trace, debug, info, notice, warn, error, fatal. */
+  level?: string | null;
+  /** Arguments of an instrumented function, decoded by their recorded JSON schema (Logfire's `logfire.json_schema`). */
+  arguments?: Record<string, AttrValue> | null;
 }
 
 export type CostSource = 'reported' | 'computed';

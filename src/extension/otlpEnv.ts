@@ -22,6 +22,13 @@ export function buildOtlpEnvironment(ep: OtlpEndpoint): EnvVar[] {
     { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: `http://${hostForUrl(ep.host)}:${ep.httpPort}`, description: 'Send OTLP to Agent Trace' },
     { name: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: 'http/protobuf', description: 'OTLP over HTTP with protobuf bodies' },
     { name: 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', value: 'true', description: 'OpenTelemetry GenAI instrumentations: record message content' },
+    // Python: `opentelemetry-instrument` exports log records only with the logging bridge on, and
+    // the contrib GenAI instrumentations (openai-v2 and others) send message content as log records.
+    { name: 'OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED', value: 'true', description: 'Python zero-code: export log records (GenAI message events)' },
+    // util-genai builds that take the capture mode from its own variable (read when the capture
+    // variable above is true). Upstream's newest util-genai instead reads the mode from the
+    // capture variable itself in its experimental semconv mode: docs/python.md says how to set that.
+    { name: 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT_MODE', value: 'SPAN_AND_EVENT', description: 'Python GenAI util: content on spans and events' },
     { name: 'TRACELOOP_TRACE_CONTENT', value: 'true', description: 'OpenLLMetry (Traceloop): record prompts and completions' },
     { name: 'OPENINFERENCE_HIDE_INPUTS', value: 'false', description: 'OpenInference: keep inputs' },
     { name: 'OPENINFERENCE_HIDE_OUTPUTS', value: 'false', description: 'OpenInference: keep outputs' },

@@ -107,6 +107,10 @@ export interface SpanDto {
   events: EventDto[];
   links: { traceId: string; spanId: string; attributes: Record<string, unknown> }[];
   scope: { name: string; version: string };
+  /** Severity the instrumentation recorded (Logfire levels: trace, debug, info, notice, warn, error, fatal), or null. */
+  level?: string | null;
+  /** An instrumented function's arguments, decoded by their recorded JSON schema (Logfire), or null. */
+  arguments?: Record<string, unknown> | null;
 }
 
 export interface TraceDetailDto extends TraceSummaryDto {

@@ -59,6 +59,8 @@ export function spanToDto(span: CanonicalSpan, orphaned: boolean, duplicateOf: s
     })),
     links: span.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: l.attributes })),
     scope: { name: span.scope.name, version: span.scope.version },
+    level: n.level ?? null,
+    arguments: n.arguments ?? null,
   };
 }
 

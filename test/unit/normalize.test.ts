@@ -69,7 +69,8 @@ const TABLES: Array<[string, Row[]]> = [
       usage: { inputTokens: 100, outputTokens: 30, cacheReadTokens: 40 },
       msgs: [['input', 'system', 'Sys prompt'], ['input', 'user', 'JSON content part'], ['input', 'tool', '72F', '#call_a'], ['output', 'assistant', null, 'call_b:get_time({"tz":"UTC"})']] } },
     { span: 'my_workflow.workflow', expect: { kind: 'workflow', operation: 'workflow' } },
-    { span: 'get_time.tool', expect: { kind: 'tool', tool: { name: 'get_time', callId: null, arguments: '{"args": [], "kwargs": {"tz": "UTC"}}', result: '"12:00"' } } },
+    // traceloop-sdk's {"args", "kwargs"} wrapper and json.dumps'd return value, decoded (issue 15)
+    { span: 'get_time.tool', expect: { kind: 'tool', tool: { name: 'get_time', callId: null, arguments: '{"tz":"UTC"}', result: '12:00' } } },
     { span: 'planner.agent', expect: { kind: 'agent', agentName: 'planner' } },
     { span: 'step.task', expect: { kind: 'workflow', operation: 'task' } },
   ]],

@@ -31,3 +31,20 @@ export function roleClass(role: string): string {
   if (r === 'tool' || r === 'function' || r === 'ipython') return 'role-tool';
   return 'role-other';
 }
+
+/**
+ * The badge beside a step's name: a failed span is an error; a step that only reports an error
+ * (a log at error level, e.g. Logfire's `logfire.error`) while its span did not fail is shown
+ * as a warning, so it stands out without counting as a failed run.
+ */
+export function statusBadge(s: Pick<SpanDto, 'status' | 'error' | 'level'>): { text: string; cls: 'status-error' | 'status-warning' } | null {
+  if (s.status === 'error') return { text: 'error', cls: 'status-error' };
+  if (s.error) return { text: s.level ? `${s.level} level` : 'error', cls: 'status-warning' };
+  if (s.level === 'warn') return { text: 'warn', cls: 'status-warning' };
+  return null;
+}
+
+/** An instrumented function's arguments (decoded by their JSON schema), in their recorded order. */
+export function argumentEntries(s: Pick<SpanDto, 'arguments'>): [string, unknown][] {
+  return s.arguments ? Object.entries(s.arguments) : [];
+}

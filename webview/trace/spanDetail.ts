@@ -7,7 +7,7 @@ import type { MessageDto, SpanDto } from '../../src/protocol/dto';
 import type { TraceWebviewMessage } from '../../src/protocol/webviewMessages';
 import { formatCost, formatCount, formatDuration, highlightSegments, prettyValue } from '../shared/format';
 import { fileIcon, kindColorVar, kindIcon, kindLabel } from '../shared/icons';
-import { costExplanation, filterEntries, roleClass } from './detailModel';
+import { argumentEntries, costExplanation, filterEntries, roleClass, statusBadge } from './detailModel';
 
 export type ResolvedSource = { file: string; line: number; how: string; confidence: 'high' | 'medium' | 'low' };
 
@@ -41,11 +41,12 @@ export class SpanDetail extends LitElement {
     const s = this.span;
     if (!s) return nothing;
     const isError = s.status === 'error' || s.error !== null;
+    const badge = statusBadge(s);
     return html`<div class="span-detail">
       <div class="detail-head">
         <span class="kind" style=${cssProps({ color: kindColorVar[s.kind] ?? kindColorVar.other })} title=${kindLabel[s.kind] ?? 'Step'}>${kindIcon(s.kind)}</span>
         <h2 class="span-name">${s.name}</h2>
-        ${isError ? html`<vscode-badge variant="counter" class="status-error">error</vscode-badge>` : nothing}
+        ${badge ? html`<vscode-badge variant="counter" class=${badge.cls}>${badge.text}</vscode-badge>` : nothing}
       </div>
       <div class="detail-meta muted">
         <span>${kindLabel[s.kind] ?? 'Step'}</span>
@@ -53,6 +54,7 @@ export class SpanDetail extends LitElement {
         <span>${s.service}</span>
         ${s.model ? html`<span>${s.provider ? `${s.provider} · ` : ''}${s.model}</span>` : nothing}
         ${s.agentName ? html`<span>agent ${s.agentName}</span>` : nothing}
+        ${s.level ? html`<span>level ${s.level}</span>` : nothing}
         ${s.orphaned ? html`<span>orphan: parent span ${s.parentSpanId ?? ''} is missing</span>` : nothing}
       </div>
       ${this.renderSource(s)}
@@ -124,6 +126,15 @@ export class SpanDetail extends LitElement {
         <div class="muted">Tool <span class="mono">${s.tool.name}</span>${s.tool.callId ? html` · call <span class="mono">${s.tool.callId}</span>` : nothing}</div>
         ${this.codeBlock('Arguments', s.tool.arguments, 'tool-arguments')} ${this.codeBlock('Result', s.tool.result, 'tool-result')}
       </div>`);
+    }
+    const args = argumentEntries(s);
+    if (args.length) {
+      parts.push(html`<h2 class="section">Arguments</h2>
+        <table class="kv function-arguments">
+          <tbody>
+            ${args.map(([k, v]) => html`<tr><td class="key">${k}</td><td><pre>${prettyValue(v)}</pre></td></tr>`)}
+          </tbody>
+        </table>`);
     }
     if (s.messages.length) parts.push(html`<div class="chat">${s.messages.map((m) => this.renderMessage(m))}</div>`);
     if (!parts.length) return html`<div class="empty">No messages or tool input recorded for this step.</div>`;

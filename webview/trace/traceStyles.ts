@@ -272,4 +272,9 @@ export const traceStyles = css`
   .event {
     margin: 6px 0 2px;
   }
+  /* A step that reports an error level without failing (a Logfire error log): a warning, not a failure. */
+  vscode-badge.status-warning {
+    --vscode-badge-background: var(--vscode-editorWarning-foreground);
+    --vscode-badge-foreground: var(--vscode-editor-background);
+  }
 `;

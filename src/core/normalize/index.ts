@@ -7,14 +7,19 @@ import { emptyUsage, type Convention, type Normalized, type RawSpan, type Usage 
 import { canonicalModel } from '../modelNames';
 import { sourceFromSpan } from '../source';
 import { errorOf } from './error';
+import { decodePayloads } from './jsonText';
+import { logfire } from './logfire';
 import { openInference } from './openInference';
 import { openLlmetry } from './openLlmetry';
 import { otelGenAi } from './otelGenAi';
+import { pydanticAi } from './pydanticAi';
 import type { ConventionReader, Extraction } from './types';
 import { vercelAi } from './vercelAi';
 
 /** Most specific first: their readings override the generic gen_ai.* ones. */
-const READERS: ConventionReader[] = [vercelAi, openInference, openLlmetry, otelGenAi];
+// pydantic-ai before Logfire: pydantic-ai spans also carry Logfire's attributes when Logfire
+// exports them, and the pydantic-ai reading of them is the more specific one.
+const READERS: ConventionReader[] = [vercelAi, openInference, pydanticAi, logfire, openLlmetry, otelGenAi];
 
 const USAGE_KEYS: Array<keyof Usage> = ['inputTokens', 'outputTokens', 'cacheReadTokens', 'cacheWriteTokens', 'reasoningTokens'];
 
@@ -92,7 +97,7 @@ export function normalize(span: RawSpan): Normalized {
   // Older GenAI spans carry no operation name; a model with usage is a model call.
   if (!kind && xs.length && modelRaw && (usage.inputTokens !== null || usage.outputTokens !== null)) kind = 'llm';
   const messages = xs.find((x) => x.messages && x.messages.length)?.messages ?? [];
-  const norm: Normalized = {
+  const norm: Normalized = decodePayloads({
     kind: kind ?? 'other',
     convention: xs[0]?.convention ?? 'none',
     operation: (first(xs, 'operation') ?? null) as string | null,
@@ -105,9 +110,12 @@ export function normalize(span: RawSpan): Normalized {
     tool: first(xs, 'tool') ?? null,
     agentName: (first(xs, 'agentName') ?? null) as string | null,
     sessionId: (first(xs, 'sessionId') ?? null) as string | null,
-    error: safe('error', () => errorOf(span), null),
+    error: safe('error', () => errorOf(span), null) ?? first(xs, 'error') ?? null,
     source: safe('source location', () => sourceFromSpan(span), null),
-  };
+    displayName: first(xs, 'displayName') ?? null,
+    level: first(xs, 'level') ?? null,
+    arguments: first(xs, 'arguments') ?? null,
+  });
   const failed = failures.finish();
   if (failed) norm.failures = failed;
   return norm;

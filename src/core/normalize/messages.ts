@@ -138,7 +138,8 @@ function readParts(parts: AttrValue[], base: ChatMessage, out: ChatMessage[]): v
     }
   }
   if (texts.length) base.content = texts.join('\n');
-  // A message that only carries tool results (Anthropic sends them as a user message) is those results, not an empty message.
+  // A message that only carries tool results (role 'tool', or 'user' as Anthropic, pydantic-ai and
+  // the OpenAI Responses API write it) is those results, not an extra empty message.
   // Nor is one that only thought, or only thought and called tools, missing a text: no empty bubble is shown.
   const empty = texts.length === 0 && base.toolCalls.length === 0;
   out.push(...thoughts);

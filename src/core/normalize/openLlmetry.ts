@@ -1,8 +1,8 @@
 // OpenLLMetry / Traceloop: `traceloop.span.kind` and `traceloop.entity.*` on workflow, task,
 // agent and tool spans; indexed `gen_ai.prompt.N.*` / `gen_ai.completion.N.*` messages and
 // `llm.*` extras on LLM spans (newer releases write plain OTel GenAI attributes instead).
-import type { Attributes, ChatMessage, RawSpan, StepKind } from '../model';
-import { hasPrefix, indexed, num, str, text } from './attrs';
+import type { AttrValue, Attributes, ChatMessage, RawSpan, StepKind } from '../model';
+import { hasPrefix, indexed, isObj, json, num, str, text } from './attrs';
 import { message, messagesOf } from './messages';
 import type { ConventionReader, Extraction } from './types';
 
@@ -41,6 +41,28 @@ function indexedMessages(a: Attributes, prefix: string, direction: ChatMessage['
   return out;
 }
 
+// traceloop-sdk's decorators (@workflow, @task, @agent, @tool) write the call as
+// json.dumps({"args": [...], "kwargs": {...}}) and the return value as json.dumps(result)
+// (see docs/python.md). Shown decoded: the keyword arguments alone when there are no
+// positional ones, a single positional argument alone when there are no keyword ones (a
+// string as its text), and a returned string as its text rather than a JSON string literal.
+function entityInput(v: AttrValue | undefined): string | null {
+  const parsed = json(v);
+  if (isObj(parsed) && isObj(parsed.kwargs) && Array.isArray(parsed.args) && Object.keys(parsed).length === 2) {
+    const noKwargs = Object.keys(parsed.kwargs).length === 0;
+    if (parsed.args.length === 0) return text(parsed.kwargs);
+    if (parsed.args.length === 1 && noKwargs) return text(parsed.args[0]);
+    return text(parsed);
+  }
+  return typeof v === 'string' ? v : text(v ?? null);
+}
+
+function entityOutput(v: AttrValue | undefined): string | null {
+  const parsed = json(v);
+  if (typeof parsed === 'string') return parsed;
+  return typeof v === 'string' ? v : text(v ?? null);
+}
+
 const isTraceloopScope = (span: RawSpan) => span.scope.name.startsWith('@traceloop/') || span.scope.name.startsWith('traceloop.');
 
 export const openLlmetry: ConventionReader = {
@@ -63,8 +85,8 @@ export const openLlmetry: ConventionReader = {
       x.operation = REQUEST_TYPE[rt].operation;
     }
     const entity = str(a, 'traceloop.entity.name');
-    const input = text(a['traceloop.entity.input'] ?? null);
-    const output = text(a['traceloop.entity.output'] ?? null);
+    const input = entityInput(a['traceloop.entity.input']);
+    const output = entityOutput(a['traceloop.entity.output']);
     if (x.kind === 'tool') x.tool = { name: entity ?? span.name, callId: null, arguments: input, result: output };
     if (x.kind === 'agent') x.agentName = entity ?? span.name;
 

@@ -17,6 +17,12 @@ export interface Extraction {
   tool?: { name: string; callId: string | null; arguments: string | null; result: string | null };
   agentName?: string;
   sessionId?: string;
+  /** See Normalized.displayName / level / arguments. */
+  displayName?: string;
+  level?: string;
+  arguments?: Record<string, import('../model').AttrValue>;
+  /** An error the convention reports beyond status and exception events (e.g. a log at error level). */
+  error?: import('../model').SpanError;
 }
 
 export interface ConventionReader {
