@@ -42,15 +42,11 @@ const JAVA_NO_FILE = /^(Native Method|Unknown Source)$/;
 // .NET: at Ns.Type.Method(Args) in C:\x\File.cs:line 42
 const DOTNET = /^at ([^\s(]+\([^)]*\))(?: in (.+):line (\d+))?$/;
 const DOTNET_LINE = /:line \d+$/;
-const ARGS = /\(.*\)$/;
 // Go: function line, then "\t/path/file.go:12 +0x1d" (indented)
 const GO_FILE = /^(\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?$/;
 const GO_FUNC = /^(?:created by )?([\w./*()\-]+?)(?:\([^()]*\))?(?: in goroutine \d+)?$/;
 const LEADING_SPACE = /^\s/;
 const NEWLINE = /\r?\n/;
-
-/** The patterns above, for the regex audit test. */
-export const STACK_PATTERNS: readonly RegExp[] = [V8_PAREN, V8_BARE, PY, JAVA, JVM_FILE, JAVA_FILE, JAVA_NO_FILE, DOTNET, DOTNET_LINE, ARGS, GO_FILE, GO_FUNC, LEADING_SPACE, NEWLINE];
 
 function frameOf(l: string, raw: string, prevLine: string | undefined, state: { python: boolean }): StackFrame | null {
   let m: RegExpExecArray | null;
@@ -69,7 +65,7 @@ function frameOf(l: string, raw: string, prevLine: string | undefined, state: { 
     return frame(file, int(m[4]), null, `${cls}.${m[2]}`);
   }
   if ((m = DOTNET.exec(l))) {
-    const fn = m[1]!.replace(ARGS, '');
+    const fn = m[1]!.slice(0, m[1]!.indexOf('('));
     return frame(m[2] ?? fn, int(m[3]), null, fn);
   }
   if (LEADING_SPACE.test(raw) && (m = GO_FILE.exec(l))) {
