@@ -45,6 +45,8 @@ export interface RawSpan {
   links: RawLink[];
   resource: Attributes;
   scope: Scope;
+  /** What the decoder had to cut from this span (limits on attributes, values, events, links); absent when nothing. */
+  warnings?: string[];
 }
 
 /** One OTLP log record. Those with a span id are attached to that span as events. */
