@@ -50,6 +50,15 @@ export async function serverInitOptions(): Promise<ServerInitOptions> {
     pathMappings: pathMappings(),
     retention: { maxDays: num(c, Settings.retentionMaxDays, 7), maxMegabytes: num(c, Settings.retentionMaxMegabytes, 1024) },
     priceOverrides: record(c, Settings.pricingOverrides),
+    allowedHosts: (c.get<unknown[]>(Settings.otlpAllowedHosts) ?? []).filter((h): h is string => typeof h === 'string'),
+    // The server clamps and fills these (resolveLimits); unset ones stay undefined.
+    limits: {
+      maxAttributes: c.get<number>(Settings.limitsMaxAttributes),
+      maxValueLength: c.get<number>(Settings.limitsMaxValueLength),
+      maxEvents: c.get<number>(Settings.limitsMaxEvents),
+      maxLinks: c.get<number>(Settings.limitsMaxLinks),
+      maxValueDepth: c.get<number>(Settings.limitsMaxValueDepth),
+    },
   };
 }
 

@@ -101,6 +101,8 @@ export interface SpanDto {
   events: EventDto[];
   links: { traceId: string; spanId: string; attributes: Record<string, unknown> }[];
   scope: { name: string; version: string };
+  /** What the receiver cut from this span to stay within agentTrace.limits.* (absent when nothing). */
+  warnings?: string[];
 }
 
 export interface TraceDetailDto extends TraceSummaryDto {

@@ -70,6 +70,8 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
       pathMappings: init.pathMappings ?? {},
       retention: init.retention ?? { maxDays: 7, maxMegabytes: 1024 },
       priceOverrides: init.priceOverrides ?? {},
+      allowedHosts: Array.isArray(init.allowedHosts) ? init.allowedHosts.filter((h) => typeof h === 'string') : [],
+      limits: init.limits ?? {},
     };
     server = await TraceServer.start({
       ...options,

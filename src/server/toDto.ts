@@ -51,7 +51,15 @@ export function spanToDto(span: CanonicalSpan, orphaned: boolean): SpanDto {
     })),
     links: span.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: l.attributes })),
     scope: { name: span.scope.name, version: span.scope.version },
+    ...(span.warnings ? { warnings: [...span.warnings] } : {}),
   };
+}
+
+/** Spans the receiver had to cut, as trace warnings (a few, then a count). */
+function truncationWarnings(spans: readonly CanonicalSpan[]): string[] {
+  const cut = spans.filter((s) => s.warnings && s.warnings.length > 0);
+  const shown = cut.slice(0, 20).map((s) => `span "${s.name.slice(0, 80)}" (${s.spanId}) was cut: ${s.warnings!.join('; ')}`);
+  return cut.length > shown.length ? [...shown, `…and ${cut.length - shown.length} more spans cut by the limits`] : shown;
 }
 
 /** The trace with its spans in tree order (parents before children, siblings by start) and the assembly warnings. */
@@ -60,6 +68,6 @@ export function traceToDetailDto(summary: TraceSummaryDto, spans: CanonicalSpan[
   return {
     ...summary,
     spans: tree.nodes.map((node) => spanToDto(node.span, node.orphaned)),
-    warnings: tree.warnings,
+    warnings: [...tree.warnings, ...truncationWarnings(spans)],
   };
 }
