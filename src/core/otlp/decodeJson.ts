@@ -15,9 +15,15 @@ type Obj = Record<string, unknown>;
 let limits: OtlpLimits = DEFAULT_OTLP_LIMITS;
 const cut = new Truncation();
 
-const UINT64_MAX = 18446744073709551615n;
-const INT64_MIN = -9223372036854775808n;
-const INT64_MAX = 9223372036854775807n;
+// Limits as digit strings: for equal lengths, string order is numeric order (no BigInt per value).
+const UINT64_MAX = '18446744073709551615';
+const INT64_MAX = '9223372036854775807';
+const INT64_MIN_ABS = '9223372036854775808';
+
+/** `digits` (no sign, no leading zeros) ≤ `max` (same form). */
+function atMost(digits: string, max: string): boolean {
+  return digits.length < max.length || (digits.length === max.length && digits <= max);
+}
 const DIGITS = /^\d+$/;
 const SIGNED_DIGITS = /^-?\d+$/;
 
@@ -77,7 +83,7 @@ function nanos(o: Obj, camel: string, snake: string, where: string): string {
   if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
   if (typeof v === 'number' && Number.isInteger(v) && v > 0 && v < 2 ** 64) digits = BigInt(v).toString();
   else if (typeof v === 'string' && v.length <= 64 && DIGITS.test(v)) digits = trimZeros(v);
-  if (digits === null || digits.length > 20 || BigInt(digits) > UINT64_MAX) {
+  if (digits === null || !atMost(digits, UINT64_MAX)) {
     throw new OtlpDecodeError(`${where}.${camel} must be an unsigned 64-bit integer (string or number)`);
   }
   return digits;
@@ -88,9 +94,9 @@ function int64(v: unknown, where: string): number | string {
   let digits: string | null = null;
   if (typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63) digits = BigInt(v).toString();
   else if (typeof v === 'string' && v.length <= 64 && SIGNED_DIGITS.test(v)) digits = v.startsWith('-') ? `-${trimZeros(v.slice(1))}` : trimZeros(v);
-  if (digits === null || digits.length > 20) throw new OtlpDecodeError(`${where} must be a 64-bit integer (string or number)`);
-  const big = BigInt(digits);
-  if (big < INT64_MIN || big > INT64_MAX) throw new OtlpDecodeError(`${where} must be a 64-bit integer (string or number)`);
+  if (digits === null || !(digits.startsWith('-') ? atMost(digits.slice(1), INT64_MIN_ABS) : atMost(digits, INT64_MAX))) {
+    throw new OtlpDecodeError(`${where} must be a 64-bit integer (string or number)`);
+  }
   return int64FromString(digits === '-0' ? '0' : digits);
 }
 
