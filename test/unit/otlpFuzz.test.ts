@@ -8,7 +8,7 @@ import { ProtobufTraceSerializer, JsonTraceSerializer } from '@opentelemetry/otl
 import { TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import fc from 'fast-check';
-import type { AttrValue, Attributes, RawSpan } from '../../src/core/model';
+import { valuePathKey, type AttrValue, type Attributes, type RawSpan, type ValueTypeHint } from '../../src/core/model';
 import {
   OTLP_TYPES, OtlpDecodeError, decodeLogsJson, decodeLogsProto, decodeMetricsJson, decodeMetricsProto, decodeTracesJson, decodeTracesProto, otlpType,
 } from '../../src/core/otlp';
@@ -127,21 +127,33 @@ describe('OTLP decoders never fail uncleanly (fast-check)', function () {
 type PbValue = { string_value?: string; bool_value?: boolean; int_value?: string; double_value?: number; array_value?: { values?: PbValue[] }; kvlist_value?: { values?: PbKv[] }; bytes_value?: Buffer };
 type PbKv = { key?: string; value?: PbValue };
 
-function pbValue(v: PbValue | undefined): AttrValue {
+/** Builds the value and records the OTLP types its plain form hides (RawSpan.valueTypes). */
+type Hints = Record<string, ValueTypeHint>;
+function pbValue(v: PbValue | undefined, place: (string | number)[], hints: Hints): AttrValue {
   if (!v) return null;
   if (v.string_value !== undefined) return v.string_value;
   if (v.bool_value !== undefined) return v.bool_value;
-  if (v.int_value !== undefined) return int64FromString(v.int_value);
-  if (v.double_value !== undefined) return v.double_value;
-  if (v.array_value !== undefined) return (v.array_value.values ?? []).map(pbValue);
-  if (v.kvlist_value !== undefined) return pbAttrs(v.kvlist_value.values);
-  if (v.bytes_value !== undefined) return Buffer.from(v.bytes_value).toString('base64');
+  if (v.int_value !== undefined) {
+    const n = int64FromString(v.int_value);
+    if (typeof n === 'string') hints[valuePathKey(place)] = 'int';
+    return n;
+  }
+  if (v.double_value !== undefined) {
+    if (Number.isInteger(v.double_value)) hints[valuePathKey(place)] = 'double';
+    return v.double_value;
+  }
+  if (v.array_value !== undefined) return (v.array_value.values ?? []).map((x, i) => pbValue(x, [...place, i], hints));
+  if (v.kvlist_value !== undefined) return pbAttrs(v.kvlist_value.values, place, hints);
+  if (v.bytes_value !== undefined) {
+    hints[valuePathKey(place)] = 'bytes';
+    return Buffer.from(v.bytes_value).toString('base64');
+  }
   return null;
 }
 
-function pbAttrs(list: PbKv[] | undefined): Attributes {
+function pbAttrs(list: PbKv[] | undefined, place: (string | number)[], hints: Hints): Attributes {
   const out: Attributes = {};
-  for (const kv of list ?? []) setAttr(out, kv.key ?? '', pbValue(kv.value));
+  for (const kv of list ?? []) setAttr(out, kv.key ?? '', pbValue(kv.value, [...place, kv.key ?? ''], hints));
   return out;
 }
 
@@ -155,7 +167,8 @@ function expectedSpans(body: Uint8Array): { spans: RawSpan[]; rejected: number }
   const spans: RawSpan[] = [];
   let rejected = 0;
   for (const rs of req.resource_spans ?? []) {
-    const resource = pbAttrs(rs.resource?.attributes);
+    const resourceHints: Hints = {};
+    const resource = pbAttrs(rs.resource?.attributes, ['resource'], resourceHints);
     for (const ss of rs.scope_spans ?? []) {
       const scope = { name: ss.scope?.name ?? '', version: ss.scope?.version ?? '' };
       for (const s of ss.spans ?? []) {
@@ -166,16 +179,23 @@ function expectedSpans(body: Uint8Array): { spans: RawSpan[]; rejected: number }
           rejected++;
           continue;
         }
-        spans.push({
+        const hints: Hints = { ...resourceHints };
+        const span: RawSpan = {
           traceId, spanId, parentSpanId: parent === '' || /^0+$/.test(parent) ? null : parent,
           name: s.name ?? '', kind: spanKindOf(s.kind ?? 0),
           startUnixNanos: String(s.start_time_unix_nano ?? '0'), endUnixNanos: String(s.end_time_unix_nano ?? '0'),
           status: { code: statusCodeOf(s.status?.code ?? 0), message: s.status?.message ?? '' },
-          attributes: pbAttrs(s.attributes),
-          events: (s.events ?? []).map((e: { name?: string; time_unix_nano?: string; attributes?: PbKv[] }) => ({ name: e.name ?? '', timeUnixNanos: String(e.time_unix_nano ?? '0'), attributes: pbAttrs(e.attributes) })),
-          links: (s.links ?? []).map((l: { trace_id?: Uint8Array; span_id?: Uint8Array; attributes?: PbKv[] }) => ({ traceId: hexOf(l.trace_id), spanId: hexOf(l.span_id), attributes: pbAttrs(l.attributes) })),
+          attributes: pbAttrs(s.attributes, ['attributes'], hints),
+          events: (s.events ?? []).map((e: { name?: string; time_unix_nano?: string; attributes?: PbKv[] }, i: number) => ({
+            name: e.name ?? '', timeUnixNanos: String(e.time_unix_nano ?? '0'), attributes: pbAttrs(e.attributes, ['events', i, 'attributes'], hints),
+          })),
+          links: (s.links ?? []).map((l: { trace_id?: Uint8Array; span_id?: Uint8Array; attributes?: PbKv[] }, i: number) => ({
+            traceId: hexOf(l.trace_id), spanId: hexOf(l.span_id), attributes: pbAttrs(l.attributes, ['links', i, 'attributes'], hints),
+          })),
           resource, scope,
-        });
+        };
+        if (Object.keys(hints).length > 0) span.valueTypes = hints;
+        spans.push(span);
       }
     }
   }

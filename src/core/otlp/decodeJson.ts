@@ -1,9 +1,9 @@
 // OTLP/JSON reader (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding):
 // ids are hex (any case), int64/fixed64 may be strings or numbers, enums ints or names, keys
 // lowerCamelCase or the proto's snake_case, bytes base64. Unknown fields are ignored.
-import type { AttrValue, Attributes, RawEvent, RawLink, RawLogRecord, RawSpan, Scope } from '../model';
+import type { AttrValue, Attributes, RawEvent, RawLink, RawLogRecord, RawSpan, Scope, ValueTypeHint } from '../model';
 import { finishLog } from './decodeProto';
-import { DEFAULT_OTLP_LIMITS, Truncation, cutString, shortName, type OtlpLimits } from './limits';
+import { DEFAULT_OTLP_LIMITS, Truncation, ValuePlace, cutString, shortName, type OtlpLimits } from './limits';
 import { OtlpDecodeError, reject, type DecodedLogs, type DecodedMetrics, type DecodedTraces } from './types';
 import {
   SPAN_KINDS, idProblem, int64FromString, normalizeHexId, parentOrNull, setAttr, spanKindOf, statusCodeOf,
@@ -14,6 +14,7 @@ type Obj = Record<string, unknown>;
 // Decoding is synchronous: the current request's limits and what the current span lost to them.
 let limits: OtlpLimits = DEFAULT_OTLP_LIMITS;
 const cut = new Truncation();
+const place = new ValuePlace();
 
 // Limits as digit strings: for equal lengths, string order is numeric order (no BigInt per value).
 const UINT64_MAX = '18446744073709551615';
@@ -132,16 +133,28 @@ function anyValue(v: unknown, depth: number, where: string): AttrValue {
     if (typeof x !== 'boolean') throw new OtlpDecodeError(`${where}.boolValue must be a boolean`);
     return x;
   }
-  if ((x = get(v, 'intValue', 'int_value')) !== undefined) return int64(x, `${where}.intValue`);
+  if ((x = get(v, 'intValue', 'int_value')) !== undefined) {
+    const n = int64(x, `${where}.intValue`);
+    if (typeof n === 'string') place.hint('int');
+    return n;
+  }
   if ((x = get(v, 'doubleValue', 'double_value')) !== undefined) {
-    if (typeof x === 'number') return x;
+    let d: number;
+    if (typeof x === 'number') d = x;
     // Proto3 JSON spells non-finite doubles as strings.
-    if (x === 'NaN' || x === 'Infinity' || x === '-Infinity' || (typeof x === 'string' && x.trim() !== '' && !Number.isNaN(Number(x)))) return Number(x);
-    throw new OtlpDecodeError(`${where}.doubleValue must be a number`);
+    else if (x === 'NaN' || x === 'Infinity' || x === '-Infinity' || (typeof x === 'string' && x.trim() !== '' && !Number.isNaN(Number(x)))) d = Number(x);
+    else throw new OtlpDecodeError(`${where}.doubleValue must be a number`);
+    if (Number.isInteger(d)) place.hint('double');
+    return d;
   }
   if ((x = get(v, 'arrayValue', 'array_value')) !== undefined) {
     if (!isObj(x)) return [];
-    return capped(arr(x, 'values', 'values', where), limits.maxAttributes, 'attributes').map((e) => anyValue(e, depth + 1, where));
+    return capped(arr(x, 'values', 'values', where), limits.maxAttributes, 'attributes').map((e, i) => {
+      place.path.push(i);
+      const item = anyValue(e, depth + 1, where);
+      place.path.pop();
+      return item;
+    });
   }
   if ((x = get(v, 'kvlistValue', 'kvlist_value')) !== undefined) {
     if (!isObj(x)) return {};
@@ -155,6 +168,7 @@ function anyValue(v: unknown, depth: number, where: string): AttrValue {
       cut.values++;
       bytes = bytes.subarray(0, limits.maxValueLength);
     }
+    place.hint('bytes');
     return bytes.toString('base64');
   }
   return null;
@@ -166,7 +180,9 @@ function attributes(list: unknown[], depth: number, where: string): Attributes {
     if (!isObj(kv)) throw new OtlpDecodeError(`${where}: attribute must be an object`);
     const key = kv.key;
     if (typeof key !== 'string') throw new OtlpDecodeError(`${where}: attribute key must be a string`);
+    place.path.push(key);
     setAttr(out, key, anyValue(kv.value, depth, `${where}[${key}]`));
+    place.path.pop();
   }
   return out;
 }
@@ -208,10 +224,12 @@ function parse(body: Uint8Array | string): Obj {
 /** One span, or null (counted in `res`) when it is unusable; its neighbours are kept either way. */
 function span(o: unknown, resource: Attributes, scope: Scope, res: DecodedTraces, where: string): RawSpan | null {
   cut.reset();
+  place.reset();
   try {
     const s = spanOf(o, resource, scope, res, where);
     if (!s) return null;
     if (cut.any()) s.warnings = cut.warnings(limits);
+    if (place.hints) s.valueTypes = place.hints;
     return s;
   } catch (e) {
     if (!(e instanceof OtlpDecodeError)) throw e;
@@ -238,17 +256,21 @@ function spanOf(o: unknown, resource: Attributes, scope: Scope, res: DecodedTrac
   const events: RawEvent[] = capped(arr(o, 'events', 'events', where), limits.maxEvents, 'events').map((e, i) => {
     const w = `${where}.events[${i}]`;
     if (!isObj(e)) throw new OtlpDecodeError(`${w} must be an object`);
+    place.enter('events', i);
     return { name: str(e, 'name', 'name', w), timeUnixNanos: nanos(e, 'timeUnixNano', 'time_unix_nano', w), attributes: attrsOf(e, w) };
   });
   const links: RawLink[] = capped(arr(o, 'links', 'links', where), limits.maxLinks, 'links').map((l, i) => {
     const w = `${where}.links[${i}]`;
     if (!isObj(l)) throw new OtlpDecodeError(`${w} must be an object`);
+    place.enter('links', i);
     return {
       traceId: hexField(l, 'traceId', 'trace_id', w) ?? '',
       spanId: hexField(l, 'spanId', 'span_id', w) ?? '',
       attributes: attrsOf(l, w),
     };
   });
+  place.enter('attributes');
+  const attributes = attrsOf(o, where);
   return {
     traceId: traceId!,
     spanId: spanId!,
@@ -260,7 +282,7 @@ function spanOf(o: unknown, resource: Attributes, scope: Scope, res: DecodedTrac
     status: st
       ? { code: statusCodeOf(enumValue(get(st, 'code', 'code'), STATUS_NAMES, 'STATUS_CODE_', `${where}.status.code`)), message: str(st, 'message', 'message', `${where}.status`) }
       : { code: 'unset', message: '' },
-    attributes: attrsOf(o, where),
+    attributes,
     events,
     links,
     resource,
@@ -272,11 +294,14 @@ function spanOf(o: unknown, resource: Attributes, scope: Scope, res: DecodedTrac
  * A resource that cannot be read rejects the spans under it (and only those); one that lost
  * attributes to the limits puts a warning on each of its spans.
  */
-function resourceOrRejection(rs: Obj, where: string): { resource: Attributes; warnings: string[] | null } | { problem: string } {
+function resourceOrRejection(rs: Obj, where: string):
+  { resource: Attributes; warnings: string[] | null; types: Record<string, ValueTypeHint> | null } | { problem: string } {
   cut.reset();
+  place.reset();
+  place.enter('resource');
   try {
     const resource = resourceOf(rs, where);
-    return { resource, warnings: cut.any() ? cut.warnings(limits, 'resource ') : null };
+    return { resource, warnings: cut.any() ? cut.warnings(limits, 'resource ') : null, types: place.hints };
   } catch (e) {
     if (!(e instanceof OtlpDecodeError)) throw e;
     return { problem: `resource: ${e.message}` };
@@ -309,6 +334,7 @@ export function decodeTracesJson(body: Uint8Array | string, withLimits: OtlpLimi
         const s = span(sp, r.resource, scope, res, `${w2}.spans[${k}]`);
         if (!s) return;
         if (r.warnings) s.warnings = [...(s.warnings ?? []), ...r.warnings];
+        if (r.types) s.valueTypes = s.valueTypes ? { ...r.types, ...s.valueTypes } : r.types;
         res.spans.push(s);
       });
     });

@@ -4,8 +4,8 @@
 // spans of a ResourceSpans/ScopeSpans (callers treat decoded records as read-only).
 // Field numbers follow opentelemetry-proto v1 (see schema.ts, which tests use as the reference).
 import protobuf from 'protobufjs';
-import type { AttrValue, Attributes, RawEvent, RawLink, RawLogRecord, RawSpan, Scope } from '../model';
-import { DEFAULT_OTLP_LIMITS, Truncation, cutString, shortName, type OtlpLimits } from './limits';
+import type { AttrValue, Attributes, RawEvent, RawLink, RawLogRecord, RawSpan, Scope, ValueTypeHint } from '../model';
+import { DEFAULT_OTLP_LIMITS, Truncation, ValuePlace, cutString, shortName, type OtlpLimits } from './limits';
 import {
   idProblem, int64FromString, isAllZeroHex, parentOrNull, setAttr, spanKindOf, statusCodeOf, u64ToString,
 } from './values';
@@ -17,6 +17,7 @@ type Reader = protobuf.Reader & { buf: Uint8Array };
 // lost to them live here instead of being threaded through every call.
 let limits: OtlpLimits = DEFAULT_OTLP_LIMITS;
 const cut = new Truncation();
+const place = new ValuePlace();
 
 // Tags are (field << 3) | wireType.
 const LEN = 2;
@@ -102,11 +103,20 @@ function anyValue(r: Reader, end: number, depth: number): AttrValue {
         }
         break;
       case 2 << 3: v = r.bool(); break;
-      case 3 << 3: v = int64(r); break;
-      case (4 << 3) | 1: v = r.double(); break;
+      case 3 << 3:
+        v = int64(r);
+        if (typeof v === 'string') place.hint('int');
+        break;
+      case (4 << 3) | 1:
+        v = r.double();
+        if (Number.isInteger(v)) place.hint('double');
+        break;
       case (5 << 3) | LEN: v = arrayValue(r, subEnd(r), depth + 1); break;
       case (6 << 3) | LEN: v = kvList(r, subEnd(r), depth + 1); break;
-      case (7 << 3) | LEN: v = base64(r); break;
+      case (7 << 3) | LEN:
+        v = base64(r);
+        place.hint('bytes');
+        break;
       default: r.skipType(tag & 7);
     }
   }
@@ -118,8 +128,11 @@ function arrayValue(r: Reader, end: number, depth: number): AttrValue[] {
   const out: AttrValue[] = [];
   while (r.pos < end) {
     const tag = r.uint32();
-    if (tag === ((1 << 3) | LEN) && out.length < limits.maxAttributes) out.push(anyValue(r, subEnd(r), depth));
-    else skipOver(r, tag);
+    if (tag === ((1 << 3) | LEN) && out.length < limits.maxAttributes) {
+      place.path.push(out.length);
+      out.push(anyValue(r, subEnd(r), depth));
+      place.path.pop();
+    } else skipOver(r, tag);
   }
   done(r, end);
   return out;
@@ -195,18 +208,39 @@ export function keyCacheStats(): { size: number; longestBucket: number } {
   return { size: keyCacheSize, longestBucket: longest };
 }
 
-/** One KeyValue into `into`. */
+/**
+ * One KeyValue into `into`. The value's place (for valueTypes) needs the key: encoders write the
+ * key first, and a value that comes before its key is read again once the key is known.
+ */
 function keyValue(r: Reader, end: number, into: Attributes, depth: number): void {
-  let key = '';
+  let key: string | null = null;
   let value: AttrValue = null;
+  let early = -1;
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === ((1 << 3) | LEN)) key = attrKey(r);
-    else if (tag === ((2 << 3) | LEN)) value = anyValue(r, subEnd(r), depth);
-    else r.skipType(tag & 7);
+    else if (tag === ((2 << 3) | LEN)) {
+      if (key === null) {
+        early = r.pos;
+        r.skipType(LEN);
+        continue;
+      }
+      early = -1;
+      const path = place.path;
+      path.push(key);
+      value = anyValue(r, subEnd(r), depth);
+      path.pop();
+    } else r.skipType(tag & 7);
   }
   done(r, end);
-  setAttr(into, key, value);
+  if (early >= 0) {
+    r.pos = early;
+    place.path.push(key ?? '');
+    value = anyValue(r, subEnd(r), depth);
+    place.path.pop();
+    r.pos = end;
+  }
+  setAttr(into, key ?? '', value);
 }
 
 /** Resource: only its attributes matter to us. */
@@ -237,9 +271,10 @@ function scope(r: Reader, end: number): Scope {
 const EMPTY_ATTRS: Attributes = Object.freeze({}) as Attributes;
 const EMPTY_SCOPE: Scope = Object.freeze({ name: '', version: '' });
 
-function event(r: Reader, end: number): RawEvent {
+function event(r: Reader, end: number, index: number): RawEvent {
   const ev: RawEvent = { name: '', timeUnixNanos: '0', attributes: {} };
   let n = 0;
+  place.enter('events', index);
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
@@ -253,12 +288,14 @@ function event(r: Reader, end: number): RawEvent {
     }
   }
   done(r, end);
+  place.enter('attributes');
   return ev;
 }
 
-function link(r: Reader, end: number): RawLink {
+function link(r: Reader, end: number, index: number): RawLink {
   const l: RawLink = { traceId: '', spanId: '', attributes: {} };
   let n = 0;
+  place.enter('links', index);
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
@@ -272,6 +309,7 @@ function link(r: Reader, end: number): RawLink {
     }
   }
   done(r, end);
+  place.enter('attributes');
   return l;
 }
 
@@ -302,6 +340,7 @@ function span(r: Reader, end: number, res: DecodedTraces): RawSpan | null {
     attributes: {}, events: [], links: [], resource: EMPTY_ATTRS, scope: EMPTY_SCOPE,
   };
   cut.reset();
+  place.reset();
   let parent: string;
   try {
     parent = spanFields(r, end, s);
@@ -321,6 +360,7 @@ function span(r: Reader, end: number, res: DecodedTraces): RawSpan | null {
   }
   s.parentSpanId = parentOrNull(parent);
   if (cut.any()) s.warnings = cut.warnings(limits);
+  if (place.hints) s.valueTypes = place.hints;
   return s;
 }
 
@@ -343,11 +383,11 @@ function spanFields(r: Reader, end: number, s: RawSpan): string {
         else dropAttribute(r);
         break;
       case (11 << 3) | LEN:
-        if (s.events.length < limits.maxEvents) s.events.push(event(r, subEnd(r)));
+        if (s.events.length < limits.maxEvents) s.events.push(event(r, subEnd(r), s.events.length));
         else dropRecord(r, 'events');
         break;
       case (13 << 3) | LEN:
-        if (s.links.length < limits.maxLinks) s.links.push(link(r, subEnd(r)));
+        if (s.links.length < limits.maxLinks) s.links.push(link(r, subEnd(r), s.links.length));
         else dropRecord(r, 'links');
         break;
       case (15 << 3) | LEN: status(r, subEnd(r), s); break;
@@ -387,6 +427,7 @@ function resourceSpans(r: Reader, end: number, res: DecodedTraces): void {
   let rs: Attributes = EMPTY_ATTRS;
   let problem: string | null = null;
   let resourceWarnings: string[] | null = null;
+  let resourceTypes: Record<string, ValueTypeHint> | null = null;
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === ((2 << 3) | LEN)) {
@@ -400,6 +441,8 @@ function resourceSpans(r: Reader, end: number, res: DecodedTraces): void {
     } else if (tag === ((1 << 3) | LEN)) {
       const resourceEnd = subEnd(r);
       cut.reset();
+      place.reset();
+      place.enter('resource');
       try {
         rs = resource(r, resourceEnd);
       } catch (e) {
@@ -407,6 +450,7 @@ function resourceSpans(r: Reader, end: number, res: DecodedTraces): void {
         problem ??= `resource: ${(e as Error).message}`;
       }
       if (cut.any()) resourceWarnings = cut.warnings(limits, 'resource ');
+      resourceTypes = place.hints;
     } else r.skipType(tag & 7);
   }
   done(r, end);
@@ -418,6 +462,7 @@ function resourceSpans(r: Reader, end: number, res: DecodedTraces): void {
     const s = res.spans[i]!;
     s.resource = rs === EMPTY_ATTRS ? {} : rs;
     if (resourceWarnings) s.warnings = [...(s.warnings ?? []), ...resourceWarnings];
+    if (resourceTypes) s.valueTypes = s.valueTypes ? { ...resourceTypes, ...s.valueTypes } : resourceTypes;
   }
 }
 

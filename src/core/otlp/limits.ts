@@ -1,3 +1,5 @@
+import { valuePathKey, type ValueTypeHint } from '../model';
+
 // Limits applied while decoding, like the OpenTelemetry SDK's span limits
 // (https://opentelemetry.io/docs/specs/otel/common/#attribute-limits), so one hostile or runaway
 // export cannot make the server build, store and render millions of attributes. What goes over
@@ -89,4 +91,37 @@ export function cutString(s: string, max: number): string {
 /** A span's name shortened for a rejection message. */
 export function shortName(name: string): string {
   return name.length > 80 ? `${name.slice(0, 80)}…` : name;
+}
+
+/**
+ * Where the value being decoded sits in its span (for RawSpan.valueTypes): the section
+ * ('attributes', 'resource', an event's or a link's attributes) and the keys/indexes below it.
+ * Decoding is synchronous, so one tracker per reader serves every request.
+ */
+const ATTRIBUTES: readonly string[] = ['attributes'];
+const RESOURCE: readonly string[] = ['resource'];
+
+export class ValuePlace {
+  private section: readonly (string | number)[] = ATTRIBUTES;
+  readonly path: (string | number)[] = [];
+  hints: Record<string, ValueTypeHint> | null = null;
+
+  /** Starts a record: no hints yet, in its attributes. */
+  reset(): void {
+    this.hints = null;
+    this.path.length = 0;
+    this.section = ATTRIBUTES;
+  }
+
+  enter(section: 'attributes' | 'resource'): void;
+  enter(section: 'events' | 'links', index: number): void;
+  enter(section: string, index?: number): void {
+    this.section = index === undefined ? (section === 'resource' ? RESOURCE : ATTRIBUTES) : [section, index, 'attributes'];
+    this.path.length = 0;
+  }
+
+  /** Records that the value at the current place has an OTLP type its plain form does not show. */
+  hint(type: ValueTypeHint): void {
+    (this.hints ??= {})[valuePathKey([...this.section, ...this.path])] = type;
+  }
 }
