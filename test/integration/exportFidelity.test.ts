@@ -3,13 +3,15 @@
 // A request is written with the protobufjs reflection encoder of the OTLP schema, received by our
 // readers (protobuf and OTLP/JSON), stored in a real SQLite file, read back and exported as
 // OTLP/JSON; the export is then read by protobufjs reflection again and compared value by value
-// with the original, so our own reader is not the judge of our own encoder.
+// with the original, so our own reader is not the judge of our own encoder. Also: the warnings
+// of spans cut by the decoder limits survive the store and show in the trace detail.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { canonicalize } from '../../src/core/canonicalize';
 import { OTLP_TYPES, decodeTracesJson, decodeTracesProto, encodeOtlpJson, otlpType } from '../../src/core/otlp';
+import { traceToDetailDto } from '../../src/server/toDto';
 import { TraceStore } from '../../src/store/traceStore';
 
 const T = '5b8efff798038103d269b633813fc60c';
@@ -125,3 +127,28 @@ function encodeOtlpJsonOfProto(bytes: Uint8Array): unknown {
   };
   return conv(view(bytes));
 }
+
+describe('limit warnings reach the trace view (stored, then in the trace detail DTO that show --json prints)', () => {
+  it('lists a span cut by the limits in the trace warnings and on its span', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-trace-warnings-'));
+    const store = TraceStore.open(path.join(dir, 'traces.db'), { canonicalize: (s) => canonicalize(s) });
+    try {
+      const json = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [
+        { traceId: T, spanId: S, name: 'wide', attributes: Array.from({ length: 5 }, (_, i) => ({ key: `k${i}`, value: { stringValue: 'v' } })) },
+        { traceId: T, spanId: P, name: 'narrow' },
+      ] }] }] });
+      const decoded = decodeTracesJson(json, { maxAttributes: 3, maxValueLength: 100, maxEvents: 10, maxLinks: 10, maxValueDepth: 8 });
+      store.writeBatch({ spans: decoded.spans, logs: [] });
+      const found = store.getTrace(T)!;
+      const detail = traceToDetailDto(found.summary, found.spans);
+      assert.deepEqual(detail.warnings.filter((w) => w.includes('cut')), [
+        `span "wide" (${S}) was cut: 2 attribute(s) or list entries dropped (limit 3, setting agentTrace.limits.maxAttributes)`,
+      ]);
+      assert.deepEqual(detail.spans.find((s) => s.name === 'wide')!.warnings, ['2 attribute(s) or list entries dropped (limit 3, setting agentTrace.limits.maxAttributes)']);
+      assert.equal(detail.spans.find((s) => s.name === 'narrow')!.warnings, undefined);
+    } finally {
+      store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
