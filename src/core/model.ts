@@ -45,7 +45,21 @@ export interface RawSpan {
   links: RawLink[];
   resource: Attributes;
   scope: Scope;
+  /** What the decoder had to cut from this span (limits on attributes, values, events, links); absent when nothing. */
+  warnings?: string[];
+  /**
+   * OTLP types that a value's plain form cannot tell, so export gives back what was received: a
+   * double with an integral value ('double'), an int64 beyond 2^53 kept as a decimal string
+   * ('int'), bytes kept as base64 ('bytes'). Keyed by valuePathKey() of the value's place, e.g.
+   * ["attributes","k"], ["resource","k",0], ["events",2,"attributes","k"]. Absent when none.
+   */
+  valueTypes?: Record<string, ValueTypeHint>;
 }
+
+export type ValueTypeHint = 'double' | 'int' | 'bytes';
+
+/** The key of a value's place in `valueTypes`. */
+export const valuePathKey = (path: readonly (string | number)[]): string => JSON.stringify(path);
 
 /** One OTLP log record. Those with a span id are attached to that span as events. */
 export interface RawLogRecord {

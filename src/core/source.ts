@@ -23,49 +23,71 @@ export function sourceFromAttributes(attrs: Attributes): SourceLocation | null {
 const frame = (file: string, line: number | null, column: number | null, fn: string | null): StackFrame => ({ file, line, column, function: fn });
 const int = (s: string | undefined): number | null => (s === undefined || s === '' ? null : Number.parseInt(s, 10));
 
-// Node/V8: "at fn (file:1:2)", "at file:1:2", "at async fn (file:///x.mjs:1:2)"
-const V8_PAREN = /^\s*at (?:async )?(.*?) \((.+?):(\d+)(?::(\d+))?\)\s*$/;
-const V8_BARE = /^\s*at (?:async )?([^\s()]+?):(\d+)(?::(\d+))?\s*$/;
+// Every pattern below runs on untrusted span text, so each is linear (checked with `recheck` by
+// test/unit/regexAudit.test.ts): lines are trimmed first so no pattern needs a `\s*$` tail, and
+// each variable part is a character class that cannot overlap its neighbour. Lines longer than
+// MAX_FRAME_LINE are skipped (no real frame is that long) so one huge line costs one scan.
+export const MAX_FRAME_LINE = 4096;
+// Node/V8: "at fn (file:1:2)", "at file:1:2", "at async fn (file:///x.mjs:1:2)"; the function
+// ends at the first " (", as V8 prints it.
+const V8_PAREN = /^at (?:async )?([^ ]*(?: +[^ (][^ ]*)*) \((.+?):(\d+)(?::(\d+))?\)$/;
+const V8_BARE = /^at (?:async )?([^\s()]+?):(\d+)(?::(\d+))?$/;
 // Python: File "x.py", line 12, in fn
-const PY = /^\s*File "(.+)", line (\d+)(?:, in (.+))?\s*$/;
+const PY = /^File "([^"]+)", line (\d+)(?:, in (.+))?$/;
 // Java: at com.x.Y.m(Y.java:42) / at java.base/java.lang.Thread.run(Thread.java:1)
-const JAVA = /^\s*at (?:[\w.$-]+\/)?([\w$.<>\-]+)\.([\w$<>\-]+)\(([^():]+?)(?::(\d+))?\)\s*$/;
+const JAVA = /^at (?:[\w.$-]+\/)?([\w$.<>\-]+)\.([\w$<>\-]+)\(([^():]+?)(?::(\d+))?\)$/;
+const JVM_FILE = /\.(java|kt|scala|groovy)$/;
+const JAVA_FILE = /\.(java|kt|scala|groovy|clj)$|^(Native Method|Unknown Source)$/;
+const JAVA_NO_FILE = /^(Native Method|Unknown Source)$/;
 // .NET: at Ns.Type.Method(Args) in C:\x\File.cs:line 42
-const DOTNET = /^\s*at ([^\s(]+\(.*?\))(?: in (.+):line (\d+))?\s*$/;
-// Go: function line, then "\t/path/file.go:12 +0x1d"
-const GO_FILE = /^\s+(\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?\s*$/;
-const GO_FUNC = /^(?:created by )?([\w./*()\-]+?)(?:\(.*\))?(?: in goroutine \d+)?\s*$/;
+const DOTNET = /^at ([^\s(]+\([^)]*\))(?: in (.+):line (\d+))?$/;
+const DOTNET_LINE = /:line \d+$/;
+// Go: function line, then "\t/path/file.go:12 +0x1d" (indented)
+const GO_FILE = /^(\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?$/;
+const GO_FUNC = /^(?:created by )?([\w./*()\-]+?)(?:\([^()]*\))?(?: in goroutine \d+)?$/;
+const LEADING_SPACE = /^\s/;
+const NEWLINE = /\r?\n/;
+
+function frameOf(l: string, raw: string, prevLine: string | undefined, state: { python: boolean }): StackFrame | null {
+  let m: RegExpExecArray | null;
+  if ((m = PY.exec(l))) {
+    state.python = true;
+    return frame(m[1]!, int(m[2]), null, m[3]?.trim() ?? null);
+  }
+  if ((m = V8_PAREN.exec(l)) && !JVM_FILE.test(m[2]!) && !(l.includes(' in ') && DOTNET_LINE.test(l))) {
+    return frame(fileFromUrl(m[2]!), int(m[3]), int(m[4]), m[1] || null);
+  }
+  if ((m = V8_BARE.exec(l))) return frame(fileFromUrl(m[1]!), int(m[2]), int(m[3]), null);
+  if ((m = JAVA.exec(l)) && JAVA_FILE.test(m[3]!)) {
+    const cls = m[1]!;
+    const pkg = cls.includes('.') ? cls.slice(0, cls.lastIndexOf('.')).replaceAll('.', '/') + '/' : '';
+    const file = JAVA_NO_FILE.test(m[3]!) ? cls : pkg + m[3]!;
+    return frame(file, int(m[4]), null, `${cls}.${m[2]}`);
+  }
+  if ((m = DOTNET.exec(l))) {
+    const fn = m[1]!.slice(0, m[1]!.indexOf('('));
+    return frame(m[2] ?? fn, int(m[3]), null, fn);
+  }
+  if (LEADING_SPACE.test(raw) && (m = GO_FILE.exec(l))) {
+    const prev = prevLine !== undefined && prevLine.length <= MAX_FRAME_LINE ? GO_FUNC.exec(prevLine.trim()) : null;
+    return frame(m[1]!, int(m[2]), null, prev ? prev[1]! : null);
+  }
+  return null;
+}
 
 export function parseStackTrace(text: string): StackFrame[] {
   if (typeof text !== 'string' || !text) return [];
-  const lines = text.split(/\r?\n/);
+  const lines = text.split(NEWLINE);
   const frames: StackFrame[] = [];
-  let python = false;
+  const state = { python: false };
   for (let i = 0; i < lines.length; i++) {
-    const l = lines[i];
-    let m: RegExpExecArray | null;
-    if ((m = PY.exec(l))) {
-      python = true;
-      frames.push(frame(m[1], int(m[2]), null, m[3]?.trim() ?? null));
-    } else if ((m = V8_PAREN.exec(l)) && !/\.(java|kt|scala|groovy)$/.test(m[2]) && /:\d+/.test(`${m[2]}:${m[3]}`) && !/ in .+:line \d+/.test(l)) {
-      frames.push(frame(fileFromUrl(m[2]), int(m[3]), int(m[4]), m[1] || null));
-    } else if ((m = V8_BARE.exec(l))) {
-      frames.push(frame(fileFromUrl(m[1]), int(m[2]), int(m[3]), null));
-    } else if ((m = JAVA.exec(l)) && /\.(java|kt|scala|groovy|clj)$|^(Native Method|Unknown Source)$/.test(m[3])) {
-      const cls = m[1];
-      const pkg = cls.includes('.') ? cls.slice(0, cls.lastIndexOf('.')).replace(/\./g, '/') + '/' : '';
-      const file = /^(Native Method|Unknown Source)$/.test(m[3]) ? cls : pkg + m[3];
-      frames.push(frame(file, int(m[4]), null, `${cls}.${m[2]}`));
-    } else if ((m = DOTNET.exec(l))) {
-      const fn = m[1].replace(/\(.*\)$/, '');
-      frames.push(frame(m[2] ?? fn, int(m[3]), null, fn));
-    } else if ((m = GO_FILE.exec(l))) {
-      const prev = i > 0 ? GO_FUNC.exec(lines[i - 1].trim()) : null;
-      frames.push(frame(m[1], int(m[2]), null, prev ? prev[1] : null));
-    }
+    const raw = lines[i]!;
+    if (raw.length > MAX_FRAME_LINE) continue;
+    const f = frameOf(raw.trim(), raw, lines[i - 1], state);
+    if (f) frames.push(f);
   }
   // Python prints the innermost frame last; everything else prints it first.
-  return python ? frames.reverse() : frames;
+  return state.python ? frames.reverse() : frames;
 }
 
 function fileFromUrl(f: string): string {

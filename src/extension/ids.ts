@@ -45,6 +45,12 @@ export const Settings = {
   pricingOverrides: 'pricing.overrides',
   terminalInjectOtlpEnvironment: 'terminal.injectOtlpEnvironment',
   redactionPolicyPath: 'redaction.policyPath',
+  otlpAllowedHosts: 'otlp.allowedHosts',
+  limitsMaxAttributes: 'limits.maxAttributes',
+  limitsMaxValueLength: 'limits.maxValueLength',
+  limitsMaxEvents: 'limits.maxEvents',
+  limitsMaxLinks: 'limits.maxLinks',
+  limitsMaxValueDepth: 'limits.maxValueDepth',
 } as const;
 
 /** Settings whose change needs a new server session (they are server init options). */
@@ -57,6 +63,12 @@ export const ServerSettings: readonly string[] = [
   Settings.retentionMaxMegabytes,
   Settings.sourcePathMappings,
   Settings.pricingOverrides,
+  Settings.otlpAllowedHosts,
+  Settings.limitsMaxAttributes,
+  Settings.limitsMaxValueLength,
+  Settings.limitsMaxEvents,
+  Settings.limitsMaxLinks,
+  Settings.limitsMaxValueDepth,
 ];
 
 export const ContextKeys = {

@@ -54,6 +54,15 @@ export async function serverInitOptions(): Promise<ServerInitOptions> {
       maxMegabytes: num(c, Settings.retentionMaxMegabytes, DEFAULT_RETENTION.maxMegabytes),
     },
     priceOverrides: record(c, Settings.pricingOverrides),
+    allowedHosts: (c.get<unknown[]>(Settings.otlpAllowedHosts) ?? []).filter((h): h is string => typeof h === 'string'),
+    // The server clamps and fills these (resolveLimits); unset ones stay undefined.
+    limits: {
+      maxAttributes: c.get<number>(Settings.limitsMaxAttributes),
+      maxValueLength: c.get<number>(Settings.limitsMaxValueLength),
+      maxEvents: c.get<number>(Settings.limitsMaxEvents),
+      maxLinks: c.get<number>(Settings.limitsMaxLinks),
+      maxValueDepth: c.get<number>(Settings.limitsMaxValueDepth),
+    },
   };
 }
 

@@ -111,6 +111,8 @@ export interface SpanDto {
   level?: string | null;
   /** An instrumented function's arguments, decoded by their recorded JSON schema (Logfire), or null. */
   arguments?: Record<string, unknown> | null;
+  /** What the receiver cut from this span to stay within agentTrace.limits.* (absent when nothing). */
+  warnings?: string[];
 }
 
 export interface TraceDetailDto extends TraceSummaryDto {

@@ -55,6 +55,10 @@ export interface ServerInitOptions {
   pathMappings: Record<string, string>;
   retention: { maxDays: number; maxMegabytes: number };
   priceOverrides: Record<string, { inputPerMTok?: number; outputPerMTok?: number; cacheReadPerMTok?: number; cacheWritePerMTok?: number }>;
+  /** Extra names the OTLP/HTTP receiver accepts in the Host header (agentTrace.otlp.allowedHosts). */
+  allowedHosts?: string[];
+  /** Decoder limits (agentTrace.limits.*); missing or invalid entries take the defaults. */
+  limits?: { maxAttributes?: number; maxValueLength?: number; maxEvents?: number; maxLinks?: number; maxValueDepth?: number };
 }
 
 /**

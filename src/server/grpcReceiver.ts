@@ -3,6 +3,7 @@
 // size cap) and are decoded by our own reader, so undecodable input maps to INVALID_ARGUMENT.
 import * as grpc from '@grpc/grpc-js';
 import { version as packageVersion } from '../../package.json';
+import { DEFAULT_OTLP_LIMITS, type OtlpLimits } from '../core/otlp';
 import { exportResponse, ingest, type IngestSink, type Signal } from './ingest';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
@@ -16,6 +17,8 @@ export interface GrpcReceiverOptions {
   sink: IngestSink;
   maxMessageBytes?: number;
   version?: string;
+  /** Decoder limits (attributes, value length, events, links, nesting). */
+  limits?: OtlpLimits;
 }
 
 export interface GrpcReceiver {
@@ -44,11 +47,11 @@ const SERVICES: Record<Signal, string> = {
   metrics: '/opentelemetry.proto.collector.metrics.v1.MetricsService/Export',
 };
 
-function exportHandler(sink: IngestSink, signal: Signal): grpc.handleUnaryCall<Buffer, Uint8Array> {
+function exportHandler(sink: IngestSink, signal: Signal, limits: OtlpLimits): grpc.handleUnaryCall<Buffer, Uint8Array> {
   return (call, callback) => {
     let r;
     try {
-      r = ingest(sink, signal, call.request, 'protobuf');
+      r = ingest(sink, signal, call.request, 'protobuf', limits);
     } catch (e) {
       callback({ code: grpc.status.INTERNAL, details: (e as Error).message });
       return;
@@ -75,7 +78,7 @@ export function startGrpcReceiver(options: GrpcReceiverOptions): Promise<GrpcRec
     'grpc.max_send_message_length': 4 * 1024 * 1024,
   });
   for (const signal of Object.keys(SERVICES) as Signal[]) {
-    server.addService({ Export: unary(SERVICES[signal]) } as grpc.ServiceDefinition, { Export: exportHandler(options.sink, signal) });
+    server.addService({ Export: unary(SERVICES[signal]) } as grpc.ServiceDefinition, { Export: exportHandler(options.sink, signal, options.limits ?? DEFAULT_OTLP_LIMITS) });
   }
   const info = Buffer.from(JSON.stringify({ agentTrace: true, pid: process.pid, version: options.version ?? packageVersion }));
   server.addService({ Get: unary(GRPC_INFO_PATH) } as grpc.ServiceDefinition, {

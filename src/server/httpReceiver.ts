@@ -1,11 +1,13 @@
 // OTLP/HTTP receiver on node:http, keeping the Collector's contract: POST only (405), protobuf or
 // JSON (415), gzip/deflate bodies inflated by a streaming decompressor capped at maxBodyBytes
 // (413, so a gzip bomb costs at most that much), 400 + google.rpc.Status for undecodable bodies,
-// replies in the request's encoding, 503 + Retry-After when the sink is busy, 500 when it throws.
+// replies in the request's encoding, 503 + Retry-After when the sink is busy or storage fails for a
+// passing reason, 500 when it fails otherwise. A Host header naming anything but this machine gets
+// 403, so a web page cannot reach the receiver through DNS rebinding.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
-import type { OtlpEncoding } from '../core/otlp';
+import { DEFAULT_OTLP_LIMITS, type OtlpEncoding, type OtlpLimits } from '../core/otlp';
 import { version as packageVersion } from '../../package.json';
 import { GrpcCode, RETRY_AFTER_SECONDS, exportResponse, ingest, statusBody, type IngestResult, type IngestSink, type Signal } from './ingest';
 
@@ -22,6 +24,10 @@ export interface HttpReceiverOptions {
   onRequest?: (info: { signal: Signal | null; status: number; result?: IngestResult }) => void;
   /** Reported by GET /agent-trace/info so another window can tell who holds the port. */
   version?: string;
+  /** Decoder limits (attributes, value length, events, links, nesting). */
+  limits?: OtlpLimits;
+  /** Host names accepted in the Host header besides loopback names and `host` (e.g. a container's name for this machine). */
+  allowedHosts?: string[];
 }
 
 export interface HttpReceiver {
@@ -49,6 +55,42 @@ function localOrigin(origin: string | undefined): string | null {
     // not a URL: no grant
   }
   return null;
+}
+
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]', '::1'];
+
+/** The host name of a Host header, lowercase, without the port ("[::1]:4318" → "[::1]"); null when malformed. */
+export function hostName(header: string): string | null {
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) {
+    const close = h.indexOf(']');
+    return close > 0 ? h.slice(0, close + 1) : null;
+  }
+  const colon = h.indexOf(':');
+  const name = colon < 0 ? h : h.slice(0, colon);
+  return name.length > 0 ? name : null;
+}
+
+/**
+ * Host header check against DNS rebinding: a page on evil.example whose name is re-pointed to
+ * 127.0.0.1 sends "Host: evil.example", which we refuse. Loopback names, the bound host and
+ * configured extra names pass; a request without Host (HTTP/1.0 tools) passes too, since a
+ * browser always sends one.
+ */
+export function hostAllowed(header: string | undefined, allowed: ReadonlySet<string>): boolean {
+  if (header === undefined) return true;
+  const name = hostName(header);
+  return name !== null && (allowed.has(name) || (name.endsWith('.localhost') && allowed.has('localhost')));
+}
+
+function allowedHostSet(bound: string, extra: readonly string[]): Set<string> {
+  const names = new Set(LOOPBACK_NAMES);
+  for (const h of [bound, ...extra]) {
+    const n = h.trim().toLowerCase();
+    if (!n || n === '0.0.0.0' || n === '::') continue;
+    names.add(n.includes(':') && !n.startsWith('[') ? `[${n}]` : n);
+  }
+  return names;
 }
 
 class BodyTooLarge extends Error {}
@@ -110,6 +152,8 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
 export function startHttpReceiver(options: HttpReceiverOptions): Promise<HttpReceiver> {
   const max = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const version = options.version ?? packageVersion;
+  const limits = options.limits ?? DEFAULT_OTLP_LIMITS;
+  const allowedHosts = allowedHostSet(options.host, options.allowedHosts ?? []);
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
@@ -128,6 +172,15 @@ export function startHttpReceiver(options: HttpReceiverOptions): Promise<HttpRec
     const path = (req.url ?? '/').split('?')[0]!;
     const origin = localOrigin(req.headers.origin);
     const cors: http.OutgoingHttpHeaders = origin ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' } : {};
+
+    if (!hostAllowed(req.headers.host, allowedHosts)) {
+      send(res, 403, 'text/plain', Buffer.from(
+        `403 forbidden: Host "${String(req.headers.host).slice(0, 200)}" is not this machine. The receiver answers requests to localhost, 127.0.0.1, [::1]` +
+        ` and the names in the agentTrace.otlp.allowedHosts setting (protection against DNS rebinding).`));
+      req.resume();
+      options.onRequest?.({ signal: PATHS[path] ?? null, status: 403 });
+      return;
+    }
 
     if (path === INFO_PATH && (req.method === 'GET' || req.method === 'HEAD')) {
       send(res, 200, 'application/json', Buffer.from(JSON.stringify({ agentTrace: true, pid: process.pid, version })));
@@ -199,7 +252,7 @@ export function startHttpReceiver(options: HttpReceiverOptions): Promise<HttpRec
       return;
     }
 
-    const r = ingest(options.sink, signal, body, encoding);
+    const r = ingest(options.sink, signal, body, encoding, limits);
     if (r.ok) {
       send(res, 200, MEDIA_TYPE[encoding], exportResponse(signal, r, encoding), cors);
       done(200, r);

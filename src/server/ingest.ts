@@ -2,9 +2,10 @@
 // sink, and describe the outcome in both transports' terms (the Collector's otlpreceiver contract).
 import type { RawLogRecord, RawSpan } from '../core/model';
 import {
-  OTLP_TYPES, OtlpDecodeError, decodeLogs, decodeMetrics, decodeTraces, otlpType, rejectionMessage,
-  type OtlpEncoding,
+  DEFAULT_OTLP_LIMITS, OTLP_TYPES, OtlpDecodeError, decodeLogs, decodeMetrics, decodeTraces, otlpType, rejectionMessage,
+  type OtlpEncoding, type OtlpLimits,
 } from '../core/otlp';
+import { describeStoreError, isTransientStoreError } from '../store/storeErrors';
 
 export type Signal = 'traces' | 'logs' | 'metrics';
 
@@ -37,7 +38,7 @@ function result(partial: Partial<IngestResult> & Pick<IngestResult, 'ok' | 'http
   return { rejectedSpans: 0, rejectedLogs: 0, acceptedSpans: 0, acceptedLogs: 0, ...partial };
 }
 
-export function ingest(sink: IngestSink, signal: Signal, body: Uint8Array, encoding: OtlpEncoding): IngestResult {
+export function ingest(sink: IngestSink, signal: Signal, body: Uint8Array, encoding: OtlpEncoding, limits: OtlpLimits = DEFAULT_OTLP_LIMITS): IngestResult {
   // Checked before decoding so an overloaded server spends nothing on the request.
   if (signal !== 'metrics' && sink.busy()) {
     return result({
@@ -52,12 +53,12 @@ export function ingest(sink: IngestSink, signal: Signal, body: Uint8Array, encod
   let message = '';
   try {
     if (signal === 'traces') {
-      const d = decodeTraces(body, encoding);
+      const d = decodeTraces(body, encoding, limits);
       spans = d.spans;
       rejectedSpans = d.count;
       message = rejectionMessage(d, 'spans');
     } else if (signal === 'logs') {
-      const d = decodeLogs(body, encoding);
+      const d = decodeLogs(body, encoding, limits);
       logs = d.logs;
       rejectedLogs = d.count;
       message = rejectionMessage(d, 'log records');
@@ -73,9 +74,15 @@ export function ingest(sink: IngestSink, signal: Signal, body: Uint8Array, encod
     try {
       sink.write({ spans, logs });
     } catch (e) {
+      // A locked database, a full disk or an I/O error passes: answer so that exporters retry.
+      if (isTransientStoreError(e)) {
+        return result({
+          ok: false, httpStatus: 503, grpcCode: GrpcCode.UNAVAILABLE, message: describeStoreError(e),
+          retryAfterSeconds: RETRY_AFTER_SECONDS, rejectedSpans, rejectedLogs,
+        });
+      }
       return result({
-        ok: false, httpStatus: 500, grpcCode: GrpcCode.INTERNAL,
-        message: `could not store the data: ${(e as Error).message}`, rejectedSpans, rejectedLogs,
+        ok: false, httpStatus: 500, grpcCode: GrpcCode.INTERNAL, message: describeStoreError(e), rejectedSpans, rejectedLogs,
       });
     }
   }

@@ -104,6 +104,8 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
       pathMappings: init.pathMappings ?? {},
       retention: init.retention ?? { ...DEFAULT_RETENTION },
       priceOverrides: init.priceOverrides ?? {},
+      allowedHosts: Array.isArray(init.allowedHosts) ? init.allowedHosts.filter((h) => typeof h === 'string') : [],
+      limits: init.limits ?? {},
     };
     server = await TraceServer.start({
       ...options,

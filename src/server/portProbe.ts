@@ -25,7 +25,8 @@ function parseInfo(text: string): AgentTraceInfo | null {
 
 function probeHttp(host: string, port: number): Promise<AgentTraceInfo | null> {
   return new Promise((resolve) => {
-    const req = http.get({ host, port, path: INFO_PATH, timeout: PROBE_TIMEOUT_MS, headers: { Accept: 'application/json' } }, (res) => {
+    // Host: localhost passes the receiver's DNS-rebinding check whatever address it bound (0.0.0.0 too).
+    const req = http.get({ host, port, path: INFO_PATH, timeout: PROBE_TIMEOUT_MS, headers: { Accept: 'application/json', Host: `localhost:${port}` } }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {

@@ -61,6 +61,7 @@ export function spanToDto(span: CanonicalSpan, orphaned: boolean, duplicateOf: s
     scope: { name: span.scope.name, version: span.scope.version },
     level: n.level ?? null,
     arguments: n.arguments ?? null,
+    ...(span.warnings ? { warnings: [...span.warnings] } : {}),
   };
 }
 
@@ -85,6 +86,14 @@ export function normalizationWarnings(spans: readonly CanonicalSpan[]): string[]
   return out;
 }
 
+
+/** Spans the receiver had to cut, as trace warnings (a few, then a count). */
+function truncationWarnings(spans: readonly CanonicalSpan[]): string[] {
+  const cut = spans.filter((s) => s.warnings && s.warnings.length > 0);
+  const shown = cut.slice(0, 20).map((s) => `span "${s.name.slice(0, 80)}" (${s.spanId}) was cut: ${s.warnings!.join('; ')}`);
+  return cut.length > shown.length ? [...shown, `…and ${cut.length - shown.length} more spans cut by the limits`] : shown;
+}
+
 /** The trace with its spans in tree order (parents before children, siblings by start), duplicate calls marked, and its warnings. */
 export function traceToDetailDto(summary: TraceSummaryDto | TraceSummary, spans: CanonicalSpan[]): TraceDetailDto {
   const tree = assembleTrace(spans);
@@ -92,6 +101,6 @@ export function traceToDetailDto(summary: TraceSummaryDto | TraceSummary, spans:
   return {
     ...summaryToDto(summary),
     spans: tree.nodes.map((node) => spanToDto(node.span, node.orphaned, duplicates.get(node.span.spanId) ?? null)),
-    warnings: [...tree.warnings, ...normalizationWarnings(tree.nodes.map((node) => node.span))],
+    warnings: [...tree.warnings, ...normalizationWarnings(tree.nodes.map((node) => node.span)), ...truncationWarnings(spans)],
   };
 }

@@ -4,6 +4,7 @@
 import { canonicalize } from '../core/canonicalize';
 import type { PriceOverride } from '../core/cost';
 import type { CanonicalSpan } from '../core/model';
+import { resolveLimits, type OtlpLimits } from '../core/otlp';
 import type { ServerStatusDto } from '../protocol/dto';
 import { startGrpcReceiver } from './grpcReceiver';
 import { startHttpReceiver } from './httpReceiver';
@@ -18,6 +19,10 @@ export interface TraceServerOptions {
   dbPath: string;
   priceOverrides?: Record<string, PriceOverride>;
   retention?: { maxDays: number; maxMegabytes: number };
+  /** Decoder limits for both receivers, as settings give them: missing or invalid entries take the defaults. */
+  limits?: Partial<Record<keyof OtlpLimits, unknown>>;
+  /** Extra Host header names the HTTP receiver accepts. */
+  allowedHosts?: string[];
   log: (message: string) => void;
   /** Called (coalesced) after writes by this process or another one sharing the database. */
   onTracesChanged?: (change: { traceIds: string[]; cleared?: boolean }) => void;
@@ -142,17 +147,18 @@ export class TraceServer {
   }
 
   private async tryBecomeWriter(): Promise<void> {
-    const { host, httpPort, grpcPort, log } = this.options;
+    const { host, httpPort, grpcPort, log, allowedHosts } = this.options;
+    const limits = resolveLimits(this.options.limits);
     const before = this.problem;
     try {
-      this.http = await startHttpReceiver({ host, port: httpPort, sink: this.sink });
+      this.http = await startHttpReceiver({ host, port: httpPort, sink: this.sink, limits, allowedHosts });
     } catch (err) {
       this.problem = await this.describeBindFailure(err, host, httpPort, 'http');
       if (this.problem !== before) log(this.problem);
       return;
     }
     try {
-      this.grpc = await startGrpcReceiver({ host, port: grpcPort, sink: this.sink });
+      this.grpc = await startGrpcReceiver({ host, port: grpcPort, sink: this.sink, limits });
       this.problem = null;
     } catch (err) {
       this.problem = await this.describeBindFailure(err, host, grpcPort, 'grpc');

@@ -10,8 +10,8 @@ type Db = Database.Database;
 
 const SQLITE_HEADER = 'SQLite format 3\u0000';
 
-/** Long enough to ride out another process's write transaction (they are short). */
-export const BUSY_TIMEOUT_MS = 5_000;
+/** Short: a write runs on the server's event loop, so a lock held elsewhere is answered 503 (retry) rather than waited out. */
+export const BUSY_TIMEOUT_MS = 100;
 
 type Problem = { kind: 'corrupt' | 'newer'; detail: string };
 

@@ -1,8 +1,10 @@
 // Bad exports get the Collector's answers (405, 415, 400 with a readable Status, 413, 404,
 // partial_success, 503 + Retry-After, 500), and never stop the next good export from landing.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import zlib from 'node:zlib';
 import * as grpcJs from '@grpc/grpc-js';
+import protobuf from 'protobufjs';
 import { OTLP_TYPES, otlpType } from '../../src/core/otlp';
 import { startGrpcReceiver, type GrpcReceiver } from '../../src/server/grpcReceiver';
 import { startHttpReceiver, type HttpReceiver } from '../../src/server/httpReceiver';
@@ -163,6 +165,70 @@ describe('receivers under bad input', () => {
     assert.deepEqual(sink.spans.map((s) => s.name), ['good']);
   });
 
+  // An AnyValue nested 65 deep used to reject the whole export (400) and lose its neighbours.
+  const deepJson = (): unknown => {
+    let v: unknown = { stringValue: 'x' };
+    for (let i = 0; i < 65; i++) v = { arrayValue: { values: [v] } };
+    return v;
+  };
+  const deepProtoRequest = (): Uint8Array => {
+    let v: Record<string, unknown> = { string_value: 'x' };
+    for (let i = 0; i < 65; i++) v = { array_value: { values: [v] } };
+    const util = protobuf.util as unknown as { recursionLimit: number };
+    const limit = util.recursionLimit;
+    util.recursionLimit = 1000; // protobufjs' own encoder refuses this depth by default
+    try {
+      const t = otlpType(OTLP_TYPES.traceRequest);
+      const span = (id: string, name: string, attributes: unknown[] = []) => ({ trace_id: Buffer.from(TRACE, 'hex'), span_id: Buffer.from(id, 'hex'), name, attributes });
+      return t.encode(t.fromObject({ resource_spans: [{ scope_spans: [{ spans: [
+        span('00f067aa0ba902b7', 'good-1'), span('00f067aa0ba902b8', 'deep', [{ key: 'd', value: v }]), span('00f067aa0ba902b9', 'good-2'),
+      ] }] }] })).finish();
+    } finally {
+      util.recursionLimit = limit;
+    }
+  };
+
+  it('rejects only the span with a value nested 65 deep, with partialSuccess (JSON)', async () => {
+    const res = await fetch(`${base}/v1/traces`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [
+        { traceId: TRACE, spanId: '00f067aa0ba902b7', name: 'good-1' },
+        { traceId: TRACE, spanId: '00f067aa0ba902b8', name: 'deep', attributes: [{ key: 'd', value: deepJson() }] },
+        { traceId: TRACE, spanId: '00f067aa0ba902b9', name: 'good-2' },
+      ] }] }] }),
+    });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { partialSuccess: { rejectedSpans: string; errorMessage: string } };
+    assert.equal(body.partialSuccess.rejectedSpans, '1');
+    assert.match(body.partialSuccess.errorMessage, /span "deep": an attribute value is nested more than 64 deep/);
+    assert.deepEqual(sink.spans.map((s) => s.name), ['good-1', 'good-2']);
+  });
+
+  it('rejects only the span with a value nested 65 deep, with partial_success (protobuf)', async () => {
+    const res = await fetch(`${base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: Buffer.from(deepProtoRequest()) });
+    assert.equal(res.status, 200);
+    const t = otlpType(OTLP_TYPES.traceResponse);
+    const decoded = t.toObject(t.decode(new Uint8Array(await res.arrayBuffer())), { longs: String }) as { partial_success: { rejected_spans: string; error_message: string } };
+    assert.equal(decoded.partial_success.rejected_spans, '1');
+    assert.match(decoded.partial_success.error_message, /nested more than 64 deep/);
+    assert.deepEqual(sink.spans.map((s) => s.name), ['good-1', 'good-2']);
+  });
+
+  it('rejects only the span whose start time has 900,000 digits (JSON)', async () => {
+    const res = await fetch(`${base}/v1/traces`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [
+        { traceId: TRACE, spanId: '00f067aa0ba902b7', name: 'good', startTimeUnixNano: '1700000000000000000' },
+        { traceId: TRACE, spanId: '00f067aa0ba902b8', name: 'huge-time', startTimeUnixNano: '9'.repeat(900_000) },
+      ] }] }] }),
+    });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { partialSuccess: { rejectedSpans: string; errorMessage: string } };
+    assert.equal(body.partialSuccess.rejectedSpans, '1');
+    assert.match(body.partialSuccess.errorMessage, /span "huge-time": .*startTimeUnixNano must be an unsigned 64-bit integer/);
+    assert.deepEqual(sink.spans.map((s) => s.name), ['good']);
+  });
+
   it('answers 503 with Retry-After when the sink is busy, and stores nothing', async () => {
     sink.busyNow = true;
     const res = await fetch(`${base}/v1/traces`, {
@@ -247,6 +313,16 @@ describe('receivers under bad input', () => {
       assert.deepEqual(sink.spans.map((s) => s.name), ['good']);
     });
 
+    it('rejects only the span with a value nested 65 deep, with partial_success', async () => {
+      const { err, value } = await call(EXPORT, Buffer.from(deepProtoRequest()));
+      assert.equal(err, null);
+      const t = otlpType(OTLP_TYPES.traceResponse);
+      const decoded = t.toObject(t.decode(value!), { longs: String }) as { partial_success: { rejected_spans: string; error_message: string } };
+      assert.equal(decoded.partial_success.rejected_spans, '1');
+      assert.match(decoded.partial_success.error_message, /nested more than 64 deep/);
+      assert.deepEqual(sink.spans.map((s) => s.name), ['good-1', 'good-2']);
+    });
+
     it('still serves a real gRPC exporter after bad calls', async () => {
       const client = makeTracer({ protocol: 'grpc', url: `http://127.0.0.1:${grpc.port}` });
       client.tracer.startSpan('grpc-alive').end();
@@ -282,5 +358,44 @@ describe('receivers under bad input', () => {
         other.close();
       }
     });
+  });
+});
+
+describe('Host header check (DNS rebinding)', () => {
+  let sink: MemorySink;
+  let receiver: HttpReceiver;
+  before(async () => {
+    sink = new MemorySink();
+    receiver = await startHttpReceiver({ host: '127.0.0.1', port: 0, sink, allowedHosts: ['host.docker.internal'] });
+  });
+  after(() => receiver.close());
+
+  /** node:http, because fetch does not let a caller set Host. */
+  function post(host: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: receiver.port, path: '/v1/traces', method: 'POST', headers: { host, 'content-type': 'application/json' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end(jsonRequest([{ traceId: TRACE, spanId: '00f067aa0ba902b7', name: `from ${host}` }]));
+    });
+  }
+
+  for (const name of ['evil.example', 'attacker.test:4318', '192.168.1.20', '[2001:db8::1]:80']) {
+    it(`refuses Host "${name}" with 403 and stores nothing`, async () => {
+      const r = await post(name);
+      assert.equal(r.status, 403);
+      assert.match(r.body, /not this machine.*agentTrace\.otlp\.allowedHosts.*DNS rebinding/);
+      assert.equal(sink.spans.length, 0);
+    });
+  }
+
+  it('accepts loopback names, the bound host and configured extra names', async () => {
+    const names = ['localhost', `localhost:${receiver.port}`, `127.0.0.1:${receiver.port}`, `[::1]:${receiver.port}`, 'LOCALHOST', 'host.docker.internal:4318'];
+    for (const name of names) assert.equal((await post(name)).status, 200, name);
+    assert.equal(sink.spans.length, names.length);
   });
 });

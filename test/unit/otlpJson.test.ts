@@ -112,16 +112,57 @@ describe('OTLP/JSON trace reader', () => {
     ['not JSON', '{"resourceSpans":'],
     ['not an object', '[1,2]'],
     ['resourceSpans not an array', '{"resourceSpans": {}}'],
-    ['spans not objects', `{"resourceSpans":[{"scopeSpans":[{"spans":[42]}]}]}`],
-    ['time not a number', req({ traceId: T, spanId: S, startTimeUnixNano: 'soon' })],
-    ['unknown kind name', req({ traceId: T, spanId: S, kind: 'SPAN_KIND_SIDEWAYS' })],
-    ['intValue not an integer', req({ traceId: T, spanId: S, attributes: [{ key: 'a', value: { intValue: '1.5' } }] })],
   ];
   for (const [name, body] of unreadable) {
     it(`refuses the whole request when it is unreadable: ${name}`, () => {
       assert.throws(() => decodeTracesJson(body), OtlpDecodeError);
     });
   }
+
+  let deep: unknown = { stringValue: 'x' };
+  for (let i = 0; i < 65; i++) deep = { arrayValue: { values: [deep] } };
+  const badSpans: [string, unknown, RegExp][] = [
+    ['span not an object', 42, /must be an object/],
+    ['time not a number', { traceId: T, spanId: S, startTimeUnixNano: 'soon' }, /unsigned 64-bit integer/],
+    ['10-million-digit time', { traceId: T, spanId: S, startTimeUnixNano: '9'.repeat(10_000_000) }, /startTimeUnixNano must be an unsigned 64-bit integer/],
+    ['time one past uint64', { traceId: T, spanId: S, endTimeUnixNano: '18446744073709551616' }, /endTimeUnixNano must be an unsigned 64-bit integer/],
+    ['time as a huge JSON number', { traceId: T, spanId: S, startTimeUnixNano: 1e300 }, /unsigned 64-bit integer/],
+    ['time not an integer', { traceId: T, spanId: S, startTimeUnixNano: 1.5 }, /unsigned 64-bit integer/],
+    ['negative time', { traceId: T, spanId: S, startTimeUnixNano: '-5' }, /unsigned 64-bit integer/],
+    ['event time out of range', { traceId: T, spanId: S, events: [{ name: 'e', timeUnixNano: '1'.repeat(30) }] }, /events\[0\].timeUnixNano/],
+    ['unknown kind name', { traceId: T, spanId: S, kind: 'SPAN_KIND_SIDEWAYS' }, /unknown value/],
+    ['intValue not an integer', { traceId: T, spanId: S, attributes: [{ key: 'a', value: { intValue: '1.5' } }] }, /64-bit integer/],
+    ['intValue beyond int64', { traceId: T, spanId: S, attributes: [{ key: 'a', value: { intValue: '9223372036854775808' } }] }, /64-bit integer/],
+    ['AnyValue nested 65 deep', { traceId: T, spanId: S, attributes: [{ key: 'deep', value: deep }] }, /nested more than 64 deep/],
+  ];
+  for (const [name, bad, reason] of badSpans) {
+    it(`rejects only the unreadable span and keeps its neighbours: ${name}`, () => {
+      const ok = (n: string) => ({ traceId: T, spanId: n === 'before' ? S : P, name: n, startTimeUnixNano: '18446744073709551615' });
+      const d = decodeTracesJson(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [ok('before'), bad, ok('after')] }] }] }));
+      assert.deepEqual(d.spans.map((s) => s.name), ['before', 'after']);
+      assert.equal(d.spans[0]!.startUnixNanos, '18446744073709551615');
+      assert.equal(d.count, 1);
+      assert.match(d.reasons[0]!, reason);
+    });
+  }
+
+  it('keeps int64 extremes exact and strips leading zeros', () => {
+    const s = one({ traceId: T, spanId: S, startTimeUnixNano: '000123', attributes: [
+      { key: 'min', value: { intValue: '-9223372036854775808' } }, { key: 'max', value: { intValue: 9223372036854775807n.toString() } }, { key: 'z', value: { intValue: '-000' } },
+    ] });
+    assert.equal(s.startUnixNanos, '123');
+    assert.deepEqual(s.attributes, { min: '-9223372036854775808', max: '9223372036854775807', z: 0 });
+  });
+
+  it('rejects only the spans of a resource that cannot be read', () => {
+    const d = decodeTracesJson(JSON.stringify({ resourceSpans: [
+      { resource: { attributes: [{ key: 'deep', value: deep }] }, scopeSpans: [{ spans: [{ traceId: T, spanId: S, name: 'a' }, { traceId: T, spanId: P, name: 'b' }] }] },
+      { scopeSpans: [{ spans: [{ traceId: T, spanId: S, name: 'kept' }] }] },
+    ] }));
+    assert.deepEqual(d.spans.map((s) => s.name), ['kept']);
+    assert.equal(d.count, 2);
+    assert.match(d.reasons[0]!, /resource: .*nested more than 64 deep/);
+  });
 
   it('keeps an attribute named __proto__ as data, not as a prototype', () => {
     const s = one({ traceId: T, spanId: S, attributes: [{ key: '__proto__', value: { kvlistValue: { values: [{ key: 'polluted', value: { boolValue: true } }] } } }] });
@@ -130,11 +171,6 @@ describe('OTLP/JSON trace reader', () => {
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 
-  it('refuses absurdly deep AnyValue nesting instead of overflowing the stack', () => {
-    let v: unknown = { stringValue: 'x' };
-    for (let i = 0; i < 200; i++) v = { arrayValue: { values: [v] } };
-    assert.throws(() => decodeTracesJson(req({ traceId: T, spanId: S, attributes: [{ key: 'deep', value: v }] })), /nested too deeply/);
-  });
 });
 
 describe('OTLP/JSON log reader', () => {

@@ -58,3 +58,42 @@ describe('sourceFromSpan', () => {
     assert.equal(sourceFromSpan(span({})), null);
   });
 });
+
+describe('stack trace parsing stays linear on hostile input', () => {
+  // Shapes that made the old V8 / .NET / Python / Go patterns backtrack quadratically, as one
+  // long line and as many lines just under the per-line limit.
+  const shapes: Record<string, (n: number) => string> = {
+    'V8 "at f ( ( (" line': (n) => `    at f${' (x'.repeat(n / 3)}`,
+    '.NET "at f(a)" with ")" runs': (n) => `   at f(${')'.repeat(n)} in x`,
+    'Python quotes and commas': (n) => `  File "${'", line 1, in x\r'.repeat(n / 15)}`,
+    'Go "((((" function line': (n) => `main.f${'(('.repeat(n / 2)}x\n\t/a.go:1`,
+    'many 4000-char V8 lines': (n) => Array.from({ length: Math.ceil(n / 4001) }, () => `at f${' (x'.repeat(1330)}`).join('\n'),
+    'many 4000-char .NET lines': (n) => Array.from({ length: Math.ceil(n / 4001) }, () => `at f(${')'.repeat(3990)} in x`).join('\n'),
+  };
+  const benign = (n: number): string => Array.from({ length: Math.ceil(n / 40) }, (_, i) => `    at fn${i} (/srv/app/agent.js:${i}:7)`).join('\n');
+
+  function timeOf(text: string): number {
+    const s = span({ 'code.stacktrace': text }, [{ name: 'exception', timeUnixNanos: '0', attributes: { 'exception.stacktrace': text } }]);
+    const runs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      sourceFromSpan(s);
+      runs.push(performance.now() - t);
+    }
+    return runs.sort((a, b) => a - b)[1]!;
+  }
+
+  const SMALL = 64 * 1024;
+  const LARGE = 1024 * 1024;
+  for (const [name, make] of Object.entries(shapes)) {
+    it(`${name}: 1 MB costs about 16× what 64 KB costs, and about what a benign 1 MB stack costs`, () => {
+      const large = timeOf(make(LARGE));
+      // Floors of 1 ms keep timer noise on tiny durations from deciding the ratio.
+      const small = Math.max(timeOf(make(SMALL)), 1);
+      const reference = Math.max(timeOf(benign(LARGE)), 1);
+      // Linear is 16×; quadratic would be 256×. Slack of 4× for a loaded machine.
+      assert.ok(large / small < 64, `1 MB took ${large.toFixed(1)} ms, 64 KB ${small.toFixed(1)} ms: super-linear`);
+      assert.ok(large / reference < 20, `1 MB took ${large.toFixed(1)} ms, a benign 1 MB stack ${reference.toFixed(1)} ms`);
+    });
+  }
+});

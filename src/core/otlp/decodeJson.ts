@@ -1,14 +1,46 @@
 // OTLP/JSON reader (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding):
 // ids are hex (any case), int64/fixed64 may be strings or numbers, enums ints or names, keys
 // lowerCamelCase or the proto's snake_case, bytes base64. Unknown fields are ignored.
-import type { AttrValue, Attributes, RawEvent, RawLink, RawLogRecord, RawSpan, Scope } from '../model';
+import type { AttrValue, Attributes, RawEvent, RawLink, RawLogRecord, RawSpan, Scope, ValueTypeHint } from '../model';
 import { finishLog } from './decodeProto';
+import { DEFAULT_OTLP_LIMITS, Truncation, ValuePlace, cutString, shortName, type OtlpLimits } from './limits';
 import { OtlpDecodeError, reject, type DecodedLogs, type DecodedMetrics, type DecodedTraces } from './types';
 import {
-  MAX_VALUE_DEPTH, SPAN_KINDS, idProblem, int64FromString, normalizeHexId, parentOrNull, setAttr, spanKindOf, statusCodeOf,
+  SPAN_KINDS, idProblem, int64FromString, normalizeHexId, parentOrNull, setAttr, spanKindOf, statusCodeOf,
 } from './values';
 
 type Obj = Record<string, unknown>;
+
+// Decoding is synchronous: the current request's limits and what the current span lost to them.
+let limits: OtlpLimits = DEFAULT_OTLP_LIMITS;
+const cut = new Truncation();
+const place = new ValuePlace();
+
+// Limits as digit strings: for equal lengths, string order is numeric order (no BigInt per value).
+const UINT64_MAX = '18446744073709551615';
+const INT64_MAX = '9223372036854775807';
+const INT64_MIN_ABS = '9223372036854775808';
+
+/** `digits` (no sign, no leading zeros) ≤ `max` (same form). */
+function atMost(digits: string, max: string): boolean {
+  return digits.length < max.length || (digits.length === max.length && digits <= max);
+}
+const DIGITS = /^\d+$/;
+const SIGNED_DIGITS = /^-?\d+$/;
+
+/** The first `max` items of a list, counting the rest as dropped. */
+function capped<T>(list: T[], max: number, what: 'attributes' | 'events' | 'links'): T[] {
+  if (list.length <= max) return list;
+  cut[what] += list.length - max;
+  return list.slice(0, max);
+}
+
+/** Drops leading zeros of a digit string (linear; no backtracking). */
+function trimZeros(digits: string): string {
+  let i = 0;
+  while (i < digits.length - 1 && digits.charCodeAt(i) === 48) i++;
+  return i === 0 ? digits : digits.slice(i);
+}
 
 function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -41,19 +73,32 @@ function str(o: Obj, camel: string, snake: string, where: string): string {
   return v;
 }
 
-/** A fixed64/int64 time as a decimal string ('0' when missing). */
+/**
+ * A fixed64 time as a decimal string ('0' when missing). Anything but an integer in uint64's
+ * range is refused (its span is rejected): a 10-million-digit value must not reach the store.
+ */
 function nanos(o: Obj, camel: string, snake: string, where: string): string {
   const v = get(o, camel, snake);
   if (v === undefined || v === null || v === '') return '0';
-  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return BigInt(v).toString();
-  if (typeof v === 'string' && /^\d+$/.test(v)) return v.replace(/^0+(?=\d)/, '');
-  throw new OtlpDecodeError(`${where}.${camel} must be an unsigned integer (string or number)`);
+  let digits: string | null = null;
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
+  if (typeof v === 'number' && Number.isInteger(v) && v > 0 && v < 2 ** 64) digits = BigInt(v).toString();
+  else if (typeof v === 'string' && v.length <= 64 && DIGITS.test(v)) digits = trimZeros(v);
+  if (digits === null || !atMost(digits, UINT64_MAX)) {
+    throw new OtlpDecodeError(`${where}.${camel} must be an unsigned 64-bit integer (string or number)`);
+  }
+  return digits;
 }
 
 function int64(v: unknown, where: string): number | string {
-  if (typeof v === 'number' && Number.isInteger(v)) return Number.isSafeInteger(v) ? v : BigInt(v).toString();
-  if (typeof v === 'string' && /^-?\d+$/.test(v)) return int64FromString(v.replace(/^(-?)0+(?=\d)/, '$1'));
-  throw new OtlpDecodeError(`${where} must be an integer (string or number)`);
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+  let digits: string | null = null;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63) digits = BigInt(v).toString();
+  else if (typeof v === 'string' && v.length <= 64 && SIGNED_DIGITS.test(v)) digits = v.startsWith('-') ? `-${trimZeros(v.slice(1))}` : trimZeros(v);
+  if (digits === null || !(digits.startsWith('-') ? atMost(digits.slice(1), INT64_MIN_ABS) : atMost(digits, INT64_MAX))) {
+    throw new OtlpDecodeError(`${where} must be a 64-bit integer (string or number)`);
+  }
+  return int64FromString(digits === '-0' ? '0' : digits);
 }
 
 /** An enum given as its number or its full/short name. */
@@ -73,27 +118,43 @@ function enumValue(v: unknown, names: readonly string[], prefix: string, where: 
 const STATUS_NAMES = ['unset', 'ok', 'error'];
 
 function anyValue(v: unknown, depth: number, where: string): AttrValue {
-  if (depth > MAX_VALUE_DEPTH) throw new OtlpDecodeError('AnyValue nested too deeply');
+  if (depth > limits.maxValueDepth) throw new OtlpDecodeError(`an attribute value is nested more than ${limits.maxValueDepth} deep`);
   if (!isObj(v)) return null;
   let x: unknown;
   if ((x = get(v, 'stringValue', 'string_value')) !== undefined) {
     if (typeof x !== 'string') throw new OtlpDecodeError(`${where}.stringValue must be a string`);
+    if (x.length > limits.maxValueLength) {
+      cut.values++;
+      return cutString(x, limits.maxValueLength);
+    }
     return x;
   }
   if ((x = get(v, 'boolValue', 'bool_value')) !== undefined) {
     if (typeof x !== 'boolean') throw new OtlpDecodeError(`${where}.boolValue must be a boolean`);
     return x;
   }
-  if ((x = get(v, 'intValue', 'int_value')) !== undefined) return int64(x, `${where}.intValue`);
+  if ((x = get(v, 'intValue', 'int_value')) !== undefined) {
+    const n = int64(x, `${where}.intValue`);
+    if (typeof n === 'string') place.hint('int');
+    return n;
+  }
   if ((x = get(v, 'doubleValue', 'double_value')) !== undefined) {
-    if (typeof x === 'number') return x;
+    let d: number;
+    if (typeof x === 'number') d = x;
     // Proto3 JSON spells non-finite doubles as strings.
-    if (x === 'NaN' || x === 'Infinity' || x === '-Infinity' || (typeof x === 'string' && x.trim() !== '' && !Number.isNaN(Number(x)))) return Number(x);
-    throw new OtlpDecodeError(`${where}.doubleValue must be a number`);
+    else if (x === 'NaN' || x === 'Infinity' || x === '-Infinity' || (typeof x === 'string' && x.trim() !== '' && !Number.isNaN(Number(x)))) d = Number(x);
+    else throw new OtlpDecodeError(`${where}.doubleValue must be a number`);
+    if (Number.isInteger(d)) place.hint('double');
+    return d;
   }
   if ((x = get(v, 'arrayValue', 'array_value')) !== undefined) {
     if (!isObj(x)) return [];
-    return arr(x, 'values', 'values', where).map((e) => anyValue(e, depth + 1, where));
+    return capped(arr(x, 'values', 'values', where), limits.maxAttributes, 'attributes').map((e, i) => {
+      place.path.push(i);
+      const item = anyValue(e, depth + 1, where);
+      place.path.pop();
+      return item;
+    });
   }
   if ((x = get(v, 'kvlistValue', 'kvlist_value')) !== undefined) {
     if (!isObj(x)) return {};
@@ -102,18 +163,26 @@ function anyValue(v: unknown, depth: number, where: string): AttrValue {
   if ((x = get(v, 'bytesValue', 'bytes_value')) !== undefined) {
     if (typeof x !== 'string') throw new OtlpDecodeError(`${where}.bytesValue must be a base64 string`);
     // Re-encode so url-safe or unpadded input comes out as standard base64.
-    return Buffer.from(x, 'base64').toString('base64');
+    let bytes = Buffer.from(x, 'base64');
+    if (bytes.length > limits.maxValueLength) {
+      cut.values++;
+      bytes = bytes.subarray(0, limits.maxValueLength);
+    }
+    place.hint('bytes');
+    return bytes.toString('base64');
   }
   return null;
 }
 
 function attributes(list: unknown[], depth: number, where: string): Attributes {
   const out: Attributes = {};
-  for (const kv of list) {
+  for (const kv of capped(list, limits.maxAttributes, 'attributes')) {
     if (!isObj(kv)) throw new OtlpDecodeError(`${where}: attribute must be an object`);
     const key = kv.key;
     if (typeof key !== 'string') throw new OtlpDecodeError(`${where}: attribute key must be a string`);
+    place.path.push(key);
     setAttr(out, key, anyValue(kv.value, depth, `${where}[${key}]`));
+    place.path.pop();
   }
   return out;
 }
@@ -152,7 +221,25 @@ function parse(body: Uint8Array | string): Obj {
   return v;
 }
 
+/** One span, or null (counted in `res`) when it is unusable; its neighbours are kept either way. */
 function span(o: unknown, resource: Attributes, scope: Scope, res: DecodedTraces, where: string): RawSpan | null {
+  cut.reset();
+  place.reset();
+  try {
+    const s = spanOf(o, resource, scope, res, where);
+    if (!s) return null;
+    if (cut.any()) s.warnings = cut.warnings(limits);
+    if (place.hints) s.valueTypes = place.hints;
+    return s;
+  } catch (e) {
+    if (!(e instanceof OtlpDecodeError)) throw e;
+    const name = isObj(o) && typeof o.name === 'string' ? o.name : '';
+    reject(res, `span "${shortName(name)}": ${e.message}`);
+    return null;
+  }
+}
+
+function spanOf(o: unknown, resource: Attributes, scope: Scope, res: DecodedTraces, where: string): RawSpan | null {
   if (!isObj(o)) throw new OtlpDecodeError(`${where} must be an object`);
   const name = str(o, 'name', 'name', where);
   const traceId = hexField(o, 'traceId', 'trace_id', where);
@@ -162,24 +249,28 @@ function span(o: unknown, resource: Attributes, scope: Scope, res: DecodedTraces
     : spanId === null ? 'span_id is not hex' : idProblem(spanId, 8) !== null ? `span_id is ${idProblem(spanId, 8)}`
     : parent === null || (parent.length !== 0 && parent.length !== 16) ? 'parent_span_id is invalid' : null;
   if (bad !== null) {
-    reject(res, `span "${name}": ${bad}`);
+    reject(res, `span "${shortName(name)}": ${bad}`);
     return null;
   }
   const st = obj(o, 'status', 'status', where);
-  const events: RawEvent[] = arr(o, 'events', 'events', where).map((e, i) => {
+  const events: RawEvent[] = capped(arr(o, 'events', 'events', where), limits.maxEvents, 'events').map((e, i) => {
     const w = `${where}.events[${i}]`;
     if (!isObj(e)) throw new OtlpDecodeError(`${w} must be an object`);
+    place.enter('events', i);
     return { name: str(e, 'name', 'name', w), timeUnixNanos: nanos(e, 'timeUnixNano', 'time_unix_nano', w), attributes: attrsOf(e, w) };
   });
-  const links: RawLink[] = arr(o, 'links', 'links', where).map((l, i) => {
+  const links: RawLink[] = capped(arr(o, 'links', 'links', where), limits.maxLinks, 'links').map((l, i) => {
     const w = `${where}.links[${i}]`;
     if (!isObj(l)) throw new OtlpDecodeError(`${w} must be an object`);
+    place.enter('links', i);
     return {
       traceId: hexField(l, 'traceId', 'trace_id', w) ?? '',
       spanId: hexField(l, 'spanId', 'span_id', w) ?? '',
       attributes: attrsOf(l, w),
     };
   });
+  place.enter('attributes');
+  const attributes = attrsOf(o, where);
   return {
     traceId: traceId!,
     spanId: spanId!,
@@ -191,7 +282,7 @@ function span(o: unknown, resource: Attributes, scope: Scope, res: DecodedTraces
     status: st
       ? { code: statusCodeOf(enumValue(get(st, 'code', 'code'), STATUS_NAMES, 'STATUS_CODE_', `${where}.status.code`)), message: str(st, 'message', 'message', `${where}.status`) }
       : { code: 'unset', message: '' },
-    attributes: attrsOf(o, where),
+    attributes,
     events,
     links,
     resource,
@@ -199,21 +290,52 @@ function span(o: unknown, resource: Attributes, scope: Scope, res: DecodedTraces
   };
 }
 
+/**
+ * A resource that cannot be read rejects the spans under it (and only those); one that lost
+ * attributes to the limits puts a warning on each of its spans.
+ */
+function resourceOrRejection(rs: Obj, where: string):
+  { resource: Attributes; warnings: string[] | null; types: Record<string, ValueTypeHint> | null } | { problem: string } {
+  cut.reset();
+  place.reset();
+  place.enter('resource');
+  try {
+    const resource = resourceOf(rs, where);
+    return { resource, warnings: cut.any() ? cut.warnings(limits, 'resource ') : null, types: place.hints };
+  } catch (e) {
+    if (!(e instanceof OtlpDecodeError)) throw e;
+    return { problem: `resource: ${e.message}` };
+  }
+}
+
+function countSpans(rs: Obj, where: string): number {
+  return arr(rs, 'scopeSpans', 'scope_spans', where).reduce<number>((n, ss) => n + (isObj(ss) ? arr(ss, 'spans', 'spans', where).length : 0), 0);
+}
+
 /** Decodes an ExportTraceServiceRequest in OTLP/JSON. Throws OtlpDecodeError when it is not one. */
-export function decodeTracesJson(body: Uint8Array | string): DecodedTraces {
+export function decodeTracesJson(body: Uint8Array | string, withLimits: OtlpLimits = DEFAULT_OTLP_LIMITS): DecodedTraces {
+  limits = withLimits;
   const root = parse(body);
   const res: DecodedTraces = { spans: [], count: 0, reasons: [] };
   arr(root, 'resourceSpans', 'resource_spans', 'request').forEach((rs, i) => {
     const w = `resourceSpans[${i}]`;
     if (!isObj(rs)) throw new OtlpDecodeError(`${w} must be an object`);
-    const resource = resourceOf(rs, w);
+    const r = resourceOrRejection(rs, w);
+    if ('problem' in r) {
+      const n = countSpans(rs, w);
+      if (n > 0) reject(res, r.problem, n);
+      return;
+    }
     arr(rs, 'scopeSpans', 'scope_spans', w).forEach((ss, j) => {
       const w2 = `${w}.scopeSpans[${j}]`;
       if (!isObj(ss)) throw new OtlpDecodeError(`${w2} must be an object`);
       const scope = scopeOf(ss, w2);
       arr(ss, 'spans', 'spans', w2).forEach((sp, k) => {
-        const s = span(sp, resource, scope, res, `${w2}.spans[${k}]`);
-        if (s) res.spans.push(s);
+        const s = span(sp, r.resource, scope, res, `${w2}.spans[${k}]`);
+        if (!s) return;
+        if (r.warnings) s.warnings = [...(s.warnings ?? []), ...r.warnings];
+        if (r.types) s.valueTypes = s.valueTypes ? { ...r.types, ...s.valueTypes } : r.types;
+        res.spans.push(s);
       });
     });
   });
@@ -248,7 +370,8 @@ function logRecord(o: unknown, resource: Attributes, scope: Scope, res: DecodedL
 const SEVERITY_NAMES = ['UNSPECIFIED', ...['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'].flatMap((n) => [n, `${n}2`, `${n}3`, `${n}4`])];
 
 /** Decodes an ExportLogsServiceRequest in OTLP/JSON. Throws OtlpDecodeError when it is not one. */
-export function decodeLogsJson(body: Uint8Array | string): DecodedLogs {
+export function decodeLogsJson(body: Uint8Array | string, withLimits: OtlpLimits = DEFAULT_OTLP_LIMITS): DecodedLogs {
+  limits = withLimits;
   const root = parse(body);
   const res: DecodedLogs = { logs: [], count: 0, reasons: [] };
   arr(root, 'resourceLogs', 'resource_logs', 'request').forEach((rl, i) => {
@@ -260,8 +383,13 @@ export function decodeLogsJson(body: Uint8Array | string): DecodedLogs {
       if (!isObj(sl)) throw new OtlpDecodeError(`${w2} must be an object`);
       const scope = scopeOf(sl, w2);
       arr(sl, 'logRecords', 'log_records', w2).forEach((lr, k) => {
-        const l = logRecord(lr, resource, scope, res, `${w2}.logRecords[${k}]`);
-        if (l) res.logs.push(l);
+        try {
+          const l = logRecord(lr, resource, scope, res, `${w2}.logRecords[${k}]`);
+          if (l) res.logs.push(l);
+        } catch (e) {
+          if (!(e instanceof OtlpDecodeError)) throw e;
+          reject(res, `log record: ${e.message}`);
+        }
       });
     });
   });

@@ -33,8 +33,8 @@ export type OtlpEncoding = 'protobuf' | 'json';
 
 const MAX_REASONS = 5;
 
-export function reject(r: Rejections, reason: string): void {
-  r.count++;
+export function reject(r: Rejections, reason: string, n = 1): void {
+  r.count += n;
   if (r.reasons.length < MAX_REASONS && !r.reasons.includes(reason)) r.reasons.push(reason);
 }
 

@@ -1,0 +1,73 @@
+// Every regular expression in the code that reads span content (normalizers, stack traces,
+// recorded paths, model names, the OTLP readers, the receivers) is checked with `recheck` for
+// super-linear backtracking, so a new vulnerable pattern fails here instead of freezing ingest.
+// The patterns are found in the sources with the TypeScript parser (regex literals and
+// `new RegExp('literal')`), so nothing has to remember to export them. The redaction detectors
+// have their own audit.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { checkSync } from 'recheck';
+import ts from 'typescript';
+
+const ROOT = path.resolve(__dirname, '../..');
+const AUDITED = ['src/core', 'src/server/ingest.ts', 'src/server/httpReceiver.ts', 'src/server/grpcReceiver.ts'];
+const EXCLUDED = ['src/core/redaction'];
+
+function files(p: string): string[] {
+  const abs = path.join(ROOT, p);
+  if (EXCLUDED.some((e) => p.startsWith(e))) return [];
+  if (statSync(abs).isDirectory()) return readdirSync(abs).flatMap((n) => files(`${p}/${n}`));
+  return p.endsWith('.ts') ? [p] : [];
+}
+
+export interface FoundPattern { where: string; source: string; flags: string }
+
+export function patternsIn(file: string): FoundPattern[] {
+  const text = readFileSync(path.join(ROOT, file), 'utf8');
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const out: FoundPattern[] = [];
+  const where = (n: ts.Node): string => `${file}:${sf.getLineAndCharacterOfPosition(n.getStart()).line + 1}`;
+  const visit = (n: ts.Node): void => {
+    if (ts.isRegularExpressionLiteral(n)) {
+      const t = n.text;
+      const end = t.lastIndexOf('/');
+      out.push({ where: where(n), source: t.slice(1, end), flags: t.slice(end + 1) });
+    } else if ((ts.isNewExpression(n) || ts.isCallExpression(n)) && ts.isIdentifier(n.expression) && n.expression.text === 'RegExp') {
+      const [src, flags] = n.arguments ?? [];
+      assert.ok(src && ts.isStringLiteralLike(src), `${where(n)}: RegExp built from a non-literal cannot be audited`);
+      out.push({ where: where(n), source: src.text, flags: flags && ts.isStringLiteralLike(flags) ? flags.text : '' });
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+describe('regex audit (recheck) of code that reads span content', function () {
+  this.timeout(120_000);
+  const found = AUDITED.flatMap(files).flatMap(patternsIn);
+
+  it('finds the patterns it audits', () => {
+    assert.ok(found.length > 20, `only ${found.length} patterns found`);
+    assert.ok(found.some((p) => p.where.startsWith('src/core/source.ts')));
+  });
+
+  it('no pattern backtracks super-linearly', () => {
+    const seen = new Set<string>();
+    const bad: string[] = [];
+    for (const p of found) {
+      const key = `/${p.source}/${p.flags}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const r = checkSync(p.source, p.flags, { timeout: 30_000 });
+      if (r.status === 'vulnerable') bad.push(`${p.where} ${key}: ${r.complexity.summary}, attack ${JSON.stringify(r.attack.pattern)}`);
+      else if (r.status === 'unknown') bad.push(`${p.where} ${key}: recheck could not decide (${r.error.kind})`);
+    }
+    assert.deepEqual(bad, []);
+  });
+
+  it('catches a known quadratic pattern (the old V8 frame pattern)', () => {
+    assert.equal(checkSync(String.raw`^\s*at (?:async )?(.*?) \((.+?):(\d+)(?::(\d+))?\)\s*$`, '').status, 'vulnerable');
+  });
+});
