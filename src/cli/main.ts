@@ -11,6 +11,7 @@ import { TraceServer } from '../server/traceServer';
 import { runLanguageServer } from '../server/lspServer';
 import { spansForScan } from '../server/redactionService';
 import { runScan } from './scanCommand';
+import { DIFF_USAGE, runDiffCommand } from './diffCommand';
 import { TraceStore } from '../store/traceStore';
 
 export { SERVER_NODE_FLAGS } from '../protocol/lsp';
@@ -26,6 +27,7 @@ Usage:
   agent-trace import <file> [--db FILE]
   agent-trace scan   [--trace ID] [--policy FILE] [--fail-on secret|pii] [--json] [--db FILE]
   agent-trace lsp    --stdio
+  ${DIFF_USAGE}
 
 The default database is ${defaultDbPath()} (shared with the VS Code extension).`;
 
@@ -111,6 +113,8 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
           out,
         });
       });
+    case 'diff':
+      return runDiffCommand(rest, !!values.json, out, (run) => withStore(dbPath, true, run));
     case 'lsp':
       if (!values.stdio && !values['node-ipc']) throw new UsageError('agent-trace lsp needs --stdio (or --node-ipc).');
       runLanguageServer();

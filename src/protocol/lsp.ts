@@ -11,6 +11,7 @@ import type {
   TraceSummaryDto,
 } from './dto';
 import type { RedactionReportDto, RedactionScanParams } from './redaction';
+import type { CompareParams, ComparePairParams, CompareResponseDto, PairDiffDto } from './compare';
 
 export const ListTraces = new RequestType<TraceFilterDto, TraceSummaryDto[], void>('agentTrace/listTraces');
 export const GetTrace = new RequestType<{ traceId: string }, TraceDetailDto | null, void>('agentTrace/getTrace');
@@ -68,3 +69,7 @@ export const RenderCollectorConfig = new RequestType<{ policyText: string | null
 export const RenderNodeProcessor = new RequestType<{ policyText: string | null }, { text: string; fileName: string }, void>(
   'agentTrace/renderNodeProcessor',
 );
+
+/** Added by the compare (issue 9): two runs aligned step by step, and the differences of one aligned pair. */
+export const CompareTraces = new RequestType<CompareParams, CompareResponseDto, void>('agentTrace/compareTraces');
+export const ComparePair = new RequestType<ComparePairParams, PairDiffDto | null, void>('agentTrace/comparePair');

@@ -20,6 +20,7 @@ import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, defaultDbPath } fro
 import { traceDetail } from './queries';
 import { exportTraceOtlpJson } from './transfer';
 import { renderPolicy, scanForRedaction } from './redactionService';
+import { CompareService } from './compareService';
 import { TraceServer } from './traceServer';
 
 const CODE_LENS_COMMAND = 'agentTrace.showSpansAtLine';
@@ -130,6 +131,10 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
   connection.onRequest(lsp.ScanRedaction, (params) => scanForRedaction(need().store, params));
   connection.onRequest(lsp.RenderCollectorConfig, ({ policyText }) => renderPolicy(policyText, 'collector'));
   connection.onRequest(lsp.RenderNodeProcessor, ({ policyText }) => renderPolicy(policyText, 'node'));
+  let compare: CompareService | null = null;
+  const compareService = () => (compare ??= new CompareService(need().store));
+  connection.onRequest(lsp.CompareTraces, ({ traceIdA, traceIdB, includeDiffs }) => compareService().compare(traceIdA, traceIdB, { includeDiffs }));
+  connection.onRequest(lsp.ComparePair, ({ traceIdA, spanIdA, traceIdB, spanIdB }) => compareService().pair(traceIdA, spanIdA, traceIdB, spanIdB));
 
   connection.onCodeLens((params) =>
     statsForDocument(params.textDocument.uri).map((stat) => {

@@ -171,7 +171,7 @@ describe('compare: step alignment', () => {
     const rb = agent();
     rb.messages = [{ role: 'assistant', direction: 'output', content: 'It rains', toolCalls: [], toolCallId: null, name: null }];
     const b = [rb, llm(rb, 'question'), tool(rb, 'get_weather', { city: 'Paris' }, '{"sky":"rain"}')];
-    assert.equal(compareRuns(run(a), run(b)).summary, 'run B diverges at step 3: tool call `get_weather` returned a different result');
+    assert.equal(compareRuns(run(a), run(b)).summary, 'run B diverges at step 3: the tool call `get_weather` returned a different result');
   });
 
   it('marks a changed model, changed parameters and a new error as changes of the pair', () => {
