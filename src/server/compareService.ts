@@ -3,6 +3,7 @@
 // `agent-trace diff --json`.
 import { agentIdentity, compareRuns, compareStepsOf, diffPair, type CompareStep, type RunInput, type RunTotals } from '../core/compare';
 import type { CompareResponseDto, CompareResultDto, CompareRunDto, CompareStepDto, PairDiffDto } from '../protocol/compare';
+import type { CanonicalSpan } from '../core/model';
 import type { TraceSummaryDto } from '../protocol/dto';
 import type { TraceStore } from '../store/traceStore';
 
@@ -41,14 +42,7 @@ export class CompareService {
     const key = `${id}@${found.summary.updatedAtMs}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
-    const summary = found.summary;
-    // The root span ends last, so a trace without its root (or with steps whose parent has not
-    // arrived) is still being written; a finished trace has both.
-    const growing = summary.orphanCount > 0 || !found.spans.some((s) => !s.parentSpanId);
-    const run: LoadedRun = {
-      summary,
-      input: { traceId: summary.traceId, steps: compareStepsOf(found.spans), totals: totalsOf(summary), services: summary.services, growing },
-    };
+    const run = loadedRun(found);
     for (const k of this.cache.keys()) if (k.startsWith(`${id}@`)) this.cache.delete(k);
     this.cache.set(key, run);
     while (this.cache.size > 4) this.cache.delete(this.cache.keys().next().value!);
@@ -71,6 +65,26 @@ export class CompareService {
     const b = this.load(traceIdB)?.input.steps.find((s) => s.spanId === spanIdB);
     return a && b ? diffPair(a, b) : null;
   }
+}
+
+export interface TraceData {
+  summary: TraceSummaryDto;
+  spans: CanonicalSpan[];
+}
+
+function loadedRun({ summary, spans }: TraceData): LoadedRun {
+  // The root span ends last, so a trace without its root (or with steps whose parent has not
+  // arrived) is still being written; a finished trace has both.
+  const growing = summary.orphanCount > 0 || !spans.some((s) => !s.parentSpanId);
+  return {
+    summary,
+    input: { traceId: summary.traceId, steps: compareStepsOf(spans), totals: totalsOf(summary), services: summary.services, growing },
+  };
+}
+
+/** The compare of two loaded traces (what the service does after reading the store; the bench times it). */
+export function compareTraceData(a: TraceData, b: TraceData, includeDiffs = false): CompareResultDto {
+  return buildResult(loadedRun(a), loadedRun(b), includeDiffs);
 }
 
 function runDto(run: LoadedRun): CompareRunDto {
