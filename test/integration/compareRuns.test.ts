@@ -2,31 +2,17 @@
 // the second with a changed question, received by the built CLI's server and compared with
 // `agent-trace diff`: the first divergence is the first model call, whose input changed.
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CompareResultDto } from '../../src/protocol/compare';
 import type { TraceDetailDto, TraceSummaryDto } from '../../src/protocol/dto';
-import { buildSampleAgentLib, NODE24, SAMPLE_AGENT } from '../e2e/helpers';
+import { buildSampleAgentLib, runSampleAgent, SAMPLE_AGENT } from '../e2e/helpers';
 import { cliJson, cliJsonLines, ensureBuilt, runCli, serve, tempDir, type ServeHandle } from '../support/serverProcess';
 
-function runAgent(endpoint: string, prompt: string | null): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE24, ['agent.js', ...(prompt ? [prompt] : [])], {
-      cwd: SAMPLE_AGENT,
-      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.once('exit', (code) => {
-      const id = /trace id: ([0-9a-f]{32})/.exec(out)?.[1];
-      if (code === 0 && id) resolve(id);
-      else reject(new Error(`sample agent exited ${code}: ${err}`));
-    });
-  });
+async function runAgent(endpoint: string, question: string | null): Promise<string> {
+  const run = await runSampleAgent(SAMPLE_AGENT, endpoint, {}, question ?? undefined);
+  if (run.code !== 0 || !run.traceId) throw new Error(`sample agent exited ${run.code}: ${run.stderr}`);
+  return run.traceId;
 }
 
 /** Polls until the condition holds (the store commits each export before answering, so this is quick). */
