@@ -223,6 +223,12 @@ describe('compare: summary, totals and notices', () => {
     ]);
     assert.equal(result.rows[0].status, 'changed');
   });
+
+  it('does not call a growing run of the same service a different agent because its agent step has not arrived', () => {
+    const partial = step({ kind: 'tool', operation: 'execute_tool', tool: { name: 'x', arguments: null, result: null } });
+    const result = compareRuns(run([agent('planner')]), run([partial], { growing: true }));
+    assert.deepEqual(result.notices, ['Run B is still growing: this compares the 1 step(s) that have arrived so far.']);
+  });
 });
 
 describe('compare: differences of one pair', () => {

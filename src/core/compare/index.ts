@@ -31,11 +31,26 @@ export interface CompareResult {
   notices: string[];
 }
 
-/** The agent's identity: the names of its agent steps, else its services. */
-export function agentIdentity(run: RunInput): string[] {
+const agentNames = (run: RunInput): string[] => {
   const names = new Set<string>();
   for (const s of run.steps) if (s.kind === 'agent' && s.agentName) names.add(s.agentName);
-  return [...(names.size ? names : new Set(run.services))].sort();
+  return [...names].sort();
+};
+
+/** The agent's identity: the names of its agent steps, else its services. */
+export function agentIdentity(run: RunInput): string[] {
+  const names = agentNames(run);
+  return names.length ? names : [...run.services].sort();
+}
+
+/**
+ * Whether two runs come from different agents: by agent names when both runs have them, else by
+ * service (a run still growing may not have its agent step yet, which is no reason to differ).
+ */
+function agentDifference(a: RunInput, b: RunInput): { a: string[]; b: string[] } | null {
+  const [na, nb] = [agentNames(a), agentNames(b)];
+  const [x, y] = na.length && nb.length ? [na, nb] : [[...a.services].sort(), [...b.services].sort()];
+  return x.join('\n') === y.join('\n') ? null : { a: x, b: y };
 }
 
 export function compareRuns(a: RunInput, b: RunInput): CompareResult {
@@ -47,10 +62,9 @@ export function compareRuns(a: RunInput, b: RunInput): CompareResult {
   for (const [label, run] of [['A', a], ['B', b]] as const) {
     if (run.growing) notices.push(`Run ${label} is still growing: this compares the ${run.steps.length} step(s) that have arrived so far.`);
   }
-  const agentsA = agentIdentity(a);
-  const agentsB = agentIdentity(b);
-  if (agentsA.join('\n') !== agentsB.join('\n')) {
-    notices.push(`The runs come from different agents (A: ${agentsA.join(', ') || 'unknown'}; B: ${agentsB.join(', ') || 'unknown'}): steps are aligned all the same.`);
+  const differ = agentDifference(a, b);
+  if (differ) {
+    notices.push(`The runs come from different agents (A: ${differ.a.join(', ') || 'unknown'}; B: ${differ.b.join(', ') || 'unknown'}): steps are aligned all the same.`);
   }
   const summary = divergence
     ? divergence.text
