@@ -6,19 +6,11 @@ import type { TraceSummaryDto } from '../protocol/dto';
 import { GetTrace, ListTraces } from '../protocol/lsp';
 import type { Ctx } from './context';
 import { formatRelativeTime, truncate } from './format';
+import { compareCandidates, earlierFirst, previousRun, type TraceLike } from './compareTargets';
 import { ComparePanel } from './webviews/comparePanel';
 
 const PICK_LIMIT = 200;
 
-type TraceLike = Pick<TraceSummaryDto, 'traceId' | 'name' | 'services' | 'startTime' | 'startUnixNanos'>;
-
-/** The same agent: same root name and same services (what a re-run of one agent looks like). */
-export function sameAgent(a: Pick<TraceSummaryDto, 'name' | 'services'>, b: Pick<TraceSummaryDto, 'name' | 'services'>): boolean {
-  return a.name === b.name && a.services.join('\n') === b.services.join('\n');
-}
-
-const earlierFirst = (x: TraceLike, y: TraceLike): [TraceLike, TraceLike] =>
-  BigInt(x.startUnixNanos || '0') <= BigInt(y.startUnixNanos || '0') ? [x, y] : [y, x];
 
 export async function openCompare(ctx: Ctx, x: TraceLike, y: TraceLike): Promise<void> {
   if (x.traceId === y.traceId) {
@@ -31,8 +23,8 @@ export async function openCompare(ctx: Ctx, x: TraceLike, y: TraceLike): Promise
 
 /** Quick pick of the other traces, runs of the same agent first. */
 export async function compareWith(ctx: Ctx, base: TraceLike): Promise<void> {
-  const list = (await ctx.request(ListTraces, { limit: PICK_LIMIT })).filter((t) => t.traceId !== base.traceId);
-  if (!list.length) {
+  const { sameAgent: same, otherAgents: other } = compareCandidates(base, await ctx.request(ListTraces, { limit: PICK_LIMIT }));
+  if (!same.length && !other.length) {
     void vscode.window.showInformationMessage('Agent Trace: there is no other trace to compare with.');
     return;
   }
@@ -43,8 +35,6 @@ export async function compareWith(ctx: Ctx, base: TraceLike): Promise<void> {
     detail: t.traceId,
     trace: t,
   });
-  const same = list.filter((t) => sameAgent(t, base));
-  const other = list.filter((t) => !sameAgent(t, base));
   type Item = vscode.QuickPickItem & { trace?: TraceSummaryDto };
   const items: Item[] = [
     ...(same.length ? [{ label: 'Same agent', kind: vscode.QuickPickItemKind.Separator } as Item, ...same.map(item)] : []),
@@ -58,10 +48,7 @@ export async function compareWith(ctx: Ctx, base: TraceLike): Promise<void> {
 export async function compareWithPrevious(ctx: Ctx, traceId: string): Promise<void> {
   const current = await ctx.request(GetTrace, { traceId });
   if (!current) throw new Error(`trace ${traceId} is no longer stored`);
-  const start = BigInt(current.startUnixNanos || '0');
-  const previous = (await ctx.request(ListTraces, { service: current.services[0], limit: PICK_LIMIT }))
-    .filter((t) => t.traceId !== traceId && sameAgent(t, current) && BigInt(t.startUnixNanos || '0') < start)
-    .sort((x, y) => (BigInt(y.startUnixNanos) > BigInt(x.startUnixNanos) ? 1 : -1))[0];
+  const previous = previousRun(current, await ctx.request(ListTraces, { service: current.services[0], limit: PICK_LIMIT }));
   if (!previous) {
     void vscode.window.showInformationMessage(`Agent Trace: no earlier run of "${truncate(current.name, 60)}" is stored.`);
     return;
