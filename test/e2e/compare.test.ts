@@ -102,4 +102,44 @@ describe('Compare two runs in VS Code (code-server + Chromium)', function () {
     const position = page().locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
     await waitFor(async () => (await position.innerText().catch(() => '')).includes(`Ln ${expectedLine},`), 15_000, () => `cursor not on line ${expectedLine}`);
   });
+
+  /** Closes every editor, so the next compare opens a new panel rather than revealing one. */
+  async function closeAllEditors(): Promise<void> {
+    await editor.runCommand('View: Close All Editors');
+    await waitFor(async () => (await page().locator('.tabs-container .tab').count()) === 0, 15_000, () => 'editors still open');
+  }
+
+  async function expectComparePanel(): Promise<void> {
+    panel = await editor.findFrame('agent-compare-app .compare-app .summary');
+    await waitFor(async () => /diverges at step 3/.test(await panel.locator('.summary').innerText().catch(() => '')), 30_000, () => 'no summary');
+  }
+
+  it('"Compare with…" on one run lists the other run of the same agent and compares them', async () => {
+    await closeAllEditors();
+    await runRows().nth(0).click();
+    await waitFor(async () => (await tracesPane().locator('.monaco-list-row.selected').count()) === 1, 15_000, () => 'not one row selected');
+    // The click opened that run's trace panel: let it load first, so it takes no focus from the quick pick.
+    await editor.findFrame('agent-trace-app .trace-header');
+    await runRows().nth(0).click({ button: 'right' });
+    const item = page().locator('.monaco-menu .action-item', { has: page().locator('.action-label', { hasText: /^Compare with…$/ }) });
+    await item.first().waitFor({ timeout: 15_000 });
+    await item.first().click();
+    const rows = page().locator('.quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ timeout: 15_000 });
+    assert.match(await page().locator('.quick-input-list').innerText(), /Same agent/);
+    assert.equal(await rows.count(), 1, 'the only other trace');
+    await rows.first().click();
+    await expectComparePanel();
+  });
+
+  it('"Compare with previous run" in the trace panel compares the run with the one before it', async () => {
+    await closeAllEditors();
+    await runRows().nth(0).click();
+    const tracePanel = await editor.findFrame('agent-trace-app .trace-header');
+    const button = tracePanel.locator('vscode-button', { hasText: 'Compare with previous run' });
+    await button.waitFor({ timeout: 15_000 });
+    await button.click();
+    await expectComparePanel();
+    assert.equal(await panel.locator('.row.selected').getAttribute('data-step'), '3');
+  });
 });
