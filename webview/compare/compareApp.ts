@@ -322,7 +322,8 @@ export class CompareApp extends LitElement {
             </table></div>`
         : nothing}
       ${d.cost ? beforeAfter('Cost', formatCost(d.cost.before), formatCost(d.cost.after)) : nothing}
-      ${beforeAfter('Duration', formatDuration(d.durationMs.before), formatDuration(d.durationMs.after))}
+      <div class="field"><h3>Duration</h3>${formatDuration(d.durationMs.before)} → ${formatDuration(d.durationMs.after)}
+        <span class="muted">(timing is shown, never counted as a change)</span></div>
       ${d.unchanged.length ? html`<details class="unchanged"><summary>${d.unchanged.length} unchanged fields</summary>${d.unchanged.join(', ')}</details>` : nothing}
     </div>`;
   }
