@@ -127,13 +127,11 @@ export interface ComparePairParams {
 export type CompareHostMessage =
   | { type: 'compare'; result: CompareResultDto }
   | { type: 'compareFailed'; message: string }
-  | { type: 'pairDiff'; spanIdA: string; spanIdB: string; diff: PairDiffDto | null }
-  | { type: 'busy'; message: string };
+  | { type: 'pairDiff'; spanIdA: string; spanIdB: string; diff: PairDiffDto | null };
 
 /** Compare panel: webview → host. */
 export type CompareWebviewMessage =
   | { type: 'ready' }
   | { type: 'requestPairDiff'; spanIdA: string; spanIdB: string }
   | { type: 'openSource'; side: 'a' | 'b'; spanId: string }
-  | { type: 'openTrace'; side: 'a' | 'b'; spanId: string | null }
-  | { type: 'rowSelected'; step: number };
+  | { type: 'openTrace'; side: 'a' | 'b'; spanId: string | null };

@@ -142,6 +142,8 @@ describe('compare webview in Chromium', function () {
     assert.equal(opened[0].side, 'b');
     await page.locator('vscode-button.open-source-a').click();
     assert.ok((await posted(page)).some((m) => m.type === 'openSource' && m.side === 'a'));
+    await page.locator('vscode-button.show-in-b').click();
+    assert.ok((await posted(page)).some((m) => m.type === 'openTrace' && m.side === 'b' && typeof m.spanId === 'string'));
   });
 
   it('stays virtualized with two 2,000-step runs', async () => {

@@ -94,8 +94,6 @@ export class CompareApp extends LitElement {
         this.diffs = next;
         break;
       }
-      case 'busy':
-        break;
       default:
         assertNever(m);
     }
@@ -129,7 +127,6 @@ export class CompareApp extends LitElement {
   private select(i: number, scroll = true): void {
     if (!this.result || i < 0 || i >= this.result.rows.length) return;
     this.selected = i;
-    this.post({ type: 'rowSelected', step: i + 1 });
     this.requestSelectedDiff();
     if (scroll) this.virtual.scrollToIndex(i);
     this.persist();
@@ -288,6 +285,8 @@ export class CompareApp extends LitElement {
         <span class="spacer"></span>
         ${row.a ? html`<vscode-button secondary class="open-source-a" @click=${() => this.post({ type: 'openSource', side: 'a', spanId: row.a!.spanId })}>Open source (A)</vscode-button>` : nothing}
         ${row.b ? html`<vscode-button secondary class="open-source-b" @click=${() => this.post({ type: 'openSource', side: 'b', spanId: row.b!.spanId })}>Open source (B)</vscode-button>` : nothing}
+        ${row.a ? html`<vscode-button secondary class="show-in-a" title="Open run A's trace at this step" @click=${() => this.post({ type: 'openTrace', side: 'a', spanId: row.a!.spanId })}>Show in run A</vscode-button>` : nothing}
+        ${row.b ? html`<vscode-button secondary class="show-in-b" title="Open run B's trace at this step" @click=${() => this.post({ type: 'openTrace', side: 'b', spanId: row.b!.spanId })}>Show in run B</vscode-button>` : nothing}
       </div>
       <dl class="pair-fields">
         <div><dt>Run A</dt><dd>${row.a ? `${row.a.name} · ${formatDuration(row.a.durationMs)}` : '—'}</dd></div>

@@ -115,8 +115,6 @@ export class ComparePanel extends WebviewHost<CompareHostMessage, CompareWebview
       case 'openTrace':
         await TracePanel.show(this.ctx, m.side === 'a' ? this.traceIdA : this.traceIdB, m.spanId ?? undefined);
         return;
-      case 'rowSelected':
-        return;
       default:
         assertNever(m);
     }
