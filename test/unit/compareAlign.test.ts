@@ -203,6 +203,41 @@ describe('compare: step alignment', () => {
   });
 });
 
+describe('compare: bounded on hostile input', () => {
+  it('falls back to in-order pairing by kind when two huge levels share nothing', () => {
+    const ra = agent();
+    const rb = agent();
+    const a = [ra, ...Array.from({ length: 3000 }, (_, i) => (i % 3 ? tool(ra, `a${i}`, { i }) : llm(ra, `a ${i}`, 'model-a')))];
+    const b = [rb, ...Array.from({ length: 3000 }, (_, i) => (i % 2 ? tool(rb, `b${i}`, { i }) : llm(rb, `b ${i}`, 'model-b')))];
+    const rows = alignSteps(a, b);
+    const pairs = rows.filter((r) => r.a !== null && r.b !== null);
+    assert.ok(pairs.every((r) => a[r.a!].kind === b[r.b!].kind), 'only steps of one kind are paired');
+    assert.equal(rows.filter((r) => r.a !== null).length, 3001);
+    assert.equal(rows.filter((r) => r.b !== null).length, 3001);
+    for (let k = 1; k < pairs.length; k++) assert.ok(pairs[k].a! > pairs[k - 1].a! && pairs[k].b! > pairs[k - 1].b!, 'order kept');
+  });
+
+  it('reports a difference deep in nested JSON once, at a bounded depth', () => {
+    let before: unknown = 1;
+    let after: unknown = 2;
+    for (let i = 0; i < 200; i++) {
+      before = [before];
+      after = [after];
+    }
+    const changes = jsonDiff(before, after);
+    assert.equal(changes.length, 1);
+    assert.equal(changes[0].op, 'changed');
+    assert.equal(changes[0].path, '$' + '[0]'.repeat(32));
+  });
+
+  it('does not diff or show tool arguments nested thousands of levels deep (they would overflow JSON.stringify)', () => {
+    const deep = (leaf: number) => '['.repeat(5000) + leaf + ']'.repeat(5000);
+    const diff = valueDiff(deep(1), deep(2));
+    assert.deepEqual(diff, { format: 'json', changes: [{ path: '$', op: 'changed', before: '(nested more than 256 levels deep: not shown)', after: '(nested more than 256 levels deep: not shown)' }] });
+    assert.doesNotThrow(() => JSON.stringify(diff));
+  });
+});
+
 describe('compare: summary, totals and notices', () => {
   it('gives the totals of both runs with their deltas, unknown stays unknown', () => {
     const a = run([agent()], { totals: totals({ durationMs: 1200, llmCalls: 2, costUsd: 0.002, cacheReadTokens: null }) });

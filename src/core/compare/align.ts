@@ -27,8 +27,9 @@ export interface AlignedRow {
 
 /** Cells of the weighted LCS table per gap; beyond that, in-order pairing (keeps a hostile trace from blocking the server). */
 const MAX_GAP_CELLS = 250_000;
-/** Edit distance beyond which the anchoring diff gives up and the whole level is one gap. */
-const MAX_ANCHOR_EDITS = 2_000;
+/** Edit distance and time beyond which the anchoring diff gives up and the whole level is one gap. */
+const MAX_ANCHOR_EDITS = 1_000;
+const MAX_ANCHOR_MS = 100;
 /** Characters of arguments or messages that take part in keys and similarity. */
 const KEY_TEXT_CHARS = 1_000;
 
@@ -115,17 +116,26 @@ function alignGap(xs: number[], ys: number[], a: CompareStep[], b: CompareStep[]
   return out;
 }
 
-/** The bounded fallback for huge gaps: pair steps of the same kind and operation in order. */
+/** The bounded fallback for huge gaps, linear: pair steps of the same kind and operation in order. */
 function pairInOrder(xs: number[], ys: number[], a: CompareStep[], b: CompareStep[]): Pair[] {
+  // Positions in ys of each kind/operation, and a cursor per key that only moves forwards.
+  const positions = new Map<string, { at: number[]; next: number }>();
+  ys.forEach((y, k) => {
+    const key = kindOp(b[y]);
+    const entry = positions.get(key);
+    if (entry) entry.at.push(k);
+    else positions.set(key, { at: [k], next: 0 });
+  });
   const out: Pair[] = [];
   let j = 0;
   for (const x of xs) {
-    let k = j;
-    while (k < ys.length && kindOp(b[ys[k]]) !== kindOp(a[x])) k++;
-    if (k === ys.length) {
+    const entry = positions.get(kindOp(a[x]));
+    while (entry && entry.next < entry.at.length && entry.at[entry.next] < j) entry.next++;
+    if (!entry || entry.next === entry.at.length) {
       out.push([x, null]);
       continue;
     }
+    const k = entry.at[entry.next++];
     while (j < k) out.push([null, ys[j++]]);
     out.push([x, ys[j++]]);
   }
@@ -139,7 +149,7 @@ function alignSequence(xs: number[], ys: number[], a: CompareStep[], b: CompareS
   const changes = diffArrays(
     xs.map((x) => anchorKey(a[x])),
     ys.map((y) => anchorKey(b[y])),
-    { maxEditLength: MAX_ANCHOR_EDITS },
+    { maxEditLength: MAX_ANCHOR_EDITS, timeout: MAX_ANCHOR_MS },
   );
   if (!changes) return alignGap(xs, ys, a, b, sim);
   const out: Pair[] = [];

@@ -50,15 +50,23 @@ export interface PairDiff {
   durationMs: { before: number; after: number };
 }
 
-/** Untrusted texts are long sometimes: word diffs beyond this edit length show as replaced whole. */
+/** Untrusted texts are long sometimes: word diffs beyond this edit length or time show as replaced whole. */
 const MAX_WORD_EDITS = 5_000;
+const MAX_WORD_DIFF_MS = 200;
 const MAX_JSON_CHANGES = 500;
-const MAX_JSON_CHARS = 1_000_000;
+const MAX_JSON_CHARS = 200_000;
+/** Deeper than this, a differing subtree is reported as one change (bounds recursion on hostile nesting). */
+const MAX_JSON_DEPTH = 32;
+/** Values nested deeper than this are not diffed or shown (see jsonDiff). */
+const MAX_JSON_NESTING = 256;
+const TOO_DEEP = `(nested more than ${MAX_JSON_NESTING} levels deep: not shown)`;
+const MAX_ARRAY_EDITS = 1_000;
+const MAX_ARRAY_DIFF_MS = 100;
 
 /** Word-level diff by jsdiff; gives up (whole text replaced) when the texts are too different to be worth it. */
 export function wordDiff(before: string, after: string): TextPart[] {
   if (before === after) return before ? [{ op: 'equal', text: before }] : [];
-  const changes = diffWords(before, after, { maxEditLength: MAX_WORD_EDITS });
+  const changes = diffWords(before, after, { maxEditLength: MAX_WORD_EDITS, timeout: MAX_WORD_DIFF_MS });
   if (!changes) return [...(before ? [{ op: 'delete' as const, text: before }] : []), ...(after ? [{ op: 'insert' as const, text: after }] : [])];
   return changes.map((c) => ({ op: c.added ? 'insert' : c.removed ? 'delete' : 'equal', text: c.value }));
 }
@@ -72,35 +80,63 @@ function parseJson(text: string | null): { ok: true; value: unknown } | { ok: fa
   }
 }
 
+/** Iterative, so a hostile depth cannot overflow the stack while measuring it. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d >= limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return false;
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-const same = (x: unknown, y: unknown): boolean => JSON.stringify(x) === JSON.stringify(y);
+const textOf = (x: unknown): string => JSON.stringify(x) ?? 'undefined';
+const same = (x: unknown, y: unknown): boolean => textOf(x) === textOf(y);
 const keyPath = (path: string, key: string) => (/^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`);
 
 /**
  * Structural diff of two JSON values: objects by key, arrays aligned by jsdiff's diffArrays
  * (deep equality) so an inserted element does not mark every later one as changed.
  */
-export function jsonDiff(before: unknown, after: unknown, path = '$', out: JsonChange[] = []): JsonChange[] {
+export function jsonDiff(before: unknown, after: unknown, path = '$', out: JsonChange[] = [], depth = 0): JsonChange[] {
+  if (depth === 0 && (nestedDeeperThan(before, MAX_JSON_NESTING) || nestedDeeperThan(after, MAX_JSON_NESTING))) {
+    // JSON.parse accepts any nesting but JSON.stringify (our comparisons, the LSP's own
+    // serialization) overflows the stack on a few thousand levels: such values are not shown.
+    out.push({ path, op: 'changed', before: TOO_DEEP, after: TOO_DEEP });
+    return out;
+  }
   if (out.length >= MAX_JSON_CHANGES || same(before, after)) return out;
+  if (depth >= MAX_JSON_DEPTH) {
+    out.push({ path, op: 'changed', before, after });
+    return out;
+  }
   if (isObject(before) && isObject(after)) {
     for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
       const p = keyPath(path, key);
       if (!(key in after)) out.push({ path: p, op: 'removed', before: before[key] });
       else if (!(key in before)) out.push({ path: p, op: 'added', after: after[key] });
-      else jsonDiff(before[key], after[key], p, out);
+      else jsonDiff(before[key], after[key], p, out, depth + 1);
     }
     return out;
   }
-  if (Array.isArray(before) && Array.isArray(after)) return arrayDiff(before, after, path, out);
+  if (Array.isArray(before) && Array.isArray(after)) return arrayDiff(before, after, path, out, depth);
   out.push({ path, op: 'changed', before, after });
   return out;
 }
 
-function arrayDiff(before: unknown[], after: unknown[], path: string, out: JsonChange[]): JsonChange[] {
+function arrayDiff(before: unknown[], after: unknown[], path: string, out: JsonChange[], depth: number): JsonChange[] {
   let i = 0;
   let j = 0;
   let removed: number[] = [];
-  const changes = diffArrays(before, after, { comparator: same });
+  // Elements compared by their JSON text, computed once; a hopeless alignment reports the array as changed.
+  const changes = diffArrays(before.map(textOf), after.map(textOf), { maxEditLength: MAX_ARRAY_EDITS, timeout: MAX_ARRAY_DIFF_MS });
+  if (!changes) {
+    out.push({ path, op: 'changed', before, after });
+    return out;
+  }
   for (const c of changes) {
     const count = c.count ?? c.value.length;
     if (c.removed) {
@@ -110,7 +146,7 @@ function arrayDiff(before: unknown[], after: unknown[], path: string, out: JsonC
       // A removal followed by an addition at the same place is a change of those elements.
       for (let k = 0; k < count; k++, j++) {
         const r = removed.shift();
-        if (r !== undefined) jsonDiff(before[r], after[j], `${path}[${j}]`, out);
+        if (r !== undefined) jsonDiff(before[r], after[j], `${path}[${j}]`, out, depth + 1);
         else out.push({ path: `${path}[${j}]`, op: 'added', after: after[j] });
       }
     } else {
@@ -147,7 +183,15 @@ export function messagesDiff(before: readonly ChatMessage[], after: readonly Cha
     for (const old of removed) out.push({ role: old.role, status: 'removed', parts: [{ op: 'delete', text: old.text }] });
     removed = [];
   };
-  const changes = diffArrays(before.map(item), after.map(item), { comparator: (x, y) => x.role === y.role && x.text === y.text });
+  const changes = diffArrays(before.map(item), after.map(item), {
+    comparator: (x, y) => x.role === y.role && x.text === y.text,
+    maxEditLength: MAX_ARRAY_EDITS,
+    timeout: MAX_ARRAY_DIFF_MS,
+  }) ?? [
+    // Too different to align: every message of A replaced by B's, paired by role below.
+    { value: before.map(item), removed: true, added: false, count: before.length },
+    { value: after.map(item), removed: false, added: true, count: after.length },
+  ];
   for (const c of changes) {
     if (c.removed) {
       removed.push(...c.value);

@@ -85,13 +85,11 @@ export function describeChange(a: CompareStep, b: CompareStep, changed: readonly
  * reported instead (the agent's output changed because a tool call below it changed).
  */
 export function firstDivergence(rows: readonly AlignedRow[], a: CompareStep[], b: CompareStep[]): Divergence | null {
+  const changeBelow = changesBelow(rows);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     if (r.status === 'same') continue;
-    if (r.status === 'changed') {
-      const ownInputChanged = r.changed.some((f) => INPUT_FIELDS.has(f));
-      if (!ownInputChanged && hasChangeBelow(rows, i)) continue;
-    }
+    if (r.status === 'changed' && changeBelow[i] && !r.changed.some((f) => INPUT_FIELDS.has(f))) continue;
     const what =
       r.status === 'added'
         ? `an extra ${stepLabel(b[r.b!])} that run A does not have`
@@ -103,8 +101,15 @@ export function firstDivergence(rows: readonly AlignedRow[], a: CompareStep[], b
   return null;
 }
 
-function hasChangeBelow(rows: readonly AlignedRow[], i: number): boolean {
-  const depth = rows[i].depth;
-  for (let k = i + 1; k < rows.length && rows[k].depth > depth; k++) if (rows[k].status !== 'same') return true;
-  return false;
+/** For each row (depth-first order), whether any row below it differs; one pass, bottom up. */
+function changesBelow(rows: readonly AlignedRow[]): boolean[] {
+  const below = new Array<boolean>(rows.length).fill(false);
+  // Open ancestors as a stack of row indexes; a row's subtree ends where depth comes back up.
+  const stack: number[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    while (stack.length && rows[stack[stack.length - 1]].depth >= rows[i].depth) stack.pop();
+    if (rows[i].status !== 'same') for (let k = stack.length - 1; k >= 0 && !below[stack[k]]; k--) below[stack[k]] = true;
+    stack.push(i);
+  }
+  return below;
 }
