@@ -208,6 +208,11 @@ export const compareStyles = css`
     vertical-align: top;
     word-break: break-word;
   }
+  .json-diff td:nth-child(1),
+  .json-diff td:nth-child(2) {
+    white-space: nowrap;
+    word-break: normal;
+  }
   .usage th,
   .usage td {
     padding: 0 10px 0 0;
