@@ -1,6 +1,6 @@
 // `agent-trace diff <traceA> <traceB> [--json]`: two runs compared step by step, with the same
 // implementation as the compare panel (server/compareService → core/compare).
-import type { CompareResultDto, CompareRowDto, CompareStepDto } from '../protocol/compare';
+import type { CompareResultDto, CompareRowDto, CompareStepDto, MessageDiffDto, PairDiffDto, TextPartDto, ValueDiffDto } from '../protocol/compare';
 import { CompareService } from '../server/compareService';
 import type { TraceStore } from '../store/traceStore';
 
@@ -20,12 +20,19 @@ export async function runDiffCommand(
     return 2;
   }
   return withStore((store) => {
-    const response = new CompareService(store).compare(ids[0], ids[1], { includeDiffs: json });
+    const service = new CompareService(store);
+    const response = service.compare(ids[0], ids[1], { includeDiffs: json });
     if (!response.ok) {
       err(response.message);
       return 1;
     }
-    out(json ? JSON.stringify(response.result, null, 2) : formatCompare(response.result));
+    if (json) {
+      out(JSON.stringify(response.result, null, 2));
+      return 0;
+    }
+    const d = response.result.firstDivergence;
+    const pair = d?.spanIdA && d.spanIdB ? service.pair(ids[0], d.spanIdA, ids[1], d.spanIdB) : null;
+    out(formatCompare(response.result, pair));
     return 0;
   });
 }
@@ -48,13 +55,47 @@ function formatDelta(metric: string, d: number | null): string {
   return sign + formatNumber(metric, Math.abs(d));
 }
 
-/** The human-readable compare: summary, notices, totals, then the aligned steps. */
-export function formatCompare(r: CompareResultDto): string {
+/** Characters of one message or value shown under the summary; the rest is in --json. */
+const MAX_SHOWN = 400;
+
+const clip = (s: string) => (s.length > MAX_SHOWN ? s.slice(0, MAX_SHOWN) + '…' : s);
+
+/** A word diff in git's --word-diff notation: [-removed-]{+added+}. */
+const wordDiffText = (parts: TextPartDto[]) =>
+  clip(parts.map((p) => (p.op === 'equal' ? p.text : p.op === 'delete' ? `[-${p.text}-]` : `{+${p.text}+}`)).join('')).replace(/\n/g, '\n      ');
+
+function messageLines(label: string, messages: MessageDiffDto[]): string[] {
+  return messages.filter((m) => m.status !== 'same').map((m) => `    ${label} ${m.role} (${m.status}): ${wordDiffText(m.parts)}`);
+}
+
+function valueLines(label: string, v: ValueDiffDto): string[] {
+  if (v.format === 'text') return [`    ${label}: ${wordDiffText(v.parts)}`];
+  return v.changes.map((c) => `    ${label} ${c.path} ${c.op}: ${clip([c.before, c.after].filter((x) => x !== undefined).map((x) => JSON.stringify(x)).join(' → '))}`);
+}
+
+/** What changed at the first divergence, indented under the summary line. */
+export function formatPairDiff(d: PairDiffDto): string[] {
+  const pairs: [string, { before: unknown; after: unknown } | undefined][] = [
+    ['name', d.name], ['tool', d.tool], ['model', d.model], ['agent', d.agent], ['parameters', d.parameters],
+    ['status', d.status], ['error', d.error], ['usage', d.usage], ['cost', d.cost],
+  ];
+  return [
+    ...pairs.filter(([, v]) => v).map(([k, v]) => `    ${k}: ${clip(`${JSON.stringify(v!.before)} → ${JSON.stringify(v!.after)}`)}`),
+    ...messageLines('input', d.input ?? []),
+    ...messageLines('output', d.output ?? []),
+    ...(d.arguments ? valueLines('arguments', d.arguments) : []),
+    ...(d.result ? valueLines('result', d.result) : []),
+  ];
+}
+
+/** The human-readable compare: summary (with what changed there), notices, totals, then the aligned steps. */
+export function formatCompare(r: CompareResultDto, firstPair: PairDiffDto | null = null): string {
   const lines = [
     `A  ${r.a.traceId}  ${r.a.name}  ${r.a.startTime}`,
     `B  ${r.b.traceId}  ${r.b.name}  ${r.b.startTime}`,
     '',
     r.summary,
+    ...(firstPair ? formatPairDiff(firstPair) : []),
     ...r.notices.map((n) => `note: ${n}`),
     '',
   ];

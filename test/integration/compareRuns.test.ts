@@ -91,6 +91,8 @@ describe('agent-trace diff: two runs of the sample agent', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /run B diverges at step 3: the model call \(`gpt-4o-mini`\) got a different input/);
     assert.match(r.stdout, /~\s+3\s+chat gpt-4o-mini/);
+    // What changed there, in git's word-diff notation, right under the summary.
+    assert.match(r.stdout, /input user \(changed\): Do I need \[-an umbrella-\]\{\+a coat\+\} in \[-Paris-\]\{\+Lyon\+\} today\?/);
   });
 
   it('exits 1 with a clear message for an unknown trace id, 2 for bad usage', () => {
