@@ -40,6 +40,7 @@ const configs = [
   node('src/sdk/sourceLocationProcessor.ts', 'dist/sdk/sourceLocationProcessor.js', ['@opentelemetry/*']),
   browser('webview/trace/main.ts', 'dist/webview/trace.js'),
   browser('webview/redaction/main.ts', 'dist/webview/redaction.js'),
+  browser('webview/compare/main.ts', 'dist/webview/compare.js'),
 ].filter((c) => existsSync(c.entryPoints[0]));
 
 // The Python source-location processor ships as is, for users to copy next to their agent.

@@ -10,6 +10,7 @@ const benches = {
   redaction: ['--import', 'tsx', 'bench/redaction.bench.ts'],
   webview: ['bench/webview.mjs'],
   activation: ['--import', 'tsx', 'bench/activation.ts'],
+  compare: ['--import', 'tsx', 'bench/compare.ts'],
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -15,6 +15,7 @@ import { POLICY_FILE } from '../core/redaction';
 import { runScan } from './scanCommand';
 import { formatCost, formatCount, formatDuration } from '../core/format';
 import { endQuietlyWhenReaderLeaves, exitWhenFlushed, jsonForTerminal, terminalSafe } from './output';
+import { DIFF_USAGE, runDiffCommand } from './diffCommand';
 import { TraceStore } from '../store/traceStore';
 
 export { SERVER_NODE_FLAGS } from '../protocol/lsp';
@@ -30,6 +31,7 @@ Usage:
   agent-trace import <file> [--db FILE]
   agent-trace scan   [--trace ID] [--policy FILE] [--fail-on secret|pii] [--json] [--db FILE]
   agent-trace lsp    --stdio
+  ${DIFF_USAGE}
 
 The default database is ${defaultDbPath()} (shared with the VS Code extension).`;
 
@@ -123,6 +125,8 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
           out,
         });
       });
+    case 'diff':
+      return runDiffCommand(rest, !!values.json, out, (run) => withStore(dbPath, true, run));
     case 'lsp':
       if (!values.stdio && !values['node-ipc']) throw new UsageError('agent-trace lsp needs --stdio (or --node-ipc).');
       runLanguageServer();

@@ -11,6 +11,7 @@ import type { TracesView } from './tracesView';
 import { redactionPolicyUri } from './settings';
 import { openOrCreatePolicy, readPolicy, RedactionPanel, type RedactionDiagnostics } from './webviews/redactionPanel';
 import { TracePanel } from './webviews/tracePanel';
+import { registerCompareCommands } from './compareCommands';
 
 /** Tree items pass the summary; code and other commands pass a trace id. */
 type TraceArg = TraceSummaryDto | string | undefined;
@@ -157,4 +158,5 @@ export function registerCommands(ctx: Ctx, view: TracesView, diagnostics: Redact
   });
   reg(Commands.previewRedactionAll, () => RedactionPanel.show(ctx, diagnostics, null, 'all traces'));
   reg(Commands.openRedactionPolicy, () => openOrCreatePolicy());
+  registerCompareCommands(ctx, Commands, () => TracePanel.active()?.traceId);
 }

@@ -20,6 +20,9 @@ export const Commands = {
   previewRedaction: 'agentTrace.previewRedaction',
   previewRedactionAll: 'agentTrace.previewRedactionAll',
   openRedactionPolicy: 'agentTrace.openRedactionPolicy',
+  compareWith: 'agentTrace.compareWith',
+  compareSelected: 'agentTrace.compareSelected',
+  compareWithPrevious: 'agentTrace.compareWithPrevious',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -84,6 +87,7 @@ export const TreeItemContext = {
 export const WebviewTypes = {
   trace: 'agentTrace.tracePanel',
   redaction: 'agentTrace.redactionPanel',
+  compare: 'agentTrace.comparePanel',
 } as const;
 
 export const Walkthroughs = {

@@ -22,7 +22,7 @@ export class TracesView implements vscode.TreeDataProvider<TraceSummaryDto>, vsc
   last: TraceSummaryDto[] = [];
 
   constructor(private readonly ctx: Ctx) {
-    this.view = vscode.window.createTreeView(Views.traces, { treeDataProvider: this, showCollapseAll: false });
+    this.view = vscode.window.createTreeView(Views.traces, { treeDataProvider: this, showCollapseAll: false, canSelectMany: true });
     this.disposables.push(
       this.view,
       this.changed,

@@ -11,6 +11,7 @@ import type {
   TraceSummaryDto,
 } from './dto';
 import type { RedactionReportDto, RedactionScanParams, RedactionSpanPreviewDto, RedactionSpanPreviewParams } from './redaction';
+import type { CompareParams, ComparePairParams, CompareResponseDto, PairDiffDto } from './compare';
 
 export const ListTraces = new RequestType<TraceFilterDto, TraceSummaryDto[], void>('agentTrace/listTraces');
 export const GetTrace = new RequestType<{ traceId: string }, TraceDetailDto | null, void>('agentTrace/getTrace');
@@ -92,3 +93,7 @@ export interface SpanAtLineDto {
 export const RedactionSpanPreview = new RequestType<RedactionSpanPreviewParams, RedactionSpanPreviewDto | null, void>(
   'agentTrace/redactionSpanPreview',
 );
+
+/** Added by the compare (issue 9): two runs aligned step by step, and the differences of one aligned pair. */
+export const CompareTraces = new RequestType<CompareParams, CompareResponseDto, void>('agentTrace/compareTraces');
+export const ComparePair = new RequestType<ComparePairParams, PairDiffDto | null, void>('agentTrace/comparePair');

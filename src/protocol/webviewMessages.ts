@@ -21,7 +21,8 @@ export type TraceWebviewMessage =
   | { type: 'resolveSource'; spanId: string }
   | { type: 'spanSelected'; spanId: string }
   | { type: 'copyText'; text: string }
-  | { type: 'previewRedaction'; traceId: string };
+  | { type: 'previewRedaction'; traceId: string }
+  | { type: 'compareWithPrevious'; traceId: string };
 
 /** Redaction panel: host → webview. */
 export type RedactionHostMessage =

@@ -21,6 +21,7 @@ import { defaultDbPath } from './paths';
 import { traceDetail } from './queries';
 import { exportTraceOtlpJson } from './transfer';
 import { redactionSpanPreview, renderPolicy, scanForRedaction } from './redactionService';
+import { CompareService } from './compareService';
 import { TraceServer } from './traceServer';
 import { codeLensTitle, hoverMarkdown, lineActivity, spanAtLineFigures } from './sourceLens';
 import type { CanonicalSpan } from '../core/model';
@@ -179,6 +180,10 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
   connection.onRequest(lsp.RedactionSpanPreview, (params) => redactionSpanPreview(need().store, params));
   connection.onRequest(lsp.RenderCollectorConfig, ({ policyText }) => renderPolicy(policyText, 'collector'));
   connection.onRequest(lsp.RenderNodeProcessor, ({ policyText }) => renderPolicy(policyText, 'node'));
+  let compare: CompareService | null = null;
+  const compareService = () => (compare ??= new CompareService(need().store));
+  connection.onRequest(lsp.CompareTraces, ({ traceIdA, traceIdB, includeDiffs }) => compareService().compare(traceIdA, traceIdB, { includeDiffs }));
+  connection.onRequest(lsp.ComparePair, ({ traceIdA, spanIdA, traceIdB, spanIdB }) => compareService().pair(traceIdA, spanIdA, traceIdB, spanIdB));
 
   /** Code lens and hover figures of one line; trace spans are read once per request. */
   const lineActivities = () => {

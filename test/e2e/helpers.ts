@@ -49,10 +49,10 @@ export interface AgentRun {
   traceId: string | null;
 }
 
-/** Runs `node agent.js` in `cwd` with the given OTLP endpoint. */
-export function runSampleAgent(cwd: string, endpoint: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<AgentRun> {
+/** Runs `node agent.js [question]` in `cwd` with the given OTLP endpoint. */
+export function runSampleAgent(cwd: string, endpoint: string, extraEnv: NodeJS.ProcessEnv = {}, question?: string): Promise<AgentRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE24, ['agent.js'], {
+    const child = spawn(NODE24, ['agent.js', ...(question ? [question] : [])], {
       cwd,
       env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,7 +15,7 @@ const root = resolve(__dirname, '../..');
 /** Builds both webview bundles like esbuild.config.mjs does (browser, IIFE, es2022). */
 export async function buildWebviews(outdir: string, minify = false): Promise<void> {
   await esbuild.build({
-    entryPoints: { trace: join(root, 'webview/trace/main.ts'), redaction: join(root, 'webview/redaction/main.ts') },
+    entryPoints: { trace: join(root, 'webview/trace/main.ts'), redaction: join(root, 'webview/redaction/main.ts'), compare: join(root, 'webview/compare/main.ts') },
     outdir,
     bundle: true,
     platform: 'browser',
@@ -29,7 +29,7 @@ export async function buildWebviews(outdir: string, minify = false): Promise<voi
 
 export interface Harness {
   url: string;
-  pageUrl(panel: 'trace' | 'redaction', theme?: ThemeName, state?: unknown): string;
+  pageUrl(panel: 'trace' | 'redaction' | 'compare', theme?: ThemeName, state?: unknown): string;
   close(): Promise<void>;
 }
 
@@ -40,7 +40,8 @@ export async function startHarness(opts: { minify?: boolean } = {}): Promise<Har
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/harness') {
-      const panel = url.searchParams.get('panel') === 'redaction' ? 'redaction' : 'trace';
+      const asked = url.searchParams.get('panel');
+      const panel = asked === 'redaction' || asked === 'compare' ? asked : 'trace';
       const theme: ThemeName = url.searchParams.get('theme') === 'light' ? 'light' : 'dark';
       const nonce = randomBytes(16).toString('base64');
       const page = template
@@ -54,7 +55,7 @@ export async function startHarness(opts: { minify?: boolean } = {}): Promise<Har
       res.end(page);
       return;
     }
-    const m = /^\/bundle\/(trace|redaction)\.js$/.exec(url.pathname);
+    const m = /^\/bundle\/(trace|redaction|compare)\.js$/.exec(url.pathname);
     if (m) {
       res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
       res.end(readFileSync(join(outdir, `${m[1]}.js`)));

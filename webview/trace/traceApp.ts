@@ -325,6 +325,7 @@ export class TraceApp extends LitElement {
         <h1 class="trace-name" title=${t.name}>${t.name || '(unnamed trace)'}</h1>
         ${this.live ? html`<span class="badge-live" title="Spans are still arriving">Live</span>` : nothing}
         <span class="spacer"></span>
+        <vscode-button secondary @click=${() => this.post({ type: 'compareWithPrevious', traceId: t.traceId })}>Compare with previous run</vscode-button>
         <vscode-button secondary @click=${() => this.post({ type: 'previewRedaction', traceId: t.traceId })}>Preview redaction</vscode-button>
       </div>
       <dl class="stats">

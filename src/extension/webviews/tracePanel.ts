@@ -181,6 +181,9 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
       case 'previewRedaction':
         await vscode.commands.executeCommand(Commands.previewRedaction, m.traceId);
         return;
+      case 'compareWithPrevious':
+        await vscode.commands.executeCommand(Commands.compareWithPrevious, m.traceId);
+        return;
       default:
         assertNever(m);
     }

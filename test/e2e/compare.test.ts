@@ -1,0 +1,145 @@
+// Compare two runs in a real VS Code (code-server + Chromium) with the packaged extension: the
+// sample agent runs twice (the second time with another question), the user selects both runs in
+// the Agent Traces view and chooses "Compare"; the compare panel says where run B diverges,
+// F7 / Shift+F7 move between the changes, the changed user message shows word by word, and
+// "Open source" from run B opens the line that made the model call.
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { Frame, Locator } from 'playwright-core';
+import { openSampleWorkspace, waitFor, type Editor, type SampleWorkspace } from './codeServer';
+import { markerLine, runSampleAgent } from './helpers';
+
+describe('Compare two runs in VS Code (code-server + Chromium)', function () {
+  this.timeout(300_000);
+
+  let editor: Editor;
+  let workspace: string;
+  let httpPort: number;
+  let sample: SampleWorkspace | undefined;
+  let panel: Frame;
+
+  before(async function () {
+    this.timeout(600_000);
+    sample = await openSampleWorkspace();
+    ({ editor, workspace, httpPort } = sample);
+  });
+
+  after(async function () {
+    await sample?.close();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') {
+      const name = (this.currentTest.title || 'test').replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+      await editor?.screenshot(`failed-compare-${name}.png`).catch(() => undefined);
+      console.log(editor?.serverLog().slice(-3000));
+    }
+  });
+
+  const page = () => editor.page;
+  const tracesPane = (): Locator => page().locator('.pane', { has: page().locator('.pane-header', { hasText: /Traces/i }) }).last();
+  const runRows = (): Locator => tracesPane().locator('.monaco-list-row', { hasText: 'agent run' });
+  const selectedStep = async (): Promise<string | null> => panel.locator('.row.selected').getAttribute('data-step');
+
+  it('records two runs of the sample agent, the second with another question', async () => {
+    const status = page().locator('.statusbar-item', { hasText: 'Agent Trace' }).first();
+    await waitFor(async () => /spans/.test(await status.innerText().catch(() => '')), 60_000, () => 'the trace server never listened');
+    await editor.runCommand('Agent Traces: Focus on Traces View');
+    const endpoint = `http://127.0.0.1:${httpPort}`;
+    const first = await runSampleAgent(workspace, endpoint);
+    assert.equal(first.code, 0, first.stderr);
+    const second = await runSampleAgent(workspace, endpoint, {}, 'Do I need a coat in Lyon today?');
+    assert.equal(second.code, 0, second.stderr);
+    await waitFor(async () => (await runRows().count()) === 2, 30_000, () => 'the two runs never showed in the view');
+  });
+
+  it('selecting both runs and choosing "Compare" opens the compare panel at the first divergence', async () => {
+    await runRows().nth(0).click();
+    await runRows().nth(1).click({ modifiers: ['Control'] });
+    await waitFor(async () => (await tracesPane().locator('.monaco-list-row.selected').count()) === 2, 15_000, () => 'two rows not selected');
+    await runRows().nth(1).click({ button: 'right' });
+    const compare = page().locator('.monaco-menu .action-item', { has: page().locator('.action-label', { hasText: /^Compare$/ }) });
+    await compare.first().waitFor({ timeout: 15_000 });
+    await compare.first().click();
+    panel = await editor.findFrame('agent-compare-app .compare-app');
+    const summary = panel.locator('.summary');
+    await waitFor(async () => /diverges at step 3/.test(await summary.innerText().catch(() => '')), 30_000, () => 'no summary');
+    assert.equal((await summary.innerText()).trim(), 'run B diverges at step 3: the model call (`gpt-4o-mini`) got a different input');
+    assert.equal(await panel.locator('.row').count(), 6, 'six aligned steps, all in the DOM (a small trace)');
+    assert.equal(await selectedStep(), '3');
+    assert.deepEqual(await panel.locator('.row.status-changed').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-step'))), ['3', '6']);
+  });
+
+  it('F7 and Shift+F7 move between the changes, as in the diff editor', async () => {
+    await panel.locator('.row[data-step="1"]').click();
+    assert.equal(await selectedStep(), '1');
+    await page().keyboard.press('F7');
+    await waitFor(async () => (await selectedStep()) === '3', 10_000, () => 'F7 did not reach step 3');
+    await page().keyboard.press('F7');
+    await waitFor(async () => (await selectedStep()) === '6', 10_000, () => 'F7 did not reach step 6');
+    await page().keyboard.press('Shift+F7');
+    await waitFor(async () => (await selectedStep()) === '3', 10_000, () => 'Shift+F7 did not go back to step 3');
+    const changed = panel.locator('.row.selected.status-changed');
+    const background = await changed.evaluate((el) => getComputedStyle(el).backgroundColor);
+    assert.doesNotMatch(background, /rgba\(0, 0, 0, 0\)|transparent/, `changed row background ${background}`);
+  });
+
+  it('shows the changed user message word by word, unchanged fields folded', async () => {
+    const message = panel.locator('.message.status-changed', { hasText: 'user' });
+    await message.first().waitFor({ timeout: 15_000 });
+    const deleted = (await message.first().locator('.del').allInnerTexts()).join(' ');
+    const inserted = (await message.first().locator('.ins').allInnerTexts()).join(' ');
+    assert.match(deleted, /umbrella/);
+    assert.match(inserted, /coat/);
+    assert.match(await panel.locator('.unchanged summary').innerText(), /unchanged fields/);
+    await editor.screenshot('compare-panel.png');
+  });
+
+  it('"Open source (B)" opens agent.js at the line of the model call', async () => {
+    const expectedLine = markerLine(path.join(workspace, 'agent.js'), 'chat');
+    await panel.locator('vscode-button.open-source-b').click();
+    await page().locator('.tabs-container .tab.active').filter({ hasText: 'agent.js' }).waitFor({ timeout: 15_000 });
+    const position = page().locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
+    await waitFor(async () => (await position.innerText().catch(() => '')).includes(`Ln ${expectedLine},`), 15_000, () => `cursor not on line ${expectedLine}`);
+  });
+
+  /** Closes every editor, so the next compare opens a new panel rather than revealing one. */
+  async function closeAllEditors(): Promise<void> {
+    await editor.runCommand('View: Close All Editors');
+    await waitFor(async () => (await page().locator('.tabs-container .tab').count()) === 0, 15_000, () => 'editors still open');
+  }
+
+  async function expectComparePanel(): Promise<void> {
+    panel = await editor.findFrame('agent-compare-app .compare-app .summary');
+    await waitFor(async () => /diverges at step 3/.test(await panel.locator('.summary').innerText().catch(() => '')), 30_000, () => 'no summary');
+  }
+
+  it('"Compare with…" on one run lists the other run of the same agent and compares them', async () => {
+    await closeAllEditors();
+    await runRows().nth(0).click();
+    await waitFor(async () => (await tracesPane().locator('.monaco-list-row.selected').count()) === 1, 15_000, () => 'not one row selected');
+    // The click opened that run's trace panel: let it load first, so it takes no focus from the quick pick.
+    await editor.findFrame('agent-trace-app .trace-header');
+    await runRows().nth(0).click({ button: 'right' });
+    const item = page().locator('.monaco-menu .action-item', { has: page().locator('.action-label', { hasText: /^Compare with…$/ }) });
+    await item.first().waitFor({ timeout: 15_000 });
+    await item.first().click();
+    const rows = page().locator('.quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ timeout: 15_000 });
+    assert.match(await page().locator('.quick-input-list').innerText(), /Same agent/);
+    assert.equal(await rows.count(), 1, 'the only other trace');
+    await rows.first().click();
+    await expectComparePanel();
+  });
+
+  it('"Compare with previous run" in the trace panel compares the run with the one before it', async () => {
+    await closeAllEditors();
+    await runRows().nth(0).click();
+    const tracePanel = await editor.findFrame('agent-trace-app .trace-header');
+    const button = tracePanel.locator('vscode-button', { hasText: 'Compare with previous run' });
+    await button.waitFor({ timeout: 15_000 });
+    await button.click();
+    await expectComparePanel();
+    assert.equal(await panel.locator('.row.selected').getAttribute('data-step'), '3');
+  });
+});
