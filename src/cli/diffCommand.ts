@@ -1,5 +1,6 @@
 // `agent-trace diff <traceA> <traceB> [--json]`: two runs compared step by step, with the same
 // implementation as the compare panel (server/compareService → core/compare).
+import { formatCost, formatCount, formatDuration } from '../core/format';
 import type { CompareResultDto, CompareRowDto, CompareStepDto, MessageDiffDto, PairDiffDto, TextPartDto, ValueDiffDto } from '../protocol/compare';
 import { CompareService } from '../server/compareService';
 import type { TraceStore } from '../store/traceStore';
@@ -43,9 +44,9 @@ const stepText = (s: CompareStepDto | null): string => (s ? `${s.name}${s.status
 
 function formatNumber(metric: string, v: number | null): string {
   if (v === null) return 'unknown';
-  if (metric === 'costUsd') return `$${v.toFixed(6)}`;
-  if (metric === 'durationMs') return `${Math.round(v)} ms`;
-  return String(v);
+  if (metric === 'costUsd') return formatCost(v);
+  if (metric === 'durationMs') return formatDuration(v);
+  return formatCount(v);
 }
 
 function formatDelta(metric: string, d: number | null): string {
