@@ -30,8 +30,8 @@ Usage:
   agent-trace export <traceId> [--out FILE] [--redacted [--policy FILE]] [--db FILE]
   agent-trace import <file> [--db FILE]
   agent-trace scan   [--trace ID] [--policy FILE] [--fail-on secret|pii] [--json] [--db FILE]
-  agent-trace lsp    --stdio
   ${DIFF_USAGE}
+  agent-trace lsp    --stdio
 
 The default database is ${defaultDbPath()} (shared with the VS Code extension).`;
 

@@ -24,7 +24,12 @@ function trimZeros(fixed: string, minDecimals = 0): string {
 /** Integer part with thousands separators: "1234567.5" → "1,234,567.5". */
 function groupThousands(fixed: string): string {
   const [int, frac] = fixed.split('.');
-  const grouped = int.replace(/\B(?=(\d{3})+$)/g, ',');
+  // A loop rather than the usual lookahead regex, which is quadratic in the digit count.
+  const sign = int.startsWith('-') ? '-' : '';
+  const digits = sign ? int.slice(1) : int;
+  const groups: string[] = [];
+  for (let end = digits.length; end > 0; end -= 3) groups.unshift(digits.slice(Math.max(0, end - 3), end));
+  const grouped = sign + groups.join(',');
   return frac === undefined ? grouped : `${grouped}.${frac}`;
 }
 

@@ -23,4 +23,13 @@ export const SETTING_DEFAULTS = {
   'pricing.overrides': {},
   'terminal.injectOtlpEnvironment': false,
   'redaction.policyPath': DEFAULT_REDACTION_POLICY_PATH,
+  /** Extra Host header names the HTTP receiver accepts besides loopback names (DNS rebinding guard). */
+  'otlp.allowedHosts': [],
+  // What one span may carry before the receiver cuts it; src/core/otlp/limits.ts applies them
+  // (core cannot import this module, so a unit test keeps its DEFAULT_OTLP_LIMITS equal to these).
+  'limits.maxAttributes': 4096,
+  'limits.maxValueLength': 1024 * 1024,
+  'limits.maxEvents': 1024,
+  'limits.maxLinks': 1024,
+  'limits.maxValueDepth': 64,
 } as const;

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SETTING_DEFAULTS } from '../../src/protocol/defaults';
 import { ConfigSection, Settings } from '../../src/extension/ids';
+import { DEFAULT_OTLP_LIMITS } from '../../src/core/otlp/limits';
 
 const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
 const properties: Record<string, { default: unknown }> = pkg.contributes.configuration.properties;
@@ -19,4 +20,10 @@ describe('defaults: one module, equal to package.json', () => {
     assert.deepEqual(Object.values(Settings).sort(), Object.keys(SETTING_DEFAULTS).sort());
   });
 
+  it('the receiver applies the same span limits the settings show as defaults', () => {
+    const fromSettings = Object.fromEntries(
+      Object.entries(SETTING_DEFAULTS).filter(([k]) => k.startsWith('limits.')).map(([k, v]) => [k.slice('limits.'.length), v]),
+    );
+    assert.deepEqual(fromSettings, { ...DEFAULT_OTLP_LIMITS });
+  });
 });
