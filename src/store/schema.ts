@@ -1,5 +1,5 @@
 // Versioned schema: PRAGMA user_version is the number of migrations applied. A migration is
-// appended, never edited, once it has shipped; the store refuses (moves aside) a file whose
+// appended, never edited, once it has shipped; the store refuses (and leaves alone) a file whose
 // user_version is higher than this list knows.
 import type Database from 'better-sqlite3';
 

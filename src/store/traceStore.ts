@@ -1,7 +1,7 @@
 // The SQLite trace store: one writer process, any number of reader processes (WAL).
 // Every export is one transaction; the trace summaries are recomputed for the traces an export
 // touched, from columns (no JSON parsing), so listing traces never scans spans.
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import type { CanonicalSpan, RawEvent, RawLogRecord, RawSpan, StatusCode, StepKind } from '../core/model';
 import { emptyUsage } from '../core/model';
 import { durationMsBetween, nanosToIso, nanosToMs, summarizeParts, type SummaryPart } from '../core/tree';
@@ -33,6 +33,10 @@ const RETENTION_CHUNK = 200;
 /** Rows per search-index transaction when search() catches up: short enough not to hold up ingest for long. */
 const INDEX_CHUNK = 2_000;
 const PREVIEW_CHARS = 2_000;
+/** Salvaging a damaged file: spans per write, and how far and how often a read skips past a damaged page. */
+const SALVAGE_BATCH = 500;
+const SALVAGE_SKIP = 16;
+const SALVAGE_MAX_RESUMES = 1_000;
 
 interface TraceRow {
   trace_id: string;
@@ -157,7 +161,80 @@ export class TraceStore {
 
   static open(path: string, opts: TraceStoreOptions): TraceStore {
     const log = opts.log ?? (() => {});
-    return new TraceStore(openDatabase(path, { readonly: opts.readonly, log }), opts);
+    const { db, movedAside } = openDatabase(path, { readonly: opts.readonly, log });
+    const store = new TraceStore(db, opts);
+    if (movedAside) store.salvageFrom(movedAside);
+    return store;
+  }
+
+  /**
+   * Copies the readable spans of a damaged file (moved aside) into this fresh one, and says how
+   * many. The spans table is read in rowid order, which needs no index, so a damaged index does
+   * not stand in the way; a damaged table page ends one read, which resumes past it.
+   */
+  private salvageFrom(damaged: string): void {
+    let old: Db;
+    let read: Database.Statement;
+    try {
+      old = new Database(damaged, { readonly: true, fileMustExist: true });
+    } catch {
+      return;
+    }
+    try {
+      read = old.prepare('SELECT id, doc FROM spans WHERE id > ? ORDER BY id');
+    } catch {
+      old.close();
+      return; // not a SQLite file at all, or its schema is unreadable: nothing to salvage
+    }
+    let spans = 0;
+    let unreadable = 0;
+    const traceIds = new Set<string>();
+    try {
+      let maxId: number;
+      try {
+        maxId = (old.prepare('SELECT max(id) FROM spans').pluck().get() as number | null) ?? 0;
+      } catch {
+        maxId = Number.MAX_SAFE_INTEGER;
+      }
+      let after = 0;
+      let batch: RawSpan[] = [];
+      const flush = () => {
+        if (batch.length === 0) return;
+        this.writeBatch({ spans: batch, logs: [] });
+        batch = [];
+      };
+      for (let attempts = 0; after < maxId && attempts < SALVAGE_MAX_RESUMES; attempts++) {
+        let progressed = false;
+        try {
+          for (const row of read.iterate(after) as IterableIterator<{ id: number; doc: string }>) {
+            after = row.id;
+            progressed = true;
+            try {
+              const span = rawOf(JSON.parse(row.doc) as CanonicalSpan);
+              batch.push(span);
+              traceIds.add(span.traceId);
+              spans++;
+            } catch {
+              unreadable++;
+            }
+            if (batch.length >= SALVAGE_BATCH) flush();
+          }
+          break; // read to the end
+        } catch {
+          // A damaged page: skip ahead past it (ids are dense, pages hold a few rows each).
+          after += progressed ? 1 : SALVAGE_SKIP;
+        }
+      }
+      flush();
+    } catch (err) {
+      this.log(`Could not salvage spans from ${damaged}: ${(err as Error).message}`);
+    } finally {
+      old.close();
+    }
+    this.log(
+      `Salvaged ${spans} span(s) in ${traceIds.size} trace(s) from ${damaged} into the new database` +
+        (unreadable > 0 ? ` (${unreadable} span(s) could not be read)` : '') + '.',
+    );
   }
 
   /** Prepared once per connection, on first use (a read-only connection never prepares writes). */

@@ -321,23 +321,52 @@ describe('TraceStore (real SQLite files)', function () {
     assert.deepEqual(store!.counts(), { spans: 0, traces: 0 });
   });
 
-  it('moves aside a file from a newer schema', () => {
+  it('refuses a file from a newer schema with a message, and leaves it where it is', () => {
     const path = join(tmp.dir, 'traces.db');
     const db = new Database(path);
     db.exec('CREATE TABLE future (x); INSERT INTO future VALUES (1);');
     db.pragma('user_version = 999');
+    // A newer window still has the file open and writing (WAL).
+    db.pragma('journal_mode = WAL');
+    db.exec('INSERT INTO future VALUES (2);');
+    const before = readdirSync(tmp.dir).sort();
+    assert.throws(() => open(), (err: Error) => {
+      assert.equal(err.name, 'NewerDatabaseError');
+      assert.match(err.message, /newer version of Agent Trace/);
+      assert.ok(err.message.includes(path));
+      return true;
+    });
+    assert.throws(() => TraceStore.open(path, { canonicalize: standInCanonicalize, readonly: true }), /newer version of Agent Trace/);
+    assert.deepEqual(readdirSync(tmp.dir).sort(), before, 'nothing moved or created');
+    db.exec('INSERT INTO future VALUES (3);');
+    assert.equal(db.prepare('SELECT count(*) FROM future').pluck().get(), 3, 'the newer window keeps writing');
     db.close();
+  });
+
+  it('salvages the readable spans of a file whose index is damaged, and says how many', () => {
+    const path = join(tmp.dir, 'traces.db');
     const s = open();
-    const moved = readdirSync(tmp.dir).filter((f) => f.startsWith('traces.db.newer-'));
-    assert.equal(moved.length, 1);
-    const kept = new Database(join(tmp.dir, moved[0]), { readonly: true });
-    assert.equal(kept.pragma('user_version', { simple: true }), 999);
-    assert.equal(kept.prepare('SELECT x FROM future').pluck().get(), 1);
-    kept.close();
-    assert.match(messages[0], /newer version/);
-    assert.ok(messages[0].includes(moved[0]));
-    s.writeBatch({ spans: [rawSpan({ traceId: 't', spanId: 'r' })], logs: [] });
-    assert.deepEqual(s.counts(), { spans: 1, traces: 1 });
+    for (let t = 0; t < 30; t++) {
+      s.writeBatch({ spans: Array.from({ length: 10 }, (_, i) => rawSpan({ traceId: `t${t}`, spanId: `s${i}`, parentSpanId: i ? 's0' : null, attributes: { pad: `word${t} `.repeat(200) } })), logs: [] });
+    }
+    s.close();
+    // Scribble over every page of the spans (trace_id, span_id) index; the table pages stay readable.
+    const db = new Database(path, { readonly: true });
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    const pages = db.prepare("SELECT pageno FROM dbstat WHERE name = 'sqlite_autoindex_spans_1'").pluck().all() as number[];
+    db.close();
+    assert.ok(pages.length > 0);
+    const bytes = readFileSync(path);
+    for (const p of pages) randomBytes(pageSize - 100).copy(bytes, (p - 1) * pageSize + 50);
+    writeFileSync(path, bytes);
+    messages.length = 0;
+    const fresh = open();
+    assert.ok(readdirSync(tmp.dir).some((f) => f.startsWith('traces.db.corrupt-')), 'the damaged file is kept aside');
+    assert.match(messages.join('\n'), /could not be read/);
+    assert.match(messages.join('\n'), /Salvaged 300 span\(s\) in 30 trace\(s\)/);
+    assert.deepEqual(fresh.counts(), { spans: 300, traces: 30 });
+    assert.equal(fresh.getTrace('t7')!.summary.spanCount, 10);
+    assert.equal(fresh.search('word7', 50).length, 10);
   });
 
   it('survives close and reopen with the same data', () => {
