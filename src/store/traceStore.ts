@@ -338,6 +338,17 @@ export class TraceStore {
     return { traceIds: [...touched.keys()] };
   }
 
+  /** Stores several exports in ONE transaction (all or nothing, for an import); returns the traces they touched. */
+  writeBatches(batches: { spans: RawSpan[]; logs: RawLogRecord[] }[]): { traceIds: string[] } {
+    const traceIds = new Set<string>();
+    const tx = this.db.transaction(() => {
+      // Nested transactions become savepoints inside this one.
+      for (const b of batches) for (const id of this.writeBatch(b).traceIds) traceIds.add(id);
+    });
+    tx.immediate();
+    return { traceIds: [...traceIds] };
+  }
+
   private canonical(raw: RawSpan): CanonicalSpan {
     try {
       return this.canonicalize(raw);
