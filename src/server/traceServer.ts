@@ -8,7 +8,7 @@ import { startGrpcReceiver } from './grpcReceiver';
 import { startHttpReceiver } from './httpReceiver';
 import type { IngestSink } from './ingest';
 import { describePortConflict } from './portProbe';
-import { TraceStore } from '../store/traceStore';
+import { TraceStore, type RetentionReport } from '../store/traceStore';
 
 export interface TraceServerOptions {
   host: string;
@@ -55,6 +55,7 @@ export class TraceServer {
   private closed = false;
   private lastWriteAt = 0;
   private indexTimer: NodeJS.Timeout | null = null;
+  private retentionRun: Promise<void> | null = null;
 
   private constructor(private readonly options: TraceServerOptions) {
     const overrides = options.priceOverrides ?? {};
@@ -213,17 +214,22 @@ export class TraceServer {
     this.queueChange(this.store.changedTracesSince(since), true);
   }
 
+  /** Trims the store in slices (see TraceStore.applyRetention); one run at a time. */
   private runRetention(): void {
-    if (this.role !== 'writer' || !this.options.retention) return;
-    try {
-      const { deletedTraces } = this.store.applyRetention(this.options.retention);
-      if (deletedTraces > 0) {
-        this.options.log(`Retention removed ${deletedTraces} old trace(s).`);
-        this.queueChange([], true);
-      }
-    } catch (err) {
-      this.options.log(`Retention failed: ${(err as Error).message}`);
-    }
+    if (this.role !== 'writer' || !this.options.retention || this.retentionRun || this.closed) return;
+    const limits = this.options.retention;
+    this.retentionRun = this.store
+      .applyRetention(limits)
+      .then((r) => {
+        for (const line of describeRetention(r, limits)) this.options.log(line);
+        if (r.byAge.traces + r.bySize.traces > 0) this.queueChange([], true);
+      })
+      .catch((err: unknown) => {
+        if (!this.closed) this.options.log(`Retention failed: ${(err as Error).message}`);
+      })
+      .finally(() => {
+        this.retentionRun = null;
+      });
   }
 
   async close(): Promise<void> {
@@ -231,8 +237,24 @@ export class TraceServer {
     for (const t of this.timers) clearInterval(t);
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
     if (this.indexTimer) clearTimeout(this.indexTimer);
-    await Promise.all([this.http?.close(), this.grpc?.close()]);
+    await Promise.all([this.http?.close(), this.grpc?.close(), this.retentionRun]);
     this.http = this.grpc = null;
     this.store.close();
   }
+}
+
+/** The server log's account of a retention run: what went, and by which rule. */
+export function describeRetention(r: RetentionReport, limits: { maxDays: number; maxMegabytes: number }): string[] {
+  const lines: string[] = [];
+  const what = (traces: number, logs: number, logsWhat: string) =>
+    [traces > 0 ? `${traces} trace(s)` : '', logs > 0 ? `${logs} ${logsWhat}` : ''].filter(Boolean).join(' and ');
+  if (r.byAge.traces + r.byAge.logs > 0) {
+    lines.push(`Retention removed ${what(r.byAge.traces, r.byAge.logs, 'log record(s) that waited for their span')} older than ${limits.maxDays} day(s) (agentTrace.retention.maxDays).`);
+  }
+  if (r.bySize.traces + r.bySize.logs > 0) {
+    lines.push(
+      `Retention removed the oldest ${what(r.bySize.traces, r.bySize.logs, 'log record(s) waiting for a span that never arrived')} to keep the database under ${limits.maxMegabytes} MB (agentTrace.retention.maxMegabytes).`,
+    );
+  }
+  return lines;
 }

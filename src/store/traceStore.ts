@@ -20,6 +20,19 @@ export interface TraceStoreOptions {
   now?: () => number;
 }
 
+export interface RetentionReport {
+  byAge: { traces: number; logs: number };
+  /** logs: log records that waited for a span that never arrived. */
+  bySize: { traces: number; logs: number };
+  /** Transactions it took, each followed by a turn of the event loop. */
+  slices: number;
+}
+
+export interface RetentionHooks {
+  /** Called after each slice (its 1-based number), before yielding to the event loop. */
+  onSlice?: (slice: number) => void;
+}
+
 export interface SpanAtLine {
   traceId: string;
   spanId: string;
@@ -30,6 +43,13 @@ export interface SpanAtLine {
 const DEFAULT_LIST_LIMIT = 500;
 const MAX_LIST_LIMIT = 10_000;
 const RETENTION_CHUNK = 200;
+/** Retention: span or log rows deleted per transaction (then the event loop gets a turn)... */
+const RETENTION_SLICE_ROWS = 500;
+/** ...candidates looked at per query, size rounds at most, and search-index merge work per slice. */
+const RETENTION_PAGE = 2_000;
+const RETENTION_MAX_ROUNDS = 50;
+const RETENTION_MERGE_PAGES = 200;
+const RETENTION_MERGE_SLICES = 20;
 /** Rows per search-index transaction when search() catches up: short enough not to hold up ingest for long. */
 const INDEX_CHUNK = 2_000;
 const PREVIEW_CHARS = 2_000;
@@ -677,41 +697,141 @@ export class TraceStore {
   /**
    * Age: traces last written more than maxDays ago (receive time, so an imported old trace is
    * not deleted on arrival), and log records that waited that long for their span. Size: while
-   * the database's used pages exceed maxMegabytes, the traces with the oldest start go first.
+   * the database's used pages exceed maxMegabytes, the oldest go first: traces by start time and
+   * log records still waiting for a span (which may never come) by receive time, interleaved.
    * A limit ≤ 0 disables that rule.
+   *
+   * The work is cut into slices of at most RETENTION_SLICE_ROWS rows, one short transaction
+   * each, with a turn of the event loop (setImmediate) between them: exports and requests are
+   * answered while a large store is trimmed. A trace is deleted span slice by span slice and its
+   * summary row last, so a crash midway leaves it old and complete enough to be found next time.
    */
-  applyRetention(limits: { maxDays: number; maxMegabytes: number }): { deletedTraces: number } {
-    let deleted = 0;
+  async applyRetention(limits: { maxDays: number; maxMegabytes: number }, hooks: RetentionHooks = {}): Promise<RetentionReport> {
+    const report: RetentionReport = { byAge: { traces: 0, logs: 0 }, bySize: { traces: 0, logs: 0 }, slices: 0 };
+    const pause = async (): Promise<boolean> => {
+      report.slices++;
+      hooks.onSlice?.(report.slices);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return this.db.open; // closed meanwhile: stop quietly
+    };
     if (limits.maxDays > 0 && Number.isFinite(limits.maxDays)) {
       const cutoff = this.now() - limits.maxDays * 86_400_000;
-      const ids = this.stmt('SELECT trace_id FROM traces WHERE updated_at_ms < ? ORDER BY start_ms, trace_id').pluck().all(cutoff) as string[];
-      deleted += this.deleteTraces(ids);
-      this.stmt('DELETE FROM pending_logs WHERE received_ms < ?').run(cutoff);
+      const old = this.stmt('SELECT trace_id FROM traces WHERE updated_at_ms < ? ORDER BY updated_at_ms, trace_id LIMIT ?').pluck();
+      const stillOld = (id: string) => this.stmt('SELECT updated_at_ms < ? FROM traces WHERE trace_id = ?').pluck().get(cutoff, id) === 1;
+      for (let queue = old.all(cutoff, RETENTION_PAGE) as string[]; queue.length > 0; queue = old.all(cutoff, RETENTION_PAGE) as string[]) {
+        while (queue.length > 0) {
+          report.byAge.traces += this.deleteSlice(queue, stillOld);
+          if (!(await pause())) return report;
+        }
+      }
+      const dropLogs = this.stmt('DELETE FROM pending_logs WHERE id IN (SELECT id FROM pending_logs WHERE received_ms < ? ORDER BY id LIMIT ?)');
+      for (;;) {
+        const n = this.db.transaction(() => dropLogs.run(cutoff, RETENTION_SLICE_ROWS).changes).immediate();
+        report.byAge.logs += n;
+        if (!(await pause())) return report;
+        if (n < RETENTION_SLICE_ROWS) break;
+      }
     }
     if (limits.maxMegabytes > 0 && Number.isFinite(limits.maxMegabytes)) {
       const limit = limits.maxMegabytes * 1024 * 1024;
       // Estimate, delete, measure again: the search index frees its pages only when its
-      // segments merge, so a few rounds may be needed.
-      for (let round = 0; round < 5; round++) {
-        const used = this.usedBytes();
-        if (used <= limit) break;
-        // Trace bytes count JSON only; scale them to pages (indexes, search index, overhead).
-        const total = (this.stmt('SELECT coalesce(sum(bytes), 0) FROM traces').pluck().get() as number) || 1;
-        const scale = used / total;
-        const ids: string[] = [];
-        let freed = 0;
-        for (const r of this.stmt('SELECT trace_id, bytes FROM traces ORDER BY start_ms, trace_id').iterate() as IterableIterator<{ trace_id: string; bytes: number }>) {
-          if (used - freed <= limit) break;
-          ids.push(r.trace_id);
-          freed += r.bytes * scale;
+      // segments merge, so several rounds may be needed.
+      for (let round = 0; round < RETENTION_MAX_ROUNDS; round++) {
+        const plan = this.sizePlan(this.usedBytes() - limit);
+        if (plan.traces.length === 0 && plan.logs.length === 0) break;
+        while (plan.traces.length > 0) {
+          report.bySize.traces += this.deleteSlice(plan.traces);
+          if (!(await pause())) return report;
         }
-        if (ids.length === 0) break;
-        deleted += this.deleteTraces(ids);
-        this.stmt("INSERT INTO span_fts (span_fts, rank) VALUES ('merge', 4000)").run();
+        const dropLog = this.stmt('DELETE FROM pending_logs WHERE id = ?');
+        for (let i = 0; i < plan.logs.length; i += RETENTION_SLICE_ROWS) {
+          const slice = plan.logs.slice(i, i + RETENTION_SLICE_ROWS);
+          report.bySize.logs += this.db.transaction(() => slice.reduce((n, id) => n + dropLog.run(id).changes, 0)).immediate();
+          if (!(await pause())) return report;
+        }
+        // Merge search-index segments a little at a time; a merge that changes < 2 rows did no work.
+        for (let i = 0; i < RETENTION_MERGE_SLICES; i++) {
+          const before = this.stmt('SELECT total_changes()').pluck().get() as number;
+          this.stmt("INSERT INTO span_fts (span_fts, rank) VALUES ('merge', ?)").run(RETENTION_MERGE_PAGES);
+          const worked = (this.stmt('SELECT total_changes()').pluck().get() as number) - before >= 2;
+          if (!(await pause())) return report;
+          if (!worked) break;
+        }
+        if (this.usedBytes() <= limit) break;
       }
     }
-    if (deleted > 0) this.reclaimSpace();
-    return { deletedTraces: deleted };
+    if (report.byAge.traces + report.bySize.traces + report.byAge.logs + report.bySize.logs > 0) this.reclaimSpace();
+    return report;
+  }
+
+  /**
+   * What to delete to free about `excess` bytes: the oldest traces (by start) and waiting log
+   * records (by receive time), interleaved by age. Stored sizes count JSON only; they are scaled
+   * to pages (indexes, search index, overhead). Looks at most RETENTION_PAGE of each per round.
+   */
+  private sizePlan(excess: number): { traces: string[]; logs: number[] } {
+    const plan = { traces: [] as string[], logs: [] as number[] };
+    if (excess <= 0) return plan;
+    const total =
+      (this.stmt('SELECT (SELECT coalesce(sum(bytes), 0) FROM traces) + (SELECT coalesce(sum(length(doc)), 0) FROM pending_logs)').pluck().get() as number) || 1;
+    const scale = this.usedBytes() / total;
+    const traces = this.stmt('SELECT trace_id AS id, start_ms AS at, bytes FROM traces ORDER BY start_ms, trace_id LIMIT ?').all(RETENTION_PAGE) as { id: string; at: number; bytes: number }[];
+    const logs = this.stmt('SELECT id, received_ms AS at, length(doc) AS bytes FROM pending_logs ORDER BY id LIMIT ?').all(RETENTION_PAGE) as { id: number; at: number; bytes: number }[];
+    let freed = 0;
+    let t = 0;
+    let l = 0;
+    while (freed < excess && (t < traces.length || l < logs.length)) {
+      if (l >= logs.length || (t < traces.length && traces[t].at <= logs[l].at)) {
+        plan.traces.push(traces[t].id);
+        freed += traces[t++].bytes * scale;
+      } else {
+        plan.logs.push(logs[l].id);
+        freed += logs[l++].bytes * scale;
+      }
+    }
+    return plan;
+  }
+
+  /**
+   * One bounded transaction: deletes up to RETENTION_SLICE_ROWS span rows of the traces at the
+   * front of `queue`, and a trace's summary row (and its waiting logs) once its spans are gone,
+   * shifting it off the queue. A trace no longer `eligible` (written to since it was picked) is
+   * skipped, and its summary recomputed from what is left. Returns the traces deleted.
+   */
+  private deleteSlice(queue: string[], eligible?: (traceId: string) => boolean): number {
+    const tx = this.db.transaction(() => {
+      let budget = RETENTION_SLICE_ROWS;
+      let deleted = 0;
+      const upto = this.indexedUpto();
+      const pick = this.stmt('SELECT id FROM spans WHERE trace_id = ? LIMIT ?').pluck();
+      const dropFts = this.stmt('DELETE FROM span_fts WHERE rowid = ?');
+      const dropSpan = this.stmt('DELETE FROM spans WHERE id = ?');
+      while (queue.length > 0 && budget > 0) {
+        const traceId = queue[0];
+        budget--; // every trace costs something, so a slice of many tiny traces stays bounded too
+        if (eligible && !eligible(traceId)) {
+          queue.shift();
+          const updated = this.stmt('SELECT updated_at_ms FROM traces WHERE trace_id = ?').pluck().get(traceId) as number | undefined;
+          if (updated !== undefined) this.refreshSummary(traceId, updated);
+          continue;
+        }
+        const want = Math.max(1, budget);
+        const ids = pick.all(traceId, want) as number[];
+        for (const id of ids) {
+          if (id <= upto) dropFts.run(id);
+          dropSpan.run(id);
+        }
+        budget -= ids.length;
+        if (ids.length === want) break; // more spans left: the next slice continues this trace
+        queue.shift();
+        this.stmt('DELETE FROM pending_logs WHERE trace_id = ?').run(traceId);
+        if (this.stmt('DELETE FROM traces WHERE trace_id = ?').run(traceId).changes > 0) deleted++;
+      }
+      // Freed ids at the top are handed out again: they must count as not yet indexed.
+      this.stmt('UPDATE search_state SET indexed_upto = min(indexed_upto, (SELECT coalesce(max(id), 0) FROM spans))').run();
+      return deleted;
+    });
+    return tx.immediate();
   }
 
   /** Bytes in pages that hold data (free pages excluded). */
