@@ -3,7 +3,7 @@
 // process (src/server/main.ts) and by `agent-trace serve`.
 import { canonicalize } from '../core/canonicalize';
 import type { PriceOverride } from '../core/cost';
-import type { ServerStatusDto } from '../protocol/dto';
+import type { SearchHitDto, ServerStatusDto, TraceFilterDto, TraceSummaryDto } from '../protocol/dto';
 import { startGrpcReceiver } from './grpcReceiver';
 import { startHttpReceiver } from './httpReceiver';
 import type { IngestSink } from './ingest';
@@ -24,6 +24,9 @@ export interface TraceServerOptions {
   /** How often a follower retries the ports, and everyone polls the database for others' writes. */
   takeoverIntervalMs?: number;
   pollIntervalMs?: number;
+  /** Search indexing (tests tune it): how long ingest must be quiet before idle indexing, and the backlog kept under sustained ingest. */
+  indexIdleMs?: number;
+  indexBacklogMax?: number;
 }
 
 interface Listener {
@@ -39,6 +42,16 @@ const BUSY_LAG_MS = 1_000;
 const INDEX_IDLE_MS = 30;
 /** ...in transactions of this many spans, yielding to the event loop (and new exports) in between. */
 const INDEX_CHUNK = 500;
+/**
+ * Under sustained ingest the quiet moment may never come: a chunk is indexed (on the next turn
+ * of the event loop, not inside the export) after every INDEX_EVERY_EXPORTS exports, and after
+ * every export while more than INDEX_BACKLOG_MAX spans wait, as many as that export brought (up
+ * to INDEX_BUSY_CHUNK_MAX). Ingest pays for indexing only once it is that far behind, and a
+ * search never has more than about that much to catch up.
+ */
+const INDEX_EVERY_EXPORTS = 8;
+const INDEX_BACKLOG_MAX = 20_000;
+const INDEX_BUSY_CHUNK_MAX = 2_000;
 
 export class TraceServer {
   readonly store: TraceStore;
@@ -56,6 +69,12 @@ export class TraceServer {
   private lastWriteAt = 0;
   private indexTimer: NodeJS.Timeout | null = null;
   private retentionRun: Promise<void> | null = null;
+  private exportsSinceIndex = 0;
+  private spansSinceIndex = 0;
+  private busyIndexQueued = false;
+  private catchUp: Promise<void> | null = null;
+  /** Search-index transactions run so far (each followed by a turn of the event loop). */
+  indexChunks = 0;
 
   private constructor(private readonly options: TraceServerOptions) {
     const overrides = options.priceOverrides ?? {};
@@ -97,7 +116,10 @@ export class TraceServer {
     write: (batch) => {
       const { traceIds } = this.store.writeBatch(batch);
       this.lastWriteAt = performance.now();
-      this.scheduleIndexing(INDEX_IDLE_MS);
+      this.exportsSinceIndex++;
+      this.spansSinceIndex += batch.spans.length;
+      this.scheduleIndexing(this.options.indexIdleMs ?? INDEX_IDLE_MS);
+      this.indexWhileBusy();
       this.queueChange(traceIds);
     },
     busy: () => this.lagMs > BUSY_LAG_MS,
@@ -186,22 +208,79 @@ export class TraceServer {
     this.indexTimer.unref();
   }
 
-  /** Indexes waiting spans for search while no export is arriving (search() catches up itself when asked). */
+  /** Indexes waiting spans for search while no export is arriving. */
   private indexSome(): void {
     this.indexTimer = null;
     if (this.closed) return;
+    const idleMs = this.options.indexIdleMs ?? INDEX_IDLE_MS;
     const quietFor = performance.now() - this.lastWriteAt;
-    if (quietFor < INDEX_IDLE_MS) {
-      this.scheduleIndexing(INDEX_IDLE_MS - quietFor);
+    if (quietFor < idleMs) {
+      this.scheduleIndexing(idleMs - quietFor);
       return;
     }
+    if (this.indexChunk(INDEX_CHUNK) === INDEX_CHUNK) this.scheduleIndexing(0);
+  }
+
+  /** See INDEX_EVERY_EXPORTS: keeps the search index from falling far behind a busy ingest. */
+  private indexWhileBusy(): void {
+    if (this.busyIndexQueued || this.closed) return;
+    const backlogMax = this.options.indexBacklogMax ?? INDEX_BACKLOG_MAX;
+    const behind = this.exportsSinceIndex >= INDEX_EVERY_EXPORTS || this.store.unindexedCount() > backlogMax;
+    if (!behind) return;
+    const rows = Math.min(INDEX_BUSY_CHUNK_MAX, Math.max(INDEX_CHUNK, this.spansSinceIndex));
+    this.busyIndexQueued = true;
+    setImmediate(() => {
+      this.busyIndexQueued = false;
+      if (!this.closed) this.indexChunk(rows);
+    });
+  }
+
+  /** One search-index transaction; returns the spans it indexed (0 when it could not run). */
+  private indexChunk(rows: number): number {
+    this.exportsSinceIndex = 0;
+    this.spansSinceIndex = 0;
     try {
-      if (this.store.indexPending(INDEX_CHUNK) === INDEX_CHUNK) this.scheduleIndexing(0);
+      const n = this.store.indexPending(rows);
+      if (n > 0) this.indexChunks++;
+      return n;
     } catch (err) {
       // Busy (another process writing) or similar: try again later; nothing is lost meanwhile.
       this.options.log(`Search indexing postponed: ${(err as Error).message}`);
       this.scheduleIndexing(1_000);
+      return 0;
     }
+  }
+
+  /**
+   * Brings the search index up to date in chunks, with a turn of the event loop between them,
+   * so exports and other requests are answered meanwhile; concurrent callers share one run.
+   * The store's search() then indexes only what arrived during the last turn (one export at
+   * most), so its results are complete without one long block.
+   */
+  catchUpSearchIndex(): Promise<void> {
+    this.catchUp ??= (async () => {
+      try {
+        while (!this.closed && this.store.hasUnindexed()) {
+          if (this.indexChunk(INDEX_CHUNK) === 0) break;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      } finally {
+        this.catchUp = null;
+      }
+    })();
+    return this.catchUp;
+  }
+
+  /** Full-text search, complete, without blocking the server for the whole backlog. */
+  async searchSpans(text: string, limit: number): Promise<SearchHitDto[]> {
+    await this.catchUpSearchIndex();
+    return this.store.search(text, limit);
+  }
+
+  /** listTraces, catching the search index up first (in chunks) when the filter searches text. */
+  async listTraces(filter: TraceFilterDto): Promise<TraceSummaryDto[]> {
+    if (filter.text?.trim()) await this.catchUpSearchIndex();
+    return this.store.listTraces(filter);
   }
 
   private pollDatabase(): void {
@@ -237,7 +316,7 @@ export class TraceServer {
     for (const t of this.timers) clearInterval(t);
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
     if (this.indexTimer) clearTimeout(this.indexTimer);
-    await Promise.all([this.http?.close(), this.grpc?.close(), this.retentionRun]);
+    await Promise.all([this.http?.close(), this.grpc?.close(), this.retentionRun, this.catchUp]);
     this.http = this.grpc = null;
     this.store.close();
   }

@@ -437,6 +437,11 @@ export class TraceStore {
     return this.stmt('SELECT indexed_upto FROM search_state').pluck().get() as number;
   }
 
+  /** How many stored spans wait for the search index (cheap: two index lookups). */
+  unindexedCount(): number {
+    return this.stmt('SELECT max(0, (SELECT coalesce(max(id), 0) FROM spans) - indexed_upto) FROM search_state').pluck().get() as number;
+  }
+
   /** True when some stored spans are not in the search index yet. */
   hasUnindexed(): boolean {
     return this.stmt('SELECT (SELECT coalesce(max(id), 0) FROM spans) > indexed_upto FROM search_state').pluck().get() === 1;
@@ -463,7 +468,8 @@ export class TraceStore {
   }
 
   /**
-   * The FTS source for a query, complete: a writable connection first indexes what is waiting;
+   * The FTS source for a query, complete: a writable connection first indexes what is waiting
+   * (the trace server catches up in chunks before it asks, so little is left here);
    * a read-only one (the CLI) indexes it into a temporary table of its own and searches both.
    * Returns a subquery yielding (rowid, rank) and how many times it takes the MATCH argument.
    */
