@@ -1,12 +1,14 @@
 // The SQLite trace store: one writer process, any number of reader processes (WAL).
-// Every export is one transaction; the trace summaries are recomputed for the traces an export
-// touched, from columns (no JSON parsing), so listing traces never scans spans.
+// Every export is one transaction; the summaries of the traces an export touched are extended
+// with its new spans (incrementalSummary.ts), or recomputed from columns (no JSON parsing) when
+// only that is exact, so listing traces never scans spans and an export never re-reads its trace.
 import Database from 'better-sqlite3';
 import type { CanonicalSpan, RawEvent, RawLogRecord, RawSpan, StatusCode, StepKind } from '../core/model';
 import { emptyUsage } from '../core/model';
 import { durationMsBetween, nanosToIso, nanosToMs, summarizeParts, type SummaryPart } from '../core/tree';
 import type { SearchHitDto, SourceStatsDto, TraceFilterDto, TraceSummaryDto } from '../protocol/dto';
 import { openDatabase } from './openDatabase';
+import { extendSummary, stateOf, type Orphan, type TraceLookup, type TraceState } from './incrementalSummary';
 import { ftsQuery, searchTextOf, snippetOf } from './searchText';
 
 type Db = Database.Database;
@@ -111,7 +113,7 @@ const placeholders = (columns: string): string => columns.split(',').map(() => '
 // Built once: a statement is looked up by its SQL text for every span written.
 const INSERT_SPAN = `INSERT INTO spans (${SPAN_COLUMNS}) VALUES (${placeholders(SPAN_COLUMNS)}) ON CONFLICT (trace_id, span_id) DO NOTHING`;
 const UPDATE_SPAN = `UPDATE spans SET (${SPAN_COLUMNS}) = (${placeholders(SPAN_COLUMNS)}) WHERE id = ?`;
-const SAVE_SUMMARY = `INSERT OR REPLACE INTO traces (${TRACE_COLUMNS}, start_ms, bytes) VALUES (${placeholders(TRACE_COLUMNS)}, ?, ?)`;
+const SAVE_SUMMARY = `INSERT OR REPLACE INTO traces (${TRACE_COLUMNS}, start_ms, bytes, incr) VALUES (${placeholders(TRACE_COLUMNS)}, ?, ?, ?)`;
 
 function rowToSummary(r: TraceRow): TraceSummaryDto {
   return {
@@ -169,6 +171,8 @@ export class TraceStore {
   private readonly log: (msg: string) => void;
   private readonly now: () => number;
   private readonly canonicalize: Canonicalizer;
+  /** How trace summaries were written: for a new trace, extended with an export's spans, or rebuilt from all spans. */
+  readonly summaryWrites = { created: 0, extended: 0, rebuilt: 0 };
 
   private constructor(
     private readonly db: Db,
@@ -275,12 +279,14 @@ export class TraceStore {
     const now = this.now();
     // Per touched trace: the summary parts written in this batch, and whether the trace had
     // rows before it (if not, those parts are the whole trace and need not be read back).
-    const touched = new Map<string, { existed: boolean; parts: SummaryPart[]; bytes: number }>();
+    // `replaced`: a stored span of it was rewritten (sent again, or a log attached), so only a
+    // rebuild from all its spans is exact; otherwise the summary is extended with the new parts.
+    const touched = new Map<string, { existed: boolean; replaced: boolean; parts: SummaryPart[]; bytes: number }>();
     const touch = (traceId: string) => {
       let t = touched.get(traceId);
       if (!t) {
         const existed = this.stmt('SELECT 1 FROM traces WHERE trace_id = ?').pluck().get(traceId) !== undefined;
-        touched.set(traceId, (t = { existed, parts: [], bytes: 0 }));
+        touched.set(traceId, (t = { existed, replaced: false, parts: [], bytes: 0 }));
       }
       return t;
     };
@@ -308,6 +314,8 @@ export class TraceStore {
     const insertPending = this.stmt('INSERT INTO pending_logs (trace_id, span_id, received_ms, doc) VALUES (?, ?, ?, ?)');
 
     const tx = this.db.transaction(() => {
+      // Rows stored before this export have smaller ids than every row it inserts.
+      const firstNewId = (this.stmt('SELECT coalesce(max(id), 0) FROM spans').pluck().get() as number) + 1;
       const anyPending = this.stmt('SELECT EXISTS (SELECT 1 FROM pending_logs)').pluck().get() === 1;
       for (const [key, raw] of spans) {
         const t = touch(raw.traceId);
@@ -331,7 +339,7 @@ export class TraceStore {
           t.bytes += written.bytes;
           continue;
         }
-        t.existed = true;
+        t.existed = t.replaced = true;
         const old = selectExisting.get(raw.traceId, raw.spanId) as { id: number; has_logs: number; doc: string };
         if (old.has_logs) for (const e of (JSON.parse(old.doc) as CanonicalSpan).events) if (e.fromLog) extra.push(e);
         this.putSpan(extra.length > 0 ? withEvents(raw, extra) : raw, old.id, extra.length > 0);
@@ -341,7 +349,8 @@ export class TraceStore {
         const { traceId, spanId } = logs[0] as { traceId: string; spanId: string };
         const existing = selectExisting.get(traceId, spanId) as { id: number; doc: string } | undefined;
         if (existing) {
-          touch(traceId).existed = true;
+          const t = touch(traceId);
+          t.existed = t.replaced = true;
           const old = JSON.parse(existing.doc) as CanonicalSpan;
           this.putSpan(withEvents(rawOf(old), logs.map(logToEvent)), existing.id, true);
         } else {
@@ -349,8 +358,15 @@ export class TraceStore {
         }
       }
       for (const [traceId, t] of touched) {
-        if (t.existed) this.refreshSummary(traceId, now);
-        else this.saveSummary(traceId, t.parts, t.bytes, now);
+        if (!t.existed) {
+          this.saveSummary(traceId, t.parts, t.bytes, now);
+          this.summaryWrites.created++;
+        } else if (!t.replaced && this.extendSummary(traceId, t.parts, t.bytes, now, firstNewId)) {
+          this.summaryWrites.extended++;
+        } else {
+          this.refreshSummary(traceId, now);
+          this.summaryWrites.rebuilt++;
+        }
       }
     });
     tx.immediate();
@@ -490,6 +506,50 @@ export class TraceStore {
     return { sql: `${main} UNION ALL SELECT rowid, rank FROM temp.waiting_fts WHERE waiting_fts MATCH ?`, matches: 2 };
   }
 
+  /**
+   * Adds the parts of new spans to a stored trace's summary without reading the trace (see
+   * incrementalSummary.ts); false when only a rebuild from all its spans is exact.
+   */
+  private extendSummary(traceId: string, parts: SummaryPart[], bytes: number, now: number, firstNewId: number): boolean {
+    const row = this.stmt(`SELECT ${TRACE_COLUMNS}, bytes, incr FROM traces WHERE trace_id = ?`).get(traceId) as
+      | (TraceRow & { bytes: number; incr: string | null })
+      | undefined;
+    if (!row?.incr) return false;
+    const spanStmt = this.stmt(
+      'SELECT parent_id, (input_tokens IS NOT NULL OR output_tokens IS NOT NULL OR cache_read_tokens IS NOT NULL OR ' +
+        'cache_write_tokens IS NOT NULL OR reasoning_tokens IS NOT NULL), cost_usd IS NOT NULL FROM spans WHERE trace_id = ? AND span_id = ?',
+    ).raw();
+    const orphanStmt = this.stmt('SELECT span_id, parent_id, carries FROM span_orphans WHERE trace_id = ? AND parent_id = ?').raw();
+    const overlapStmt = this.stmt(
+      "SELECT EXISTS (SELECT 1 FROM spans WHERE trace_id = ? AND kind = 'llm' AND model IS ? AND start_ms BETWEEN ? AND ? " +
+        'AND start_ms + duration_ms + 1 >= ? AND id < ?)',
+    ).pluck();
+    const lookup: TraceLookup = {
+      span: (spanId) => {
+        const r = spanStmt.get(traceId, spanId) as [string | null, number, number] | undefined;
+        return r && { parentId: r[0], usage: r[1] === 1, cost: r[2] === 1 };
+      },
+      orphansOf: (spanId) =>
+        (orphanStmt.all(traceId, spanId) as [string, string, number][]).map(([id, parentId, carries]) => ({ spanId: id, parentId, carries })),
+      llmOverlaps: (model, startMs, endMs, maxLlmMs) => overlapStmt.get(traceId, model, startMs - maxLlmMs - 1, endMs, startMs, firstNewId) === 1,
+    };
+    const next = extendSummary(rowToSummary(row), JSON.parse(row.incr) as TraceState, parts, lookup, now);
+    if (!next) return false;
+    const dropOrphan = this.stmt('DELETE FROM span_orphans WHERE trace_id = ? AND span_id = ?');
+    for (const id of next.orphans.adopted) dropOrphan.run(traceId, id);
+    const mark = this.stmt('UPDATE span_orphans SET carries = carries | ? WHERE trace_id = ? AND span_id = ?');
+    for (const [id, bits] of next.orphans.carries) mark.run(bits, traceId, id);
+    this.insertOrphans(traceId, next.orphans.added);
+    this.writeSummary(next.summary, next.state, row.bytes + bytes, now);
+    return true;
+  }
+
+  private insertOrphans(traceId: string, orphans: Orphan[]): void {
+    if (orphans.length === 0) return;
+    const insert = this.stmt('INSERT OR REPLACE INTO span_orphans (trace_id, span_id, parent_id, carries) VALUES (?, ?, ?, ?)');
+    for (const o of orphans) insert.run(traceId, o.spanId, o.parentId, o.carries);
+  }
+
   /** Recomputes one trace's summary row from the span columns (no JSON parsing). */
   private refreshSummary(traceId: string, now: number): void {
     const rows = this.stmt(
@@ -498,6 +558,7 @@ export class TraceStore {
     )
       .raw()
       .all(traceId) as PartRow[];
+    this.stmt('DELETE FROM span_orphans WHERE trace_id = ?').run(traceId);
     if (rows.length === 0) {
       this.stmt('DELETE FROM traces WHERE trace_id = ?').run(traceId);
       return;
@@ -515,12 +576,21 @@ export class TraceStore {
     this.saveSummary(traceId, parts, bytes, now);
   }
 
+  /** The summary of a whole trace (summarizeParts, the definition) and what extending it later needs. */
   private saveSummary(traceId: string, parts: SummaryPart[], bytes: number, now: number): void {
+    // By span id: ties between equal start times then go the same way however the spans arrived.
+    parts.sort((a, b) => (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0));
     const s = summarizeParts(parts, now);
+    const { state, orphans } = stateOf(parts, s);
+    this.insertOrphans(traceId, orphans);
+    this.writeSummary(s, state, bytes, now);
+  }
+
+  private writeSummary(s: TraceSummaryDto, state: TraceState, bytes: number, now: number): void {
     this.stmt(SAVE_SUMMARY).run(
-      traceId, s.name, s.startUnixNanos, s.durationMs, s.spanCount, s.errorCount, s.llmCalls, s.toolCalls, s.orphanCount,
+      s.traceId, s.name, s.startUnixNanos, s.durationMs, s.spanCount, s.errorCount, s.llmCalls, s.toolCalls, s.orphanCount,
       JSON.stringify(s.services), JSON.stringify(s.models), s.usage.inputTokens, s.usage.outputTokens, s.usage.cacheReadTokens,
-      s.usage.cacheWriteTokens, s.usage.reasoningTokens, s.costUsd, now, nanosToMs(s.startUnixNanos), bytes,
+      s.usage.cacheWriteTokens, s.usage.reasoningTokens, s.costUsd, now, nanosToMs(s.startUnixNanos), bytes, JSON.stringify(state),
     );
   }
 
@@ -670,6 +740,7 @@ export class TraceStore {
         this.stmt('DELETE FROM span_fts WHERE rowid IN (SELECT id FROM spans WHERE trace_id = ? AND id <= (SELECT indexed_upto FROM search_state))').run(id);
         const spans = this.stmt('DELETE FROM spans WHERE trace_id = ?').run(id).changes;
         this.stmt('DELETE FROM pending_logs WHERE trace_id = ?').run(id);
+        this.stmt('DELETE FROM span_orphans WHERE trace_id = ?').run(id);
         const traces = this.stmt('DELETE FROM traces WHERE trace_id = ?').run(id).changes;
         if (spans + traces > 0) deleted++;
       }
@@ -690,7 +761,7 @@ export class TraceStore {
     const tx = this.db.transaction(() => {
       const n = this.stmt('SELECT count(*) FROM traces').pluck().get() as number;
       this.db.exec(
-        "INSERT INTO span_fts (span_fts) VALUES ('delete-all'); DELETE FROM spans; DELETE FROM traces; DELETE FROM pending_logs; " +
+        "INSERT INTO span_fts (span_fts) VALUES ('delete-all'); DELETE FROM spans; DELETE FROM traces; DELETE FROM pending_logs; DELETE FROM span_orphans; " +
           'UPDATE search_state SET indexed_upto = 0;',
       );
       return n;
@@ -831,6 +902,7 @@ export class TraceStore {
         if (ids.length === want) break; // more spans left: the next slice continues this trace
         queue.shift();
         this.stmt('DELETE FROM pending_logs WHERE trace_id = ?').run(traceId);
+        this.stmt('DELETE FROM span_orphans WHERE trace_id = ?').run(traceId);
         if (this.stmt('DELETE FROM traces WHERE trace_id = ?').run(traceId).changes > 0) deleted++;
       }
       // Freed ids at the top are handed out again: they must count as not yet indexed.

@@ -183,13 +183,32 @@ describe('TraceStore (real SQLite files)', function () {
     s.close();
     store = null;
     const raw = new Database(path);
-    raw.exec('DROP TABLE search_state; PRAGMA user_version = 1;');
+    raw.exec('DROP TABLE search_state; DROP TABLE span_orphans; DROP INDEX spans_llm; ALTER TABLE traces DROP COLUMN incr; PRAGMA user_version = 1;');
     raw.close();
     const again = open('v1.db');
     assert.equal(again.hasUnindexed(), false);
     assert.equal(again.search('okapi', 10).length, 1);
     again.writeBatch({ spans: [rawSpan({ traceId: 't2', spanId: 'r', name: 'okapi again' })], logs: [] });
     assert.equal(again.search('okapi', 10).length, 2);
+  });
+
+  it('migrates a version-2 file: its traces are rebuilt once on their next write, then extended', () => {
+    const path = join(tmp.dir, 'v2.db');
+    const s = open('v2.db');
+    s.writeBatch({ spans: [llm('t1', 'a'), rawSpan({ traceId: 't1', spanId: 'kid', parentSpanId: 'late-parent' })], logs: [] });
+    s.close();
+    store = null;
+    const raw = new Database(path);
+    raw.exec('DROP TABLE span_orphans; DROP INDEX spans_llm; ALTER TABLE traces DROP COLUMN incr; PRAGMA user_version = 2;');
+    raw.close();
+    const again = open('v2.db');
+    again.writeBatch({ spans: [rawSpan({ traceId: 't1', spanId: 'root' }), rawSpan({ traceId: 't1', spanId: 'late-parent', parentSpanId: 'root' })], logs: [] });
+    again.writeBatch({ spans: [llm('t1', 'b', { 'gen_ai.request.model': 'gpt-4o-mini' })], logs: [] });
+    const t = again.getTrace('t1')!;
+    assert.deepEqual(
+      { n: t.summary.spanCount, o: t.summary.orphanCount, llm: t.summary.llmCalls, in: t.summary.usage.inputTokens, name: t.summary.name },
+      { n: 5, o: 0, llm: 2, in: 200, name: 'span root' },
+    );
   });
 
   it('lists traces newest first with filters', () => {

@@ -1,0 +1,311 @@
+// Updating a trace's summary from the spans of one export, without reading the trace again.
+//
+// summarizeParts (src/core/tree.ts) is the definition; this must give exactly what it gives over
+// the whole trace. Most numbers simply add up. Two need the tree:
+//  - usage and cost count only on spans with no reporting descendant. A new reporting span
+//    climbs its ancestors (point lookups, not a scan) to mark them; a new span may also become
+//    the parent of spans already stored (orphans until then), whose subtrees may report: each
+//    stored orphan keeps a `carries` mark (1 = its subtree reports usage, 2 = cost) for that.
+//  - the orphan count: stored orphans are rows of span_orphans, adopted by id.
+// Whenever the exact answer would need the whole trace, extendSummary returns null and the
+// caller rebuilds from all spans (summarizeParts): a new span replacing a stored one, a climb
+// reaching a stored span that itself reports (whether it was counted is not kept), a cycle, and
+// a new LLM span overlapping another LLM span of the same model (in the export or stored): two
+// instrumentations recording one model call are judged duplicates with the whole trace.
+// Pure: the stored trace is seen through TraceLookup.
+import type { TraceSummaryDto, UsageDto } from '../protocol/dto';
+import { nanosToIso, parseNanos, type SummaryPart } from '../core/tree';
+
+export const USAGE_MARK = 1;
+export const COST_MARK = 2;
+
+interface Pick {
+  id: string;
+  start: string | null;
+  name: string;
+}
+
+/** What the next export needs beyond the summary row (kept as JSON in traces.incr). */
+export interface TraceState {
+  root: Pick | null;
+  earliest: Pick | null;
+  minStart: string | null;
+  maxEnd: string | null;
+  /** Sum of the counted costs before rounding (the summary shows it rounded). */
+  cost: number | null;
+  /** Longest stored LLM span in ms, to bound the overlap lookup; -1 when there is none. */
+  maxLlmMs: number;
+}
+
+export interface Orphan {
+  spanId: string;
+  parentId: string;
+  carries: number;
+}
+
+export interface StoredSpan {
+  parentId: string | null;
+  usage: boolean;
+  cost: boolean;
+}
+
+export interface TraceLookup {
+  /** A stored span of this trace (not one of the new ones). */
+  span(spanId: string): StoredSpan | undefined;
+  /** Stored orphans whose missing parent is spanId. */
+  orphansOf(spanId: string): Orphan[];
+  /** True when a stored LLM span of `model` may overlap [startMs, endMs] (a false positive only costs a rebuild). */
+  llmOverlaps(model: string | null, startMs: number, endMs: number, maxLlmMs: number): boolean;
+}
+
+export interface OrphanEdits {
+  adopted: string[];
+  /** Stored orphans whose carries gained bits. */
+  carries: Map<string, number>;
+  added: Orphan[];
+}
+
+const isRootParent = (p: string | null | undefined): boolean => p === null || p === undefined || p === '';
+const hasUsage = (p: SummaryPart): boolean =>
+  p.usage.inputTokens !== null || p.usage.outputTokens !== null || p.usage.cacheReadTokens !== null ||
+  p.usage.cacheWriteTokens !== null || p.usage.reasoningTokens !== null;
+const ownMarks = (p: SummaryPart): number => (hasUsage(p) ? USAGE_MARK : 0) | (p.costUsd !== null ? COST_MARK : 0);
+
+/** summarizeParts' choice of name: the earliest start wins; equal (or both missing) starts go to the smaller span id. */
+function better(c: Pick, cur: Pick | null): boolean {
+  if (!cur) return true;
+  const a = parseNanos(c.start);
+  const b = parseNanos(cur.start);
+  if (a !== null && b === null) return true;
+  if (a === null && b !== null) return false;
+  if (a !== null && b !== null && a !== b) return a < b;
+  return c.id < cur.id;
+}
+
+const pickOf = (p: SummaryPart): Pick => ({ id: p.spanId, start: parseNanos(p.startUnixNanos) === null ? null : p.startUnixNanos, name: p.name });
+const ms = (n: bigint): number => Number(n / 1_000_000n);
+
+function widen(state: TraceState, p: SummaryPart): void {
+  const start = parseNanos(p.startUnixNanos);
+  const end = parseNanos(p.endUnixNanos) ?? start;
+  if (start !== null && (state.minStart === null || start < BigInt(state.minStart))) state.minStart = start.toString();
+  if (end !== null && (state.maxEnd === null || end > BigInt(state.maxEnd))) state.maxEnd = end.toString();
+  const pick = pickOf(p);
+  if (isRootParent(p.parentSpanId) && better(pick, state.root)) state.root = pick;
+  if (better(pick, state.earliest)) state.earliest = pick;
+  if (p.kind === 'llm') state.maxLlmMs = Math.max(state.maxLlmMs, llmWindow(p)?.length ?? 0);
+}
+
+function llmWindow(p: SummaryPart): { start: number; end: number; length: number } | null {
+  const s = parseNanos(p.startUnixNanos);
+  const e = parseNanos(p.endUnixNanos);
+  if (s === null || e === null || e < s) return null;
+  return { start: ms(s), end: ms(e) + 1, length: ms(e) - ms(s) + 1 };
+}
+
+/**
+ * Usage and cost marks over a set of spans (as summarizeParts marks them), and the carries of
+ * each orphan. Used for a whole trace (a rebuild); `cycles` is set when a climb loops.
+ */
+function markAll(parts: readonly SummaryPart[]): { marks: Map<string, number>; orphans: Orphan[] } {
+  const byId = new Map(parts.map((p) => [p.spanId, p]));
+  const marks = new Map<string, number>();
+  const carries = new Map<string, number>();
+  for (const p of parts) {
+    for (const bit of [USAGE_MARK, COST_MARK]) {
+      if (!(ownMarks(p) & bit)) continue;
+      let child = p;
+      let parentId = p.parentSpanId;
+      while (!isRootParent(parentId)) {
+        const parent = byId.get(parentId as string);
+        if (!parent) {
+          carries.set(child.spanId, (carries.get(child.spanId) ?? 0) | bit);
+          break;
+        }
+        const m = marks.get(parent.spanId) ?? 0;
+        if (m & bit) break;
+        marks.set(parent.spanId, m | bit);
+        child = parent;
+        parentId = parent.parentSpanId;
+      }
+    }
+  }
+  const orphans: Orphan[] = [];
+  for (const p of parts) {
+    if (isRootParent(p.parentSpanId) || byId.has(p.parentSpanId as string)) continue;
+    orphans.push({ spanId: p.spanId, parentId: p.parentSpanId as string, carries: (carries.get(p.spanId) ?? 0) | ownMarks(p) });
+  }
+  return { marks, orphans };
+}
+
+/** State and orphans of a whole trace, next to its summary as summarizeParts gave it. */
+export function stateOf(parts: readonly SummaryPart[], summary: TraceSummaryDto): { state: TraceState; orphans: Orphan[] } {
+  const state: TraceState = { root: null, earliest: null, minStart: null, maxEnd: null, cost: null, maxLlmMs: -1 };
+  const { marks, orphans } = markAll(parts);
+  for (const p of parts) {
+    widen(state, p);
+    if (p.costUsd !== null && !((marks.get(p.spanId) ?? 0) & COST_MARK)) state.cost = (state.cost ?? 0) + p.costUsd;
+  }
+  // summarizeParts may count less than the tree alone says (duplicate model calls): it is the definition.
+  if (state.cost === null || roundCost(state.cost) !== summary.costUsd) state.cost = summary.costUsd;
+  return { state, orphans };
+}
+
+/** Rounded to a picodollar, as summarizeParts rounds. */
+export const roundCost = (c: number): number => Math.round(c * 1e12) / 1e12;
+
+/**
+ * The summary of the stored trace plus `added` (spans new to it, each id once), or null when
+ * only a rebuild from all spans is exact (see the top of this file).
+ */
+export function extendSummary(
+  prev: TraceSummaryDto,
+  prevState: TraceState,
+  added: readonly SummaryPart[],
+  lookup: TraceLookup,
+  updatedAtMs: number,
+): { summary: TraceSummaryDto; state: TraceState; orphans: OrphanEdits } | null {
+  const byId = new Map(added.map((p) => [p.spanId, p]));
+  if (byId.size !== added.length) return null;
+  if (possibleDuplicateCall(added, prevState, lookup)) return null;
+
+  const marks = new Map<string, number>();
+  const edits: OrphanEdits = { adopted: [], carries: new Map(), added: [] };
+  const newOrphanCarries = new Map<string, number>();
+  const storedSeen = new Map<string, number>(); // stored spans climbed through in this export, per bit
+  const storedCache = new Map<string, StoredSpan | undefined>();
+  const stored = (id: string): StoredSpan | undefined => {
+    if (!storedCache.has(id)) storedCache.set(id, lookup.span(id));
+    return storedCache.get(id);
+  };
+
+  /** Marks the ancestors above `from` with `bit`; false when only a rebuild is exact. */
+  const climb = (from: string, bit: number): boolean => {
+    let child = from;
+    let parentId = byId.get(from)?.parentSpanId ?? stored(from)?.parentId ?? null;
+    const path = new Set<string>([from]);
+    while (!isRootParent(parentId)) {
+      const id = parentId as string;
+      if (path.has(id)) return false; // a cycle: summarizeParts marks it its own way
+      path.add(id);
+      const mine = byId.get(id);
+      if (mine) {
+        const m = marks.get(id) ?? 0;
+        if (m & bit) return true; // marked before, and everything above it
+        marks.set(id, m | bit);
+        child = id;
+        parentId = mine.parentSpanId;
+        continue;
+      }
+      const old = stored(id);
+      if (!old) {
+        // `child` is the top of its subtree: an orphan, stored or new, now carrying `bit`.
+        if (byId.has(child)) newOrphanCarries.set(child, (newOrphanCarries.get(child) ?? 0) | bit);
+        else edits.carries.set(child, (edits.carries.get(child) ?? 0) | bit);
+        return true;
+      }
+      if ((bit === USAGE_MARK && old.usage) || (bit === COST_MARK && old.cost)) return false; // was it counted? unknown
+      const seen = storedSeen.get(id) ?? 0;
+      if (seen & bit) return true;
+      storedSeen.set(id, seen | bit);
+      child = id;
+      parentId = old.parentId;
+    }
+    return true;
+  };
+
+  // Stored orphans adopted by a new span bring their subtree's usage and cost beneath it.
+  let adoptedCount = 0;
+  if (prev.orphanCount > 0) {
+    for (const p of added) {
+      for (const o of lookup.orphansOf(p.spanId)) {
+        adoptedCount++;
+        edits.adopted.push(o.spanId);
+        for (const bit of [USAGE_MARK, COST_MARK]) {
+          if (!(o.carries & bit)) continue;
+          const m = marks.get(p.spanId) ?? 0;
+          if (m & bit) continue;
+          marks.set(p.spanId, m | bit);
+          if (!climb(p.spanId, bit)) return null;
+        }
+      }
+    }
+  }
+  for (const p of added) {
+    for (const bit of [USAGE_MARK, COST_MARK]) if (ownMarks(p) & bit && !climb(p.spanId, bit)) return null;
+  }
+
+  const state: TraceState = { ...prevState };
+  const usage: UsageDto = { ...prev.usage };
+  const add = (k: keyof UsageDto, v: number | null): void => {
+    if (v !== null) usage[k] = (usage[k] ?? 0) + v;
+  };
+  const services = new Set(prev.services);
+  const models = new Set(prev.models);
+  let errors = 0;
+  let llm = 0;
+  let tools = 0;
+  let orphansAdded = 0;
+  for (const p of added) {
+    widen(state, p);
+    if (p.statusCode === 'error') errors++;
+    if (p.kind === 'llm') llm++;
+    if (p.kind === 'tool') tools++;
+    if (p.service) services.add(p.service);
+    if (p.model) models.add(p.model);
+    const m = marks.get(p.spanId) ?? 0;
+    if (!(m & USAGE_MARK)) {
+      add('inputTokens', p.usage.inputTokens);
+      add('outputTokens', p.usage.outputTokens);
+      add('cacheReadTokens', p.usage.cacheReadTokens);
+      add('cacheWriteTokens', p.usage.cacheWriteTokens);
+      add('reasoningTokens', p.usage.reasoningTokens);
+    }
+    if (p.costUsd !== null && !(m & COST_MARK)) state.cost = (state.cost ?? 0) + p.costUsd;
+    if (!isRootParent(p.parentSpanId) && !byId.has(p.parentSpanId as string) && !stored(p.parentSpanId as string)) {
+      orphansAdded++;
+      edits.added.push({ spanId: p.spanId, parentId: p.parentSpanId as string, carries: (newOrphanCarries.get(p.spanId) ?? 0) | ownMarks(p) });
+    }
+  }
+  const minStart = state.minStart === null ? null : BigInt(state.minStart);
+  const maxEnd = state.maxEnd === null ? null : BigInt(state.maxEnd);
+  const startNanos = minStart === null ? '0' : minStart.toString();
+  return {
+    state,
+    orphans: edits,
+    summary: {
+      traceId: prev.traceId,
+      name: (state.root ?? state.earliest)?.name ?? '',
+      services: [...services].sort(),
+      startTime: nanosToIso(startNanos),
+      startUnixNanos: startNanos,
+      durationMs: minStart !== null && maxEnd !== null && maxEnd > minStart ? Number((maxEnd - minStart) / 1000n) / 1000 : 0,
+      spanCount: prev.spanCount + added.length,
+      errorCount: prev.errorCount + errors,
+      llmCalls: prev.llmCalls + llm,
+      toolCalls: prev.toolCalls + tools,
+      models: [...models].sort(),
+      usage,
+      costUsd: state.cost === null ? null : roundCost(state.cost),
+      orphanCount: prev.orphanCount - adoptedCount + orphansAdded,
+      updatedAtMs,
+    },
+  };
+}
+
+/** A new LLM span overlapping another LLM span of the same model, new or stored (or without times to tell). */
+function possibleDuplicateCall(added: readonly SummaryPart[], state: TraceState, lookup: TraceLookup): boolean {
+  const llm = added.filter((p) => p.kind === 'llm');
+  if (llm.length === 0) return false;
+  const windows = llm.map(llmWindow);
+  if (windows.some((w) => w === null)) return true;
+  for (let i = 0; i < llm.length; i++) {
+    const w = windows[i]!;
+    for (let j = i + 1; j < llm.length; j++) {
+      const v = windows[j]!;
+      if (llm[i].model === llm[j].model && w.start <= v.end && v.start <= w.end) return true;
+    }
+    if (state.maxLlmMs >= 0 && lookup.llmOverlaps(llm[i].model, w.start, w.end, state.maxLlmMs)) return true;
+  }
+  return false;
+}
