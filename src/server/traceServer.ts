@@ -298,7 +298,7 @@ export class TraceServer {
     if (this.role !== 'writer' || !this.options.retention || this.retentionRun || this.closed) return;
     const limits = this.options.retention;
     this.retentionRun = this.store
-      .applyRetention(limits)
+      .applyRetention(limits, { stop: () => this.closed })
       .then((r) => {
         for (const line of describeRetention(r, limits)) this.options.log(line);
         if (r.byAge.traces + r.bySize.traces > 0) this.queueChange([], true);

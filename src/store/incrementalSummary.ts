@@ -10,8 +10,9 @@
 // Whenever the exact answer would need the whole trace, extendSummary returns null and the
 // caller rebuilds from all spans (summarizeParts): a new span replacing a stored one, a climb
 // reaching a stored span that itself reports (whether it was counted is not kept), a cycle, and
-// a new LLM span overlapping another LLM span of the same model (in the export or stored): two
-// instrumentations recording one model call are judged duplicates with the whole trace.
+// a new LLM span that may overlap another LLM span of the same model (in the export, or within
+// the stored calls' time window for that model): two instrumentations recording one model call
+// are judged duplicates with the whole trace.
 // Pure: the stored trace is seen through TraceLookup.
 import type { TraceSummaryDto, UsageDto } from '../protocol/dto';
 import { nanosToIso, parseNanos, type SummaryPart } from '../core/tree';
@@ -33,8 +34,13 @@ export interface TraceState {
   maxEnd: string | null;
   /** Sum of the counted costs before rounding (the summary shows it rounded). */
   cost: number | null;
-  /** Longest stored LLM span in ms, to bound the overlap lookup; -1 when there is none. */
-  maxLlmMs: number;
+  /**
+   * Per model (key: the model, or "" for none), the earliest start and latest end in ms of the
+   * stored LLM spans: a new call outside that window overlaps none of them. Calls made one
+   * after another (the usual case) never fall inside; parallel calls of one model do, and make
+   * a rebuild (they may be one call recorded twice).
+   */
+  llm: Record<string, [number, number]>;
 }
 
 export interface Orphan {
@@ -54,8 +60,6 @@ export interface TraceLookup {
   span(spanId: string): StoredSpan | undefined;
   /** Stored orphans whose missing parent is spanId. */
   orphansOf(spanId: string): Orphan[];
-  /** True when a stored LLM span of `model` may overlap [startMs, endMs] (a false positive only costs a rebuild). */
-  llmOverlaps(model: string | null, startMs: number, endMs: number, maxLlmMs: number): boolean;
 }
 
 export interface OrphanEdits {
@@ -93,14 +97,20 @@ function widen(state: TraceState, p: SummaryPart): void {
   const pick = pickOf(p);
   if (isRootParent(p.parentSpanId) && better(pick, state.root)) state.root = pick;
   if (better(pick, state.earliest)) state.earliest = pick;
-  if (p.kind === 'llm') state.maxLlmMs = Math.max(state.maxLlmMs, llmWindow(p)?.length ?? 0);
+  const w = p.kind === 'llm' ? llmWindow(p) : null;
+  if (w) {
+    const key = p.model ?? '';
+    const cur = state.llm[key];
+    state.llm[key] = cur ? [Math.min(cur[0], w.start), Math.max(cur[1], w.end)] : [w.start, w.end];
+  }
 }
 
-function llmWindow(p: SummaryPart): { start: number; end: number; length: number } | null {
+/** An LLM span's time in whole ms, widened to the enclosing ms (so an overlap is never missed). */
+function llmWindow(p: SummaryPart): { start: number; end: number } | null {
   const s = parseNanos(p.startUnixNanos);
   const e = parseNanos(p.endUnixNanos);
   if (s === null || e === null || e < s) return null;
-  return { start: ms(s), end: ms(e) + 1, length: ms(e) - ms(s) + 1 };
+  return { start: ms(s), end: ms(e) + 1 };
 }
 
 /**
@@ -140,7 +150,7 @@ function markAll(parts: readonly SummaryPart[]): { marks: Map<string, number>; o
 
 /** State and orphans of a whole trace, next to its summary as summarizeParts gave it. */
 export function stateOf(parts: readonly SummaryPart[], summary: TraceSummaryDto): { state: TraceState; orphans: Orphan[] } {
-  const state: TraceState = { root: null, earliest: null, minStart: null, maxEnd: null, cost: null, maxLlmMs: -1 };
+  const state: TraceState = { root: null, earliest: null, minStart: null, maxEnd: null, cost: null, llm: {} };
   const { marks, orphans } = markAll(parts);
   for (const p of parts) {
     widen(state, p);
@@ -167,7 +177,7 @@ export function extendSummary(
 ): { summary: TraceSummaryDto; state: TraceState; orphans: OrphanEdits } | null {
   const byId = new Map(added.map((p) => [p.spanId, p]));
   if (byId.size !== added.length) return null;
-  if (possibleDuplicateCall(added, prevState, lookup)) return null;
+  if (possibleDuplicateCall(added, prevState)) return null;
 
   const marks = new Map<string, number>();
   const edits: OrphanEdits = { adopted: [], carries: new Map(), added: [] };
@@ -235,7 +245,7 @@ export function extendSummary(
     for (const bit of [USAGE_MARK, COST_MARK]) if (ownMarks(p) & bit && !climb(p.spanId, bit)) return null;
   }
 
-  const state: TraceState = { ...prevState };
+  const state: TraceState = { ...prevState, llm: { ...prevState.llm } };
   const usage: UsageDto = { ...prev.usage };
   const add = (k: keyof UsageDto, v: number | null): void => {
     if (v !== null) usage[k] = (usage[k] ?? 0) + v;
@@ -294,7 +304,7 @@ export function extendSummary(
 }
 
 /** A new LLM span overlapping another LLM span of the same model, new or stored (or without times to tell). */
-function possibleDuplicateCall(added: readonly SummaryPart[], state: TraceState, lookup: TraceLookup): boolean {
+function possibleDuplicateCall(added: readonly SummaryPart[], state: TraceState): boolean {
   const llm = added.filter((p) => p.kind === 'llm');
   if (llm.length === 0) return false;
   const windows = llm.map(llmWindow);
@@ -305,7 +315,8 @@ function possibleDuplicateCall(added: readonly SummaryPart[], state: TraceState,
       const v = windows[j]!;
       if (llm[i].model === llm[j].model && w.start <= v.end && v.start <= w.end) return true;
     }
-    if (state.maxLlmMs >= 0 && lookup.llmOverlaps(llm[i].model, w.start, w.end, state.maxLlmMs)) return true;
+    const stored = state.llm[llm[i].model ?? ''];
+    if (stored && w.start <= stored[1] && stored[0] <= w.end) return true;
   }
   return false;
 }

@@ -100,8 +100,7 @@ const v2 = (db: Db): void => {
 // (see incrementalSummary.ts). traces.incr holds what that needs beyond the summary row (JSON;
 // NULL, as for every trace written before v3, means "rebuild from all spans on the next
 // write"); span_orphans holds the spans whose parent is not stored, with the usage and cost
-// their subtrees carry; spans_llm answers "does a stored LLM call of this model overlap this
-// one" (a possible duplicate, judged over the whole trace) without scanning the trace.
+// their subtrees carry.
 const v3 = (db: Db): void => {
   db.exec(`
     ALTER TABLE traces ADD COLUMN incr TEXT;
@@ -113,7 +112,6 @@ const v3 = (db: Db): void => {
       PRIMARY KEY (trace_id, span_id)
     ) WITHOUT ROWID;
     CREATE INDEX span_orphans_parent ON span_orphans(trace_id, parent_id);
-    CREATE INDEX spans_llm ON spans(trace_id, model, start_ms) WHERE kind = 'llm';
   `);
 };
 

@@ -33,6 +33,8 @@ export interface RetentionReport {
 export interface RetentionHooks {
   /** Called after each slice (its 1-based number), before yielding to the event loop. */
   onSlice?: (slice: number) => void;
+  /** Asked between slices: true stops the run there (the server is closing). */
+  stop?: () => boolean;
 }
 
 export interface SpanAtLine {
@@ -314,8 +316,6 @@ export class TraceStore {
     const insertPending = this.stmt('INSERT INTO pending_logs (trace_id, span_id, received_ms, doc) VALUES (?, ?, ?, ?)');
 
     const tx = this.db.transaction(() => {
-      // Rows stored before this export have smaller ids than every row it inserts.
-      const firstNewId = (this.stmt('SELECT coalesce(max(id), 0) FROM spans').pluck().get() as number) + 1;
       const anyPending = this.stmt('SELECT EXISTS (SELECT 1 FROM pending_logs)').pluck().get() === 1;
       for (const [key, raw] of spans) {
         const t = touch(raw.traceId);
@@ -361,7 +361,7 @@ export class TraceStore {
         if (!t.existed) {
           this.saveSummary(traceId, t.parts, t.bytes, now);
           this.summaryWrites.created++;
-        } else if (!t.replaced && this.extendSummary(traceId, t.parts, t.bytes, now, firstNewId)) {
+        } else if (!t.replaced && this.extendSummary(traceId, t.parts, t.bytes, now)) {
           this.summaryWrites.extended++;
         } else {
           this.refreshSummary(traceId, now);
@@ -510,7 +510,7 @@ export class TraceStore {
    * Adds the parts of new spans to a stored trace's summary without reading the trace (see
    * incrementalSummary.ts); false when only a rebuild from all its spans is exact.
    */
-  private extendSummary(traceId: string, parts: SummaryPart[], bytes: number, now: number, firstNewId: number): boolean {
+  private extendSummary(traceId: string, parts: SummaryPart[], bytes: number, now: number): boolean {
     const row = this.stmt(`SELECT ${TRACE_COLUMNS}, bytes, incr FROM traces WHERE trace_id = ?`).get(traceId) as
       | (TraceRow & { bytes: number; incr: string | null })
       | undefined;
@@ -520,10 +520,6 @@ export class TraceStore {
         'cache_write_tokens IS NOT NULL OR reasoning_tokens IS NOT NULL), cost_usd IS NOT NULL FROM spans WHERE trace_id = ? AND span_id = ?',
     ).raw();
     const orphanStmt = this.stmt('SELECT span_id, parent_id, carries FROM span_orphans WHERE trace_id = ? AND parent_id = ?').raw();
-    const overlapStmt = this.stmt(
-      "SELECT EXISTS (SELECT 1 FROM spans WHERE trace_id = ? AND kind = 'llm' AND model IS ? AND start_ms BETWEEN ? AND ? " +
-        'AND start_ms + duration_ms + 1 >= ? AND id < ?)',
-    ).pluck();
     const lookup: TraceLookup = {
       span: (spanId) => {
         const r = spanStmt.get(traceId, spanId) as [string | null, number, number] | undefined;
@@ -531,7 +527,6 @@ export class TraceStore {
       },
       orphansOf: (spanId) =>
         (orphanStmt.all(traceId, spanId) as [string, string, number][]).map(([id, parentId, carries]) => ({ spanId: id, parentId, carries })),
-      llmOverlaps: (model, startMs, endMs, maxLlmMs) => overlapStmt.get(traceId, model, startMs - maxLlmMs - 1, endMs, startMs, firstNewId) === 1,
     };
     const next = extendSummary(rowToSummary(row), JSON.parse(row.incr) as TraceState, parts, lookup, now);
     if (!next) return false;
@@ -789,7 +784,7 @@ export class TraceStore {
       report.slices++;
       hooks.onSlice?.(report.slices);
       await new Promise<void>((resolve) => setImmediate(resolve));
-      return this.db.open; // closed meanwhile: stop quietly
+      return this.db.open && !hooks.stop?.(); // closed or closing meanwhile: stop quietly
     };
     if (limits.maxDays > 0 && Number.isFinite(limits.maxDays)) {
       const cutoff = this.now() - limits.maxDays * 86_400_000;

@@ -183,7 +183,7 @@ describe('TraceStore (real SQLite files)', function () {
     s.close();
     store = null;
     const raw = new Database(path);
-    raw.exec('DROP TABLE search_state; DROP TABLE span_orphans; DROP INDEX spans_llm; ALTER TABLE traces DROP COLUMN incr; PRAGMA user_version = 1;');
+    raw.exec('DROP TABLE search_state; DROP TABLE span_orphans; ALTER TABLE traces DROP COLUMN incr; PRAGMA user_version = 1;');
     raw.close();
     const again = open('v1.db');
     assert.equal(again.hasUnindexed(), false);
@@ -199,7 +199,7 @@ describe('TraceStore (real SQLite files)', function () {
     s.close();
     store = null;
     const raw = new Database(path);
-    raw.exec('DROP TABLE span_orphans; DROP INDEX spans_llm; ALTER TABLE traces DROP COLUMN incr; PRAGMA user_version = 2;');
+    raw.exec('DROP TABLE span_orphans; ALTER TABLE traces DROP COLUMN incr; PRAGMA user_version = 2;');
     raw.close();
     const again = open('v2.db');
     again.writeBatch({ spans: [rawSpan({ traceId: 't1', spanId: 'root' }), rawSpan({ traceId: 't1', spanId: 'late-parent', parentSpanId: 'root' })], logs: [] });
