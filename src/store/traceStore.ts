@@ -310,7 +310,14 @@ export class TraceStore {
     const spans = new Map<string, RawSpan>();
     for (const s of batch.spans) spans.set(spanKey(s.traceId, s.spanId), s);
 
-    const selectExisting = this.stmt('SELECT id, has_logs, doc FROM spans WHERE trace_id = ? AND span_id = ?');
+    const selectExisting = this.stmt(`SELECT id, has_logs, doc, ${PART_KEY_COLUMNS}, bytes FROM spans WHERE trace_id = ? AND span_id = ?`);
+    // A stored span rewritten (sent again, or a log attached) with the same summary fields (a
+    // retried export, a log carrying messages) changes only the trace's size; otherwise only a
+    // rebuild from all spans is exact.
+    const noteReplaced = (t: { replaced: boolean; bytes: number }, old: StoredRow, written: { part: SummaryPart; bytes: number } | null) => {
+      if (written && partKeyOfRow(old) === partKeyOf(written.part)) t.bytes += written.bytes - old.bytes;
+      else t.replaced = true;
+    };
     const selectPending = this.stmt('SELECT id, doc FROM pending_logs WHERE trace_id = ? AND span_id = ?');
     const deletePending = this.stmt('DELETE FROM pending_logs WHERE id = ?');
     const insertPending = this.stmt('INSERT INTO pending_logs (trace_id, span_id, received_ms, doc) VALUES (?, ?, ?, ?)');
@@ -339,20 +346,20 @@ export class TraceStore {
           t.bytes += written.bytes;
           continue;
         }
-        t.existed = t.replaced = true;
-        const old = selectExisting.get(raw.traceId, raw.spanId) as { id: number; has_logs: number; doc: string };
+        t.existed = true;
+        const old = selectExisting.get(raw.traceId, raw.spanId) as StoredRow;
         if (old.has_logs) for (const e of (JSON.parse(old.doc) as CanonicalSpan).events) if (e.fromLog) extra.push(e);
-        this.putSpan(extra.length > 0 ? withEvents(raw, extra) : raw, old.id, extra.length > 0);
+        noteReplaced(t, old, this.putSpan(extra.length > 0 ? withEvents(raw, extra) : raw, old.id, extra.length > 0));
       }
       // Logs whose span is stored already, or has not arrived yet.
       for (const logs of logsBySpan.values()) {
         const { traceId, spanId } = logs[0] as { traceId: string; spanId: string };
-        const existing = selectExisting.get(traceId, spanId) as { id: number; doc: string } | undefined;
+        const existing = selectExisting.get(traceId, spanId) as StoredRow | undefined;
         if (existing) {
           const t = touch(traceId);
-          t.existed = t.replaced = true;
+          t.existed = true;
           const old = JSON.parse(existing.doc) as CanonicalSpan;
-          this.putSpan(withEvents(rawOf(old), logs.map(logToEvent)), existing.id, true);
+          noteReplaced(t, existing, this.putSpan(withEvents(rawOf(old), logs.map(logToEvent)), existing.id, true));
         } else {
           for (const l of logs) insertPending.run(traceId, spanId, now, JSON.stringify(l));
         }
@@ -929,6 +936,21 @@ export class TraceStore {
     if (this.db.open) this.db.close();
   }
 }
+
+const PART_KEY_COLUMNS =
+  'parent_id, name, service, start_ns, end_ns, status, kind, model, input_tokens, output_tokens, cache_read_tokens, ' +
+  'cache_write_tokens, reasoning_tokens, cost_usd';
+
+type StoredRow = { id: number; has_logs: number; doc: string; bytes: number } & Record<string, unknown>;
+
+/** The summary fields of a stored span, comparable with partKeyOf. */
+const partKeyOfRow = (r: Record<string, unknown>): string => JSON.stringify(PART_KEY_COLUMNS.split(', ').map((c) => r[c] ?? null));
+
+const partKeyOf = (p: SummaryPart): string =>
+  JSON.stringify([
+    p.parentSpanId, p.name, p.service, p.startUnixNanos, p.endUnixNanos, p.statusCode, p.kind, p.model, p.usage.inputTokens,
+    p.usage.outputTokens, p.usage.cacheReadTokens, p.usage.cacheWriteTokens, p.usage.reasoningTokens, p.costUsd,
+  ]);
 
 function withEvents(raw: RawSpan, extra: RawEvent[]): RawSpan {
   const seen = new Set(raw.events.map(eventKey));

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { RawSpan } from '../../src/core/model';
 import { summarizeParts, summaryPartOf } from '../../src/core/tree';
 import { TraceStore } from '../../src/store/traceStore';
-import { rawSpan, standInCanonicalize, tempDir } from './storeFixtures';
+import { logRecord, rawSpan, standInCanonicalize, tempDir } from './storeFixtures';
 
 interface SpanSpec {
   parent: number; // -1 root, -2 empty-string root, -3 a parent that never arrives, else an index (may loop)
@@ -79,7 +79,9 @@ describe('Incremental trace summaries (real SQLite file)', function () {
           fc.array(spanSpec, { minLength: 1, maxLength: 25 }),
           fc.array(fc.integer({ min: 0, max: 1_000 }), { minLength: 25, maxLength: 25 }),
           fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 25 }),
-          (specs, order, cuts) => {
+          fc.array(fc.nat(), { maxLength: 4 }),
+          fc.option(fc.record({ at: fc.nat(), input: fc.integer({ min: 0, max: 99 }) })),
+          (specs, order, cuts, resend, changed) => {
             const traceId = `trace${run++}`;
             const spans = toRaw(specs, traceId);
             const shuffled = spans.map((s, i) => ({ s, k: order[i] })).sort((a, b) => a.k - b.k).map((x) => x.s);
@@ -90,6 +92,19 @@ describe('Incremental trace summaries (real SQLite file)', function () {
               at += cut;
             }
             if (at < shuffled.length) store.writeBatch({ spans: shuffled.slice(at), logs: [] });
+            // Some spans sent again unchanged (a retried export), and a log record attached late.
+            if (resend.length > 0) {
+              store.writeBatch({
+                spans: resend.map((i) => spans[i % spans.length]),
+                logs: [logRecord({ traceId, spanId: spans[resend[0] % spans.length].spanId })],
+              });
+            }
+            // One span sent again with new usage: the summary must follow.
+            if (changed) {
+              const i = changed.at % spans.length;
+              spans[i] = { ...spans[i], attributes: { ...spans[i].attributes, 'gen_ai.usage.input_tokens': changed.input } };
+              store.writeBatch({ spans: [spans[i]], logs: [] });
+            }
             const stored = store.getTrace(traceId)!;
             const parts = spans.map((s) => summaryPartOf(standInCanonicalize(s))).sort((a, b) => (a.spanId < b.spanId ? -1 : 1));
             const expected = { ...summarizeParts(parts), updatedAtMs: 0 };
@@ -137,6 +152,10 @@ describe('Incremental trace summaries (real SQLite file)', function () {
       store.writeBatch({ spans: [rawSpan({ traceId: 'live', spanId: 'root', startMs: 0, endMs: 60_000 })], logs: [] });
       assert.equal(store.summaryWrites.rebuilt, 1);
       assert.equal(store.getTrace('live')!.summary.durationMs, 60_000);
+      // Sent again unchanged, or a log record attached late: the summary fields are the same, so no rebuild.
+      store.writeBatch({ spans: [rawSpan({ traceId: 'live', spanId: 'root', startMs: 0, endMs: 60_000 })], logs: [logRecord({ traceId: 'live', spanId: 'c3-3' })] });
+      assert.equal(store.summaryWrites.rebuilt, 1);
+      assert.equal(store.getTrace('live')!.spans.find((x) => x.spanId === 'c3-3')!.events.length, 1);
     } finally {
       store.close();
     }
