@@ -25,7 +25,7 @@ export class NewerDatabaseError extends Error {
   ) {
     super(
       `The trace database ${path} was written by a newer version of Agent Trace (schema version ${version}; this version knows up to ${SCHEMA_VERSION}). ` +
-        'Update Agent Trace, or point it at another database file (agentTrace.databasePath, or --db).',
+        'Update Agent Trace, or point it at another database file (agentTrace.database.path, or --db).',
     );
     this.name = 'NewerDatabaseError';
   }
