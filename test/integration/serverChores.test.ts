@@ -1,6 +1,8 @@
-// The search index is written behind ingest. Under sustained ingest it must not fall far behind,
-// and a search that has a backlog to catch up must not block the server: exports sent while it
-// catches up are answered first. Real TraceServer, real HTTP receiver, real SQLite file.
+// Long chores of the trace server must not block it. The search index is written behind
+// ingest: under sustained ingest it must not fall far behind, and a search with a backlog to
+// catch up answers exports sent meanwhile first. Retention of a large store runs in slices, and
+// an export sent while it runs is answered before it ends. Real TraceServer, real HTTP receiver,
+// real SQLite file; ordering is observed, never timed.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { encodeOtlpJson } from '../../src/core/otlp';
@@ -20,17 +22,19 @@ function exportOf(trace: number, spans: number, text = 'routine'): string {
   );
 }
 
-describe('Search indexing behind ingest (TraceServer)', function () {
+describe('Server chores: search indexing and retention (TraceServer)', function () {
   this.timeout(120_000);
   let tmp: ReturnType<typeof tempDir>;
   let server: TraceServer | null = null;
-  const start = (indexBacklogMax?: number) =>
+  const logs: string[] = [];
+  const start = (indexBacklogMax?: number, retention?: { maxDays: number; maxMegabytes: number }) =>
     TraceServer.start({
+      retention,
       host: '127.0.0.1',
       httpPort: 0,
       grpcPort: 0,
       dbPath: join(tmp.dir, 'traces.db'),
-      log: () => undefined,
+      log: (m) => logs.push(m),
       // No idle indexing in these tests: only the paths under test may index.
       indexIdleMs: 3_600_000,
       indexBacklogMax,
@@ -41,7 +45,10 @@ describe('Search indexing behind ingest (TraceServer)', function () {
     return res.status;
   };
 
-  beforeEach(() => (tmp = tempDir()));
+  beforeEach(() => {
+    tmp = tempDir();
+    logs.length = 0;
+  });
   afterEach(async () => {
     await server?.close();
     server = null;
@@ -91,4 +98,31 @@ describe('Search indexing behind ingest (TraceServer)', function () {
     assert.deepEqual(hits.map((h) => h.spanName).sort(), ['needle last', 'needle step 0']);
     assert.equal(server.store.unindexedCount(), 0);
   });
+
+  it('retention of a large store runs in slices, and an export sent meanwhile is answered before it ends', async () => {
+    // 30,000 spans received 30 days ago.
+    const seed = TraceStore.open(join(tmp.dir, 'traces.db'), { canonicalize: standInCanonicalize, now: () => Date.now() - 30 * 86_400_000 });
+    for (let t = 0; t < 150; t++) {
+      seed.writeBatch({ spans: Array.from({ length: 200 }, (_, i) => rawSpan({ traceId: `old${t}`, spanId: `s${i}` })), logs: [] });
+    }
+    seed.close();
+    server = await start(undefined, { maxDays: 7, maxMegabytes: 0 });
+    const retentionDone = () => logs.some((l) => l.startsWith('Retention removed'));
+    let doneWhenAnswered: boolean | null = null;
+    const status = await post(server, exportOf(900, 1, 'fresh')).then((s) => {
+      doneWhenAnswered = retentionDone();
+      return s;
+    });
+    assert.equal(status, 200);
+    assert.equal(doneWhenAnswered, false, 'the export was answered while retention was still running');
+    await waitFor(retentionDone);
+    const line = logs.find((l) => l.startsWith('Retention removed'))!;
+    assert.match(line, /^Retention removed 150 trace\(s\) older than 7 day\(s\)/);
+    assert.deepEqual(server.store.counts(), { spans: 1, traces: 1 });
+  });
 });
+
+/** Polls a condition on the event loop (no fixed sleep decides the outcome). */
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise<void>((resolve) => setTimeout(resolve, 5));
+}
