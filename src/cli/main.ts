@@ -96,7 +96,7 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
         const { spans, traces, rejected, reasons } = importOtlpJsonFile(store, text, file);
         out(`Imported ${spans} span(s) in ${traces} trace(s) into ${dbPath}`);
         if (rejected > 0) process.stderr.write(`Rejected ${rejected} span(s) of ${file}: ${reasons.join('; ')}\n`);
-        return spans > 0 ? 0 : 1; // nothing imported is a failure a script should see
+        return spans === 0 && rejected > 0 ? 1 : 0; // every span refused: a failure a script should see
       });
     }
     case 'scan':
