@@ -43,13 +43,12 @@ const INDEX_IDLE_MS = 30;
 /** ...in transactions of this many spans, yielding to the event loop (and new exports) in between. */
 const INDEX_CHUNK = 500;
 /**
- * Under sustained ingest the quiet moment may never come: a chunk is indexed (on the next turn
- * of the event loop, not inside the export) after every INDEX_EVERY_EXPORTS exports, and after
- * every export while more than INDEX_BACKLOG_MAX spans wait, as many as that export brought (up
- * to INDEX_BUSY_CHUNK_MAX). Ingest pays for indexing only once it is that far behind, and a
- * search never has more than about that much to catch up.
+ * Under sustained ingest the quiet moment may never come: once more than INDEX_BACKLOG_MAX spans
+ * wait, every export is followed (on the next turn of the event loop, not inside the export) by
+ * a chunk of at least as many spans as it brought, up to INDEX_BUSY_CHUNK_MAX. Bursts below the
+ * bound cost ingest nothing; past it, ingest pays for its own indexing, and a search never has
+ * more than about INDEX_BACKLOG_MAX spans to catch up.
  */
-const INDEX_EVERY_EXPORTS = 8;
 const INDEX_BACKLOG_MAX = 20_000;
 const INDEX_BUSY_CHUNK_MAX = 2_000;
 
@@ -69,7 +68,6 @@ export class TraceServer {
   private lastWriteAt = 0;
   private indexTimer: NodeJS.Timeout | null = null;
   private retentionRun: Promise<void> | null = null;
-  private exportsSinceIndex = 0;
   private spansSinceIndex = 0;
   private busyIndexQueued = false;
   private catchUp: Promise<void> | null = null;
@@ -116,7 +114,6 @@ export class TraceServer {
     write: (batch) => {
       const { traceIds } = this.store.writeBatch(batch);
       this.lastWriteAt = performance.now();
-      this.exportsSinceIndex++;
       this.spansSinceIndex += batch.spans.length;
       this.scheduleIndexing(this.options.indexIdleMs ?? INDEX_IDLE_MS);
       this.indexWhileBusy();
@@ -221,12 +218,11 @@ export class TraceServer {
     if (this.indexChunk(INDEX_CHUNK) === INDEX_CHUNK) this.scheduleIndexing(0);
   }
 
-  /** See INDEX_EVERY_EXPORTS: keeps the search index from falling far behind a busy ingest. */
+  /** See INDEX_BACKLOG_MAX: keeps the search index from falling far behind a busy ingest. */
   private indexWhileBusy(): void {
     if (this.busyIndexQueued || this.closed) return;
     const backlogMax = this.options.indexBacklogMax ?? INDEX_BACKLOG_MAX;
-    const behind = this.exportsSinceIndex >= INDEX_EVERY_EXPORTS || this.store.unindexedCount() > backlogMax;
-    if (!behind) return;
+    if (this.store.unindexedCount() <= backlogMax) return;
     const rows = Math.min(INDEX_BUSY_CHUNK_MAX, Math.max(INDEX_CHUNK, this.spansSinceIndex));
     this.busyIndexQueued = true;
     setImmediate(() => {
@@ -237,7 +233,6 @@ export class TraceServer {
 
   /** One search-index transaction; returns the spans it indexed (0 when it could not run). */
   private indexChunk(rows: number): number {
-    this.exportsSinceIndex = 0;
     this.spansSinceIndex = 0;
     try {
       const n = this.store.indexPending(rows);
