@@ -75,33 +75,68 @@ const hasUsage = (p: SummaryPart): boolean =>
   p.usage.cacheWriteTokens !== null || p.usage.reasoningTokens !== null;
 const ownMarks = (p: SummaryPart): number => (hasUsage(p) ? USAGE_MARK : 0) | (p.costUsd !== null ? COST_MARK : 0);
 
+interface Candidate {
+  pick: Pick;
+  start: bigint | null;
+}
+
 /** summarizeParts' choice of name: the earliest start wins; equal (or both missing) starts go to the smaller span id. */
-function better(c: Pick, cur: Pick | null): boolean {
+function better(c: Candidate, cur: Candidate | null): boolean {
   if (!cur) return true;
-  const a = parseNanos(c.start);
-  const b = parseNanos(cur.start);
+  const a = c.start;
+  const b = cur.start;
   if (a !== null && b === null) return true;
   if (a === null && b !== null) return false;
   if (a !== null && b !== null && a !== b) return a < b;
-  return c.id < cur.id;
+  return c.pick.id < cur.pick.id;
 }
 
-const pickOf = (p: SummaryPart): Pick => ({ id: p.spanId, start: parseNanos(p.startUnixNanos) === null ? null : p.startUnixNanos, name: p.name });
 const ms = (n: bigint): number => Number(n / 1_000_000n);
+const candidate = (pick: Pick | null): Candidate | null => (pick ? { pick, start: parseNanos(pick.start) } : null);
+const fromBig = (n: bigint | null): string | null => (n === null ? null : n.toString());
 
-function widen(state: TraceState, p: SummaryPart): void {
-  const start = parseNanos(p.startUnixNanos);
-  const end = parseNanos(p.endUnixNanos) ?? start;
-  if (start !== null && (state.minStart === null || start < BigInt(state.minStart))) state.minStart = start.toString();
-  if (end !== null && (state.maxEnd === null || end > BigInt(state.maxEnd))) state.maxEnd = end.toString();
-  const pick = pickOf(p);
-  if (isRootParent(p.parentSpanId) && better(pick, state.root)) state.root = pick;
-  if (better(pick, state.earliest)) state.earliest = pick;
-  const w = p.kind === 'llm' ? llmWindow(p) : null;
-  if (w) {
-    const key = p.model ?? '';
-    const cur = state.llm[key];
-    state.llm[key] = cur ? [Math.min(cur[0], w.start), Math.max(cur[1], w.end)] : [w.start, w.end];
+/** TraceState while spans are added: times as bigints, parsed once (this runs for every span stored). */
+class Accumulator {
+  private minStart: bigint | null;
+  private maxEnd: bigint | null;
+  private root: Candidate | null;
+  private earliest: Candidate | null;
+  readonly llm: Record<string, [number, number]>;
+
+  constructor(from: TraceState | null) {
+    this.minStart = from?.minStart ? BigInt(from.minStart) : null;
+    this.maxEnd = from?.maxEnd ? BigInt(from.maxEnd) : null;
+    this.root = candidate(from?.root ?? null);
+    this.earliest = candidate(from?.earliest ?? null);
+    this.llm = { ...(from?.llm ?? {}) };
+  }
+
+  add(p: SummaryPart): void {
+    const start = parseNanos(p.startUnixNanos);
+    const endOrNull = parseNanos(p.endUnixNanos);
+    const end = endOrNull ?? start;
+    if (start !== null && (this.minStart === null || start < this.minStart)) this.minStart = start;
+    if (end !== null && (this.maxEnd === null || end > this.maxEnd)) this.maxEnd = end;
+    const c: Candidate = { pick: { id: p.spanId, start: start === null ? null : p.startUnixNanos, name: p.name }, start };
+    if (isRootParent(p.parentSpanId) && better(c, this.root)) this.root = c;
+    if (better(c, this.earliest)) this.earliest = c;
+    if (p.kind === 'llm' && start !== null && endOrNull !== null && endOrNull >= start) {
+      const key = p.model ?? '';
+      const w: [number, number] = [ms(start), ms(endOrNull) + 1];
+      const cur = this.llm[key];
+      this.llm[key] = cur ? [Math.min(cur[0], w[0]), Math.max(cur[1], w[1])] : w;
+    }
+  }
+
+  state(cost: number | null): TraceState {
+    return {
+      root: this.root?.pick ?? null,
+      earliest: this.earliest?.pick ?? null,
+      minStart: fromBig(this.minStart),
+      maxEnd: fromBig(this.maxEnd),
+      cost,
+      llm: this.llm,
+    };
   }
 }
 
@@ -118,11 +153,15 @@ function llmWindow(p: SummaryPart): { start: number; end: number } | null {
  * each orphan. Used for a whole trace (a rebuild); `cycles` is set when a climb loops.
  */
 function markAll(parts: readonly SummaryPart[]): { marks: Map<string, number>; orphans: Orphan[] } {
-  const byId = new Map(parts.map((p) => [p.spanId, p]));
+  const byId = new Map<string, SummaryPart>();
+  for (const p of parts) byId.set(p.spanId, p);
+  const tops = parts.filter((p) => !isRootParent(p.parentSpanId) && !byId.has(p.parentSpanId as string));
+  // Usage marks matter here only for what orphans carry; cost marks also decide the cost sum.
+  const bits = tops.length > 0 ? [USAGE_MARK, COST_MARK] : [COST_MARK];
   const marks = new Map<string, number>();
   const carries = new Map<string, number>();
   for (const p of parts) {
-    for (const bit of [USAGE_MARK, COST_MARK]) {
+    for (const bit of bits) {
       if (!(ownMarks(p) & bit)) continue;
       let child = p;
       let parentId = p.parentSpanId;
@@ -140,25 +179,22 @@ function markAll(parts: readonly SummaryPart[]): { marks: Map<string, number>; o
       }
     }
   }
-  const orphans: Orphan[] = [];
-  for (const p of parts) {
-    if (isRootParent(p.parentSpanId) || byId.has(p.parentSpanId as string)) continue;
-    orphans.push({ spanId: p.spanId, parentId: p.parentSpanId as string, carries: (carries.get(p.spanId) ?? 0) | ownMarks(p) });
-  }
+  const orphans = tops.map((p) => ({ spanId: p.spanId, parentId: p.parentSpanId as string, carries: (carries.get(p.spanId) ?? 0) | ownMarks(p) }));
   return { marks, orphans };
 }
 
 /** State and orphans of a whole trace, next to its summary as summarizeParts gave it. */
 export function stateOf(parts: readonly SummaryPart[], summary: TraceSummaryDto): { state: TraceState; orphans: Orphan[] } {
-  const state: TraceState = { root: null, earliest: null, minStart: null, maxEnd: null, cost: null, llm: {} };
+  const acc = new Accumulator(null);
   const { marks, orphans } = markAll(parts);
+  let cost: number | null = null;
   for (const p of parts) {
-    widen(state, p);
-    if (p.costUsd !== null && !((marks.get(p.spanId) ?? 0) & COST_MARK)) state.cost = (state.cost ?? 0) + p.costUsd;
+    acc.add(p);
+    if (p.costUsd !== null && !((marks.get(p.spanId) ?? 0) & COST_MARK)) cost = (cost ?? 0) + p.costUsd;
   }
   // summarizeParts may count less than the tree alone says (duplicate model calls): it is the definition.
-  if (state.cost === null || roundCost(state.cost) !== summary.costUsd) state.cost = summary.costUsd;
-  return { state, orphans };
+  if (cost === null || roundCost(cost) !== summary.costUsd) cost = summary.costUsd;
+  return { state: acc.state(cost), orphans };
 }
 
 /** Rounded to a picodollar, as summarizeParts rounds. */
@@ -245,7 +281,8 @@ export function extendSummary(
     for (const bit of [USAGE_MARK, COST_MARK]) if (ownMarks(p) & bit && !climb(p.spanId, bit)) return null;
   }
 
-  const state: TraceState = { ...prevState, llm: { ...prevState.llm } };
+  const acc = new Accumulator(prevState);
+  let cost = prevState.cost;
   const usage: UsageDto = { ...prev.usage };
   const add = (k: keyof UsageDto, v: number | null): void => {
     if (v !== null) usage[k] = (usage[k] ?? 0) + v;
@@ -257,7 +294,7 @@ export function extendSummary(
   let tools = 0;
   let orphansAdded = 0;
   for (const p of added) {
-    widen(state, p);
+    acc.add(p);
     if (p.statusCode === 'error') errors++;
     if (p.kind === 'llm') llm++;
     if (p.kind === 'tool') tools++;
@@ -271,12 +308,13 @@ export function extendSummary(
       add('cacheWriteTokens', p.usage.cacheWriteTokens);
       add('reasoningTokens', p.usage.reasoningTokens);
     }
-    if (p.costUsd !== null && !(m & COST_MARK)) state.cost = (state.cost ?? 0) + p.costUsd;
+    if (p.costUsd !== null && !(m & COST_MARK)) cost = (cost ?? 0) + p.costUsd;
     if (!isRootParent(p.parentSpanId) && !byId.has(p.parentSpanId as string) && !stored(p.parentSpanId as string)) {
       orphansAdded++;
       edits.added.push({ spanId: p.spanId, parentId: p.parentSpanId as string, carries: (newOrphanCarries.get(p.spanId) ?? 0) | ownMarks(p) });
     }
   }
+  const state = acc.state(cost);
   const minStart = state.minStart === null ? null : BigInt(state.minStart);
   const maxEnd = state.maxEnd === null ? null : BigInt(state.maxEnd);
   const startNanos = minStart === null ? '0' : minStart.toString();
@@ -296,7 +334,7 @@ export function extendSummary(
       toolCalls: prev.toolCalls + tools,
       models: [...models].sort(),
       usage,
-      costUsd: state.cost === null ? null : roundCost(state.cost),
+      costUsd: cost === null ? null : roundCost(cost),
       orphanCount: prev.orphanCount - adoptedCount + orphansAdded,
       updatedAtMs,
     },
