@@ -253,16 +253,18 @@ export class TraceServer {
    * most), so its results are complete without one long block.
    */
   catchUpSearchIndex(): Promise<void> {
-    this.catchUp ??= (async () => {
-      try {
+    if (!this.catchUp) {
+      const run = async (): Promise<void> => {
         while (!this.closed && this.store.hasUnindexed()) {
           if (this.indexChunk(INDEX_CHUNK) === 0) break;
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
-      } finally {
+      };
+      // .finally runs after this assignment even when there was nothing to do.
+      this.catchUp = run().finally(() => {
         this.catchUp = null;
-      }
-    })();
+      });
+    }
     return this.catchUp;
   }
 

@@ -97,6 +97,14 @@ describe('Server chores: search indexing and retention (TraceServer)', function 
     // Complete: the last stored span and the one exported during the catch-up are both found.
     assert.deepEqual(hits.map((h) => h.spanName).sort(), ['needle last', 'needle step 0']);
     assert.equal(server.store.unindexedCount(), 0);
+    // With nothing waiting a search is immediate; a later backlog is again caught up in chunks.
+    assert.equal((await server.searchSpans('needle', 10)).length, 2);
+    const chunksBefore = server.indexChunks;
+    for (let t = 0; t < 10; t++) {
+      server.store.writeBatch({ spans: Array.from({ length: 200 }, (_, i) => rawSpan({ traceId: `later${t}`, spanId: `s${i}`, name: 'hay' })), logs: [] });
+    }
+    assert.equal((await server.searchSpans('needle', 10)).length, 2);
+    assert.ok(server.indexChunks - chunksBefore >= 2_000 / 500, `${server.indexChunks - chunksBefore} chunks`);
   });
 
   it('retention of a large store runs in slices, and an export sent meanwhile is answered before it ends', async () => {
