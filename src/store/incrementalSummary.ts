@@ -35,12 +35,12 @@ export interface TraceState {
   /** Sum of the counted costs before rounding (the summary shows it rounded). */
   cost: number | null;
   /**
-   * Per model (key: the model, or "" for none), the earliest start and latest end in ms of the
+   * Per model (key: the model, or "" for none), the earliest start and latest end (ns) of the
    * stored LLM spans: a new call outside that window overlaps none of them. Calls made one
    * after another (the usual case) never fall inside; parallel calls of one model do, and make
    * a rebuild (they may be one call recorded twice).
    */
-  llm: Record<string, [number, number]>;
+  llm: Record<string, [string, string]>;
 }
 
 export interface Orphan {
@@ -91,7 +91,6 @@ function better(c: Candidate, cur: Candidate | null): boolean {
   return c.pick.id < cur.pick.id;
 }
 
-const ms = (n: bigint): number => Number(n / 1_000_000n);
 const candidate = (pick: Pick | null): Candidate | null => (pick ? { pick, start: parseNanos(pick.start) } : null);
 const fromBig = (n: bigint | null): string | null => (n === null ? null : n.toString());
 
@@ -101,14 +100,14 @@ class Accumulator {
   private maxEnd: bigint | null;
   private root: Candidate | null;
   private earliest: Candidate | null;
-  readonly llm: Record<string, [number, number]>;
+  private readonly llm = new Map<string, [bigint, bigint]>();
 
   constructor(from: TraceState | null) {
     this.minStart = from?.minStart ? BigInt(from.minStart) : null;
     this.maxEnd = from?.maxEnd ? BigInt(from.maxEnd) : null;
     this.root = candidate(from?.root ?? null);
     this.earliest = candidate(from?.earliest ?? null);
-    this.llm = { ...(from?.llm ?? {}) };
+    for (const [model, [a, b]] of Object.entries(from?.llm ?? {})) this.llm.set(model, [BigInt(a), BigInt(b)]);
   }
 
   add(p: SummaryPart): void {
@@ -122,9 +121,8 @@ class Accumulator {
     if (better(c, this.earliest)) this.earliest = c;
     if (p.kind === 'llm' && start !== null && endOrNull !== null && endOrNull >= start) {
       const key = p.model ?? '';
-      const w: [number, number] = [ms(start), ms(endOrNull) + 1];
-      const cur = this.llm[key];
-      this.llm[key] = cur ? [Math.min(cur[0], w[0]), Math.max(cur[1], w[1])] : w;
+      const cur = this.llm.get(key);
+      this.llm.set(key, cur ? [cur[0] < start ? cur[0] : start, cur[1] > endOrNull ? cur[1] : endOrNull] : [start, endOrNull]);
     }
   }
 
@@ -135,17 +133,9 @@ class Accumulator {
       minStart: fromBig(this.minStart),
       maxEnd: fromBig(this.maxEnd),
       cost,
-      llm: this.llm,
+      llm: Object.fromEntries([...this.llm].map(([model, [a, b]]) => [model, [a.toString(), b.toString()]])),
     };
   }
-}
-
-/** An LLM span's time in whole ms, widened to the enclosing ms (so an overlap is never missed). */
-function llmWindow(p: SummaryPart): { start: number; end: number } | null {
-  const s = parseNanos(p.startUnixNanos);
-  const e = parseNanos(p.endUnixNanos);
-  if (s === null || e === null || e < s) return null;
-  return { start: ms(s), end: ms(e) + 1 };
 }
 
 /**
@@ -341,20 +331,38 @@ export function extendSummary(
   };
 }
 
-/** A new LLM span overlapping another LLM span of the same model, new or stored (or without times to tell). */
+/**
+ * A new LLM span overlapping (strictly: calls one after another only touch) another LLM span of
+ * the same model, new or stored, or one without times to tell.
+ */
 function possibleDuplicateCall(added: readonly SummaryPart[], state: TraceState): boolean {
-  const llm = added.filter((p) => p.kind === 'llm');
-  if (llm.length === 0) return false;
-  const windows = llm.map(llmWindow);
-  if (windows.some((w) => w === null)) return true;
-  for (let i = 0; i < llm.length; i++) {
-    const w = windows[i]!;
-    for (let j = i + 1; j < llm.length; j++) {
-      const v = windows[j]!;
-      if (llm[i].model === llm[j].model && w.start <= v.end && v.start <= w.end) return true;
+  const byModel = new Map<string, { start: bigint; end: bigint }[]>();
+  for (const p of added) {
+    if (p.kind !== 'llm') continue;
+    const start = parseNanos(p.startUnixNanos);
+    const end = parseNanos(p.endUnixNanos);
+    if (start === null || end === null || end < start) return true;
+    const key = p.model ?? '';
+    const stored = state.llm[key];
+    if (stored) {
+      const [from, to] = [BigInt(stored[0]), BigInt(stored[1])];
+      // A call without duration is judged by its instant, touching included.
+      if (start === end ? start <= to && from <= end : start < to && from < end) return true;
     }
-    const stored = state.llm[llm[i].model ?? ''];
-    if (stored && w.start <= stored[1] && stored[0] <= w.end) return true;
+    const list = byModel.get(key);
+    if (list) list.push({ start, end });
+    else byModel.set(key, [{ start, end }]);
+  }
+  // Within the export: sorted by start, a call overlaps an earlier one iff it starts before the latest end so far.
+  for (const list of byModel.values()) {
+    list.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    let latestEnd: bigint | null = null;
+    let lastStart: bigint | null = null;
+    for (const w of list) {
+      if (latestEnd !== null && (w.start < latestEnd || w.start === lastStart)) return true;
+      if (latestEnd === null || w.end > latestEnd) latestEnd = w.end;
+      lastStart = w.start;
+    }
   }
   return false;
 }
