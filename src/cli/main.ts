@@ -106,9 +106,10 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
       const file = requireArg(rest, 'an OTLP/JSON file');
       const text = readFileOrFail(file);
       return withStore(dbPath, false, (store) => {
-        const { spans, traces } = importOtlpJsonFile(store, text, file);
+        const { spans, traces, rejected, reasons } = importOtlpJsonFile(store, text, file);
         out(`Imported ${spans} span(s) in ${traces} trace(s) into ${dbPath}`);
-        return 0;
+        if (rejected > 0) process.stderr.write(`Rejected ${rejected} span(s) of ${file}: ${reasons.join('; ')}\n`);
+        return spans === 0 && rejected > 0 ? 1 : 0; // every span refused: a failure a script should see
       });
     }
     case 'scan':

@@ -146,9 +146,9 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
     };
   };
 
-  connection.onRequest(lsp.ListTraces, (filter) => need().store.listTraces(filter ?? {}));
+  connection.onRequest(lsp.ListTraces, (filter) => need().listTraces(filter ?? {}));
   connection.onRequest(lsp.GetTrace, ({ traceId }) => traceDetail(need().store, traceId));
-  connection.onRequest(lsp.SearchSpans, ({ text, limit }) => need().store.search(text, limit ?? 100));
+  connection.onRequest(lsp.SearchSpans, ({ text, limit }) => need().searchSpans(text, limit ?? 100));
   connection.onRequest(lsp.DeleteTrace, ({ traceId }) => {
     const s = need();
     const deleted = s.store.deleteTrace(traceId);

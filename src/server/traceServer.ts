@@ -5,12 +5,12 @@ import { canonicalize } from '../core/canonicalize';
 import type { PriceOverride } from '../core/cost';
 import type { CanonicalSpan } from '../core/model';
 import { resolveLimits, type OtlpLimits } from '../core/otlp';
-import type { ServerStatusDto } from '../protocol/dto';
+import type { SearchHitDto, ServerStatusDto, TraceFilterDto, TraceSummaryDto } from '../protocol/dto';
 import { startGrpcReceiver } from './grpcReceiver';
 import { startHttpReceiver } from './httpReceiver';
 import type { IngestSink } from './ingest';
 import { describePortConflict } from './portProbe';
-import { TraceStore } from '../store/traceStore';
+import { TraceStore, type RetentionReport } from '../store/traceStore';
 
 export interface TraceServerOptions {
   host: string;
@@ -30,6 +30,9 @@ export interface TraceServerOptions {
   /** How often a follower retries the ports, and everyone polls the database for others' writes. */
   takeoverIntervalMs?: number;
   pollIntervalMs?: number;
+  /** Search indexing (tests tune it): how long ingest must be quiet before idle indexing, and the backlog kept under sustained ingest. */
+  indexIdleMs?: number;
+  indexBacklogMax?: number;
 }
 
 /** Spans whose normalization failures are logged one by one before the log only counts them. */
@@ -48,6 +51,15 @@ const BUSY_LAG_MS = 1_000;
 const INDEX_IDLE_MS = 30;
 /** ...in transactions of this many spans, yielding to the event loop (and new exports) in between. */
 const INDEX_CHUNK = 500;
+/**
+ * Under sustained ingest the quiet moment may never come: once more than INDEX_BACKLOG_MAX spans
+ * wait, every export is followed (on the next turn of the event loop, not inside the export) by
+ * a chunk of at least as many spans as it brought, up to INDEX_BUSY_CHUNK_MAX. Bursts below the
+ * bound cost ingest nothing; past it, ingest pays for its own indexing, and a search never has
+ * more than about INDEX_BACKLOG_MAX spans to catch up.
+ */
+const INDEX_BACKLOG_MAX = 20_000;
+const INDEX_BUSY_CHUNK_MAX = 2_000;
 
 export class TraceServer {
   readonly store: TraceStore;
@@ -64,6 +76,12 @@ export class TraceServer {
   private closed = false;
   private lastWriteAt = 0;
   private indexTimer: NodeJS.Timeout | null = null;
+  private retentionRun: Promise<void> | null = null;
+  private spansSinceIndex = 0;
+  private busyIndexQueued = false;
+  private catchUp: Promise<void> | null = null;
+  /** Search-index transactions run so far (each followed by a turn of the event loop). */
+  indexChunks = 0;
 
   private constructor(private readonly options: TraceServerOptions) {
     const overrides = options.priceOverrides ?? {};
@@ -120,7 +138,9 @@ export class TraceServer {
     write: (batch) => {
       const { traceIds } = this.store.writeBatch(batch);
       this.lastWriteAt = performance.now();
-      this.scheduleIndexing(INDEX_IDLE_MS);
+      this.spansSinceIndex += batch.spans.length;
+      this.scheduleIndexing(this.options.indexIdleMs ?? INDEX_IDLE_MS);
+      this.indexWhileBusy();
       this.queueChange(traceIds);
     },
     busy: () => this.lagMs > BUSY_LAG_MS,
@@ -210,22 +230,79 @@ export class TraceServer {
     this.indexTimer.unref();
   }
 
-  /** Indexes waiting spans for search while no export is arriving (search() catches up itself when asked). */
+  /** Indexes waiting spans for search while no export is arriving. */
   private indexSome(): void {
     this.indexTimer = null;
     if (this.closed) return;
+    const idleMs = this.options.indexIdleMs ?? INDEX_IDLE_MS;
     const quietFor = performance.now() - this.lastWriteAt;
-    if (quietFor < INDEX_IDLE_MS) {
-      this.scheduleIndexing(INDEX_IDLE_MS - quietFor);
+    if (quietFor < idleMs) {
+      this.scheduleIndexing(idleMs - quietFor);
       return;
     }
+    if (this.indexChunk(INDEX_CHUNK) === INDEX_CHUNK) this.scheduleIndexing(0);
+  }
+
+  /** See INDEX_BACKLOG_MAX: keeps the search index from falling far behind a busy ingest. */
+  private indexWhileBusy(): void {
+    if (this.busyIndexQueued || this.closed) return;
+    const backlogMax = this.options.indexBacklogMax ?? INDEX_BACKLOG_MAX;
+    if (this.store.unindexedCount() <= backlogMax) return;
+    const rows = Math.min(INDEX_BUSY_CHUNK_MAX, Math.max(INDEX_CHUNK, this.spansSinceIndex));
+    this.busyIndexQueued = true;
+    setImmediate(() => {
+      this.busyIndexQueued = false;
+      if (!this.closed) this.indexChunk(rows);
+    });
+  }
+
+  /** One search-index transaction; returns the spans it indexed (0 when it could not run). */
+  private indexChunk(rows: number): number {
+    this.spansSinceIndex = 0;
     try {
-      if (this.store.indexPending(INDEX_CHUNK) === INDEX_CHUNK) this.scheduleIndexing(0);
+      const n = this.store.indexPending(rows);
+      if (n > 0) this.indexChunks++;
+      return n;
     } catch (err) {
       // Busy (another process writing) or similar: try again later; nothing is lost meanwhile.
       this.options.log(`Search indexing postponed: ${(err as Error).message}`);
       this.scheduleIndexing(1_000);
+      return 0;
     }
+  }
+
+  /**
+   * Brings the search index up to date in chunks, with a turn of the event loop between them,
+   * so exports and other requests are answered meanwhile; concurrent callers share one run.
+   * The store's search() then indexes only what arrived during the last turn (one export at
+   * most), so its results are complete without one long block.
+   */
+  catchUpSearchIndex(): Promise<void> {
+    if (!this.catchUp) {
+      const run = async (): Promise<void> => {
+        while (!this.closed && this.store.hasUnindexed()) {
+          if (this.indexChunk(INDEX_CHUNK) === 0) break;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      };
+      // .finally runs after this assignment even when there was nothing to do.
+      this.catchUp = run().finally(() => {
+        this.catchUp = null;
+      });
+    }
+    return this.catchUp;
+  }
+
+  /** Full-text search, complete, without blocking the server for the whole backlog. */
+  async searchSpans(text: string, limit: number): Promise<SearchHitDto[]> {
+    await this.catchUpSearchIndex();
+    return this.store.search(text, limit);
+  }
+
+  /** listTraces, catching the search index up first (in chunks) when the filter searches text. */
+  async listTraces(filter: TraceFilterDto): Promise<TraceSummaryDto[]> {
+    if (filter.text?.trim()) await this.catchUpSearchIndex();
+    return this.store.listTraces(filter);
   }
 
   private pollDatabase(): void {
@@ -238,17 +315,22 @@ export class TraceServer {
     this.queueChange(this.store.changedTracesSince(since), true);
   }
 
+  /** Trims the store in slices (see TraceStore.applyRetention); one run at a time. */
   private runRetention(): void {
-    if (this.role !== 'writer' || !this.options.retention) return;
-    try {
-      const { deletedTraces } = this.store.applyRetention(this.options.retention);
-      if (deletedTraces > 0) {
-        this.options.log(`Retention removed ${deletedTraces} old trace(s).`);
-        this.queueChange([], true);
-      }
-    } catch (err) {
-      this.options.log(`Retention failed: ${(err as Error).message}`);
-    }
+    if (this.role !== 'writer' || !this.options.retention || this.retentionRun || this.closed) return;
+    const limits = this.options.retention;
+    this.retentionRun = this.store
+      .applyRetention(limits, { stop: () => this.closed })
+      .then((r) => {
+        for (const line of describeRetention(r, limits)) this.options.log(line);
+        if (r.byAge.traces + r.bySize.traces > 0) this.queueChange([], true);
+      })
+      .catch((err: unknown) => {
+        if (!this.closed) this.options.log(`Retention failed: ${(err as Error).message}`);
+      })
+      .finally(() => {
+        this.retentionRun = null;
+      });
   }
 
   async close(): Promise<void> {
@@ -256,8 +338,24 @@ export class TraceServer {
     for (const t of this.timers) clearInterval(t);
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
     if (this.indexTimer) clearTimeout(this.indexTimer);
-    await Promise.all([this.http?.close(), this.grpc?.close()]);
+    await Promise.all([this.http?.close(), this.grpc?.close(), this.retentionRun, this.catchUp]);
     this.http = this.grpc = null;
     this.store.close();
   }
+}
+
+/** The server log's account of a retention run: what went, and by which rule. */
+export function describeRetention(r: RetentionReport, limits: { maxDays: number; maxMegabytes: number }): string[] {
+  const lines: string[] = [];
+  const what = (traces: number, logs: number, logsWhat: string) =>
+    [traces > 0 ? `${traces} trace(s)` : '', logs > 0 ? `${logs} ${logsWhat}` : ''].filter(Boolean).join(' and ');
+  if (r.byAge.traces + r.byAge.logs > 0) {
+    lines.push(`Retention removed ${what(r.byAge.traces, r.byAge.logs, 'log record(s) that waited for their span')} older than ${limits.maxDays} day(s) (agentTrace.retention.maxDays).`);
+  }
+  if (r.bySize.traces + r.bySize.logs > 0) {
+    lines.push(
+      `Retention removed the oldest ${what(r.bySize.traces, r.bySize.logs, 'log record(s) waiting for a span that never arrived')} to keep the database under ${limits.maxMegabytes} MB (agentTrace.retention.maxMegabytes).`,
+    );
+  }
+  return lines;
 }

@@ -1,6 +1,8 @@
 // Opening the database file: pragmas, migrations, and what to do with a file we cannot use.
-// A corrupt file, or one written by a newer version of this code, is moved aside (never
-// deleted: the user may want it back, or the newer version may) and a fresh file is started.
+// A corrupt file is moved aside (never deleted: the user may want it back), its readable spans
+// are salvaged into the fresh file that replaces it (see TraceStore.open). A file written by a
+// newer version of this code is refused with a message and left alone: a newer window may be
+// writing it right now, and moving it would lose that window's data.
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -13,7 +15,21 @@ const SQLITE_HEADER = 'SQLite format 3\u0000';
 /** Short: a write runs on the server's event loop, so a lock held elsewhere is answered 503 (retry) rather than waited out. */
 export const BUSY_TIMEOUT_MS = 100;
 
-type Problem = { kind: 'corrupt' | 'newer'; detail: string };
+type Problem = { kind: 'corrupt'; detail: string };
+
+/** The file was written by a newer Agent Trace: this version must not read, migrate or move it. */
+export class NewerDatabaseError extends Error {
+  constructor(
+    readonly path: string,
+    readonly version: number,
+  ) {
+    super(
+      `The trace database ${path} was written by a newer version of Agent Trace (schema version ${version}; this version knows up to ${SCHEMA_VERSION}). ` +
+        'Update Agent Trace, or point it at another database file (agentTrace.database.path, or --db).',
+    );
+    this.name = 'NewerDatabaseError';
+  }
+}
 
 function isCorruptionError(err: unknown): boolean {
   const code = (err as { code?: string })?.code ?? '';
@@ -41,10 +57,7 @@ function tryOpen(path: string): { db: Db } | Problem {
     db = new Database(path);
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      db.close();
-      return { kind: 'newer', detail: `schema version ${version}, this version of Agent Trace knows up to ${SCHEMA_VERSION}` };
-    }
+    if (version > SCHEMA_VERSION) throw new NewerDatabaseError(path, version);
     // quick_check: the structural part of integrity_check, without the slow index cross-checks.
     const rows = db.pragma('quick_check') as { quick_check: string }[];
     if (rows.length !== 1 || rows[0].quick_check !== 'ok') {
@@ -53,7 +66,7 @@ function tryOpen(path: string): { db: Db } | Problem {
     }
     return { db };
   } catch (err) {
-    db?.close();
+    if (db?.open) db.close();
     if (isCorruptionError(err)) return { kind: 'corrupt', detail: (err as Error).message };
     throw err;
   }
@@ -89,26 +102,32 @@ function configure(db: Db, fresh: boolean): void {
   db.pragma('foreign_keys = OFF');
 }
 
-export function openDatabase(path: string, opts: { readonly?: boolean; log: (msg: string) => void }): Db {
+/**
+ * Opens (creating or migrating) the database. `movedAside` is set when the file was unusable
+ * and replaced by a fresh one: the caller salvages what it can from the moved file.
+ * Throws NewerDatabaseError for a file from a newer version, touching nothing.
+ */
+export function openDatabase(path: string, opts: { readonly?: boolean; log: (msg: string) => void }): { db: Db; movedAside: string | null } {
   if (opts.readonly) {
     const db = new Database(path, { readonly: true, fileMustExist: true });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      db.close();
+      throw new NewerDatabaseError(path, version);
+    }
     if (version !== SCHEMA_VERSION) {
       db.close();
       throw new Error(`Cannot read ${path}: schema version ${version}, expected ${SCHEMA_VERSION} (open it read-write once to migrate)`);
     }
-    return db;
+    return { db, movedAside: null };
   }
   if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
   let opened = tryOpen(path);
+  let movedAside: string | null = null;
   if (!('db' in opened)) {
-    const moved = moveAside(path, opened.kind);
-    opts.log(
-      opened.kind === 'corrupt'
-        ? `Trace database ${path} could not be read (${opened.detail}); moved it to ${moved} and started a new one.`
-        : `Trace database ${path} was written by a newer version of Agent Trace (${opened.detail}); moved it to ${moved} and started a new one.`,
-    );
+    movedAside = moveAside(path, opened.kind);
+    opts.log(`Trace database ${path} could not be read (${opened.detail}); moved it to ${movedAside} and started a new one.`);
     opened = tryOpen(path);
     if (!('db' in opened)) throw new Error(`Cannot create a trace database at ${path}: ${opened.detail}`);
   }
@@ -118,5 +137,5 @@ export function openDatabase(path: string, opts: { readonly?: boolean; log: (msg
     db.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'").pluck().get() === 0;
   configure(db, fresh);
   migrate(db);
-  return db;
+  return { db, movedAside };
 }

@@ -1,5 +1,5 @@
 // Versioned schema: PRAGMA user_version is the number of migrations applied. A migration is
-// appended, never edited, once it has shipped; the store refuses (moves aside) a file whose
+// appended, never edited, once it has shipped; the store refuses (and leaves alone) a file whose
 // user_version is higher than this list knows.
 import type Database from 'better-sqlite3';
 
@@ -96,8 +96,27 @@ const v2 = (db: Db): void => {
   `);
 };
 
+// Trace summaries are updated from each export's new spans instead of re-reading the trace
+// (see incrementalSummary.ts). traces.incr holds what that needs beyond the summary row (JSON;
+// NULL, as for every trace written before v3, means "rebuild from all spans on the next
+// write"); span_orphans holds the spans whose parent is not stored, with the usage and cost
+// their subtrees carry.
+const v3 = (db: Db): void => {
+  db.exec(`
+    ALTER TABLE traces ADD COLUMN incr TEXT;
+    CREATE TABLE span_orphans (
+      trace_id TEXT NOT NULL,
+      span_id TEXT NOT NULL,
+      parent_id TEXT NOT NULL,
+      carries INTEGER NOT NULL,          -- 1: its subtree reports usage, 2: cost
+      PRIMARY KEY (trace_id, span_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX span_orphans_parent ON span_orphans(trace_id, parent_id);
+  `);
+};
+
 /** Ordered; index i migrates user_version i to i + 1. */
-export const migrations: readonly ((db: Db) => void)[] = [v1, v2];
+export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3];
 
 export const SCHEMA_VERSION = migrations.length;
 

@@ -1,12 +1,14 @@
 // The SQLite trace store: one writer process, any number of reader processes (WAL).
-// Every export is one transaction; the trace summaries are recomputed for the traces an export
-// touched, from columns (no JSON parsing), so listing traces never scans spans.
-import type Database from 'better-sqlite3';
+// Every export is one transaction; the summaries of the traces an export touched are extended
+// with its new spans (incrementalSummary.ts), or recomputed from columns (no JSON parsing) when
+// only that is exact, so listing traces never scans spans and an export never re-reads its trace.
+import Database from 'better-sqlite3';
 import type { CanonicalSpan, RawEvent, RawLogRecord, RawSpan, StatusCode, StepKind } from '../core/model';
 import { emptyUsage } from '../core/model';
 import { durationMsBetween, nanosToIso, nanosToMs, summarizeParts, type SummaryPart } from '../core/tree';
 import type { SearchHitDto, SourceStatsDto, TraceFilterDto, TraceSummaryDto } from '../protocol/dto';
 import { openDatabase } from './openDatabase';
+import { extendSummary, stateOf, type Orphan, type TraceLookup, type TraceState } from './incrementalSummary';
 import { ftsQuery, searchTextOf, snippetOf } from './searchText';
 
 type Db = Database.Database;
@@ -20,6 +22,21 @@ export interface TraceStoreOptions {
   now?: () => number;
 }
 
+export interface RetentionReport {
+  byAge: { traces: number; logs: number };
+  /** logs: log records that waited for a span that never arrived. */
+  bySize: { traces: number; logs: number };
+  /** Transactions it took, each followed by a turn of the event loop. */
+  slices: number;
+}
+
+export interface RetentionHooks {
+  /** Called after each slice (its 1-based number), before yielding to the event loop. */
+  onSlice?: (slice: number) => void;
+  /** Asked between slices: true stops the run there (the server is closing). */
+  stop?: () => boolean;
+}
+
 export interface SpanAtLine {
   traceId: string;
   spanId: string;
@@ -30,9 +47,20 @@ export interface SpanAtLine {
 const DEFAULT_LIST_LIMIT = 500;
 const MAX_LIST_LIMIT = 10_000;
 const RETENTION_CHUNK = 200;
+/** Retention: span or log rows deleted per transaction (then the event loop gets a turn)... */
+const RETENTION_SLICE_ROWS = 500;
+/** ...candidates looked at per query, size rounds at most, and search-index merge work per slice. */
+const RETENTION_PAGE = 2_000;
+const RETENTION_MAX_ROUNDS = 50;
+const RETENTION_MERGE_PAGES = 200;
+const RETENTION_MERGE_SLICES = 20;
 /** Rows per search-index transaction when search() catches up: short enough not to hold up ingest for long. */
 const INDEX_CHUNK = 2_000;
 const PREVIEW_CHARS = 2_000;
+/** Salvaging a damaged file: spans per write, and how far and how often a read skips past a damaged page. */
+const SALVAGE_BATCH = 500;
+const SALVAGE_SKIP = 16;
+const SALVAGE_MAX_RESUMES = 1_000;
 
 interface TraceRow {
   trace_id: string;
@@ -87,7 +115,7 @@ const placeholders = (columns: string): string => columns.split(',').map(() => '
 // Built once: a statement is looked up by its SQL text for every span written.
 const INSERT_SPAN = `INSERT INTO spans (${SPAN_COLUMNS}) VALUES (${placeholders(SPAN_COLUMNS)}) ON CONFLICT (trace_id, span_id) DO NOTHING`;
 const UPDATE_SPAN = `UPDATE spans SET (${SPAN_COLUMNS}) = (${placeholders(SPAN_COLUMNS)}) WHERE id = ?`;
-const SAVE_SUMMARY = `INSERT OR REPLACE INTO traces (${TRACE_COLUMNS}, start_ms, bytes) VALUES (${placeholders(TRACE_COLUMNS)}, ?, ?)`;
+const SAVE_SUMMARY = `INSERT OR REPLACE INTO traces (${TRACE_COLUMNS}, start_ms, bytes, incr) VALUES (${placeholders(TRACE_COLUMNS)}, ?, ?, ?)`;
 
 function rowToSummary(r: TraceRow): TraceSummaryDto {
   return {
@@ -145,6 +173,8 @@ export class TraceStore {
   private readonly log: (msg: string) => void;
   private readonly now: () => number;
   private readonly canonicalize: Canonicalizer;
+  /** How trace summaries were written: for a new trace, extended with an export's spans, or rebuilt from all spans. */
+  readonly summaryWrites = { created: 0, extended: 0, rebuilt: 0 };
 
   private constructor(
     private readonly db: Db,
@@ -157,7 +187,80 @@ export class TraceStore {
 
   static open(path: string, opts: TraceStoreOptions): TraceStore {
     const log = opts.log ?? (() => {});
-    return new TraceStore(openDatabase(path, { readonly: opts.readonly, log }), opts);
+    const { db, movedAside } = openDatabase(path, { readonly: opts.readonly, log });
+    const store = new TraceStore(db, opts);
+    if (movedAside) store.salvageFrom(movedAside);
+    return store;
+  }
+
+  /**
+   * Copies the readable spans of a damaged file (moved aside) into this fresh one, and says how
+   * many. The spans table is read in rowid order, which needs no index, so a damaged index does
+   * not stand in the way; a damaged table page ends one read, which resumes past it.
+   */
+  private salvageFrom(damaged: string): void {
+    let old: Db;
+    let read: Database.Statement;
+    try {
+      old = new Database(damaged, { readonly: true, fileMustExist: true });
+    } catch {
+      return;
+    }
+    try {
+      read = old.prepare('SELECT id, doc FROM spans WHERE id > ? ORDER BY id');
+    } catch {
+      old.close();
+      return; // not a SQLite file at all, or its schema is unreadable: nothing to salvage
+    }
+    let spans = 0;
+    let unreadable = 0;
+    const traceIds = new Set<string>();
+    try {
+      let maxId: number;
+      try {
+        maxId = (old.prepare('SELECT max(id) FROM spans').pluck().get() as number | null) ?? 0;
+      } catch {
+        maxId = Number.MAX_SAFE_INTEGER;
+      }
+      let after = 0;
+      let batch: RawSpan[] = [];
+      const flush = () => {
+        if (batch.length === 0) return;
+        this.writeBatch({ spans: batch, logs: [] });
+        batch = [];
+      };
+      for (let attempts = 0; after < maxId && attempts < SALVAGE_MAX_RESUMES; attempts++) {
+        let progressed = false;
+        try {
+          for (const row of read.iterate(after) as IterableIterator<{ id: number; doc: string }>) {
+            after = row.id;
+            progressed = true;
+            try {
+              const span = rawOf(JSON.parse(row.doc) as CanonicalSpan);
+              batch.push(span);
+              traceIds.add(span.traceId);
+              spans++;
+            } catch {
+              unreadable++;
+            }
+            if (batch.length >= SALVAGE_BATCH) flush();
+          }
+          break; // read to the end
+        } catch {
+          // A damaged page: skip ahead past it (ids are dense, pages hold a few rows each).
+          after += progressed ? 1 : SALVAGE_SKIP;
+        }
+      }
+      flush();
+    } catch (err) {
+      this.log(`Could not salvage spans from ${damaged}: ${(err as Error).message}`);
+    } finally {
+      old.close();
+    }
+    this.log(
+      `Salvaged ${spans} span(s) in ${traceIds.size} trace(s) from ${damaged} into the new database` +
+        (unreadable > 0 ? ` (${unreadable} span(s) could not be read)` : '') + '.',
+    );
   }
 
   /** Prepared once per connection, on first use (a read-only connection never prepares writes). */
@@ -178,12 +281,14 @@ export class TraceStore {
     const now = this.now();
     // Per touched trace: the summary parts written in this batch, and whether the trace had
     // rows before it (if not, those parts are the whole trace and need not be read back).
-    const touched = new Map<string, { existed: boolean; parts: SummaryPart[]; bytes: number }>();
+    // `replaced`: a stored span of it was rewritten (sent again, or a log attached), so only a
+    // rebuild from all its spans is exact; otherwise the summary is extended with the new parts.
+    const touched = new Map<string, { existed: boolean; replaced: boolean; parts: SummaryPart[]; bytes: number }>();
     const touch = (traceId: string) => {
       let t = touched.get(traceId);
       if (!t) {
         const existed = this.stmt('SELECT 1 FROM traces WHERE trace_id = ?').pluck().get(traceId) !== undefined;
-        touched.set(traceId, (t = { existed, parts: [], bytes: 0 }));
+        touched.set(traceId, (t = { existed, replaced: false, parts: [], bytes: 0 }));
       }
       return t;
     };
@@ -205,7 +310,14 @@ export class TraceStore {
     const spans = new Map<string, RawSpan>();
     for (const s of batch.spans) spans.set(spanKey(s.traceId, s.spanId), s);
 
-    const selectExisting = this.stmt('SELECT id, has_logs, doc FROM spans WHERE trace_id = ? AND span_id = ?');
+    const selectExisting = this.stmt(`SELECT id, has_logs, doc, ${PART_KEY_COLUMNS}, bytes FROM spans WHERE trace_id = ? AND span_id = ?`);
+    // A stored span rewritten (sent again, or a log attached) with the same summary fields (a
+    // retried export, a log carrying messages) changes only the trace's size; otherwise only a
+    // rebuild from all spans is exact.
+    const noteReplaced = (t: { replaced: boolean; bytes: number }, old: StoredRow, written: { part: SummaryPart; bytes: number } | null) => {
+      if (written && partKeyOfRow(old) === partKeyOf(written.part)) t.bytes += written.bytes - old.bytes;
+      else t.replaced = true;
+    };
     const selectPending = this.stmt('SELECT id, doc FROM pending_logs WHERE trace_id = ? AND span_id = ?');
     const deletePending = this.stmt('DELETE FROM pending_logs WHERE id = ?');
     const insertPending = this.stmt('INSERT INTO pending_logs (trace_id, span_id, received_ms, doc) VALUES (?, ?, ?, ?)');
@@ -235,30 +347,49 @@ export class TraceStore {
           continue;
         }
         t.existed = true;
-        const old = selectExisting.get(raw.traceId, raw.spanId) as { id: number; has_logs: number; doc: string };
+        const old = selectExisting.get(raw.traceId, raw.spanId) as StoredRow;
         if (old.has_logs) for (const e of (JSON.parse(old.doc) as CanonicalSpan).events) if (e.fromLog) extra.push(e);
-        this.putSpan(extra.length > 0 ? withEvents(raw, extra) : raw, old.id, extra.length > 0);
+        noteReplaced(t, old, this.putSpan(extra.length > 0 ? withEvents(raw, extra) : raw, old.id, extra.length > 0));
       }
       // Logs whose span is stored already, or has not arrived yet.
       for (const logs of logsBySpan.values()) {
         const { traceId, spanId } = logs[0] as { traceId: string; spanId: string };
-        const existing = selectExisting.get(traceId, spanId) as { id: number; doc: string } | undefined;
+        const existing = selectExisting.get(traceId, spanId) as StoredRow | undefined;
         if (existing) {
-          touch(traceId).existed = true;
+          const t = touch(traceId);
+          t.existed = true;
           const old = JSON.parse(existing.doc) as CanonicalSpan;
-          this.putSpan(withEvents(rawOf(old), logs.map(logToEvent)), existing.id, true);
+          noteReplaced(t, existing, this.putSpan(withEvents(rawOf(old), logs.map(logToEvent)), existing.id, true));
         } else {
           for (const l of logs) insertPending.run(traceId, spanId, now, JSON.stringify(l));
         }
       }
       for (const [traceId, t] of touched) {
-        if (t.existed) this.refreshSummary(traceId, now);
-        else this.saveSummary(traceId, t.parts, t.bytes, now);
+        if (!t.existed) {
+          this.saveSummary(traceId, t.parts, t.bytes, now);
+          this.summaryWrites.created++;
+        } else if (!t.replaced && this.extendSummary(traceId, t.parts, t.bytes, now)) {
+          this.summaryWrites.extended++;
+        } else {
+          this.refreshSummary(traceId, now);
+          this.summaryWrites.rebuilt++;
+        }
       }
     });
     tx.immediate();
     if (unattachable > 0) this.log(`Ignored ${unattachable} log record(s) without a trace and span id.`);
     return { traceIds: [...touched.keys()] };
+  }
+
+  /** Stores several exports in ONE transaction (all or nothing, for an import); returns the traces they touched. */
+  writeBatches(batches: { spans: RawSpan[]; logs: RawLogRecord[] }[]): { traceIds: string[] } {
+    const traceIds = new Set<string>();
+    const tx = this.db.transaction(() => {
+      // Nested transactions become savepoints inside this one.
+      for (const b of batches) for (const id of this.writeBatch(b).traceIds) traceIds.add(id);
+    });
+    tx.immediate();
+    return { traceIds: [...traceIds] };
   }
 
   private canonical(raw: RawSpan): CanonicalSpan {
@@ -329,6 +460,11 @@ export class TraceStore {
     return this.stmt('SELECT indexed_upto FROM search_state').pluck().get() as number;
   }
 
+  /** How many stored spans wait for the search index (cheap: two index lookups). */
+  unindexedCount(): number {
+    return this.stmt('SELECT max(0, (SELECT coalesce(max(id), 0) FROM spans) - indexed_upto) FROM search_state').pluck().get() as number;
+  }
+
   /** True when some stored spans are not in the search index yet. */
   hasUnindexed(): boolean {
     return this.stmt('SELECT (SELECT coalesce(max(id), 0) FROM spans) > indexed_upto FROM search_state').pluck().get() === 1;
@@ -355,7 +491,8 @@ export class TraceStore {
   }
 
   /**
-   * The FTS source for a query, complete: a writable connection first indexes what is waiting;
+   * The FTS source for a query, complete: a writable connection first indexes what is waiting
+   * (the trace server catches up in chunks before it asks, so little is left here);
    * a read-only one (the CLI) indexes it into a temporary table of its own and searches both.
    * Returns a subquery yielding (rowid, rank) and how many times it takes the MATCH argument.
    */
@@ -376,6 +513,45 @@ export class TraceStore {
     return { sql: `${main} UNION ALL SELECT rowid, rank FROM temp.waiting_fts WHERE waiting_fts MATCH ?`, matches: 2 };
   }
 
+  /**
+   * Adds the parts of new spans to a stored trace's summary without reading the trace (see
+   * incrementalSummary.ts); false when only a rebuild from all its spans is exact.
+   */
+  private extendSummary(traceId: string, parts: SummaryPart[], bytes: number, now: number): boolean {
+    const row = this.stmt(`SELECT ${TRACE_COLUMNS}, bytes, incr FROM traces WHERE trace_id = ?`).get(traceId) as
+      | (TraceRow & { bytes: number; incr: string | null })
+      | undefined;
+    if (!row?.incr) return false;
+    const spanStmt = this.stmt(
+      'SELECT parent_id, (input_tokens IS NOT NULL OR output_tokens IS NOT NULL OR cache_read_tokens IS NOT NULL OR ' +
+        'cache_write_tokens IS NOT NULL OR reasoning_tokens IS NOT NULL), cost_usd IS NOT NULL FROM spans WHERE trace_id = ? AND span_id = ?',
+    ).raw();
+    const orphanStmt = this.stmt('SELECT span_id, parent_id, carries FROM span_orphans WHERE trace_id = ? AND parent_id = ?').raw();
+    const lookup: TraceLookup = {
+      span: (spanId) => {
+        const r = spanStmt.get(traceId, spanId) as [string | null, number, number] | undefined;
+        return r && { parentId: r[0], usage: r[1] === 1, cost: r[2] === 1 };
+      },
+      orphansOf: (spanId) =>
+        (orphanStmt.all(traceId, spanId) as [string, string, number][]).map(([id, parentId, carries]) => ({ spanId: id, parentId, carries })),
+    };
+    const next = extendSummary(rowToSummary(row), JSON.parse(row.incr) as TraceState, parts, lookup, now);
+    if (!next) return false;
+    const dropOrphan = this.stmt('DELETE FROM span_orphans WHERE trace_id = ? AND span_id = ?');
+    for (const id of next.orphans.adopted) dropOrphan.run(traceId, id);
+    const mark = this.stmt('UPDATE span_orphans SET carries = carries | ? WHERE trace_id = ? AND span_id = ?');
+    for (const [id, bits] of next.orphans.carries) mark.run(bits, traceId, id);
+    this.insertOrphans(traceId, next.orphans.added);
+    this.writeSummary(next.summary, next.state, row.bytes + bytes, now);
+    return true;
+  }
+
+  private insertOrphans(traceId: string, orphans: Orphan[]): void {
+    if (orphans.length === 0) return;
+    const insert = this.stmt('INSERT OR REPLACE INTO span_orphans (trace_id, span_id, parent_id, carries) VALUES (?, ?, ?, ?)');
+    for (const o of orphans) insert.run(traceId, o.spanId, o.parentId, o.carries);
+  }
+
   /** Recomputes one trace's summary row from the span columns (no JSON parsing). */
   private refreshSummary(traceId: string, now: number): void {
     const rows = this.stmt(
@@ -384,6 +560,7 @@ export class TraceStore {
     )
       .raw()
       .all(traceId) as PartRow[];
+    this.stmt('DELETE FROM span_orphans WHERE trace_id = ?').run(traceId);
     if (rows.length === 0) {
       this.stmt('DELETE FROM traces WHERE trace_id = ?').run(traceId);
       return;
@@ -401,12 +578,21 @@ export class TraceStore {
     this.saveSummary(traceId, parts, bytes, now);
   }
 
+  /** The summary of a whole trace (summarizeParts, the definition) and what extending it later needs. */
   private saveSummary(traceId: string, parts: SummaryPart[], bytes: number, now: number): void {
+    // By span id: ties between equal start times then go the same way however the spans arrived.
+    parts.sort((a, b) => (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0));
     const s = summarizeParts(parts, now);
+    const { state, orphans } = stateOf(parts, s);
+    this.insertOrphans(traceId, orphans);
+    this.writeSummary(s, state, bytes, now);
+  }
+
+  private writeSummary(s: TraceSummaryDto, state: TraceState, bytes: number, now: number): void {
     this.stmt(SAVE_SUMMARY).run(
-      traceId, s.name, s.startUnixNanos, s.durationMs, s.spanCount, s.errorCount, s.llmCalls, s.toolCalls, s.orphanCount,
+      s.traceId, s.name, s.startUnixNanos, s.durationMs, s.spanCount, s.errorCount, s.llmCalls, s.toolCalls, s.orphanCount,
       JSON.stringify(s.services), JSON.stringify(s.models), s.usage.inputTokens, s.usage.outputTokens, s.usage.cacheReadTokens,
-      s.usage.cacheWriteTokens, s.usage.reasoningTokens, s.costUsd, now, nanosToMs(s.startUnixNanos), bytes,
+      s.usage.cacheWriteTokens, s.usage.reasoningTokens, s.costUsd, now, nanosToMs(s.startUnixNanos), bytes, JSON.stringify(state),
     );
   }
 
@@ -556,6 +742,7 @@ export class TraceStore {
         this.stmt('DELETE FROM span_fts WHERE rowid IN (SELECT id FROM spans WHERE trace_id = ? AND id <= (SELECT indexed_upto FROM search_state))').run(id);
         const spans = this.stmt('DELETE FROM spans WHERE trace_id = ?').run(id).changes;
         this.stmt('DELETE FROM pending_logs WHERE trace_id = ?').run(id);
+        this.stmt('DELETE FROM span_orphans WHERE trace_id = ?').run(id);
         const traces = this.stmt('DELETE FROM traces WHERE trace_id = ?').run(id).changes;
         if (spans + traces > 0) deleted++;
       }
@@ -576,7 +763,7 @@ export class TraceStore {
     const tx = this.db.transaction(() => {
       const n = this.stmt('SELECT count(*) FROM traces').pluck().get() as number;
       this.db.exec(
-        "INSERT INTO span_fts (span_fts) VALUES ('delete-all'); DELETE FROM spans; DELETE FROM traces; DELETE FROM pending_logs; " +
+        "INSERT INTO span_fts (span_fts) VALUES ('delete-all'); DELETE FROM spans; DELETE FROM traces; DELETE FROM pending_logs; DELETE FROM span_orphans; " +
           'UPDATE search_state SET indexed_upto = 0;',
       );
       return n;
@@ -589,41 +776,142 @@ export class TraceStore {
   /**
    * Age: traces last written more than maxDays ago (receive time, so an imported old trace is
    * not deleted on arrival), and log records that waited that long for their span. Size: while
-   * the database's used pages exceed maxMegabytes, the traces with the oldest start go first.
+   * the database's used pages exceed maxMegabytes, the oldest go first: traces by start time and
+   * log records still waiting for a span (which may never come) by receive time, interleaved.
    * A limit ≤ 0 disables that rule.
+   *
+   * The work is cut into slices of at most RETENTION_SLICE_ROWS rows, one short transaction
+   * each, with a turn of the event loop (setImmediate) between them: exports and requests are
+   * answered while a large store is trimmed. A trace is deleted span slice by span slice and its
+   * summary row last, so a crash midway leaves it old and complete enough to be found next time.
    */
-  applyRetention(limits: { maxDays: number; maxMegabytes: number }): { deletedTraces: number } {
-    let deleted = 0;
+  async applyRetention(limits: { maxDays: number; maxMegabytes: number }, hooks: RetentionHooks = {}): Promise<RetentionReport> {
+    const report: RetentionReport = { byAge: { traces: 0, logs: 0 }, bySize: { traces: 0, logs: 0 }, slices: 0 };
+    const pause = async (): Promise<boolean> => {
+      report.slices++;
+      hooks.onSlice?.(report.slices);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return this.db.open && !hooks.stop?.(); // closed or closing meanwhile: stop quietly
+    };
     if (limits.maxDays > 0 && Number.isFinite(limits.maxDays)) {
       const cutoff = this.now() - limits.maxDays * 86_400_000;
-      const ids = this.stmt('SELECT trace_id FROM traces WHERE updated_at_ms < ? ORDER BY start_ms, trace_id').pluck().all(cutoff) as string[];
-      deleted += this.deleteTraces(ids);
-      this.stmt('DELETE FROM pending_logs WHERE received_ms < ?').run(cutoff);
+      const old = this.stmt('SELECT trace_id FROM traces WHERE updated_at_ms < ? ORDER BY updated_at_ms, trace_id LIMIT ?').pluck();
+      const stillOld = (id: string) => this.stmt('SELECT updated_at_ms < ? FROM traces WHERE trace_id = ?').pluck().get(cutoff, id) === 1;
+      for (let queue = old.all(cutoff, RETENTION_PAGE) as string[]; queue.length > 0; queue = old.all(cutoff, RETENTION_PAGE) as string[]) {
+        while (queue.length > 0) {
+          report.byAge.traces += this.deleteSlice(queue, stillOld);
+          if (!(await pause())) return report;
+        }
+      }
+      const dropLogs = this.stmt('DELETE FROM pending_logs WHERE id IN (SELECT id FROM pending_logs WHERE received_ms < ? ORDER BY id LIMIT ?)');
+      for (;;) {
+        const n = this.db.transaction(() => dropLogs.run(cutoff, RETENTION_SLICE_ROWS).changes).immediate();
+        report.byAge.logs += n;
+        if (!(await pause())) return report;
+        if (n < RETENTION_SLICE_ROWS) break;
+      }
     }
     if (limits.maxMegabytes > 0 && Number.isFinite(limits.maxMegabytes)) {
       const limit = limits.maxMegabytes * 1024 * 1024;
       // Estimate, delete, measure again: the search index frees its pages only when its
-      // segments merge, so a few rounds may be needed.
-      for (let round = 0; round < 5; round++) {
-        const used = this.usedBytes();
-        if (used <= limit) break;
-        // Trace bytes count JSON only; scale them to pages (indexes, search index, overhead).
-        const total = (this.stmt('SELECT coalesce(sum(bytes), 0) FROM traces').pluck().get() as number) || 1;
-        const scale = used / total;
-        const ids: string[] = [];
-        let freed = 0;
-        for (const r of this.stmt('SELECT trace_id, bytes FROM traces ORDER BY start_ms, trace_id').iterate() as IterableIterator<{ trace_id: string; bytes: number }>) {
-          if (used - freed <= limit) break;
-          ids.push(r.trace_id);
-          freed += r.bytes * scale;
+      // segments merge, so several rounds may be needed.
+      for (let round = 0; round < RETENTION_MAX_ROUNDS; round++) {
+        const plan = this.sizePlan(this.usedBytes() - limit);
+        if (plan.traces.length === 0 && plan.logs.length === 0) break;
+        while (plan.traces.length > 0) {
+          report.bySize.traces += this.deleteSlice(plan.traces);
+          if (!(await pause())) return report;
         }
-        if (ids.length === 0) break;
-        deleted += this.deleteTraces(ids);
-        this.stmt("INSERT INTO span_fts (span_fts, rank) VALUES ('merge', 4000)").run();
+        const dropLog = this.stmt('DELETE FROM pending_logs WHERE id = ?');
+        for (let i = 0; i < plan.logs.length; i += RETENTION_SLICE_ROWS) {
+          const slice = plan.logs.slice(i, i + RETENTION_SLICE_ROWS);
+          report.bySize.logs += this.db.transaction(() => slice.reduce((n, id) => n + dropLog.run(id).changes, 0)).immediate();
+          if (!(await pause())) return report;
+        }
+        // Merge search-index segments a little at a time; a merge that changes < 2 rows did no work.
+        for (let i = 0; i < RETENTION_MERGE_SLICES; i++) {
+          const before = this.stmt('SELECT total_changes()').pluck().get() as number;
+          this.stmt("INSERT INTO span_fts (span_fts, rank) VALUES ('merge', ?)").run(RETENTION_MERGE_PAGES);
+          const worked = (this.stmt('SELECT total_changes()').pluck().get() as number) - before >= 2;
+          if (!(await pause())) return report;
+          if (!worked) break;
+        }
+        if (this.usedBytes() <= limit) break;
       }
     }
-    if (deleted > 0) this.reclaimSpace();
-    return { deletedTraces: deleted };
+    if (report.byAge.traces + report.bySize.traces + report.byAge.logs + report.bySize.logs > 0) this.reclaimSpace();
+    return report;
+  }
+
+  /**
+   * What to delete to free about `excess` bytes: the oldest traces (by start) and waiting log
+   * records (by receive time), interleaved by age. Stored sizes count JSON only; they are scaled
+   * to pages (indexes, search index, overhead). Looks at most RETENTION_PAGE of each per round.
+   */
+  private sizePlan(excess: number): { traces: string[]; logs: number[] } {
+    const plan = { traces: [] as string[], logs: [] as number[] };
+    if (excess <= 0) return plan;
+    const total =
+      (this.stmt('SELECT (SELECT coalesce(sum(bytes), 0) FROM traces) + (SELECT coalesce(sum(length(doc)), 0) FROM pending_logs)').pluck().get() as number) || 1;
+    const scale = this.usedBytes() / total;
+    const traces = this.stmt('SELECT trace_id AS id, start_ms AS at, bytes FROM traces ORDER BY start_ms, trace_id LIMIT ?').all(RETENTION_PAGE) as { id: string; at: number; bytes: number }[];
+    const logs = this.stmt('SELECT id, received_ms AS at, length(doc) AS bytes FROM pending_logs ORDER BY id LIMIT ?').all(RETENTION_PAGE) as { id: number; at: number; bytes: number }[];
+    let freed = 0;
+    let t = 0;
+    let l = 0;
+    while (freed < excess && (t < traces.length || l < logs.length)) {
+      if (l >= logs.length || (t < traces.length && traces[t].at <= logs[l].at)) {
+        plan.traces.push(traces[t].id);
+        freed += traces[t++].bytes * scale;
+      } else {
+        plan.logs.push(logs[l].id);
+        freed += logs[l++].bytes * scale;
+      }
+    }
+    return plan;
+  }
+
+  /**
+   * One bounded transaction: deletes up to RETENTION_SLICE_ROWS span rows of the traces at the
+   * front of `queue`, and a trace's summary row (and its waiting logs) once its spans are gone,
+   * shifting it off the queue. A trace no longer `eligible` (written to since it was picked) is
+   * skipped, and its summary recomputed from what is left. Returns the traces deleted.
+   */
+  private deleteSlice(queue: string[], eligible?: (traceId: string) => boolean): number {
+    const tx = this.db.transaction(() => {
+      let budget = RETENTION_SLICE_ROWS;
+      let deleted = 0;
+      const upto = this.indexedUpto();
+      const pick = this.stmt('SELECT id FROM spans WHERE trace_id = ? LIMIT ?').pluck();
+      const dropFts = this.stmt('DELETE FROM span_fts WHERE rowid = ?');
+      const dropSpan = this.stmt('DELETE FROM spans WHERE id = ?');
+      while (queue.length > 0 && budget > 0) {
+        const traceId = queue[0];
+        budget--; // every trace costs something, so a slice of many tiny traces stays bounded too
+        if (eligible && !eligible(traceId)) {
+          queue.shift();
+          const updated = this.stmt('SELECT updated_at_ms FROM traces WHERE trace_id = ?').pluck().get(traceId) as number | undefined;
+          if (updated !== undefined) this.refreshSummary(traceId, updated);
+          continue;
+        }
+        const want = Math.max(1, budget);
+        const ids = pick.all(traceId, want) as number[];
+        for (const id of ids) {
+          if (id <= upto) dropFts.run(id);
+          dropSpan.run(id);
+        }
+        budget -= ids.length;
+        if (ids.length === want) break; // more spans left: the next slice continues this trace
+        queue.shift();
+        this.stmt('DELETE FROM pending_logs WHERE trace_id = ?').run(traceId);
+        this.stmt('DELETE FROM span_orphans WHERE trace_id = ?').run(traceId);
+        if (this.stmt('DELETE FROM traces WHERE trace_id = ?').run(traceId).changes > 0) deleted++;
+      }
+      // Freed ids at the top are handed out again: they must count as not yet indexed.
+      this.stmt('UPDATE search_state SET indexed_upto = min(indexed_upto, (SELECT coalesce(max(id), 0) FROM spans))').run();
+      return deleted;
+    });
+    return tx.immediate();
   }
 
   /** Bytes in pages that hold data (free pages excluded). */
@@ -648,6 +936,21 @@ export class TraceStore {
     if (this.db.open) this.db.close();
   }
 }
+
+const PART_KEY_COLUMNS =
+  'parent_id, name, service, start_ns, end_ns, status, kind, model, input_tokens, output_tokens, cache_read_tokens, ' +
+  'cache_write_tokens, reasoning_tokens, cost_usd';
+
+type StoredRow = { id: number; has_logs: number; doc: string; bytes: number } & Record<string, unknown>;
+
+/** The summary fields of a stored span, comparable with partKeyOf. */
+const partKeyOfRow = (r: Record<string, unknown>): string => JSON.stringify(PART_KEY_COLUMNS.split(', ').map((c) => r[c] ?? null));
+
+const partKeyOf = (p: SummaryPart): string =>
+  JSON.stringify([
+    p.parentSpanId, p.name, p.service, p.startUnixNanos, p.endUnixNanos, p.statusCode, p.kind, p.model, p.usage.inputTokens,
+    p.usage.outputTokens, p.usage.cacheReadTokens, p.usage.cacheWriteTokens, p.usage.reasoningTokens, p.costUsd,
+  ]);
 
 function withEvents(raw: RawSpan, extra: RawEvent[]): RawSpan {
   const seen = new Set(raw.events.map(eventKey));

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { describeRetention } from '../../src/server/traceServer';
 import { TraceStore } from '../../src/store/traceStore';
 import { logRecord, rawSpan, standInCanonicalize, tempDir } from './storeFixtures';
 
@@ -182,13 +183,32 @@ describe('TraceStore (real SQLite files)', function () {
     s.close();
     store = null;
     const raw = new Database(path);
-    raw.exec('DROP TABLE search_state; PRAGMA user_version = 1;');
+    raw.exec('DROP TABLE search_state; DROP TABLE span_orphans; ALTER TABLE traces DROP COLUMN incr; PRAGMA user_version = 1;');
     raw.close();
     const again = open('v1.db');
     assert.equal(again.hasUnindexed(), false);
     assert.equal(again.search('okapi', 10).length, 1);
     again.writeBatch({ spans: [rawSpan({ traceId: 't2', spanId: 'r', name: 'okapi again' })], logs: [] });
     assert.equal(again.search('okapi', 10).length, 2);
+  });
+
+  it('migrates a version-2 file: its traces are rebuilt once on their next write, then extended', () => {
+    const path = join(tmp.dir, 'v2.db');
+    const s = open('v2.db');
+    s.writeBatch({ spans: [llm('t1', 'a'), rawSpan({ traceId: 't1', spanId: 'kid', parentSpanId: 'late-parent' })], logs: [] });
+    s.close();
+    store = null;
+    const raw = new Database(path);
+    raw.exec('DROP TABLE span_orphans; ALTER TABLE traces DROP COLUMN incr; PRAGMA user_version = 2;');
+    raw.close();
+    const again = open('v2.db');
+    again.writeBatch({ spans: [rawSpan({ traceId: 't1', spanId: 'root' }), rawSpan({ traceId: 't1', spanId: 'late-parent', parentSpanId: 'root' })], logs: [] });
+    again.writeBatch({ spans: [llm('t1', 'b', { 'gen_ai.request.model': 'gpt-4o-mini' })], logs: [] });
+    const t = again.getTrace('t1')!;
+    assert.deepEqual(
+      { n: t.summary.spanCount, o: t.summary.orphanCount, llm: t.summary.llmCalls, in: t.summary.usage.inputTokens, name: t.summary.name },
+      { n: 5, o: 0, llm: 2, in: 200, name: 'span root' },
+    );
   });
 
   it('lists traces newest first with filters', () => {
@@ -245,7 +265,7 @@ describe('TraceStore (real SQLite files)', function () {
     assert.deepEqual(s.sourceStats('/elsewhere.py'), []);
   });
 
-  it('retention by age deletes traces received before the cutoff, and stale pending logs', () => {
+  it('retention by age deletes traces received before the cutoff, and stale pending logs', async () => {
     const day = 86_400_000;
     let now = 100 * day;
     const s = open('traces.db', { now: () => now });
@@ -253,15 +273,17 @@ describe('TraceStore (real SQLite files)', function () {
     now += 5 * day;
     s.writeBatch({ spans: [rawSpan({ traceId: 'b', spanId: 'r' })], logs: [] });
     now += 1 * day;
-    assert.deepEqual(s.applyRetention({ maxDays: 3, maxMegabytes: 0 }), { deletedTraces: 1 });
+    const r = await s.applyRetention({ maxDays: 3, maxMegabytes: 0 });
+    assert.deepEqual([r.byAge, r.bySize], [{ traces: 1, logs: 1 }, { traces: 0, logs: 0 }]);
     assert.deepEqual(s.listTraces({}).map((t) => t.traceId), ['b']);
     // The stale log is gone: its span arriving now finds nothing to attach.
     s.writeBatch({ spans: [rawSpan({ traceId: 'x', spanId: 'never' })], logs: [] });
     assert.equal(s.getTrace('x')!.spans[0].events.length, 0);
-    assert.deepEqual(s.applyRetention({ maxDays: 0, maxMegabytes: 0 }), { deletedTraces: 0 });
+    const none = await s.applyRetention({ maxDays: 0, maxMegabytes: 0 });
+    assert.deepEqual([none.byAge, none.bySize, none.slices], [{ traces: 0, logs: 0 }, { traces: 0, logs: 0 }, 0]);
   });
 
-  it('retention by size deletes the oldest traces first until under the limit', () => {
+  it('retention by size deletes the oldest traces first until under the limit', async () => {
     const s = open();
     const text = (i: number) => `trace ${i} ` + randomBytes(30_000).toString('base64');
     for (let i = 0; i < 10; i++) {
@@ -273,12 +295,70 @@ describe('TraceStore (real SQLite files)', function () {
     empty.close();
     const used = s.usedBytes();
     const limitMb = (baseline + (used - baseline) / 2) / (1024 * 1024);
-    const { deletedTraces } = s.applyRetention({ maxDays: 0, maxMegabytes: limitMb });
+    const deletedTraces = (await s.applyRetention({ maxDays: 0, maxMegabytes: limitMb })).bySize.traces;
     assert.ok(deletedTraces >= 4 && deletedTraces <= 7, `deleted ${deletedTraces}`);
     const left = s.listTraces({}).map((t) => t.traceId);
     const expected = Array.from({ length: 10 - deletedTraces }, (_, i) => `t${9 - i}`);
     assert.deepEqual(left, expected, 'the newest survive');
     assert.ok(s.usedBytes() <= limitMb * 1024 * 1024);
+  });
+
+  it('retention by size deletes log records waiting for a span that never arrives, oldest first, and names that reason', async () => {
+    let now = Date.UTC(2025, 0, 1); // the logs arrive long before the traces start
+    const s = open('traces.db', { now: () => now });
+    const payload = () => randomBytes(30_000).toString('base64');
+    for (let i = 0; i < 10; i++) {
+      s.writeBatch({ spans: [], logs: [logRecord({ traceId: `lost${i}`, spanId: 'never', body: payload() })] });
+      now += 1000;
+    }
+    for (let i = 0; i < 10; i++) {
+      s.writeBatch({ spans: [rawSpan({ traceId: `t${i}`, spanId: 'r', startMs: i * 1000, attributes: { payload: payload() } })], logs: [] });
+    }
+    const empty = TraceStore.open(join(tmp.dir, 'empty.db'), { canonicalize: standInCanonicalize });
+    const baseline = empty.usedBytes();
+    empty.close();
+    // Room for a little less than the ten traces: every waiting log goes, then the oldest trace or two.
+    const limitMb = (baseline + (s.usedBytes() - baseline) * 0.45) / (1024 * 1024);
+    const r = await s.applyRetention({ maxDays: 0, maxMegabytes: limitMb });
+    assert.equal(r.bySize.logs, 10, 'the waiting logs are the oldest: they go first');
+    assert.ok(r.bySize.traces >= 1 && r.bySize.traces <= 3, `deleted ${r.bySize.traces} traces`);
+    assert.ok(s.usedBytes() <= limitMb * 1024 * 1024);
+    assert.deepEqual(s.listTraces({}).map((t) => t.traceId), Array.from({ length: 10 - r.bySize.traces }, (_, i) => `t${9 - i}`));
+    // A span arriving now finds no log to attach.
+    s.writeBatch({ spans: [rawSpan({ traceId: 'lost9', spanId: 'never' })], logs: [] });
+    assert.equal(s.getTrace('lost9')!.spans[0].events.length, 0);
+    const lines = describeRetention(r, { maxDays: 0, maxMegabytes: limitMb });
+    assert.equal(lines.length, 1);
+    assert.match(lines[0], /trace\(s\) and 10 log record\(s\) waiting for a span that never arrived to keep the database under/);
+    assert.doesNotMatch(lines[0], /old trace|older than/);
+  });
+
+  it('retention works in bounded slices and lets ingest in between', async () => {
+    const day = 86_400_000;
+    let now = 100 * day;
+    const s = open('traces.db', { now: () => now });
+    // One big trace (more spans than a slice) and many small ones, all old.
+    s.writeBatch({ spans: Array.from({ length: 2_000 }, (_, i) => rawSpan({ traceId: 'big', spanId: `s${i}`, parentSpanId: i ? 's0' : null })), logs: [] });
+    for (let t = 0; t < 40; t++) s.writeBatch({ spans: Array.from({ length: 50 }, (_, i) => rawSpan({ traceId: `old${t}`, spanId: `s${i}` })), logs: [] });
+    now += 10 * day;
+    const order: string[] = [];
+    let slicesAtIngest = -1;
+    const done = s.applyRetention({ maxDays: 3, maxMegabytes: 0 }, { onSlice: (n) => order.push(`slice ${n}`) }).then((r) => {
+      order.push('retention done');
+      return r;
+    });
+    // An export arriving while retention runs is written before retention finishes.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    s.writeBatch({ spans: [rawSpan({ traceId: 'fresh', spanId: 'r' })], logs: [] });
+    slicesAtIngest = order.length;
+    order.push('ingest');
+    const r = await done;
+    assert.equal(r.byAge.traces, 41);
+    assert.ok(r.slices >= 4000 / 500, `${r.slices} slices`);
+    assert.ok(slicesAtIngest >= 1 && order.indexOf('ingest') < order.indexOf('retention done'), order.join(', '));
+    assert.ok(order.indexOf('ingest') < order.length - 2, 'retention went on after the export');
+    assert.deepEqual(s.listTraces({}).map((t) => t.traceId), ['fresh']);
+    assert.deepEqual(s.counts(), { spans: 1, traces: 1 });
   });
 
   it('clear() empties everything and reports how many traces it removed', () => {
@@ -321,23 +401,52 @@ describe('TraceStore (real SQLite files)', function () {
     assert.deepEqual(store!.counts(), { spans: 0, traces: 0 });
   });
 
-  it('moves aside a file from a newer schema', () => {
+  it('refuses a file from a newer schema with a message, and leaves it where it is', () => {
     const path = join(tmp.dir, 'traces.db');
     const db = new Database(path);
     db.exec('CREATE TABLE future (x); INSERT INTO future VALUES (1);');
     db.pragma('user_version = 999');
+    // A newer window still has the file open and writing (WAL).
+    db.pragma('journal_mode = WAL');
+    db.exec('INSERT INTO future VALUES (2);');
+    const before = readdirSync(tmp.dir).sort();
+    assert.throws(() => open(), (err: Error) => {
+      assert.equal(err.name, 'NewerDatabaseError');
+      assert.match(err.message, /newer version of Agent Trace/);
+      assert.ok(err.message.includes(path));
+      return true;
+    });
+    assert.throws(() => TraceStore.open(path, { canonicalize: standInCanonicalize, readonly: true }), /newer version of Agent Trace/);
+    assert.deepEqual(readdirSync(tmp.dir).sort(), before, 'nothing moved or created');
+    db.exec('INSERT INTO future VALUES (3);');
+    assert.equal(db.prepare('SELECT count(*) FROM future').pluck().get(), 3, 'the newer window keeps writing');
     db.close();
+  });
+
+  it('salvages the readable spans of a file whose index is damaged, and says how many', () => {
+    const path = join(tmp.dir, 'traces.db');
     const s = open();
-    const moved = readdirSync(tmp.dir).filter((f) => f.startsWith('traces.db.newer-'));
-    assert.equal(moved.length, 1);
-    const kept = new Database(join(tmp.dir, moved[0]), { readonly: true });
-    assert.equal(kept.pragma('user_version', { simple: true }), 999);
-    assert.equal(kept.prepare('SELECT x FROM future').pluck().get(), 1);
-    kept.close();
-    assert.match(messages[0], /newer version/);
-    assert.ok(messages[0].includes(moved[0]));
-    s.writeBatch({ spans: [rawSpan({ traceId: 't', spanId: 'r' })], logs: [] });
-    assert.deepEqual(s.counts(), { spans: 1, traces: 1 });
+    for (let t = 0; t < 30; t++) {
+      s.writeBatch({ spans: Array.from({ length: 10 }, (_, i) => rawSpan({ traceId: `t${t}`, spanId: `s${i}`, parentSpanId: i ? 's0' : null, attributes: { pad: `word${t} `.repeat(200) } })), logs: [] });
+    }
+    s.close();
+    // Scribble over every page of the spans (trace_id, span_id) index; the table pages stay readable.
+    const db = new Database(path, { readonly: true });
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    const pages = db.prepare("SELECT pageno FROM dbstat WHERE name = 'sqlite_autoindex_spans_1'").pluck().all() as number[];
+    db.close();
+    assert.ok(pages.length > 0);
+    const bytes = readFileSync(path);
+    for (const p of pages) randomBytes(pageSize - 100).copy(bytes, (p - 1) * pageSize + 50);
+    writeFileSync(path, bytes);
+    messages.length = 0;
+    const fresh = open();
+    assert.ok(readdirSync(tmp.dir).some((f) => f.startsWith('traces.db.corrupt-')), 'the damaged file is kept aside');
+    assert.match(messages.join('\n'), /could not be read/);
+    assert.match(messages.join('\n'), /Salvaged 300 span\(s\) in 30 trace\(s\)/);
+    assert.deepEqual(fresh.counts(), { spans: 300, traces: 30 });
+    assert.equal(fresh.getTrace('t7')!.summary.spanCount, 10);
+    assert.equal(fresh.search('word7', 50).length, 10);
   });
 
   it('survives close and reopen with the same data', () => {
