@@ -294,6 +294,9 @@ async function main() {
   console.log(ratioLine('ours / floor (spans/s)', vsFloor, '≥ 1.0×', vsFloor >= 1.0));
   console.log(ratioLine('ours stored bytes / OTLP protobuf bytes', bytesRatio, '≤ 1.5×', bytesRatio <= 1.5));
   console.log(`(floor stored bytes / OTLP protobuf bytes: ${Number.isFinite(floorBytesRatio) ? floorBytesRatio.toFixed(2) : '—'}×)`);
+  // Per server CPU-second is the steadier view on a shared machine (wall time includes waiting for a core).
+  const perCpu = (name: string) => (o?.spansPerCpuSecond ?? NaN) / (by(name)?.spansPerCpuSecond ?? NaN);
+  console.log(`(per server CPU-second: ours / tracelet in-memory ${perCpu('tracelet-memory').toFixed(2)}×, ours / floor ${perCpu('floor').toFixed(2)}×)`);
 
   fs.mkdirSync(values.out!, { recursive: true });
   const file = path.join(values.out!, `peer-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
