@@ -3,7 +3,8 @@
 //   throughput: spans acknowledged per second (target >= 30,000 on one core), and spans per
 //               CPU-second of the server process (what one core does, whatever else runs)
 //   memory:     server RSS while ingesting N spans (target < 300 MB and flat)
-// Usage: node --import tsx bench/ingest.ts [--spans 1000000] [--runs 3]
+// Usage: node --import tsx bench/ingest.ts [--spans 200000] [--runs 3] [--memory 1000000]
+// (--runs 0 --memory N: only the memory check; bench/ingestVsPeer.ts --rss-million runs that)
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -12,6 +13,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { otlpType, TYPE } from '../src/core/otlp';
 import { SERVER_NODE_FLAGS } from '../src/protocol/lsp';
+import { cpuSeconds, peakRssMb, rssMb } from './support/proc';
 
 const { values } = parseArgs({
   options: {
@@ -131,18 +133,6 @@ function post(port: number, body: Buffer): Promise<number> {
   });
 }
 
-/** CPU seconds (user + system) the process has used so far, from /proc (Linux). */
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}
-
-function rssMb(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
-}
-
 async function run(totalSpans: number, sampleMemory: boolean) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-trace-bench-'));
   const { child, port } = await startServer(path.join(dir, 'bench.db'));
@@ -177,10 +167,11 @@ async function run(totalSpans: number, sampleMemory: boolean) {
   const seconds = (performance.now() - started) / 1000;
   const serverCpu = cpuSeconds(child.pid!) - cpu0;
   if (sampler) clearInterval(sampler);
+  const peakMb = peakRssMb(child.pid!);
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));
   fs.rmSync(dir, { recursive: true, force: true });
-  return { spansPerSecond: (batches * BATCH) / seconds, spansPerCpuSecond: (batches * BATCH) / serverCpu, seconds, bytesPerSpan, retried, samples };
+  return { spansPerSecond: (batches * BATCH) / seconds, spansPerCpuSecond: (batches * BATCH) / serverCpu, seconds, bytesPerSpan, retried, samples, peakMb };
 }
 
 /** Gives a re-sent batch fresh trace ids by rewriting the marker-prefixed 16-byte ids in place. */
@@ -193,11 +184,7 @@ function patchTraceIds(template: Buffer, n: number): Buffer {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-async function main() {
-  if (!fs.existsSync('dist/cli.js')) throw new Error('Run `npm run build` first.');
-  const runs = Number(values.runs);
-  const results = [];
-  for (let i = 0; i < runs; i++) results.push(await run(Number(values.spans), false));
+function reportThroughput(results: Awaited<ReturnType<typeof run>>[]) {
   const tput = results.map((r) => r.spansPerSecond);
   const cpuTput = results.map((r) => r.spansPerCpuSecond);
   console.log(
@@ -205,6 +192,14 @@ async function main() {
       `(runs: ${tput.map((t) => Math.round(t)).join(', ')}); server process: median ${Math.round(median(cpuTput)).toLocaleString('en-US')} spans per CPU-second ` +
       `(runs: ${cpuTput.map((t) => Math.round(t)).join(', ')}; the steadier measure on a shared machine); ${values.spans} spans/run, ${BATCH}/export, ${Math.round(results[0].bytesPerSpan)} B/span on the wire, 503 retries: ${results.map((r) => r.retried).join(',')})`,
   );
+}
+
+async function main() {
+  if (!fs.existsSync('dist/cli.js')) throw new Error('Run `npm run build` first.');
+  const runs = Number(values.runs);
+  const results = [];
+  for (let i = 0; i < runs; i++) results.push(await run(Number(values.spans), false));
+  if (runs > 0) reportThroughput(results);
   const memorySpans = Number(values.memory);
   if (memorySpans > 0) {
     const m = await run(memorySpans, true);
@@ -212,7 +207,7 @@ async function main() {
     const q = Math.max(1, Math.floor(s.length / 4));
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     console.log(
-      `server RSS while ingesting ${memorySpans.toLocaleString('en-US')} spans: max ${Math.round(Math.max(...s))} MB, ` +
+      `server RSS while ingesting ${memorySpans.toLocaleString('en-US')} spans: max ${Math.round(Math.max(...s))} MB sampled, peak ${Math.round(m.peakMb)} MB (VmHWM), ` +
         `first quarter avg ${Math.round(avg(s.slice(0, q)))} MB, last quarter avg ${Math.round(avg(s.slice(-q)))} MB ` +
         `(${s.length} samples, ${Math.round(m.spansPerSecond).toLocaleString('en-US')} spans/s)`,
     );

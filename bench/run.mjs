@@ -6,6 +6,8 @@ import os from 'node:os';
 const benches = {
   decode: ['--import', 'tsx', 'bench/decode.ts'],
   ingest: ['--import', 'tsx', 'bench/ingest.ts', '--spans', '200000', '--runs', '3', '--memory', '1000000'],
+  // Side by side with tracelet and the floor (issue 8); `--rss-million` is the memory check (see ingest).
+  peer: ['--import', 'tsx', 'bench/ingestVsPeer.ts', '--spans', '88000', '--rounds', '3'],
   store: ['--import', 'tsx', 'bench/store.ts'],
   redaction: ['--import', 'tsx', 'bench/redaction.bench.ts'],
   webview: ['bench/webview.mjs'],
