@@ -14,7 +14,8 @@
 // the stored calls' time window for that model): two instrumentations recording one model call
 // are judged duplicates with the whole trace.
 // Pure: the stored trace is seen through TraceLookup.
-import type { TraceSummaryDto, UsageDto } from '../protocol/dto';
+import type { TraceSummary } from '../core/tree';
+import type { Usage } from '../core/model';
 import { nanosToIso, parseNanos, type SummaryPart } from '../core/tree';
 
 export const USAGE_MARK = 1;
@@ -174,7 +175,7 @@ function markAll(parts: readonly SummaryPart[]): { marks: Map<string, number>; o
 }
 
 /** State and orphans of a whole trace, next to its summary as summarizeParts gave it. */
-export function stateOf(parts: readonly SummaryPart[], summary: TraceSummaryDto): { state: TraceState; orphans: Orphan[] } {
+export function stateOf(parts: readonly SummaryPart[], summary: TraceSummary): { state: TraceState; orphans: Orphan[] } {
   const acc = new Accumulator(null);
   const { marks, orphans } = markAll(parts);
   let cost: number | null = null;
@@ -195,12 +196,12 @@ export const roundCost = (c: number): number => Math.round(c * 1e12) / 1e12;
  * only a rebuild from all spans is exact (see the top of this file).
  */
 export function extendSummary(
-  prev: TraceSummaryDto,
+  prev: TraceSummary,
   prevState: TraceState,
   added: readonly SummaryPart[],
   lookup: TraceLookup,
   updatedAtMs: number,
-): { summary: TraceSummaryDto; state: TraceState; orphans: OrphanEdits } | null {
+): { summary: TraceSummary; state: TraceState; orphans: OrphanEdits } | null {
   const byId = new Map(added.map((p) => [p.spanId, p]));
   if (byId.size !== added.length) return null;
   if (possibleDuplicateCall(added, prevState)) return null;
@@ -273,8 +274,8 @@ export function extendSummary(
 
   const acc = new Accumulator(prevState);
   let cost = prevState.cost;
-  const usage: UsageDto = { ...prev.usage };
-  const add = (k: keyof UsageDto, v: number | null): void => {
+  const usage: Usage = { ...prev.usage };
+  const add = (k: keyof Usage, v: number | null): void => {
     if (v !== null) usage[k] = (usage[k] ?? 0) + v;
   };
   const services = new Set(prev.services);

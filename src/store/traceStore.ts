@@ -5,8 +5,8 @@
 import Database from 'better-sqlite3';
 import type { CanonicalSpan, RawEvent, RawLogRecord, RawSpan, StatusCode, StepKind } from '../core/model';
 import { emptyUsage } from '../core/model';
-import { durationMsBetween, nanosToIso, nanosToMs, summarizeParts, type SummaryPart } from '../core/tree';
-import type { SearchHitDto, SourceStatsDto, TraceFilterDto, TraceSummaryDto } from '../protocol/dto';
+import { durationMsBetween, nanosToIso, nanosToMs, summarizeParts, type SummaryPart, type TraceSummary } from '../core/tree';
+import type { SearchHit, SourceStats, TraceFilter } from './types';
 import { openDatabase } from './openDatabase';
 import { extendSummary, stateOf, type Orphan, type TraceLookup, type TraceState } from './incrementalSummary';
 import { ftsQuery, searchTextOf, snippetOf } from './searchText';
@@ -117,7 +117,7 @@ const INSERT_SPAN = `INSERT INTO spans (${SPAN_COLUMNS}) VALUES (${placeholders(
 const UPDATE_SPAN = `UPDATE spans SET (${SPAN_COLUMNS}) = (${placeholders(SPAN_COLUMNS)}) WHERE id = ?`;
 const SAVE_SUMMARY = `INSERT OR REPLACE INTO traces (${TRACE_COLUMNS}, start_ms, bytes, incr) VALUES (${placeholders(TRACE_COLUMNS)}, ?, ?, ?)`;
 
-function rowToSummary(r: TraceRow): TraceSummaryDto {
+function rowToSummary(r: TraceRow): TraceSummary {
   return {
     traceId: r.trace_id,
     name: r.name,
@@ -588,7 +588,7 @@ export class TraceStore {
     this.writeSummary(s, state, bytes, now);
   }
 
-  private writeSummary(s: TraceSummaryDto, state: TraceState, bytes: number, now: number): void {
+  private writeSummary(s: TraceSummary, state: TraceState, bytes: number, now: number): void {
     this.stmt(SAVE_SUMMARY).run(
       s.traceId, s.name, s.startUnixNanos, s.durationMs, s.spanCount, s.errorCount, s.llmCalls, s.toolCalls, s.orphanCount,
       JSON.stringify(s.services), JSON.stringify(s.models), s.usage.inputTokens, s.usage.outputTokens, s.usage.cacheReadTokens,
@@ -600,7 +600,7 @@ export class TraceStore {
   // Reading
 
   /** Newest first (by start time). */
-  listTraces(filter: TraceFilterDto): TraceSummaryDto[] {
+  listTraces(filter: TraceFilter): TraceSummary[] {
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.updatedAfterMs !== undefined) {
@@ -637,7 +637,7 @@ export class TraceStore {
     return (this.stmt(sql).all(...args) as TraceRow[]).map(rowToSummary);
   }
 
-  getTrace(traceId: string): { summary: TraceSummaryDto; spans: CanonicalSpan[] } | null {
+  getTrace(traceId: string): { summary: TraceSummary; spans: CanonicalSpan[] } | null {
     const read = this.db.transaction(() => {
       const row = this.stmt(`SELECT ${TRACE_COLUMNS} FROM traces WHERE trace_id = ?`).get(traceId) as TraceRow | undefined;
       if (!row) return null;
@@ -648,7 +648,7 @@ export class TraceStore {
   }
 
   /** Full-text search over span names, attribute values, event attributes and log bodies, best match first. */
-  search(text: string, limit: number): SearchHitDto[] {
+  search(text: string, limit: number): SearchHit[] {
     const q = ftsQuery(text);
     if (!q) return [];
     const src = this.searchSource();
@@ -670,7 +670,7 @@ export class TraceStore {
    * Code-lens numbers per line of one recorded source file: runs, the last run's duration,
    * input and output, and token and cost totals over all runs (null when none was reported).
    */
-  sourceStats(file: string): SourceStatsDto[] {
+  sourceStats(file: string): SourceStats[] {
     const lines = this.stmt(
       'SELECT src_line AS line, count(*) AS runs, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, ' +
         'sum(cost_usd) AS cost_usd FROM spans WHERE src_file = ? AND src_line IS NOT NULL GROUP BY src_line ORDER BY src_line',
