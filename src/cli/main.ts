@@ -11,6 +11,7 @@ import { TraceServer } from '../server/traceServer';
 import { runLanguageServer } from '../server/lspServer';
 import { spansForScan } from '../server/redactionService';
 import { runScan } from './scanCommand';
+import { MCP_USAGE, runMcpCommand } from './mcpCommand';
 import { TraceStore } from '../store/traceStore';
 
 export { SERVER_NODE_FLAGS } from '../protocol/lsp';
@@ -26,6 +27,7 @@ Usage:
   agent-trace import <file> [--db FILE]
   agent-trace scan   [--trace ID] [--policy FILE] [--fail-on secret|pii] [--json] [--db FILE]
   agent-trace lsp    --stdio
+  ${MCP_USAGE}
 
 The default database is ${defaultDbPath()} (shared with the VS Code extension).`;
 
@@ -56,6 +58,7 @@ type Values = ReturnType<typeof parse>['values'];
 const parse = (argv: string[]) => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
 
 export async function main(argv: string[], out = (s: string) => process.stdout.write(s + '\n')): Promise<number> {
+  if (argv[0] === 'mcp') return runMcpCommand(argv.slice(1), (m) => { throw new UsageError(m); });
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
