@@ -75,13 +75,27 @@ class ToolClient implements vscode.Disposable {
 export function registerAgentAccess(ctx: Ctx): void {
   const changed = new vscode.EventEmitter<void>();
   const clients = { current: new ToolClient(ctx) };
-  let tools: vscode.Disposable[] = [];
+  // Registered only while agent access is on; the contribution's `when` clause on the same
+  // setting also hides the server in the editor's MCP list at once.
+  let registrations: vscode.Disposable[] = [];
 
-  const registerTools = () => {
-    for (const d of tools.splice(0)) d.dispose();
+  const register = () => {
+    for (const d of registrations.splice(0)) d.dispose();
     if (!enabled()) return;
+    registrations.push(
+      vscode.lm.registerMcpServerDefinitionProvider(McpServerProviderId, {
+        onDidChangeMcpServerDefinitions: changed.event,
+        provideMcpServerDefinitions: () => {
+          if (!enabled()) return [];
+          const l = launch(ctx);
+          const def = new vscode.McpStdioServerDefinition('Agent Trace', l.command, l.args, l.env, ctx.extension.extension.packageJSON.version);
+          if (l.cwd) def.cwd = vscode.Uri.file(l.cwd);
+          return [def];
+        },
+      }),
+    );
     for (const [mcpName, toolId] of Object.entries(AgentTools)) {
-      tools.push(
+      registrations.push(
         vscode.lm.registerTool<Record<string, unknown>>(toolId, {
           invoke: async (options) => {
             const r = await clients.current.call(mcpName, options.input);
@@ -97,24 +111,15 @@ export function registerAgentAccess(ctx: Ctx): void {
   ctx.push(
     changed,
     { dispose: () => clients.current.dispose() },
-    { dispose: () => tools.splice(0).forEach((d) => d.dispose()) },
-    vscode.lm.registerMcpServerDefinitionProvider(McpServerProviderId, {
-      onDidChangeMcpServerDefinitions: changed.event,
-      provideMcpServerDefinitions: () => {
-        if (!enabled()) return [];
-        const l = launch(ctx);
-        const def = new vscode.McpStdioServerDefinition('Agent Trace', l.command, l.args, l.env, ctx.extension.extension.packageJSON.version);
-        if (l.cwd) def.cwd = vscode.Uri.file(l.cwd);
-        return [def];
-      },
-    }),
+    { dispose: () => registrations.splice(0).forEach((d) => d.dispose()) },
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!AGENT_ACCESS_SETTINGS.some((k) => e.affectsConfiguration(`${ConfigSection}.${k}`))) return;
       clients.current.dispose();
       clients.current = new ToolClient(ctx);
-      registerTools();
-      changed.fire();
+      const wasOn = registrations.length > 0;
+      if (wasOn !== enabled()) register();
+      else changed.fire();
     }),
   );
-  registerTools();
+  register();
 }
