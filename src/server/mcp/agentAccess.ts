@@ -227,7 +227,7 @@ export class AgentAccess {
         usage: dto.usage,
         costUsd: dto.costUsd,
         tool: dto.tool ? { name: dto.tool.name, callId: dto.tool.callId } : null,
-        source: dto.source,
+        source: dto.source ? { ...dto.source, file: r.text('source.file', dto.source.file) } : null,
         ...(dto.duplicateOf ? { duplicateOf: dto.duplicateOf } : {}),
         totalParts: parts.length,
       };
