@@ -53,6 +53,38 @@ describe('Agent access: MCP server definition (code-server + Chromium)', functio
     await editor.screenshot('agent-access-mcp-list.png');
   });
 
+  it('starts the server from the list: the editor runs `agent-trace mcp` with its own Node and finds the tools', async () => {
+    const page = editor.page;
+    const input = page.locator('.quick-input-widget input');
+    const rowText = async (): Promise<string> => {
+      if (await input.isVisible()) {
+        await page.keyboard.press('Escape');
+        await input.waitFor({ state: 'hidden', timeout: 15_000 });
+      }
+      await page.keyboard.press('F1');
+      await input.fill('>MCP: List Servers');
+      await editor.quickPickRow('MCP: List Servers').click();
+      const row = editor.quickPickRow('Agent Trace');
+      await row.waitFor({ timeout: 15_000 });
+      const text = await row.innerText();
+      return text;
+    };
+    await rowText();
+    await editor.quickPickRow('Agent Trace').click();
+    const start = editor.quickPickRow('Start Server');
+    await start.waitFor({ timeout: 15_000 });
+    await start.click();
+    let text = '';
+    await waitFor(async () => {
+      text = await rowText();
+      return /Running/.test(text);
+    }, 60_000, () => `the server row never showed it running: ${JSON.stringify(text)}`);
+    await page.keyboard.press('Escape');
+    // The MCP output channel (opened on start) logs the tool discovery: all seven tools answered tools/list.
+    await page.getByText('Discovered 7 tools').first().waitFor({ timeout: 30_000 });
+    await editor.screenshot('agent-access-mcp-running.png');
+  });
+
   it('offers no server when agent access is turned off', async () => {
     await sample?.close();
     sample = await openSampleWorkspace({ 'chat.disableAIFeatures': false, 'agentTrace.agentAccess.enabled': false });
