@@ -16,6 +16,7 @@ import { runScan } from './scanCommand';
 import { formatCost, formatCount, formatDuration } from '../core/format';
 import { endQuietlyWhenReaderLeaves, exitWhenFlushed, jsonForTerminal, terminalSafe } from './output';
 import { DIFF_USAGE, runDiffCommand } from './diffCommand';
+import { MCP_USAGE, runMcpCommand } from './mcpCommand';
 import { TraceStore } from '../store/traceStore';
 
 export { SERVER_NODE_FLAGS } from '../protocol/lsp';
@@ -31,6 +32,7 @@ Usage:
   agent-trace import <file> [--db FILE]
   agent-trace scan   [--trace ID] [--policy FILE] [--fail-on secret|pii] [--json] [--db FILE]
   ${DIFF_USAGE}
+  ${MCP_USAGE}
   agent-trace lsp    --stdio
 
 The default database is ${defaultDbPath()} (shared with the VS Code extension).`;
@@ -62,6 +64,7 @@ type Values = ReturnType<typeof parse>['values'];
 const parse = (argv: string[]) => parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
 
 export async function main(argv: string[], out = (s: string) => process.stdout.write(s + '\n')): Promise<number> {
+  if (argv[0] === 'mcp') return runMcpCommand(argv.slice(1), (m) => { throw new UsageError(m); });
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

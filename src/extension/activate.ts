@@ -1,6 +1,7 @@
 // Wires the features into the composition root. Activation stays light: the server starts in
 // the background (not awaited), so the editor is not held up while it binds its ports.
 import type * as vscode from 'vscode';
+import { registerAgentAccess } from './agentAccess';
 import { registerCommands } from './commands';
 import { Ctx } from './context';
 import { StatusBar } from './statusBar';
@@ -16,6 +17,7 @@ export function activateContext(extension: vscode.ExtensionContext): Ctx {
   ctx.push(new StatusBar(ctx), view, diagnostics, { dispose: () => TracePanel.disposeAll() });
   registerCommands(ctx, view, diagnostics);
   registerTerminalEnvironment(ctx);
+  registerAgentAccess(ctx);
   void ctx.start();
   return ctx;
 }

@@ -54,6 +54,9 @@ export const Settings = {
   limitsMaxEvents: 'limits.maxEvents',
   limitsMaxLinks: 'limits.maxLinks',
   limitsMaxValueDepth: 'limits.maxValueDepth',
+  agentAccessEnabled: 'agentAccess.enabled',
+  agentAccessRedact: 'agentAccess.redact',
+  agentAccessTokenBudget: 'agentAccess.tokenBudget',
 } as const;
 
 /** Settings whose change needs a new server session (they are server init options). */
@@ -97,3 +100,20 @@ export const Walkthroughs = {
 export const OutputChannelName = 'Agent Trace';
 export const DiagnosticCollectionName = 'Agent Trace redaction';
 export const LanguageClientId = 'agentTrace';
+
+/** contributes.mcpServerDefinitionProviders id: `agent-trace mcp` offered to agent mode. */
+export const McpServerProviderId = 'agentTrace.mcpServer';
+
+/** MCP tool name → contributed language-model tool id (the same operations, in chat as #agentTraces). */
+export const AgentTools = {
+  list_traces: 'agentTrace_listTraces',
+  get_trace: 'agentTrace_getTrace',
+  get_step: 'agentTrace_getStep',
+  search: 'agentTrace_search',
+  check_results: 'agentTrace_checkResults',
+  redaction_findings: 'agentTrace_redactionFindings',
+  source_of_step: 'agentTrace_sourceOfStep',
+} as const;
+
+/** The tool set that groups them: `#agentTraces` in chat. */
+export const AgentToolSet = 'agentTraces';

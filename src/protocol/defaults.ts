@@ -32,4 +32,8 @@ export const SETTING_DEFAULTS = {
   'limits.maxEvents': 1024,
   'limits.maxLinks': 1024,
   'limits.maxValueDepth': 64,
+  /** Coding agents (MCP, language-model tools) may read the traces, redacted, within a token budget per answer. */
+  'agentAccess.enabled': true,
+  'agentAccess.redact': true,
+  'agentAccess.tokenBudget': 8000,
 } as const;

@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  AgentTools,
+  AgentToolSet,
   Commands,
+  McpServerProviderId,
   ConfigSection,
   ContextKeys,
   ServerSettings,
@@ -74,6 +77,7 @@ describe('extension ids vs package.json', () => {
       const id = m[0];
       if ((Object.values(Commands) as string[]).includes(id)) continue;
       if ((Object.values(Walkthroughs) as string[]).includes(id)) continue;
+      if (id === McpServerProviderId) continue;
       assert.ok(ours.has(id), `unknown id in package.json: ${id}`);
     }
   });
@@ -95,5 +99,18 @@ describe('extension ids vs package.json', () => {
     assert.deepEqual(pkg.extensionKind, ['workspace']);
     assert.equal(pkg.main, './dist/extension.js');
     assert.ok(pkg.activationEvents.includes('onStartupFinished'));
+  });
+
+  it('agent access: the MCP server provider, the language-model tools and their tool set match the ids', () => {
+    assert.deepEqual(contributes.mcpServerDefinitionProviders.map((p: { id: string }) => p.id), [McpServerProviderId]);
+    const tools = contributes.languageModelTools as { name: string; toolReferenceName: string; when: string }[];
+    assert.deepEqual(sorted(tools.map((t) => t.name)), sorted(Object.values(AgentTools)));
+    for (const t of tools) assert.equal(t.when, `config.${ConfigSection}.${Settings.agentAccessEnabled}`, t.name);
+    assert.deepEqual(contributes.languageModelToolSets.map((s: { name: string }) => s.name), [AgentToolSet]);
+    assert.deepEqual(sorted(contributes.languageModelToolSets[0].tools), sorted(Object.values(AgentTools)));
+    const p = contributes.configuration.properties;
+    assert.equal(p['agentTrace.agentAccess.enabled'].default, true);
+    assert.equal(p['agentTrace.agentAccess.redact'].default, true);
+    assert.equal(p['agentTrace.agentAccess.tokenBudget'].default, 8000);
   });
 });

@@ -1,0 +1,82 @@
+// The tool set, one list for the MCP server and the VS Code language-model tools: name, a
+// description that tells a model when to reach for it, the input schema, and the operation.
+import { z } from 'zod';
+import { AgentAccess, LIMITS, type ToolAnswer } from './agentAccess';
+
+const traceId = z.string().min(1).max(64).describe('Trace id (32 hex characters), from list_traces or search.');
+const stepId = z.string().min(1).max(64).describe('Step (span) id (16 hex characters), from get_trace or search.');
+const cursor = z.string().max(12).optional().describe('nextCursor from a previous result of this tool, to fetch the next part.');
+
+export interface AgentTool {
+  name: string;
+  title: string;
+  description: string;
+  input: z.ZodObject;
+  call(access: AgentAccess, args: Record<string, unknown>): ToolAnswer;
+}
+
+const SIZED = 'Results fit a token budget; when more remain, pass nextCursor back as cursor. Text is redacted under the workspace policy unless the user turned that off; the "redaction" field says so.';
+
+export const AGENT_TOOLS: readonly AgentTool[] = [
+  {
+    name: 'list_traces',
+    title: 'List agent traces',
+    description: `List recorded LLM-agent traces (newest first) with duration, step, error, token and cost totals. Use it first to find the trace of the run being debugged; filter by text, service, model or errors only. ${SIZED}`,
+    input: z.object({
+      text: z.string().max(500).optional().describe('Only traces whose name, id or step text contains this.'),
+      service: z.string().max(200).optional().describe('Only traces from this service.name.'),
+      model: z.string().max(200).optional().describe('Only traces that called this model (canonical name, e.g. gpt-4o-mini).'),
+      errorsOnly: z.boolean().optional().describe('Only traces with at least one failed step.'),
+      limit: z.number().int().min(1).max(LIMITS.listTraces).optional().describe(`How many traces to consider (default 50, at most ${LIMITS.listTraces}).`),
+      cursor,
+    }),
+    call: (a, args) => a.listTraces(args as Parameters<AgentAccess['listTraces']>[0]),
+  },
+  {
+    name: 'get_trace',
+    title: 'Get a trace as a step tree',
+    description: `Summary and step tree of one trace: each step has kind (llm, tool, agent…), name, duration, tokens, cost, status and source file:line. Use it to see what an agent run did and where it failed or spent time. Large traces come back summarized (error path and most expensive steps kept, the rest counted as folded); pass rootStepId to expand one part. ${SIZED}`,
+    input: z.object({ traceId, rootStepId: stepId.optional().describe('Show only this step and its descendants.'), cursor }),
+    call: (a, args) => a.getTrace(args as Parameters<AgentAccess['getTrace']>[0]),
+  },
+  {
+    name: 'get_step',
+    title: 'Get one step in full',
+    description: `One step of a trace in full: the prompt and completion messages, tool call arguments and result, error and stack trace, events. Use it after get_trace to read what the model was asked and answered, or why a tool failed. ${SIZED}`,
+    input: z.object({ traceId, stepId, includeAttributes: z.boolean().optional().describe('Also list the raw OpenTelemetry attributes.'), cursor }),
+    call: (a, args) => a.getStep(args as Parameters<AgentAccess['getStep']>[0]),
+  },
+  {
+    name: 'search',
+    title: 'Search trace content',
+    description: `Full-text search over every recorded step (names, prompts, completions, tool arguments and results, errors, logs), best match first. Use it to find the run or step that mentions an error message, a tool or an input. ${SIZED}`,
+    input: z.object({
+      text: z.string().min(1).max(500).describe('Words to search for.'),
+      limit: z.number().int().min(1).max(LIMITS.search).optional().describe(`Most hits (default 20, at most ${LIMITS.search}).`),
+      cursor,
+    }),
+    call: (a, args) => a.search(args as Parameters<AgentAccess['search']>[0]),
+  },
+  {
+    name: 'check_results',
+    title: 'Results of trace checks',
+    description: 'Results of the checks (assertions) configured over traces. This version of Agent Trace has no checks feature yet, so the answer says that no checks are configured; use get_trace and redaction_findings instead.',
+    input: z.object({ traceId: traceId.optional() }),
+    call: (a, args) => a.checkResults(args as Parameters<AgentAccess['checkResults']>[0]),
+  },
+  {
+    name: 'redaction_findings',
+    title: 'Secrets and personal data found in traces',
+    description: `Secrets (API keys, tokens) and personal data (emails, phone numbers…) found in recorded traces under the workspace redaction policy, with where they are and what the policy does with them. Values are always masked. Use it to check whether an agent leaks secrets into prompts or tool calls. ${SIZED}`,
+    input: z.object({ traceId: traceId.optional().describe('Scan only this trace (default: the newest traces).'), cursor }),
+    call: (a, args) => a.redactionFindings(args as Parameters<AgentAccess['redactionFindings']>[0]),
+  },
+  {
+    name: 'source_of_step',
+    title: 'Source location of a step',
+    description: 'The source file and line (and function) in the agent\'s code that produced a step, when it was recorded. Use it to jump from a failing or slow step to the code to change.',
+    input: z.object({ traceId, stepId }),
+    call: (a, args) => a.sourceOfStep(args as Parameters<AgentAccess['sourceOfStep']>[0]),
+  },
+];
+// compare_runs is left out on purpose: the compare feature is not in this tree yet.
