@@ -113,6 +113,7 @@ export const AgentTools = {
   check_results: 'agentTrace_checkResults',
   redaction_findings: 'agentTrace_redactionFindings',
   source_of_step: 'agentTrace_sourceOfStep',
+  compare_runs: 'agentTrace_compareRuns',
 } as const;
 
 /** The tool set that groups them: `#agentTraces` in chat. */

@@ -83,6 +83,8 @@ describe('agent-trace mcp (MCP server over stdio)', function () {
   let dir: string;
   let db: string;
   let traceId: string;
+  /** A second run of the sample agent, asked another question (no secrets in it). */
+  let otherTraceId: string;
   const bigTrace = 'ab'.repeat(16);
 
   before(async () => {
@@ -96,6 +98,9 @@ describe('agent-trace mcp (MCP server over stdio)', function () {
       const run = await runSampleAgent(SAMPLE_AGENT, sink.endpoint);
       assert.equal(run.code, 0, run.stderr);
       traceId = run.traceId!;
+      const other = await runSampleAgent(SAMPLE_AGENT, sink.endpoint, {}, 'Will it rain in Lyon tomorrow?');
+      assert.equal(other.code, 0, other.stderr);
+      otherTraceId = other.traceId!;
       for (const { body } of sink.bodies) spans.push(...decodeTracesProto(body).spans);
     } finally {
       await sink.close();
@@ -114,7 +119,7 @@ describe('agent-trace mcp (MCP server over stdio)', function () {
     const s = await connect(['--db', db], dir);
     try {
       const { tools } = await s.client.listTools();
-      assert.deepEqual(tools.map((t) => t.name).sort(), ['check_results', 'get_step', 'get_trace', 'list_traces', 'redaction_findings', 'search', 'source_of_step']);
+      assert.deepEqual(tools.map((t) => t.name).sort(), ['check_results', 'compare_runs', 'get_step', 'get_trace', 'list_traces', 'redaction_findings', 'search', 'source_of_step']);
       for (const t of tools) {
         assert.equal(t.inputSchema.type, 'object', t.name);
         assert.ok((t.description ?? '').length > 80, `${t.name} has a description a model can act on`);
@@ -165,6 +170,14 @@ describe('agent-trace mcp (MCP server over stdio)', function () {
       const src = await call('source_of_step', { traceId, stepId: tool.stepId });
       assert.match(src.source.file, /agent\.js$/);
       assert.ok(Number.isInteger(src.source.line));
+      // The question differs, so the runs diverge at the first model call; its word diff shows
+      // run A's question, whose key and email must come out masked.
+      const cmp = await call('compare_runs', { traceIdA: traceId, traceIdB: otherTraceId });
+      assert.match(cmp.summary, /diverges at step \d+/);
+      assert.ok(cmp.firstDivergence, JSON.stringify(cmp));
+      assert.ok(cmp.differingSteps.length > 0 && cmp.differingSteps.every((r: { status: string }) => r.status !== 'same'));
+      assert.ok(cmp.totals.some((t: { metric: string }) => t.metric === 'costUsd'));
+      assert.ok(JSON.stringify(cmp.differingSteps).includes('[REDACTED:'), 'the diff shows the masked question');
     } finally {
       await s.close();
     }

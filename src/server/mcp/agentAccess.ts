@@ -9,6 +9,7 @@ import type { SpanDto } from '../../protocol/dto';
 import { searchTextOf, snippetOf } from '../../store/searchText';
 import type { TraceStore } from '../../store/traceStore';
 import { traceDetail } from '../queries';
+import { compareTraceData } from '../compareService';
 import { spansForScan } from '../redactionService';
 import { spanToDto } from '../toDto';
 import { Redactor } from './redactor';
@@ -322,6 +323,38 @@ export class AgentAccess {
           ? {}
           : { note: 'No source location was recorded for this step. The agent records one with the code.* attributes or the Agent Trace source-location span processor.' }),
       };
+    });
+  }
+
+  /**
+   * Two runs aligned step by step (the compare panel's and `agent-trace diff`'s implementation),
+   * computed over the redacted spans so no diff shows a masked value. Unchanged steps are
+   * counted, not listed; changed, added and removed steps are paged under the budget.
+   */
+  compareRuns(input: { traceIdA: string; traceIdB: string; cursor?: string }): ToolAnswer {
+    return this.run('compare_runs', (r, budget) => {
+      const load = (id: string) => {
+        const found = this.store().getTrace(normalizeId(id));
+        if (!found) throw unknownTrace(id);
+        return { summary: found.summary, spans: found.spans.map((s) => r.span(s)) };
+      };
+      const result = compareTraceData(load(input.traceIdA), load(input.traceIdB), true);
+      const differing = result.rows.filter((row) => row.status !== 'same');
+      const head = {
+        a: { ...result.a, name: r.text('trace.name', result.a.name) },
+        b: { ...result.b, name: r.text('trace.name', result.b.name) },
+        summary: result.summary,
+        firstDivergence: result.firstDivergence,
+        totals: result.totals,
+        counts: result.counts,
+        notices: result.notices,
+      };
+      return this.page(differing, input.cursor, budget, (rows, nextCursor, clipped) => ({
+        ...head,
+        differingSteps: rows,
+        ...(clipped ? { clipped: true } : {}),
+        nextCursor,
+      }), r);
     });
   }
 

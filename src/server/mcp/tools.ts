@@ -78,5 +78,15 @@ export const AGENT_TOOLS: readonly AgentTool[] = [
     input: z.object({ traceId, stepId }),
     call: (a, args) => a.sourceOfStep(args as Parameters<AgentAccess['sourceOfStep']>[0]),
   },
+  {
+    name: 'compare_runs',
+    title: 'Compare two runs step by step',
+    description: `Align two runs of an agent step by step and say where they diverge ("run B diverges at step 4: the model called search_docs instead of get_weather"), with totals and their deltas (duration, model and tool calls, tokens, cost, errors) and, for each changed, added or removed step, what changed: word diffs of messages, structural diffs of tool arguments and results, model, parameters, usage, status, error. Use it after a prompt, tool or model change to see what got different or worse; pass the earlier run as traceIdA. ${SIZED}`,
+    input: z.object({
+      traceIdA: traceId.describe('The earlier (baseline) run.'),
+      traceIdB: traceId.describe('The run to compare with it.'),
+      cursor,
+    }),
+    call: (a, args) => a.compareRuns(args as Parameters<AgentAccess['compareRuns']>[0]),
+  },
 ];
-// compare_runs is left out on purpose: the compare feature is not in this tree yet.
