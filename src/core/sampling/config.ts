@@ -29,7 +29,7 @@ export function parseCollectorConfig(text: string): ParsedCollectorConfig {
   const lineOf = (node: Node | null | undefined): number => (node?.range ? lines.linePos(node.range[0]).line : 1);
   const result: ParsedCollectorConfig = { processors: [], errors: [], warnings: [] };
   if (doc.errors.length) {
-    for (const e of doc.errors) result.errors.push({ line: e.linePos?.[0].line ?? 1, message: `invalid YAML: ${e.message.split('\n')[0]}` });
+    for (const e of doc.errors) result.errors.push({ line: lines.linePos(e.pos[0]).line, message: `invalid YAML: ${e.message.split('\n')[0]}` });
     return result;
   }
   const processors = isMap(doc.contents) ? doc.contents.get('processors', true) : undefined;

@@ -28,7 +28,7 @@ const ENUMS: Record<string, number> = {
 const STATUS_NUMBER = { unset: 0, ok: 1, error: 2 } as const;
 const KIND_NUMBER = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 } as const;
 
-const TOKEN = /\s*(?:("(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?)|(==|!=|<=|>=|<|>|\(|\)|\[|\]|\.)|([A-Za-z_][A-Za-z0-9_]*))/y;
+const TOKEN = /\s*(?:("(?:[^"\\]|\\.)*")|(-?\d+(?:\.\d+)?)|(==|!=|<=|>=|<|>|\(|\)|\[|\]|\.|,)|([A-Za-z_][A-Za-z0-9_]*))/y;
 
 function tokenize(text: string): string[] {
   const tokens: string[] = [];
