@@ -97,6 +97,9 @@ describe('sampling policies (Collector semantics)', () => {
       [true, true, false],
       'Go regexp.MatchString is unanchored',
     );
+    const nested = run('- { name: s, type: string_attribute, string_attribute: { key: gen_ai.request.model, values: ["(a+)+$"], enabled_regex_matching: true } }', [withAttr({ 'gen_ai.request.model': 'a'.repeat(40) + '!' })]);
+    assert.equal(nested[0].policies[0].decision, 'not_simulated', 'a backtracking pattern never runs on span content');
+    assert.match(nested[0].policies[0].note!, /backtrack/);
     const inverted = run('- { name: s, type: string_attribute, string_attribute: { key: gen_ai.request.model, values: [claude], invert_match: true } }', traces);
     assert.deepEqual(kept(inverted), [true, true, false]);
     assert.equal(inverted[2].policies[0].decision, 'invert_not_sampled');

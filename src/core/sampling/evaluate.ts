@@ -2,6 +2,7 @@
 // (opentelemetry-collector-contrib processor/tailsamplingprocessor/internal/sampling/*.go,
 // final decision as in processor.go: a drop wins, then invert_not_sampled, then any sample,
 // then invert_sampled when no policy said not_sampled).
+import safeRegex from 'safe-regex2';
 import type { AttrValue, Attributes } from '../model';
 import { collectorProbabilisticSampled, headSampled, type HeadSdk } from './hash';
 import { compileOttl, type OttlCondition } from './ottl';
@@ -72,6 +73,10 @@ function stringAttribute(cfg: Record<string, unknown>): Evaluator {
     } catch (err) {
       return notSimulated(`string_attribute regex: ${(err as Error).message}`);
     }
+    // Go's RE2 runs in linear time; JavaScript's engine backtracks. A pattern that could
+    // backtrack without bound on span content (untrusted) is refused rather than run.
+    const unsafe = values.find((v) => !safeRegex(v));
+    if (unsafe !== undefined) return notSimulated(`string_attribute regex "${unsafe}" could backtrack without bound in JavaScript (Go's RE2 would not): not simulated`);
     match = (s) => regexes.some((r) => r.test(s));
   } else {
     const set = new Set(values.filter((v) => v !== ''));
