@@ -67,6 +67,7 @@ export function buildSampleReport(opts: SampleCommandOptions): SampleReport {
   if (!opts.config && !head) throw new SampleUsageError('agent-trace sample needs --config collector.yaml, --head RATIO, or both.');
   let processor: string | null = null;
   let policies = null;
+  let sampleOnFirstMatch = false;
   const warnings: ConfigProblem[] = [];
   if (opts.config) {
     const parsed = parseCollectorConfig(opts.config.text);
@@ -74,10 +75,11 @@ export function buildSampleReport(opts: SampleCommandOptions): SampleReport {
     const [first, ...others] = parsed.processors;
     processor = first.id;
     policies = first.policies;
+    sampleOnFirstMatch = first.sampleOnFirstMatch;
     warnings.push(...parsed.warnings);
     if (others.length) warnings.push({ line: others[0].line, message: `simulating ${first.id} only; ${others.map((o) => o.id).join(', ')} also found` });
   }
-  const decisions = simulate(opts.traces, { policies, head });
+  const decisions = simulate(opts.traces, { policies, head, sampleOnFirstMatch });
   const verdict = samplingVerdict(opts.traces, decisions);
   let suggestion: SampleReport['suggestion'] = null;
   if (opts.suggestBudget !== undefined) {

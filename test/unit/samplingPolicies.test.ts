@@ -227,6 +227,20 @@ describe('sampling policies (Collector semantics)', () => {
     assert.ok(d[0].approximate);
   });
 
+  it('sample_on_first_match stops at the first sampling policy, so later rate budgets are not spent', () => {
+    const text = (flag: boolean) =>
+      `processors:\n  tail_sampling:\n    sample_on_first_match: ${flag}\n    policies:\n      - { name: all, type: always_sample }\n      - { name: r, type: rate_limiting, rate_limiting: { spans_per_second: 1 } }\n`;
+    const traces = [trace([span(), span()])];
+    for (const flag of [false, true]) {
+      const p = parseCollectorConfig(text(flag)).processors[0];
+      assert.equal(p.sampleOnFirstMatch, flag);
+      const [d] = simulate(traces, { policies: p.policies, head: null, sampleOnFirstMatch: p.sampleOnFirstMatch });
+      assert.equal(d.kept, true);
+      assert.deepEqual(d.policies.map((x) => x.name), flag ? ['all'] : ['all', 'r']);
+      assert.equal(d.approximate, !flag, 'only a consulted rate limit makes the decision approximate');
+    }
+  });
+
   it('head sampling runs first: a trace the SDK dropped never reaches the Collector', () => {
     const dropped = trace([span({ status: 'error' })], { traceId: 'ffffffff000000000000000000000001' });
     const d = run('- { name: errors, type: status_code, status_code: { status_codes: [ERROR] } }', [dropped], { ratio: 0.01, sdk: 'js' });

@@ -44,7 +44,8 @@ export function parseCollectorConfig(text: string): ParsedCollectorConfig {
         result.errors.push({ line, message: `processor "${id}" has no policies: add a "policies:" list` });
         continue;
       }
-      result.processors.push({ id, line, policies: readPolicies(policiesNode.items as Node[], lineOf, result) });
+      const sampleOnFirstMatch = isMap(body) && body.get('sample_on_first_match') === true;
+      result.processors.push({ id, line, policies: readPolicies(policiesNode.items as Node[], lineOf, result), sampleOnFirstMatch });
     }
   }
   if (!result.processors.length && !result.errors.length) {

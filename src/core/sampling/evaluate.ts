@@ -315,6 +315,8 @@ export interface HeadOption {
 export interface SimulateOptions {
   policies: PolicySpec[] | null;
   head: HeadOption | null;
+  /** The processor's `sample_on_first_match`: later policies (and their rate budgets) are not consulted once one samples. */
+  sampleOnFirstMatch?: boolean;
 }
 
 /** The processor's final decision from its policies' outcomes (processor.go makeDecision). */
@@ -350,6 +352,7 @@ export function simulate(traces: readonly SamplingTrace[], options: SimulateOpti
       const v = evaluator.evaluate(trace);
       outcomes.push({ name: spec.name, type: spec.type, decision: v.decision, approximate: evaluator.approximate, ...(v.note ? { note: v.note } : {}) });
       if (v.decision === 'dropped') break; // the processor stops at a drop
+      if (options.sampleOnFirstMatch && v.decision === 'sampled') break;
     }
     const final = finalDecision(outcomes);
     decisions.set(trace.traceId, {

@@ -48,6 +48,8 @@ export interface TailSamplingSpec {
   id: string;
   line: number;
   policies: PolicySpec[];
+  /** `sample_on_first_match`: the processor stops at the first policy that samples. */
+  sampleOnFirstMatch: boolean;
 }
 
 /** Decisions as the Collector names them (samplingpolicy.Decision). */
