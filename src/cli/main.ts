@@ -31,9 +31,9 @@ Usage:
   agent-trace export <traceId> [--out FILE] [--redacted [--policy FILE]] [--db FILE]
   agent-trace import <file> [--db FILE]
   agent-trace scan   [--trace ID] [--policy FILE] [--fail-on secret|pii] [--json] [--db FILE]
-  agent-trace lsp    --stdio
   agent-trace sample --config collector.yaml [--head 0.01] [--head-sdk js|python] [--since 1h]
-                     [--suggest PERCENT] [--fail-on-lost errors|loops] [--json] [--db FILE]
+                     [--suggest PERCENT] [--loop N] [--fail-on-lost errors|loops] [--json] [--db FILE]
+  agent-trace lsp    --stdio
 
 The default database is ${defaultDbPath()} (shared with the VS Code extension).`;
 
@@ -64,6 +64,7 @@ const OPTIONS = {
   since: { type: 'string' },
   suggest: { type: 'string' },
   'fail-on-lost': { type: 'string', multiple: true },
+  loop: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -144,6 +145,7 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
             headSdk: values['head-sdk'],
             failOnLost: values['fail-on-lost']?.flatMap((v) => v.split(',')) ?? [],
             suggestBudget: values.suggest,
+            loopThreshold: values.loop,
             json: !!values.json,
             out,
           });

@@ -25,6 +25,8 @@ export interface SampleCommandOptions {
   headSdk: string | undefined;
   failOnLost: string[];
   suggestBudget: string | undefined;
+  /** A tool called this many times in one run counts as a loop (default 3). */
+  loopThreshold?: string;
   json: boolean;
   out: (s: string) => void;
 }
@@ -80,7 +82,9 @@ export function buildSampleReport(opts: SampleCommandOptions): SampleReport {
     if (others.length) warnings.push({ line: others[0].line, message: `simulating ${first.id} only; ${others.map((o) => o.id).join(', ')} also found` });
   }
   const decisions = simulate(opts.traces, { policies, head, sampleOnFirstMatch });
-  const verdict = samplingVerdict(opts.traces, decisions);
+  const loopThreshold = opts.loopThreshold === undefined ? 3 : Number(opts.loopThreshold);
+  if (!Number.isInteger(loopThreshold) || loopThreshold < 2) throw new SampleUsageError(`--loop takes a whole number of calls, 2 or more, not "${opts.loopThreshold}".`);
+  const verdict = samplingVerdict(opts.traces, decisions, { loopThreshold });
   let suggestion: SampleReport['suggestion'] = null;
   if (opts.suggestBudget !== undefined) {
     const budgetPercent = Number(opts.suggestBudget);

@@ -107,6 +107,9 @@ describe('CLI: sample (sampling lab)', function () {
     assert.match(ok.stdout, /KEPT {4}00000000000000000000000000000abc {2}by keep-errors/);
     const loops = runCli(['sample', '--config', config, '--fail-on-lost', 'loops', '--db', db]);
     assert.equal(loops.code, 1);
+    const longerLoops = runCli(['sample', '--config', config, '--fail-on-lost', 'loops', '--loop', '6', '--db', db]);
+    assert.equal(longerLoops.code, 0, 'no run calls a tool 6 times');
+    assert.equal(runCli(['sample', '--config', config, '--loop', 'many', '--db', db]).code, 2);
   });
 
   it('suggests a policy within a budget, exported as Collector YAML that itself keeps every error', () => {
