@@ -209,7 +209,7 @@ describe('sampling policies (Collector semantics)', () => {
     assert.ok(d[0].approximate);
   });
 
-  it('composite: sub-policies share the span budget per second by rate_allocation, approximate', () => {
+  it('composite: the first sampling sub-policy decides within its share of spans per second, approximate', () => {
     const yaml = `- name: c
   type: composite
   composite:
@@ -223,7 +223,11 @@ describe('sampling policies (Collector semantics)', () => {
       - { policy: rest, percent: 50 }`;
     const at = (ms: number, status: StatusCode) => trace([span({ status }), span()], { arrivalMs: ms });
     const d = run(yaml, [at(0, 'error'), at(1, 'error'), at(2, 'ok'), at(3, 'ok')]);
-    assert.deepEqual(kept(d), [true, true, false, false], 'the second error spills into the "rest" budget, which leaves none for the ok traces');
+    assert.deepEqual(kept(d), [true, false, true, false], 'the second error finds the errors share spent and does not fall through to "rest"');
+    const unlisted = run(yaml.replace(/\n.*\{ policy: rest, percent: 50 \}/, ''), [at(0, 'ok')]);
+    assert.equal(unlisted[0].kept, false, 'a sub-policy without an allocation has no budget');
+    const equal = run(yaml.replace('{ policy: rest, percent: 50 }', '{ policy: rest, percent: 0 }'), [at(0, 'ok')]);
+    assert.equal(equal[0].kept, true, 'percent 0 means an equal share (4 / 2 sub-policies)');
     assert.ok(d[0].approximate);
   });
 

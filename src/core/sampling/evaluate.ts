@@ -228,19 +228,20 @@ function combine(spec: PolicySpec, subs: Evaluator[], allSampled: PolicyDecision
 }
 
 /**
- * composite: each second, sub-policies in policy_order share max_total_spans_per_second by
- * rate_allocation percents (an unlisted sub-policy gets none); the first sub-policy that samples
- * and still has budget keeps the trace.
+ * composite (composite.go, composite_helper.go): sub-policies in their listed order; the first
+ * that samples decides. Its share of max_total_spans_per_second (rate_allocation percent,
+ * truncated to whole spans; a percent of 0 gets an equal share; an unlisted sub-policy gets none)
+ * counts spans per arrival second: within it the trace is sampled, past it not sampled, with no
+ * fall-through to later sub-policies.
  */
 function composite(spec: PolicySpec, subs: Evaluator[]): Evaluator {
   const total = num(spec.config.max_total_spans_per_second, 0);
-  const order = strings(spec.config.policy_order);
+  const equalShare = spec.subPolicies.length ? total / spec.subPolicies.length : 0;
   const allocations = new Map<string, number>();
   for (const a of (Array.isArray(spec.config.rate_allocation) ? spec.config.rate_allocation : []) as Record<string, unknown>[]) {
-    allocations.set(String(a.policy), (total * num(a.percent, 0)) / 100);
+    const percent = num(a.percent, 0);
+    allocations.set(String(a.policy), Math.trunc(percent > 0 ? (percent / 100) * total : equalShare));
   }
-  const byName = new Map(spec.subPolicies.map((p, i) => [p.name, subs[i]]));
-  const ordered = (order.length ? order : spec.subPolicies.map((p) => p.name)).filter((n) => byName.has(n));
   let second = NaN;
   const spent = new Map<string, number>();
   return {
@@ -251,15 +252,15 @@ function composite(spec: PolicySpec, subs: Evaluator[]): Evaluator {
         second = s;
         spent.clear();
       }
-      for (const name of ordered) {
-        const v = byName.get(name)!.evaluate(trace);
+      for (let i = 0; i < subs.length; i++) {
+        const v = subs[i].evaluate(trace);
         if (v.decision === 'not_simulated') return v;
         if (v.decision !== 'sampled' && v.decision !== 'invert_sampled') continue;
-        const used = spent.get(name) ?? 0;
-        if (used + trace.spans.length <= (allocations.get(name) ?? 0)) {
-          spent.set(name, used + trace.spans.length);
-          return SAMPLED;
-        }
+        const name = spec.subPolicies[i].name;
+        const ifSampled = (spent.get(name) ?? 0) + trace.spans.length;
+        if (ifSampled > (allocations.get(name) ?? 0) || ifSampled > total) return NOT_SAMPLED;
+        spent.set(name, ifSampled);
+        return SAMPLED;
       }
       return NOT_SAMPLED;
     },
