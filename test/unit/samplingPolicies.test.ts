@@ -197,8 +197,9 @@ describe('sampling policies (Collector semantics)', () => {
   it('rate_limiting over arrival seconds, marked approximate', () => {
     const at = (ms: number) => trace([span(), span()], { arrivalMs: ms });
     const traces = [at(0), at(100), at(200), at(1500)];
-    const d = run('- { name: r, type: rate_limiting, rate_limiting: { spans_per_second: 4 } }', traces);
+    const d = run('- { name: r, type: rate_limiting, rate_limiting: { spans_per_second: 5 } }', traces);
     assert.deepEqual(kept(d), [true, true, false, true]);
+    assert.deepEqual(kept(run('- { name: r, type: rate_limiting, rate_limiting: { spans_per_second: 4 } }', traces)), [true, false, false, true], 'reaching the limit exactly is already too many (strict <)');
     assert.ok(d.every((x) => x.approximate));
   });
 

@@ -175,7 +175,7 @@ function ottlCondition(cfg: Record<string, unknown>): Evaluator {
   };
 }
 
-/** rate_limiting: spans per arrival second; a trace that would pass the limit is not sampled. */
+/** rate_limiting (rate_limiting.go): spans per arrival second; sampled only while the count stays strictly under spans_per_second. */
 function rateLimiting(cfg: Record<string, unknown>): Evaluator {
   const perSecond = num(cfg.spans_per_second, 0);
   let second = NaN;
@@ -188,7 +188,7 @@ function rateLimiting(cfg: Record<string, unknown>): Evaluator {
         second = s;
         spent = 0;
       }
-      if (spent + trace.spans.length > perSecond) return NOT_SAMPLED;
+      if (spent + trace.spans.length >= perSecond) return NOT_SAMPLED;
       spent += trace.spans.length;
       return SAMPLED;
     },
