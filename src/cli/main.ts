@@ -13,6 +13,8 @@ import { runLanguageServer } from '../server/lspServer';
 import { redactionPolicyProblems, spansForScan } from '../server/redactionService';
 import { POLICY_FILE } from '../core/redaction';
 import { runScan } from './scanCommand';
+import { parseSince, runSample, SampleUsageError } from './sampleCommand';
+import { loadSamplingTraces } from '../server/samplingService';
 import { formatCost, formatCount, formatDuration } from '../core/format';
 import { endQuietlyWhenReaderLeaves, exitWhenFlushed, jsonForTerminal, terminalSafe } from './output';
 import { DIFF_USAGE, runDiffCommand } from './diffCommand';
@@ -33,6 +35,8 @@ Usage:
   agent-trace scan   [--trace ID] [--policy FILE] [--fail-on secret|pii] [--json] [--db FILE]
   ${DIFF_USAGE}
   ${MCP_USAGE}
+  agent-trace sample --config collector.yaml [--head 0.01] [--head-sdk js|python] [--since 1h]
+                     [--suggest PERCENT] [--loop N] [--fail-on-lost errors|loops] [--json] [--db FILE]
   agent-trace lsp    --stdio
 
 The default database is ${defaultDbPath()} (shared with the VS Code extension).`;
@@ -58,6 +62,13 @@ const OPTIONS = {
   stdio: { type: 'boolean' },
   'node-ipc': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  config: { type: 'string' },
+  head: { type: 'string' },
+  'head-sdk': { type: 'string' },
+  since: { type: 'string' },
+  suggest: { type: 'string' },
+  'fail-on-lost': { type: 'string', multiple: true },
+  loop: { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -131,6 +142,26 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
       });
     case 'diff':
       return runDiffCommand(rest, !!values.json, out, (run) => withStore(dbPath, true, run));
+    case 'sample':
+      return withStore(dbPath, true, (store) => {
+        try {
+          const sinceMs = values.since === undefined ? undefined : Date.now() - parseSince(values.since);
+          return runSample({
+            traces: loadSamplingTraces(store, { sinceMs }),
+            config: values.config ? { text: readFileOrFail(values.config), path: values.config } : null,
+            head: values.head,
+            headSdk: values['head-sdk'],
+            failOnLost: values['fail-on-lost']?.flatMap((v) => v.split(',')) ?? [],
+            suggestBudget: values.suggest,
+            loopThreshold: values.loop,
+            json: !!values.json,
+            out,
+          });
+        } catch (err) {
+          if (err instanceof SampleUsageError) throw new UsageError(err.message);
+          throw err;
+        }
+      });
     case 'lsp':
       if (!values.stdio && !values['node-ipc']) throw new UsageError('agent-trace lsp needs --stdio (or --node-ipc).');
       runLanguageServer();
