@@ -18,7 +18,7 @@ export interface ScanCommandOptions {
   policySource?: string;
 }
 
-const CATEGORIES: readonly FindingCategory[] = ['secret', 'pii'];
+const CATEGORIES: readonly FindingCategory[] = ['secret', 'pii', 'person', 'health'];
 
 function pad(s: string, n: number): string {
   const t = s.length > n ? s.slice(0, n - 1) + '…' : s;

@@ -36,8 +36,8 @@ const DRUGS = [
 ];
 const DOSE = '[0-9]+(?:\\.[0-9]+)? ?(?:mg|mcg|µg|g|ml|mL|units|IU)\\b';
 
-const CONDITION_RE = new RegExp(`\\b(?:${CONDITIONS.join('|')})\\b`, 'gi');
-const DRUG_RE = new RegExp(`\\b(?:${DRUGS.join('|')}) ${DOSE}`, 'gi');
+export const CONDITION_RE = new RegExp(`\\b(?:${CONDITIONS.join('|')})\\b`, 'gi');
+export const DRUG_RE = new RegExp(`\\b(?:${DRUGS.join('|')}) ${DOSE}`, 'gi');
 
 function termHits(re: RegExp, text: string, withContext: number, without: number): Hit[] {
   const hits: Hit[] = [];

@@ -2,8 +2,8 @@
 // validate, score, and resolve overlaps (longest wins, secrets before PII, PII before health and person on ties).
 
 import { around } from './context';
-import { HEALTH_DETECTORS } from './health';
-import { PERSON_DETECTORS } from './person';
+import { CONDITION_RE, DRUG_RE, HEALTH_DETECTORS } from './health';
+import { CAPITALIZED_RUN, PERSON_DETECTORS, WHOLE_NAME } from './person';
 import { PII_DETECTORS } from './pii';
 import { SECRET_DETECTORS, SECRET_KEY } from './secrets';
 import type { Detector, DetectorContext, Match } from './types';
@@ -12,6 +12,9 @@ export type { Detector, Match, DetectorContext, Hit } from './types';
 export { SECRET_KEY } from './secrets';
 
 export const ALL_DETECTORS: readonly Detector[] = [...SECRET_DETECTORS, ...PII_DETECTORS, ...HEALTH_DETECTORS, ...PERSON_DETECTORS];
+
+/** Regexes built at run time (from word lists) that scanners run on span content; regex literals are found in the source by the audit test. */
+export const BUILT_PATTERNS: readonly RegExp[] = [CONDITION_RE, DRUG_RE, CAPITALIZED_RUN, WHOLE_NAME, SECRET_KEY];
 
 /** Values found in strings of this many characters or more are not scanned past this point. */
 export const MAX_SCAN_CHARS = 1_000_000;

@@ -15,8 +15,8 @@ const AT = 'agent-trace/';
 
 const NAME_WORD = "[A-Z][a-z]*(?:[A-Z][a-z]+)?(?:['’-][A-Z]?[a-z]+)?";
 /** Two or three capitalized words in a row: the pre-filter that decides whether compromise runs. */
-const CAPITALIZED_RUN = new RegExp(`\\b${NAME_WORD}(?: ${NAME_WORD}){1,2}\\b`, 'g');
-const WHOLE_NAME = new RegExp(`^${NAME_WORD}(?: ${NAME_WORD}){1,3}$`);
+export const CAPITALIZED_RUN = new RegExp(`\\b${NAME_WORD}(?: ${NAME_WORD}){1,2}\\b`, 'g');
+export const WHOLE_NAME = new RegExp(`^${NAME_WORD}(?: ${NAME_WORD}){1,3}$`);
 
 /** Attributions of quotes and public figures: "as Ada Lovelace wrote", "— Donald Knuth". */
 const QUOTE_BEFORE = /(?:\b(?:as|like|in the words of|quoting|quote from|said by|according to)|[—–]|^-|\s-)\s*$/i;
@@ -41,7 +41,16 @@ function publicFigure(text: string, start: number, end: number): boolean {
   const before = text.slice(Math.max(0, start - 25), start);
   const after = text.slice(end, end + 20);
   // A name right after a closing quote, or introduced as the author of a quote.
-  return QUOTE_BEFORE.test(before) || QUOTE_AFTER.test(after) || /["”]\s*[—–-]?\s*$/.test(before);
+  return QUOTE_BEFORE.test(before) || QUOTE_AFTER.test(after) || /["”][\s—–-]{0,4}$/.test(before);
+}
+
+/** compromise's text keeps punctuation ("Maria Gonzalez,"): cut to the first and last letter. */
+function trimToLetters(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && !/[A-Za-z]/.test(s[a])) a++;
+  while (b > a && !/[A-Za-z’']/.test(s[b - 1])) b--;
+  return s.slice(a, b);
 }
 
 /** People in natural-language text: compromise on the sentences that have a capitalized run. */
@@ -61,7 +70,7 @@ function nameHits(text: string): Hit[] {
     const seen = new Set<number>();
     const people = nlp(sentence).people().json({ offset: true }) as Array<{ text: string; offset: { start: number; length: number } }>;
     for (const p of people) {
-      const name = p.text.replace(/[^A-Za-z’']+$/, '').replace(/^[^A-Za-z]+/, '');
+      const name = trimToLetters(p.text);
       const start = w.from + sentence.indexOf(name, p.offset.start);
       if (start < w.from || name.split(/\s+/).length < 2 || !isPersonLike(name)) continue;
       seen.add(start);

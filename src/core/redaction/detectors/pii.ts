@@ -161,7 +161,8 @@ export const PII_DETECTORS: Detector[] = [
     src: '\\b(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\b',
     quick: (t) => t.includes('.'), validate: ipv4Ok, re2OverMatches: true }),
   define({ id: 'ipv6', ruleId: AT + 'ipv6', name: 'IPv6 address', category: 'pii', type: 'ip',
-    src: '(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,6}(?::[0-9A-Fa-f]{1,4}){1,6}|(?:[0-9A-Fa-f]{1,4}:){1,7}:',
+    // \\b: try only where a hex run starts, not inside one (superlinear on long hex runs, found by the recheck audit).
+    src: '\\b(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|\\b(?:[0-9A-Fa-f]{1,4}:){1,6}(?::[0-9A-Fa-f]{1,4}){1,6}|\\b(?:[0-9A-Fa-f]{1,4}:){1,7}:',
     quick: mayHaveIpv6, validate: ipv6Ok, re2OverMatches: true }),
   define({ id: 'uk-ni', ruleId: AT + 'uk-ni', name: 'UK National Insurance number', category: 'pii', type: 'national-id',
     src: '\\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]\\b', validate: niValid, re2OverMatches: true,

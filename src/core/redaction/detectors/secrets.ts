@@ -119,7 +119,9 @@ export const SECRET_DETECTORS: Detector[] = [
     basis: 'checksum', confidence: 0.98 }),
   define({ id: 'private-key', ruleId: SL + 'privatekey', name: 'PEM private key', category: 'secret', type: 'private-key',
     // Also the truncated form (no END line), which span attribute limits often produce.
-    src: '-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[A-Za-z0-9+/=\\s\\\\:,-]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\\s\\\\]{40,})' }),
+    // The body admits '-' only before a letter or digit (Proc-Type, DEK-Info: AES-128-CBC), so it stops at the next "-----":
+    // a lazy [..-]*? ran to the end of the text from every BEGIN (quadratic, found by the recheck audit).
+    src: '-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:(?:[A-Za-z0-9+/=\\s\\\\:,]|-[A-Za-z0-9])*-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\\s\\\\]{40,})' }),
   define({ id: 'database-connection-string', ruleId: SL + 'database-connection-string', name: 'Database connection string with password',
     category: 'secret', type: 'connection-string',
     src: '\\b(?:postgres(?:ql)?|mysqlx?|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|jdbc:[a-z]+)://[^\\s:/@"\'<>]{1,100}:[^\\s@/"\'<>]{1,200}@[A-Za-z0-9._-]+(?::[0-9]+)?(?:/[^\\s"\'<>?]*)?',
