@@ -70,7 +70,10 @@ const tagsOf = (w: string): string[] => {
 function nameCandidate(run: string, before: string): boolean {
   const words = run.split(' ');
   if (words.some((w) => NOT_PERSON_WORDS.has(w.toLowerCase()) || tagsOf(w).some((t) => NOT_NAME_TAGS.test(t)))) return false;
-  return words.some((w) => tagsOf(w).some((t) => NAME_TAGS.test(t))) || NAME_CUE.test(before);
+  if (words.some((w) => tagsOf(w).some((t) => NAME_TAGS.test(t)))) return true;
+  // After a cue, only words the lexicon doesn't know at all ("this is Kwame Mensah"): known words
+  // ("to The Guardian", "for Data Science") are not names, and asking the tagger about them is what costs.
+  return NAME_CUE.test(before) && words.every((w) => tagsOf(w).length === 0);
 }
 
 const FIRST_NAME_TAGS = /^(?:FirstName|MaleName|FemaleName)$/;
