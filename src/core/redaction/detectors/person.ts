@@ -96,7 +96,7 @@ function nameHits(text: string): Hit[] {
     const start = m.index;
     const end = start + m[0].length;
     const before = text.slice(Math.max(0, start - 20), start);
-    if (!nameCandidate(m[0], before)) continue;
+    if (!nameCandidate(m[0], before) || publicFigure(text, start, end)) continue;
     const { from, to } = sentenceAround(text, start, end);
     if (EXAMPLE_CONTEXT.test(text.slice(from, to))) continue;
     // Decided by the lexicon alone: a known first name followed by known surnames or words the lexicon
@@ -135,7 +135,7 @@ function keyedNameHits(text: string, key: string): Hit[] {
   if (!WHOLE_NAME.test(text) || !isPersonLike(text)) return [];
   if (PERSON_KEY.test(key)) return [{ start: 0, end: text.length, confidence: 0.9, basis: 'context' }];
   // A bare "name" key names tools and products as often as people: the tagger must agree.
-  if (/^name$/i.test(key) && nlp(text).has('#Person')) return [{ start: 0, end: text.length, confidence: 0.8, basis: 'model' }];
+  if (/^name$/i.test(key) && (lexiconName(text) || nlp(text).has('#Person'))) return [{ start: 0, end: text.length, confidence: 0.8, basis: 'model' }];
   return [];
 }
 
