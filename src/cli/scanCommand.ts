@@ -20,7 +20,7 @@ export interface ScanCommandOptions {
   policySource?: string;
 }
 
-const CATEGORIES: readonly FindingCategory[] = ['secret', 'pii'];
+const CATEGORIES: readonly FindingCategory[] = ['secret', 'pii', 'person', 'health'];
 
 /** A table cell: span content escaped for the terminal, cut or padded to n characters. */
 function pad(raw: string, n: number): string {

@@ -77,7 +77,7 @@ export function registerAgentAccess(ctx: Ctx): void {
   const clients = { current: new ToolClient(ctx) };
   // Registered only while agent access is on; the contribution's `when` clause on the same
   // setting also hides the server in the editor's MCP list at once.
-  let registrations: vscode.Disposable[] = [];
+  const registrations: vscode.Disposable[] = [];
 
   const register = () => {
     for (const d of registrations.splice(0)) d.dispose();

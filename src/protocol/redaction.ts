@@ -1,7 +1,9 @@
 // Redaction preview contract (server ⇄ extension ⇄ redaction webview). Findings never carry
 // the full secret: only a masked preview.
 
-export type FindingCategory = 'secret' | 'pii';
+export type FindingCategory = 'secret' | 'pii' | 'person' | 'health';
+/** How a finding was established: pattern with checksum, pattern with context words, pattern alone, or the language model. */
+export type FindingBasis = 'checksum' | 'context' | 'pattern' | 'model';
 export type RedactionAction = 'mask' | 'hash' | 'drop' | 'keep';
 
 export interface RedactionScanParams {
@@ -36,6 +38,11 @@ export interface FindingDto {
   action: RedactionAction;
   /** What the exported value would carry instead (masked/hashed text), null when dropped. */
   replacement: string | null;
+  /** 0..1: how sure the detector is (the policy's minConfidence filters on it). */
+  confidence?: number;
+  basis?: FindingBasis;
+  /** Set when the value was found inside an encoding: the encodings peeled (outermost first) and the decoded value, masked. */
+  decoded?: { encodings: string[]; maskedValue: string };
 }
 
 export interface RedactionReportDto {

@@ -253,6 +253,8 @@ export class RedactionApp extends LitElement {
         <vscode-button secondary @click=${() => this.post({ type: 'openSpanSource', traceId: f.traceId, spanId: f.spanId })}>Open source</vscode-button>
       </div>
       <div class="muted">${f.ruleName} (${f.ruleId}) · ${f.action} · <span class="mono">${f.location}: ${f.path}</span></div>
+      ${f.basis ? html`<div class="muted">How sure: ${f.basis === 'model' ? 'language model' : f.basis === 'checksum' ? 'pattern with checksum' : f.basis === 'context' ? 'pattern with context' : 'pattern'} (${Math.round((f.confidence ?? 0) * 100)}%)</div>` : ''}
+      ${f.decoded ? html`<div class="muted decoded">Found after decoding ${f.decoded.encodings.join(' → ')}: <span class="mono">${f.decoded.maskedValue}</span></div>` : ''}
       <label class="only-changed"
         ><input type="checkbox" .checked=${this.onlyChanged} @change=${(e: Event) => (this.onlyChanged = (e.target as HTMLInputElement).checked)} /> Only changed
         values</label

@@ -1,18 +1,19 @@
 // Scanning spans for findings and producing the span as it would be exported. One walker does
 // both, so the preview and the export can't disagree. Never mutates its input.
 
-import { createHash } from 'node:crypto';
 import type { AttrValue, Attributes, RawSpan } from '../model';
-import type { FindingDto, RedactionAction, RedactionReportDto } from '../../protocol/redaction';
-import { detectInText, type Match } from './detectors';
+import { detectInText, isNaturalLanguage, type Match } from './detectors';
 import { compilePolicy, DEFAULT_POLICY, type CompiledPolicy, type RedactionPolicy } from './policy';
+import { sha256Hex } from './sha256';
+import type { DecodedFinding, RedactionAction, RedactionFinding, RedactionReport } from './types';
 
 /** Nested JSON is parsed this deep (a JSON string inside a JSON string inside an attribute…). */
 const MAX_JSON_DEPTH = 4;
 const MAX_JSON_CHARS = 5_000_000;
 
+/** The "hash" action: SHA-256 (pure, see sha256.ts), so it matches the collector's OTTL SHA256(). */
 export function hashValue(value: string): string {
-  return 'sha256:' + createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 12);
+  return 'sha256:' + sha256Hex(value).slice(0, 12);
 }
 
 export function maskedPreview(value: string): string {
@@ -51,6 +52,10 @@ const childPath = (path: string, key: string): string => (IDENT.test(key) ? `${p
 
 interface WalkState {
   cp: CompiledPolicy;
+  /** Top-level attribute key (decides whether the language pass runs). */
+  attrKey: string;
+  /** JSON layers peeled so far: one per JSON string parsed on the way down. */
+  jsonLayers: number;
   findings: LeafFinding[];
   drop: boolean;
   changed: boolean;
@@ -86,14 +91,19 @@ function redactText(text: string, path: string, key: string, st: WalkState, dept
     if (ok) {
       const before = st.changed;
       st.changed = false;
+      st.jsonLayers++;
       const out = redactJson(parsed, path, key, st, depth + 1);
+      st.jsonLayers--;
       const changed = st.changed;
       st.changed = before || changed;
       return changed ? JSON.stringify(out) : text;
     }
   }
-  const matches = detectInText(text, st.cp.detectors, { key }).filter((m) => !st.cp.isAllowed(m.value));
+  const naturalLanguage = isNaturalLanguage(st.attrKey, key, text);
+  const matches = detectInText(text, st.cp.detectors, { key, naturalLanguage }).filter((m) => st.cp.reports(m));
   if (!matches.length) return text;
+  // JSON inside a JSON string (an encoded body in a tool result) is a layer the user can't see in the raw value.
+  if (st.jsonLayers >= 2) for (const m of matches) m.decoded = decodedThrough(st.jsonLayers, m);
   let out = '';
   let pos = 0;
   for (const m of matches) {
@@ -108,6 +118,13 @@ function redactText(text: string, path: string, key: string, st: WalkState, dept
     }
   }
   return out + text.slice(pos);
+}
+
+function decodedThrough(jsonLayers: number, m: Match): DecodedFinding {
+  const json = Array.from({ length: jsonLayers }, () => 'json');
+  return m.decoded
+    ? { encodings: [...json, ...m.decoded.encodings], maskedValue: m.decoded.maskedValue }
+    : { encodings: json, maskedValue: maskedPreview(m.value) };
 }
 
 function redactJson(v: unknown, path: string, key: string, st: WalkState, depth: number): unknown {
@@ -138,7 +155,7 @@ function redactAttrValue(v: AttrValue, path: string, key: string, st: WalkState)
 /** Redacts one attribute value under its top-level key. */
 export function redactValue(key: string, value: AttrValue, cp: CompiledPolicy): ValueOutcome {
   if (cp.isKeepKey(key)) return { value, outcome: 'kept', findings: [], bytes: 0 };
-  const st: WalkState = { cp, findings: [], drop: false, changed: false, bytes: 0 };
+  const st: WalkState = { cp, attrKey: key, jsonLayers: 0, findings: [], drop: false, changed: false, bytes: 0 };
   const out = redactAttrValue(value, key, key, st);
   if (cp.isDropKey(key)) {
     for (const f of st.findings) {
@@ -208,9 +225,9 @@ export function serviceOf(span: ScannableSpan): string {
 }
 
 /** Scans spans and reports what the policy would remove and what would still ship. */
-export function scanSpans(spans: readonly ScannableSpan[], policy: RedactionPolicy = DEFAULT_POLICY, opts: ScanOptions = {}): RedactionReportDto {
+export function scanSpans(spans: readonly ScannableSpan[], policy: RedactionPolicy = DEFAULT_POLICY, opts: ScanOptions = {}): RedactionReport {
   const cp = compilePolicy(policy);
-  const report: RedactionReportDto = {
+  const report: RedactionReport = {
     policySource: opts.policySource ?? (policy === DEFAULT_POLICY ? 'default' : 'workspace'),
     policyErrors: opts.policyErrors ?? [],
     spansScanned: 0,
@@ -235,7 +252,7 @@ export function scanSpans(spans: readonly ScannableSpan[], policy: RedactionPoli
       report.ships.dropped += r.ships.dropped;
       for (const f of r.findings) {
         const d = f.match.detector;
-        const dto: FindingDto = {
+        const dto: RedactionFinding = {
           ruleId: d.ruleId,
           ruleName: d.name,
           category: d.category,
@@ -252,7 +269,10 @@ export function scanSpans(spans: readonly ScannableSpan[], policy: RedactionPoli
           context: f.context,
           action: f.action,
           replacement: f.action === 'keep' ? maskedPreview(f.match.value) : f.replacement,
+          confidence: f.match.confidence,
+          basis: f.match.basis,
         };
+        if (f.match.decoded) dto.decoded = f.match.decoded;
         report.findings.push(dto);
         bump(report.countsByCategory, d.category);
         bump(report.countsByType, d.type);

@@ -7,5 +7,11 @@ export {
 export {
   scanSpans, redactSpan, redactAttributes, redactValue, hashValue, maskedPreview, serviceOf, type ScannableSpan, type ScanOptions,
 } from './apply';
-export { renderCollectorConfig, collectorPatterns, type CollectorPattern } from './collector';
+export { renderCollectorConfig, collectorPatterns, collectorGaps, type CollectorPattern } from './collector';
 export { renderNodeProcessor } from './snippets';
+export { isNaturalLanguage } from './detectors';
+export { sha256Hex } from './sha256';
+export {
+  FINDING_CATEGORIES, type FindingCategory, type FindingBasis, type RedactionAction, type RedactionFinding, type RedactionReport,
+  type DecodedFinding,
+} from './types';

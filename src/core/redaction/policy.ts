@@ -1,8 +1,8 @@
 // The redaction policy: a JSON file (.agent-trace/redaction.json) versioned with the code.
 // Any error makes the whole default apply (a half-understood policy could leak more than the user meant).
 
-import type { FindingCategory, RedactionAction } from '../../protocol/redaction';
-import { ALL_DETECTORS, type Detector } from './detectors';
+import { ALL_DETECTORS, type Detector, type Match } from './detectors';
+import { FINDING_CATEGORIES, type FindingCategory, type RedactionAction } from './types';
 
 export const POLICY_FILE = '.agent-trace/redaction.json';
 
@@ -18,12 +18,14 @@ export interface RedactionPolicy {
   keepKeys: string[];
   /** Values never reported: exact strings, or /regex/flags. */
   allow: string[];
+  /** Minimum confidence (0..1) per category, type, detector id or rule id (most specific wins); findings below it are not reported. */
+  minConfidence?: Record<string, number>;
 }
 
 export const DEFAULT_POLICY: RedactionPolicy = Object.freeze({
   version: 1,
   disable: [],
-  actions: { secret: 'mask', pii: 'mask' },
+  actions: { secret: 'mask', pii: 'mask', health: 'mask', person: 'mask' },
   dropKeys: [],
   // Identifiers that correlate telemetry; never personal data by themselves.
   keepKeys: [
@@ -31,14 +33,16 @@ export const DEFAULT_POLICY: RedactionPolicy = Object.freeze({
     'otel.*', '*.trace_id', '*.span_id', 'process.pid', 'host.id', 'ai.response.id', 'llm.response.id',
   ],
   allow: [],
+  // Health terms with no clinical words nearby score 0.5: not reported unless the user lowers this.
+  minConfidence: { health: 0.6 },
 }) as RedactionPolicy;
 
 const ACTIONS: readonly RedactionAction[] = ['mask', 'hash', 'drop', 'keep'];
-const KNOWN_FIELDS = new Set(['$schema', 'version', 'disable', 'actions', 'dropKeys', 'keepKeys', 'allow']);
+const KNOWN_FIELDS = new Set(['$schema', 'version', 'disable', 'actions', 'dropKeys', 'keepKeys', 'allow', 'minConfidence']);
 
 /** Every name a policy may use to point at detectors. */
 export function detectorNames(): Set<string> {
-  const s = new Set<string>(['secret', 'pii']);
+  const s = new Set<string>(FINDING_CATEGORIES);
   for (const d of ALL_DETECTORS) {
     s.add(d.id);
     s.add(d.ruleId);
@@ -93,8 +97,20 @@ export function parsePolicy(text: string | null): { policy: RedactionPolicy; err
     const re = regexLiteral(a);
     if (re === 'invalid') errors.push(`"allow": invalid regular expression ${a}`);
   }
+  const minConfidence: Record<string, number> = { ...DEFAULT_POLICY.minConfidence };
+  if (obj.minConfidence !== undefined) {
+    if (typeof obj.minConfidence !== 'object' || obj.minConfidence === null || Array.isArray(obj.minConfidence)) {
+      errors.push('"minConfidence" must be an object such as {"person": 0.8}');
+    } else {
+      for (const [k, v] of Object.entries(obj.minConfidence)) {
+        if (!names.has(k)) errors.push(`"minConfidence": unknown detector, rule, type or category "${k}"`);
+        else if (typeof v !== 'number' || !(v >= 0 && v <= 1)) errors.push(`"minConfidence.${k}": must be a number from 0 to 1`);
+        else minConfidence[k] = v;
+      }
+    }
+  }
   if (errors.length) return { policy: DEFAULT_POLICY, errors };
-  return { policy: { version: 1, disable, actions, dropKeys, keepKeys, allow }, errors: [] };
+  return { policy: { version: 1, disable, actions, dropKeys, keepKeys, allow, minConfidence }, errors: [] };
 }
 
 /** "/re/flags" → RegExp; other strings → null (exact match); broken regex → 'invalid'. */
@@ -127,6 +143,8 @@ export interface CompiledPolicy {
   isDropKey(key: string): boolean;
   isKeepKey(key: string): boolean;
   isAllowed(value: string): boolean;
+  /** False when the match is allow-listed or below the policy's minimum confidence for its detector. */
+  reports(m: Match): boolean;
 }
 
 const compiledCache = new WeakMap<RedactionPolicy, CompiledPolicy>();
@@ -157,13 +175,17 @@ export function compilePolicy(policy: RedactionPolicy): CompiledPolicy {
     else if (re !== 'invalid') regexes.push(re);
   }
   const a = policy.actions;
+  const mc = policy.minConfidence ?? {};
+  const minFor = (d: Detector): number => mc[d.id] ?? mc[d.ruleId] ?? mc[d.type] ?? mc[d.category] ?? 0;
+  const isAllowed = (v: string): boolean => exact.has(v) || regexes.some((r) => r.test(v));
   const compiled: CompiledPolicy = {
     policy,
     detectors,
     actionFor: (d) => a[d.id] ?? a[d.ruleId] ?? a[d.type] ?? a[d.category as FindingCategory] ?? 'mask',
     isDropKey: keyMatcher(policy.dropKeys),
     isKeepKey: keyMatcher(policy.keepKeys),
-    isAllowed: (v) => exact.has(v) || regexes.some((r) => r.test(v)),
+    isAllowed,
+    reports: (m) => m.confidence >= minFor(m.detector) && !isAllowed(m.value),
   };
   compiledCache.set(policy, compiled);
   return compiled;

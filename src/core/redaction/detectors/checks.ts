@@ -107,11 +107,28 @@ export function ssnValid(s: string): boolean {
   return true;
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Base64 or base64url → UTF-8 text, or null when it is not valid Base64 or not UTF-8. Uses the
+ *  atob/TextDecoder globals (Node and browsers) so the core needs no node: module. */
+export function decodeBase64(s: string): string | null {
+  let b = s.replace(/-/g, '+').replace(/_/g, '/');
+  while (b.length % 4) b += '=';
+  try {
+    const bin = atob(b);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return UTF8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
 /** A JWT whose header decodes to JSON carrying "alg". */
 export function jwtValid(token: string): boolean {
   const head = token.split('.')[0];
   try {
-    const json = Buffer.from(head.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+    const json = decodeBase64(head) ?? '';
     const obj: unknown = JSON.parse(json);
     return typeof obj === 'object' && obj !== null && 'alg' in obj;
   } catch {

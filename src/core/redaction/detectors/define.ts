@@ -3,7 +3,10 @@
 
 import type { Detector } from './types';
 
-export interface DetectorSpec extends Omit<Detector, 'pattern' | 're2' | 'group'> {
+export interface DetectorSpec extends Omit<Detector, 'pattern' | 're2' | 'group' | 'confidence' | 'basis'> {
+  /** Defaults: 0.9 and 'pattern' (prefix-specific secret formats and validated numbers are rarely wrong). */
+  confidence?: number;
+  basis?: Detector['basis'];
   /** RE2-compatible source (no lookarounds, no backreferences). */
   src?: string;
   /** Or: prefix, sensitive value, suffix (no capturing groups inside); the value becomes group 1. */
@@ -13,11 +16,13 @@ export interface DetectorSpec extends Omit<Detector, 'pattern' | 're2' | 'group'
 }
 
 export function define(spec: DetectorSpec): Detector {
-  const { src: whole, parts, flags = '', ...rest } = spec;
+  const { src: whole, parts, flags = '', confidence = 0.9, basis = 'pattern', ...rest } = spec;
   const src = parts ? `${parts[0]}(${parts[1]})${parts[2]}` : (whole ?? '');
   const i = flags === 'i' ? '(?i)' : '';
   return {
     ...rest,
+    confidence,
+    basis,
     group: parts ? 1 : undefined,
     pattern: new RegExp(src, 'g' + flags),
     re2: i + src,
@@ -29,4 +34,12 @@ export function define(spec: DetectorSpec): Detector {
 export function re2ToJs(re2: string, extraFlags = 'g'): RegExp {
   if (re2.startsWith('(?i)')) return new RegExp(re2.slice(4), extraFlags + 'i');
   return new RegExp(re2, extraFlags);
+}
+
+/** A detector that no RE2 pattern can express (language model, context scoring): scan() does the work. */
+export function defineScanner(spec: Omit<Detector, 'pattern' | 're2' | 'group' | 'scan' | 'notInRe2'> & {
+  scan: NonNullable<Detector['scan']>;
+  notInRe2: string;
+}): Detector {
+  return { ...spec, pattern: /(?!)/g, re2: '' };
 }

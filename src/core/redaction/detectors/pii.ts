@@ -1,11 +1,13 @@
 // Personal-data detectors. Each candidate is validated (checksum, valid ranges, placeholder
 // lists) so uuids, hashes, trace ids, timestamps and version strings are not flagged.
 
-import { define } from './define';
+import { define, defineScanner } from './define';
 import {
   cardNetwork, ibanValid, ipv4Boring, ipv4Valid, ipv6Boring, ipv6Valid, isTestCard, luhn, phonePlaceholder, ssnValid,
 } from './checks';
-import type { Detector } from './types';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { around } from './context';
+import type { Detector, DetectorContext, Hit } from './types';
 
 const AT = 'agent-trace/';
 
@@ -92,6 +94,54 @@ function ipv6Ok(v: string, text: string, index: number): boolean {
   return !/[0-9A-Za-z_:.]/.test(before) && !/[0-9A-Za-z_:]/.test(after);
 }
 
+/** UK National Insurance number prefixes never issued (HMRC NIM39110). */
+const NI_BAD_PREFIX = new Set(['BG', 'GB', 'KN', 'NK', 'NT', 'TN', 'ZZ']);
+const NI_CONTEXT = /\b(?:NI|NINO|national insurance)\b/i;
+
+function niValid(v: string, text: string, index: number): boolean {
+  if (NI_BAD_PREFIX.has(v.slice(0, 2).toUpperCase())) return false;
+  const spaces = (v.match(/ /g) ?? []).length;
+  return (spaces === 0 || spaces === 4) && standalone(text, index, index + v.length);
+}
+
+/**
+ * National-format phone numbers ("(415) 867-5309", "07911 123456", "06 12 34 56 78"): a cheap
+ * regex finds digit groups, libphonenumber-js (Google's numbering-plan metadata, maintained) says
+ * whether they are a valid number in one of the likely countries. Writing those plans by hand
+ * would be wrong within a year.
+ */
+const PHONE_CANDIDATE = /\(?[0-9][0-9 ().-]{6,17}[0-9]/g;
+const TRUNK_COUNTRIES: readonly CountryCode[] = ['GB', 'FR', 'DE', 'NL', 'IE', 'AU', 'BE', 'CH', 'AT'];
+const NANP: readonly CountryCode[] = ['US', 'CA'];
+const PHONE_CONTEXT = /\b(?:call|phone|tel|mobile|cell|text|reach|ring|contact|number|rappeler|appelez|t[ée]l[ée]phone|erreichen|anrufen|telefon|handy)\b/i;
+
+function nationalPhoneHits(text: string): Hit[] {
+  const hits: Hit[] = [];
+  PHONE_CANDIDATE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = PHONE_CANDIDATE.exec(text)) !== null) {
+    const raw = m[0];
+    const start = m.index;
+    const end = start + raw.length;
+    if (!standalone(text, start, end) || prevChar(text, start) === '-' || prevChar(text, start) === '+') continue;
+    const digits = raw.replace(/\D/g, '');
+    if (digits.length < 9 || digits.length > 12 || phonePlaceholder(digits)) continue;
+    // One separator kind outside the US "(415) 867-5309" form; decimals and mixed runs are numbers, not phones.
+    const seps = raw.replace(/^\([0-9]+\)/, '').replace(/[0-9]/g, '');
+    if (!seps || new Set(seps).size > 1 || /[()]/.test(seps) || /  /.test(raw)) continue;
+    if (raw.startsWith('(') !== /^\([0-9]{2,5}\)/.test(raw)) continue;
+    // National forms: a trunk 0 (GB, FR, DE, NL, IE, AU, …) or the US 3-3-4 grouping; every group 2+ digits; not SSN-shaped.
+    if (/(?:^|[ .-])[0-9](?=[ .-]|$)/.test(raw) || /^[0-9]{3}-[0-9]{2}-[0-9]{4}$/.test(raw)) continue;
+    const trunk = raw.replace('(', '').startsWith('0');
+    if (!trunk && !/^(?:\([2-9][0-9]{2}\) ?|[2-9][0-9]{2}[ .-])[2-9][0-9]{2}[ .-][0-9]{4}$/.test(raw)) continue;
+    const country = (trunk ? TRUNK_COUNTRIES : NANP).find((c) => parsePhoneNumberFromString(raw, c)?.isValid());
+    if (!country) continue;
+    const ctx = PHONE_CONTEXT.test(around(text, start, end, 40, 10));
+    hits.push({ start, end, confidence: ctx ? 0.95 : 0.85, basis: ctx ? 'context' : 'checksum' });
+  }
+  return hits;
+}
+
 export const PII_DETECTORS: Detector[] = [
   define({ id: 'email', ruleId: AT + 'email', name: 'Email address', category: 'pii', type: 'email',
     src: '[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63})*\\.[A-Za-z]{2,24}\\b',
@@ -111,6 +161,15 @@ export const PII_DETECTORS: Detector[] = [
     src: '\\b(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\b',
     quick: (t) => t.includes('.'), validate: ipv4Ok, re2OverMatches: true }),
   define({ id: 'ipv6', ruleId: AT + 'ipv6', name: 'IPv6 address', category: 'pii', type: 'ip',
-    src: '(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|(?:[0-9A-Fa-f]{1,4}:){1,6}(?::[0-9A-Fa-f]{1,4}){1,6}|(?:[0-9A-Fa-f]{1,4}:){1,7}:',
+    // \\b: try only where a hex run starts, not inside one (superlinear on long hex runs, found by the recheck audit).
+    src: '\\b(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|\\b(?:[0-9A-Fa-f]{1,4}:){1,6}(?::[0-9A-Fa-f]{1,4}){1,6}|\\b(?:[0-9A-Fa-f]{1,4}:){1,7}:',
     quick: mayHaveIpv6, validate: ipv6Ok, re2OverMatches: true }),
+  define({ id: 'uk-ni', ruleId: AT + 'uk-ni', name: 'UK National Insurance number', category: 'pii', type: 'national-id',
+    src: '\\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?[0-9]{2} ?[0-9]{2} ?[0-9]{2} ?[A-D]\\b', validate: niValid, re2OverMatches: true,
+    basis: 'pattern', confidence: 0.8, contextWords: NI_CONTEXT }),
+  defineScanner({ id: 'phone-national', ruleId: AT + 'phone', name: 'Phone number (national format)', category: 'pii', type: 'phone',
+    confidence: 0.85, basis: 'checksum', quick: (t) => /[0-9]{2}[ .-][0-9]{2}/.test(t),
+    scan: (text: string, _ctx: DetectorContext) => nationalPhoneHits(text),
+    notInRe2: 'national numbering plans (libphonenumber-js metadata) are not a regex; only the +CC and US forms of "phone" reach the collector' }),
 ];
+

@@ -3,7 +3,7 @@
 // Patterns are written once in RE2 syntax (see define.ts) so the collector config can reuse them.
 
 import { define } from './define';
-import { entropy, isPlaceholder, jwtValid } from './checks';
+import { decodeBase64, entropy, isPlaceholder, jwtValid } from './checks';
 import type { Detector } from './types';
 
 const SL = '@secretlint/secretlint-rule-';
@@ -18,11 +18,13 @@ export const SECRET_KEY_SRC =
 export const SECRET_KEY = new RegExp('^[A-Za-z0-9_.-]*' + SECRET_KEY_SRC + '$', 'i');
 const PASSWORDISH = /pass|pwd/i;
 const WEAK_PASSWORDS = /^(?:pass(?:word)?|secret|pwd|user(?:name)?|root|admin|null|none|undefined|true|false|string|required|optional|hidden|masked|empty|test)$/i;
+/** The most common passwords (top of every breach list): tutorial values, not somebody's secret. */
+const COMMON_PASSWORDS = /^(?:pass(?:word|w0rd)|secret|admin|letmein|qwerty|welcome|changeme|iloveyou|abc)[0-9!]{0,4}$/i;
 
 /** Generic secret check for a value found under a secret-like key. */
 export function genericSecretValue(value: string, key: string): boolean {
   if (value.length < 6 || value.length > 200 || /\s/.test(value)) return false;
-  if (isPlaceholder(value) || WEAK_PASSWORDS.test(value)) return false;
+  if (isPlaceholder(value) || WEAK_PASSWORDS.test(value) || COMMON_PASSWORDS.test(value)) return false;
   if (/^\d+$/.test(value) || /^(?:https?:)?\/\//.test(value)) return false;
   if (PASSWORDISH.test(key)) return entropy(value) >= 2.3;
   // Tokens and keys: long and random-looking, with a digit or symbol mixed in.
@@ -30,7 +32,7 @@ export function genericSecretValue(value: string, key: string): boolean {
 }
 
 function keyBefore(text: string, index: number): string {
-  const m = /([A-Za-z0-9_.-]+)\\?["']?\s*[:=]\s*\\?["']?$/.exec(text.slice(Math.max(0, index - 80), index));
+  const m = /([A-Za-z0-9_.-]+)\\{0,7}["']?\s*[:=]\s*\\{0,7}["']?$/.exec(text.slice(Math.max(0, index - 80), index));
   return m ? m[1] : '';
 }
 
@@ -39,6 +41,23 @@ const urlCredentials = (v: string): boolean => {
   const m = /:\/\/[^:/@\s]*:([^@\s]*)@/.exec(v);
   return !!m && !!m[1] && !URL_PASSWORD_PLACEHOLDER.test(m[1]) && !isPlaceholder(m[1]);
 };
+
+/** `Authorization: Basic …`: the Base64 must decode to printable `user:password` with a real password. */
+function basicCredentials(b64: string): { user: string; password: string } | null {
+  if (b64.length < 8 || b64.length > 400) return null;
+  const text = decodeBase64(b64);
+  if (text === null || !/^[\x20-\x7e\u00a0-\uffff]+$/.test(text)) return null;
+  const colon = text.indexOf(':');
+  if (colon < 1 || colon === text.length - 1) return null;
+  const password = text.slice(colon + 1);
+  if (isPlaceholder(password) || WEAK_PASSWORDS.test(password)) return null;
+  return { user: text.slice(0, colon), password };
+}
+
+const maskPassword = (c: { user: string; password: string }): string => `${c.user}:${'*'.repeat(Math.max(4, Math.min(8, c.password.length)))}`;
+
+/** `--password 'x'`, `--password=x`: the value must not be a shell variable or a placeholder. */
+const cliPassword = (v: string): boolean => !/^[$%<{]/.test(v) && !isPlaceholder(v) && !WEAK_PASSWORDS.test(v) && v.length >= 4;
 
 export const SECRET_DETECTORS: Detector[] = [
   define({ id: 'aws-access-key-id', ruleId: SL + 'aws', name: 'AWS access key id', category: 'secret', type: 'cloud-key',
@@ -96,10 +115,13 @@ export const SECRET_DETECTORS: Detector[] = [
   define({ id: 'sendgrid-api-key', ruleId: SL + 'sendgrid', name: 'SendGrid API key', category: 'secret', type: 'api-key',
     src: '\\bSG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}\\b' }),
   define({ id: 'jwt', ruleId: AT + 'jwt', name: 'JSON Web Token', category: 'secret', type: 'jwt',
-    src: '\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}', validate: (v) => jwtValid(v), re2OverMatches: true }),
+    src: '\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}', validate: (v) => jwtValid(v), re2OverMatches: true,
+    basis: 'checksum', confidence: 0.98 }),
   define({ id: 'private-key', ruleId: SL + 'privatekey', name: 'PEM private key', category: 'secret', type: 'private-key',
     // Also the truncated form (no END line), which span attribute limits often produce.
-    src: '-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:[A-Za-z0-9+/=\\s\\\\:,-]*?-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\\s\\\\]{40,})' }),
+    // The body admits '-' only before a letter or digit (Proc-Type, DEK-Info: AES-128-CBC), so it stops at the next "-----":
+    // a lazy [..-]*? ran to the end of the text from every BEGIN (quadratic, found by the recheck audit).
+    src: '-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:(?:[A-Za-z0-9+/=\\s\\\\:,]|-[A-Za-z0-9])*-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\\s\\\\]{40,})' }),
   define({ id: 'database-connection-string', ruleId: SL + 'database-connection-string', name: 'Database connection string with password',
     category: 'secret', type: 'connection-string',
     src: '\\b(?:postgres(?:ql)?|mysqlx?|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|jdbc:[a-z]+)://[^\\s:/@"\'<>]{1,100}:[^\\s@/"\'<>]{1,200}@[A-Za-z0-9._-]+(?::[0-9]+)?(?:/[^\\s"\'<>?]*)?',
@@ -107,15 +129,25 @@ export const SECRET_DETECTORS: Detector[] = [
   define({ id: 'url-credentials', ruleId: SL + 'basicauth', name: 'URL with password', category: 'secret', type: 'connection-string',
     src: '\\b(?:https?|ftps?|sftp|ssh|smtps?|ldaps?)://[^\\s:/@"\'<>]{1,100}:[^\\s@/"\'<>]{1,200}@[A-Za-z0-9._-]+(?::[0-9]+)?(?:/[^\\s"\'<>?]*)?',
     flags: 'i', validate: urlCredentials, re2OverMatches: true }),
+  define({ id: 'basic-auth', ruleId: AT + 'basic-auth', name: 'HTTP Basic credentials (Authorization: Basic …)', category: 'secret',
+    type: 'basic-auth', parts: ['\\bbasic\\s+', '[A-Za-z0-9+/]{8,400}={0,2}', '(?:[^A-Za-z0-9+/=]|$)'], flags: 'i',
+    validate: (v) => basicCredentials(v) !== null, re2OverMatches: true, basis: 'checksum', confidence: 0.98,
+    decode: (v) => {
+      const c = basicCredentials(v);
+      return c ? { encodings: ['base64 (Basic)'], maskedValue: maskPassword(c) } : undefined;
+    } }),
+  define({ id: 'cli-password', ruleId: AT + 'generic-secret', name: 'Password on a command line (--password …)', category: 'secret',
+    type: 'generic-secret', parts: ['(?:^|\\s)--?(?:password|passwd|pass|pwd)(?:=|\\s+)["\']?', '[^\\s"\']{4,200}', ''], flags: 'i',
+    validate: cliPassword, re2OverMatches: true, basis: 'context' }),
   define({ id: 'bearer-token', ruleId: AT + 'bearer-token', name: 'Bearer token', category: 'secret', type: 'generic-secret',
     parts: ['\\bbearer\\s+', '[A-Za-z0-9._~+/-]{20,}=*', ''], flags: 'i', validate: randomish(3.3), re2OverMatches: true }),
   define({ id: 'generic-secret', ruleId: AT + 'generic-secret', name: 'Secret assignment (password=…, api_key: …)', category: 'secret',
     type: 'generic-secret',
-    parts: [SECRET_KEY_SRC + '\\\\?["\']?\\s*[:=]\\s*\\\\?["\']?', '[^\\s"\',;&<>\\\\]{6,200}', ''], flags: 'i',
+    parts: [SECRET_KEY_SRC + '\\\\{0,7}["\']?\\s*[:=]\\s*\\\\{0,7}["\']?', '[^\\s"\',;&<>\\\\]{6,200}', ''], flags: 'i',
     validate: (v, text, index) => genericSecretValue(v, keyBefore(text, index)), re2OverMatches: true }),
   // Runs on whole JSON string values whose object key is secret-like ({"password": "…"}).
   define({ id: 'generic-secret-keyed', ruleId: AT + 'generic-secret', name: 'Secret value under a secret-like key', category: 'secret',
     type: 'generic-secret', keyed: true,
-    parts: [SECRET_KEY_SRC + '\\\\?["\']?\\s*[:=]\\s*\\\\?["\']?', '[^\\s"\',;&<>\\\\]{6,200}', ''], flags: 'i',
+    parts: [SECRET_KEY_SRC + '\\\\{0,7}["\']?\\s*[:=]\\s*\\\\{0,7}["\']?', '[^\\s"\',;&<>\\\\]{6,200}', ''], flags: 'i',
     validate: (v, _text, _index, ctx) => genericSecretValue(v, ctx.key), re2OverMatches: true }),
 ];

@@ -1,11 +1,22 @@
 // What a detector is: one pattern, an optional validator (checksum, placeholder, entropy) and
 // the RE2-compatible form of its pattern for collectors. Pure, no I/O.
 
-import type { FindingCategory } from '../../../protocol/redaction';
+import type { DecodedFinding, FindingBasis, FindingCategory } from '../types';
 
 export interface DetectorContext {
   /** The last key on the path to this string (attribute key or JSON object key), or ''. */
   key: string;
+  /** True for natural-language text (message content, tool results, input.value/output.value): the language pass runs only there. */
+  naturalLanguage?: boolean;
+}
+
+/** What a custom scanner (scan) reports; offsets are in the scanned text. */
+export interface Hit {
+  start: number;
+  end: number;
+  confidence: number;
+  basis: FindingBasis;
+  decoded?: DecodedFinding;
 }
 
 export interface Detector {
@@ -32,6 +43,19 @@ export interface Detector {
   re2OverMatches?: boolean;
   /** Detector that looks at a whole string value under a secret-like key (JSON object keys). */
   keyed?: boolean;
+  /** Confidence of a plain pattern match (0..1) and how it is established; validators may refine it via scan(). */
+  confidence: number;
+  basis: FindingBasis;
+  /** For values that are an encoding (Base64 credentials): the decoded value, for the preview. */
+  decode?: (value: string) => DecodedFinding | undefined;
+  /** A scanner that replaces the regex loop (language model, context scoring). */
+  scan?: (text: string, ctx: DetectorContext) => Hit[];
+  /** Words that, within 60 characters before (10 after) a match, raise it to confidence 0.95 with basis 'context'. */
+  contextWords?: RegExp;
+  /** Runs only on natural-language text (see DetectorContext.naturalLanguage). */
+  naturalLanguageOnly?: boolean;
+  /** Set when no RE2 pattern can express the detector: why (shown in the collector export). re2 is '' then. */
+  notInRe2?: string;
 }
 
 export interface Match {
@@ -39,4 +63,7 @@ export interface Match {
   start: number;
   end: number;
   value: string;
+  confidence: number;
+  basis: FindingBasis;
+  decoded?: DecodedFinding;
 }
