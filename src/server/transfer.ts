@@ -15,10 +15,15 @@ export function exportTraceOtlpJson(
   return encodeOtlpJson(options.redacted ? redactSpansForExport(spans, options.policyText) : spans);
 }
 
-/** The stored span without what normalization added: exactly what the agent sent (logs included as events). */
+/**
+ * The stored span without what normalization added: exactly what the agent sent (logs included
+ * as events), with the value types its JSON form hides (integral doubles, int64 beyond 2^53, bytes).
+ */
 function toRawSpan(span: RawSpan): RawSpan {
-  const { traceId, spanId, parentSpanId, name, kind, startUnixNanos, endUnixNanos, status, attributes, events, links, resource, scope } = span;
-  return { traceId, spanId, parentSpanId, name, kind, startUnixNanos, endUnixNanos, status, attributes, events, links, resource, scope };
+  const { traceId, spanId, parentSpanId, name, kind, startUnixNanos, endUnixNanos, status, attributes, events, links, resource, scope, valueTypes } = span;
+  const raw: RawSpan = { traceId, spanId, parentSpanId, name, kind, startUnixNanos, endUnixNanos, status, attributes, events, links, resource, scope };
+  if (valueTypes) raw.valueTypes = valueTypes;
+  return raw;
 }
 
 export interface ImportResult {

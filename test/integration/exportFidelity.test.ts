@@ -12,6 +12,7 @@ import path from 'node:path';
 import { canonicalize } from '../../src/core/canonicalize';
 import { OTLP_TYPES, decodeTracesJson, decodeTracesProto, encodeOtlpJson, otlpType } from '../../src/core/otlp';
 import { traceToDetailDto } from '../../src/server/toDto';
+import { exportTraceOtlpJson } from '../../src/server/transfer';
 import { TraceStore } from '../../src/store/traceStore';
 
 const T = '5b8efff798038103d269b633813fc60c';
@@ -92,8 +93,8 @@ describe('export gives back the value types it received (protobufjs reflection a
       assert.equal(decoded.count, 0, decoded.reasons.join());
       store.clear();
       store.writeBatch({ spans: decoded.spans, logs: [] });
-      const stored = store.getTrace(T)!.spans;
-      const exported = encodeOtlpJson(stored);
+      // Through the export the CLI and the extension use, not only the encoder.
+      const exported = exportTraceOtlpJson(store, T, { redacted: false, policyText: null })!;
       const roundTripped = t.encode(t.fromObject(otlpJsonToProtoObject(JSON.parse(JSON.stringify(exported))) as Record<string, unknown>)).finish();
       const want = view(originalBytes).resource_spans[0]!;
       const got = view(roundTripped).resource_spans[0]!;

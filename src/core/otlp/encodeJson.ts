@@ -10,6 +10,8 @@ type Types = Record<string, ValueTypeHint> | undefined;
 type Place = readonly (string | number)[] | null;
 
 const INT64_TEXT = /^-?\d{1,20}$/;
+/** Base64 as the store keeps bytes values (a redacted value is plain text and goes out as a string). */
+const BASE64_TEXT = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** The hint for a value's place, if the span has any hints at all. */
 function typeAt(types: Types, place: Place): ValueTypeHint | undefined {
@@ -23,7 +25,7 @@ function anyValue(v: AttrValue, types: Types, place: Place): Json {
     case 'string':
       // A hint only applies to a value of the form it describes (redaction may have replaced it).
       if (hint === 'int' && INT64_TEXT.test(v)) return { intValue: v };
-      if (hint === 'bytes') return { bytesValue: v };
+      if (hint === 'bytes' && BASE64_TEXT.test(v)) return { bytesValue: v };
       return { stringValue: v };
     case 'boolean': return { boolValue: v };
     case 'number':
