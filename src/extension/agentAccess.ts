@@ -75,51 +75,42 @@ class ToolClient implements vscode.Disposable {
 export function registerAgentAccess(ctx: Ctx): void {
   const changed = new vscode.EventEmitter<void>();
   const clients = { current: new ToolClient(ctx) };
-  // Registered only while agent access is on; the contribution's `when` clause on the same
-  // setting also hides the server in the editor's MCP list at once.
-  const registrations: vscode.Disposable[] = [];
-
-  const register = () => {
-    for (const d of registrations.splice(0)) d.dispose();
-    if (!enabled()) return;
-    registrations.push(
-      vscode.lm.registerMcpServerDefinitionProvider(McpServerProviderId, {
-        onDidChangeMcpServerDefinitions: changed.event,
-        provideMcpServerDefinitions: () => {
-          if (!enabled()) return [];
-          const l = launch(ctx);
-          const def = new vscode.McpStdioServerDefinition('Agent Trace', l.command, l.args, l.env, ctx.extension.extension.packageJSON.version);
-          if (l.cwd) def.cwd = vscode.Uri.file(l.cwd);
-          return [def];
-        },
-      }),
-    );
-    for (const [mcpName, toolId] of Object.entries(AgentTools)) {
-      registrations.push(
-        vscode.lm.registerTool<Record<string, unknown>>(toolId, {
-          invoke: async (options) => {
-            const r = await clients.current.call(mcpName, options.input);
-            // An error answer (unknown id, bad cursor) is still text the model can act on.
-            return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(r.text)]);
-          },
-          prepareInvocation: () => ({ invocationMessage: `Reading agent traces (${mcpName})` }),
-        }),
-      );
-    }
-  };
+  // Registered once for the extension's lifetime: the provider offers no server while agent
+  // access is off and tells VS Code when that changes (disposing and registering the same
+  // provider id again did not reliably bring the server back), the tools refuse while it is
+  // off, and the contributions' `when` clauses on the same setting hide both at once.
+  const provider = vscode.lm.registerMcpServerDefinitionProvider(McpServerProviderId, {
+    onDidChangeMcpServerDefinitions: changed.event,
+    provideMcpServerDefinitions: () => {
+      if (!enabled()) return [];
+      const l = launch(ctx);
+      const def = new vscode.McpStdioServerDefinition('Agent Trace', l.command, l.args, l.env, ctx.extension.extension.packageJSON.version);
+      if (l.cwd) def.cwd = vscode.Uri.file(l.cwd);
+      return [def];
+    },
+  });
+  const tools = Object.entries(AgentTools).map(([mcpName, toolId]) =>
+    vscode.lm.registerTool<Record<string, unknown>>(toolId, {
+      invoke: async (options) => {
+        if (!enabled()) throw new Error('Agent access to the traces is off (agentTrace.agentAccess.enabled).');
+        const r = await clients.current.call(mcpName, options.input);
+        // An error answer (unknown id, bad cursor) is still text the model can act on.
+        return new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(r.text)]);
+      },
+      prepareInvocation: () => ({ invocationMessage: `Reading agent traces (${mcpName})` }),
+    }),
+  );
 
   ctx.push(
     changed,
+    provider,
+    ...tools,
     { dispose: () => clients.current.dispose() },
-    { dispose: () => registrations.splice(0).forEach((d) => d.dispose()) },
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!AGENT_ACCESS_SETTINGS.some((k) => e.affectsConfiguration(`${ConfigSection}.${k}`))) return;
       clients.current.dispose();
       clients.current = new ToolClient(ctx);
-      const wasOn = registrations.length > 0;
-      if (wasOn !== enabled()) register();
-      else changed.fire();
+      changed.fire();
     }),
   );
-  register();
 }
