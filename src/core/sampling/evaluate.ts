@@ -69,6 +69,7 @@ function stringAttribute(cfg: Record<string, unknown>): Evaluator {
     // Go's regexp.MatchString is unanchored, like RegExp.test (despite the Collector's comment saying "anchored").
     let regexes: RegExp[];
     try {
+      // regex-audit: user pattern, screened at run time (safeRegex below; refused when unsafe)
       regexes = values.map((v) => new RegExp(v));
     } catch (err) {
       return notSimulated(`string_attribute regex: ${(err as Error).message}`);
