@@ -13,10 +13,17 @@ export interface DetectorSpec extends Omit<Detector, 'pattern' | 're2' | 'group'
   parts?: [string, string, string];
   /** 'i' for case-insensitive (becomes (?i) in RE2). */
   flags?: '' | 'i';
+  /**
+   * A lookbehind put in front of the JavaScript pattern only. JavaScript backtracks, so an
+   * unbounded run that may start anywhere inside a longer run of the same characters is
+   * quadratic there; starting only where such a run starts keeps it linear. RE2 (the Collector)
+   * runs in linear time anyway and has no lookbehind, so its form stays without it.
+   */
+  jsLookbehind?: string;
 }
 
 export function define(spec: DetectorSpec): Detector {
-  const { src: whole, parts, flags = '', confidence = 0.9, basis = 'pattern', ...rest } = spec;
+  const { src: whole, parts, flags = '', confidence = 0.9, basis = 'pattern', jsLookbehind = '', ...rest } = spec;
   const src = parts ? `${parts[0]}(${parts[1]})${parts[2]}` : (whole ?? '');
   const i = flags === 'i' ? '(?i)' : '';
   return {
@@ -24,7 +31,7 @@ export function define(spec: DetectorSpec): Detector {
     confidence,
     basis,
     group: parts ? 1 : undefined,
-    pattern: new RegExp(src, 'g' + flags),
+    pattern: new RegExp(jsLookbehind + src, 'g' + flags),
     re2: i + src,
     re2Parts: parts ? [i + parts[0], parts[1], parts[2]] : undefined,
   };

@@ -116,6 +116,7 @@ export const SECRET_DETECTORS: Detector[] = [
     src: '\\bSG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}\\b' }),
   define({ id: 'jwt', ruleId: AT + 'jwt', name: 'JSON Web Token', category: 'secret', type: 'jwt',
     src: '\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}', validate: (v) => jwtValid(v), re2OverMatches: true,
+    jsLookbehind: '(?<![A-Za-z0-9_-])',
     basis: 'checksum', confidence: 0.98 }),
   define({ id: 'private-key', ruleId: SL + 'privatekey', name: 'PEM private key', category: 'secret', type: 'private-key',
     // Also the truncated form (no END line), which span attribute limits often produce.
