@@ -113,21 +113,45 @@ export function hostForUrl(host: string): string {
   return h;
 }
 
-export function statusBarText(state: ServerState, status: ServerStatusDto | null): StatusBarText {
+/** The newest trace, as the status bar tells it. */
+export interface LastTraceInfo {
+  name: string;
+  failed: boolean;
+  startMs: number;
+  durationMs: number;
+}
+
+export function lastTraceInfo(t: TraceSummaryDto | undefined): LastTraceInfo | null {
+  return t ? { name: t.name, failed: t.errorCount > 0, startMs: startMs(t), durationMs: t.durationMs } : null;
+}
+
+/** "last run failed 2 min ago" / "last run ok 4.3 s" (duration when it just ended, else age). */
+export function lastTraceText(last: LastTraceInfo | null, nowMs: number): string {
+  if (!last) return 'no runs yet';
+  const age = formatRelativeTime(last.startMs, nowMs);
+  return `last run ${last.failed ? 'failed' : 'ok'} ${age}`;
+}
+
+/**
+ * The status bar says what matters: whether spans can arrive, and how the newest run went
+ * (not a count of every span in the database, which tells a user nothing).
+ */
+export function statusBarText(state: ServerState, status: ServerStatusDto | null, last: LastTraceInfo | null = null, nowMs = Date.now()): StatusBarText {
   if (state === 'stopped') return { text: '$(circle-slash) Agent Trace: stopped', tooltip: ['The trace server is stopped.', 'Click for actions.'], warning: false };
   if (state === 'failed') return { text: '$(error) Agent Trace: server failed', tooltip: ['The trace server stopped unexpectedly.', 'Click for actions.'], warning: true };
-  if (state === 'starting' || !status) return { text: '$(sync~spin) Agent Trace', tooltip: ['Starting the trace server…'], warning: false };
+  if (state === 'starting' || !status) return { text: '$(sync~spin) Agent Trace: starting', tooltip: ['Starting the trace server…'], warning: false };
   const role = status.role === 'writer' ? 'writer' : 'follower';
-  const spans = `${formatTokens(status.spanCount) ?? '0'} spans`;
+  const lastText = lastTraceText(last, nowMs);
   const tooltip = [
     status.listening ? `Listening on ${endpointOf(status)}` : `Not listening: ${status.problem ?? 'unknown reason'}`,
+    last ? `Last run: ${truncate(last.name || '(unnamed)', 80)}, ${last.failed ? 'failed' : 'ok'}, ${formatDuration(last.durationMs)}, ${formatRelativeTime(last.startMs, nowMs)}` : 'No runs recorded yet.',
     role === 'writer' ? 'This window receives spans and writes the database.' : 'Follower: another VS Code window receives spans; this one reads the shared database.',
-    `${status.traceCount} traces, ${status.spanCount} spans`,
-    `Database: ${status.dbPath}`,
+    `${status.traceCount} traces stored in ${status.dbPath}`,
     'Click for actions.',
   ];
-  if (status.listening) return { text: `$(radio-tower) Agent Trace: ${spans}`, tooltip, warning: false };
-  if (role === 'follower' && !status.problem) return { text: `$(eye) Agent Trace: ${spans} (follower)`, tooltip, warning: false };
+  const lastIcon = last?.failed ? '$(error)' : '';
+  if (status.listening) return { text: `$(radio-tower) Agent Trace: listening · ${lastIcon}${lastText}`, tooltip, warning: false };
+  if (role === 'follower' && !status.problem) return { text: `$(eye) Agent Trace: follower · ${lastIcon}${lastText}`, tooltip, warning: false };
   return { text: `$(warning) Agent Trace: not listening`, tooltip, warning: true };
 }
 

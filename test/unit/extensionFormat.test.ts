@@ -6,6 +6,8 @@ import {
   formatRelativeTime,
   formatTokens,
   hostForUrl,
+  lastTraceInfo,
+  lastTraceText,
   spanAtLineRow,
   statusBarText,
   traceDescription,
@@ -74,8 +76,9 @@ describe('extension format', () => {
 
   it('status bar: listening, blocked with the server problem, follower, stopped', () => {
     const st: ServerStatusDto = { role: 'writer', host: '127.0.0.1', httpPort: 4318, grpcPort: 4317, listening: true, problem: null, dbPath: '/db', spanCount: 1534, traceCount: 9 };
-    const ok = statusBarText('running', st);
-    assert.equal(ok.text, '$(radio-tower) Agent Trace: 1.53k spans');
+    const ok = statusBarText('running', st, null, NOW);
+    assert.equal(ok.text, '$(radio-tower) Agent Trace: listening · no runs yet');
+    assert.doesNotMatch(ok.text, /spans/, 'the span count of the whole database tells a user nothing');
     assert.equal(ok.warning, false);
     assert.match(ok.tooltip[0], /Listening on 127\.0\.0\.1:4318/);
     const blocked = statusBarText('running', { ...st, listening: false, problem: 'Port 4318 is in use; change agentTrace.otlp.httpPort' });
@@ -86,7 +89,28 @@ describe('extension format', () => {
     assert.equal(follower.warning, false);
     assert.match(follower.text, /follower/);
     assert.match(statusBarText('stopped', null).text, /stopped/);
+    assert.match(statusBarText('starting', null).text, /starting/);
     assert.equal(statusBarText('failed', null).warning, true);
+  });
+});
+
+describe('status bar: the last run', () => {
+  const st: ServerStatusDto = { role: 'writer', host: '127.0.0.1', httpPort: 4999, grpcPort: 4998, listening: true, problem: null, dbPath: '/db', spanCount: 1534, traceCount: 9 };
+  it('says how the newest run went and when, with a failure marked', () => {
+    const failed = lastTraceInfo(summary({ name: 'support-bot', errorCount: 1, startTime: new Date(NOW - 2 * 60_000).toISOString(), durationMs: 4300 }));
+    const t = statusBarText('running', st, failed, NOW);
+    assert.equal(t.text, '$(radio-tower) Agent Trace: listening · $(error)last run failed 2 min ago');
+    assert.match(t.tooltip[0], /127\.0\.0\.1:4999 \(HTTP\), :4998 \(gRPC\)/, 'the live endpoint, not the default one');
+    assert.match(t.tooltip[1], /^Last run: support-bot, failed, 4\.3 s, 2 min ago$/);
+    const ok = lastTraceInfo(summary({ errorCount: 0, startTime: new Date(NOW - 10_000).toISOString() }));
+    assert.equal(lastTraceText(ok, NOW), 'last run ok just now');
+    assert.equal(lastTraceText(null, NOW), 'no runs yet');
+    assert.equal(lastTraceInfo(undefined), null);
+  });
+  it('a follower tells the last run too; not listening says nothing else', () => {
+    const last = lastTraceInfo(summary({ errorCount: 0, startTime: new Date(NOW - 5 * 60_000).toISOString() }));
+    assert.equal(statusBarText('running', { ...st, role: 'follower', listening: false }, last, NOW).text, '$(eye) Agent Trace: follower · last run ok 5 min ago');
+    assert.equal(statusBarText('running', { ...st, listening: false, problem: 'Port in use' }, last, NOW).text, '$(warning) Agent Trace: not listening');
   });
 });
 
