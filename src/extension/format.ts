@@ -42,16 +42,18 @@ function startMs(t: TraceSummaryDto): number {
   return Number.isNaN(parsed) ? t.updatedAtMs : parsed;
 }
 
-/** Tree item description: service · relative time · duration · tokens · cost. */
+/**
+ * Tree item description, most telling figure first, since a narrow sidebar cuts the end off:
+ * duration · cost · relative time · tokens · service (the icon already says failed or not).
+ */
 export function traceDescription(t: TraceSummaryDto, nowMs: number): string {
-  const parts: string[] = [];
-  if (t.services.length) parts.push(t.services.length > 1 ? `${t.services[0]} +${t.services.length - 1}` : t.services[0]);
-  parts.push(formatRelativeTime(startMs(t), nowMs));
-  parts.push(formatDuration(t.durationMs));
-  const tok = formatTokens(totalTokens(t.usage));
-  if (tok !== null) parts.push(`${tok} tok`);
+  const parts: string[] = [formatDuration(t.durationMs)];
   const cost = formatCost(t.costUsd);
   if (cost !== null) parts.push(cost);
+  parts.push(formatRelativeTime(startMs(t), nowMs));
+  const tok = formatTokens(totalTokens(t.usage));
+  if (tok !== null) parts.push(`${tok} tok`);
+  if (t.services.length) parts.push(t.services.length > 1 ? `${t.services[0]} +${t.services.length - 1}` : t.services[0]);
   return parts.join(' · ');
 }
 

@@ -14,7 +14,7 @@ import {
   traceTooltipRows,
 } from '../../src/extension/format';
 import { buildOtlpEnvironment, formatEnvironment } from '../../src/extension/otlpEnv';
-import { compareNewestFirst, filterSummary } from '../../src/extension/tracesViewModel';
+import { badgeTooltip, compareNewestFirst, filterSummary, isRepeatOpen, newFailedRuns } from '../../src/extension/tracesViewModel';
 
 const NOW = Date.parse('2026-11-27T12:00:00Z');
 const summary = (over: Partial<TraceSummaryDto> = {}): TraceSummaryDto => ({
@@ -53,13 +53,13 @@ describe('extension format', () => {
     assert.equal(formatCost(0.0012), '$0.0012');
   });
 
-  it('describes a trace as service · relative time · duration · tokens · cost', () => {
-    assert.equal(traceDescription(summary(), NOW), 'support · 5 min ago · 4.3 s · 1.54k tok · $0.0123');
+  it('describes a trace with the most telling figures first (a narrow sidebar cuts the end)', () => {
+    assert.equal(traceDescription(summary(), NOW), '4.3 s · $0.0123 · 5 min ago · 1.54k tok · support');
   });
 
   it('leaves unreported tokens and unknown cost out instead of showing zero', () => {
     const t = summary({ usage: { inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null }, costUsd: null, services: ['a', 'b', 'c'] });
-    assert.equal(traceDescription(t, NOW), 'a +2 · 5 min ago · 4.3 s');
+    assert.equal(traceDescription(t, NOW), '4.3 s · 5 min ago · a +2');
     const rows = Object.fromEntries(traceTooltipRows(t, NOW));
     assert.equal(rows.Tokens, 'not reported');
     assert.equal(rows.Cost, 'unknown');
@@ -172,5 +172,30 @@ describe('extension traces view model', () => {
     assert.equal(failed.detail, 'LookupError $\u200b(zap) no city');
     // An older server sends only the first four fields.
     assert.deepEqual(spanAtLineRow(base, NOW), { description: '5 min ago', detail: `trace ${'b'.repeat(32)}` });
+  });
+});
+
+describe('extension traces view: badge and preview', () => {
+  it('the badge counts failed runs written since the user last looked, not every trace', () => {
+    const seen = NOW - 60_000;
+    const list = [
+      summary({ errorCount: 2, updatedAtMs: NOW - 10_000 }), // failed after the last look
+      summary({ errorCount: 1, updatedAtMs: NOW - 120_000 }), // failed, already seen
+      summary({ errorCount: 0, updatedAtMs: NOW - 5_000 }), // new but fine
+      summary({ errorCount: 3, updatedAtMs: NOW }),
+    ];
+    assert.equal(newFailedRuns(list, seen), 2);
+    assert.equal(newFailedRuns(list, NOW), 0);
+    assert.equal(newFailedRuns([], 0), 0);
+    assert.equal(badgeTooltip(1), '1 failed run since you last looked');
+    assert.equal(badgeTooltip(2), '2 failed runs since you last looked');
+  });
+
+  it('a second open of the same trace within the double-click time pins the preview', () => {
+    const prev = { traceId: 't1', atMs: NOW };
+    assert.equal(isRepeatOpen(prev, 't1', NOW + 300), true);
+    assert.equal(isRepeatOpen(prev, 't1', NOW + 900), false, 'two separate clicks');
+    assert.equal(isRepeatOpen(prev, 't2', NOW + 100), false, 'another row');
+    assert.equal(isRepeatOpen(null, 't1', NOW), false);
   });
 });
