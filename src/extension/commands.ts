@@ -58,9 +58,9 @@ export function registerCommands(ctx: Ctx, view: TracesView, diagnostics: Redact
   reg(Commands.filterTraces, () => view.editFilter());
   reg(Commands.clearFilter, () => view.setFilter({}));
 
-  reg(Commands.openTrace, async (arg: TraceArg, spanId?: unknown) => {
+  reg(Commands.openTrace, async (arg: TraceArg, spanId?: unknown, opts?: { preview?: unknown }) => {
     const id = traceIdOf(arg) ?? (await pickTrace(ctx, 'Open trace'));
-    if (id) await TracePanel.show(ctx, id, typeof spanId === 'string' ? spanId : undefined);
+    if (id) await TracePanel.show(ctx, id, typeof spanId === 'string' ? spanId : undefined, { preview: opts?.preview === true });
   });
   reg(Commands.openLatestTrace, async () => {
     const [latest] = await ctx.request(ListTraces, { limit: 1 });
