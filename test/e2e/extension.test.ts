@@ -49,7 +49,7 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
   const stepRow = (label: string): Locator => panel.locator('[role="treeitem"]', { has: panel.locator('.label', { hasText: new RegExp(`^${label}$`) }) });
 
   it('status bar shows that the server listens on the configured endpoint', async () => {
-    await waitFor(async () => /spans/.test(await statusItem().innerText().catch(() => '')), 60_000, () => 'status bar never showed a listening server');
+    await waitFor(async () => /listening/.test(await statusItem().innerText().catch(() => '')), 60_000, () => 'status bar never showed a listening server');
     await statusItem().hover();
     const hover = page().locator('.monaco-hover, .workbench-hover, .hover-contents').filter({ hasText: 'Listening on' }).first();
     await hover.waitFor({ timeout: 15_000 });
@@ -100,6 +100,8 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
     await panel.locator('vscode-button.open-source').first().click();
     const activeTab = page().locator('.tabs-container .tab.active');
     await activeTab.filter({ hasText: 'agent.js' }).waitFor({ timeout: 15_000 });
+    // It opens beside the panel, which keeps focus; the cursor line shows once the editor has it.
+    await activeTab.filter({ hasText: 'agent.js' }).click();
     const position = page().locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
     await waitFor(async () => (await position.innerText().catch(() => '')).includes(`Ln ${expectedLine},`), 15_000, () => `cursor not on line ${expectedLine}`);
   });

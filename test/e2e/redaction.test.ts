@@ -91,7 +91,7 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
 
   it('opens the sample agent run and previews its redaction from the command palette', async () => {
     const status = page().locator('.statusbar-item', { hasText: 'Agent Trace' }).first();
-    await waitFor(async () => /spans/.test(await status.innerText().catch(() => '')), 60_000, () => 'the trace server never listened');
+    await waitFor(async () => /listening/.test(await status.innerText().catch(() => '')), 60_000, () => 'the trace server never listened');
     await editor.runCommand('Agent Traces: Focus on Traces View');
     const run = await runSampleAgent(workspace, `http://127.0.0.1:${httpPort}`);
     assert.equal(run.code, 0, run.stderr);
