@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { TraceSummaryDto } from '../protocol/dto';
 import { ClearTraces, DeleteTrace, ExportTrace, GetTrace, ListTraces, SpansAtLine } from '../protocol/lsp';
 import type { Ctx } from './context';
-import { formatRelativeTime, plainRowText, spanAtLineRow, truncate } from './format';
+import { displayName, formatRelativeTime, plainRowText, spanAtLineRow, truncate } from './format';
 import { Commands } from './ids';
 import { showStatusMenu } from './statusBar';
 import { copyOtlpEnvironment, enableTerminalInjection } from './terminalEnv';
@@ -28,7 +28,7 @@ async function pickTrace(ctx: Ctx, title: string): Promise<string | undefined> {
   }
   const now = Date.now();
   const pick = await vscode.window.showQuickPick(
-    list.map((t) => ({ label: truncate(t.name || '(unnamed trace)', 100), description: `${t.services.join(', ')} · ${formatRelativeTime(Date.parse(t.startTime), now)}`, traceId: t.traceId })),
+    list.map((t) => ({ label: plainRowText(displayName(t), 100), description: `${t.services.join(', ')} · ${formatRelativeTime(Date.parse(t.startTime), now)}`, traceId: t.traceId })),
     { title, matchOnDescription: true },
   );
   return pick?.traceId;

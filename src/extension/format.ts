@@ -57,6 +57,11 @@ export function traceDescription(t: TraceSummaryDto, nowMs: number): string {
   return parts.join(' · ');
 }
 
+/** The server's title (agent + first user message for generically named runs), else the root span's name. */
+export function displayName(t: Pick<TraceSummaryDto, 'name' | 'title'>): string {
+  return t.title || t.name || '(unnamed trace)';
+}
+
 const MAX_FIELD = 200;
 export function truncate(s: string, max = MAX_FIELD): string {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
@@ -68,7 +73,8 @@ export function truncate(s: string, max = MAX_FIELD): string {
  */
 export function traceTooltipRows(t: TraceSummaryDto, nowMs: number): [string, string][] {
   const rows: [string, string][] = [];
-  rows.push(['Trace', truncate(t.name || '(unnamed)')]);
+  rows.push(['Trace', truncate(displayName(t))]);
+  if (t.title && t.title !== t.name) rows.push(['Root span', truncate(t.name || '(unnamed)')]);
   rows.push(['Trace id', t.traceId]);
   if (t.services.length) rows.push(['Services', truncate(t.services.join(', '))]);
   rows.push(['Started', `${t.startTime} (${formatRelativeTime(startMs(t), nowMs)})`]);
@@ -124,7 +130,7 @@ export interface LastTraceInfo {
 }
 
 export function lastTraceInfo(t: TraceSummaryDto | undefined): LastTraceInfo | null {
-  return t ? { name: t.name, failed: t.errorCount > 0, startMs: startMs(t), durationMs: t.durationMs } : null;
+  return t ? { name: displayName(t), failed: t.errorCount > 0, startMs: startMs(t), durationMs: t.durationMs } : null;
 }
 
 /** "last run failed 2 min ago" / "last run ok 4.3 s" (duration when it just ended, else age). */

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { TraceFilterDto, TraceSummaryDto } from '../protocol/dto';
 import { ListTraces } from '../protocol/lsp';
 import type { Ctx } from './context';
-import { traceDescription, traceTooltipRows, truncate } from './format';
+import { displayName, traceDescription, traceTooltipRows, truncate } from './format';
 import { Commands, ContextKeys, TreeItemContext, Views } from './ids';
 import { badgeTooltip, compareNewestFirst, filterSummary, newFailedRuns } from './tracesViewModel';
 
@@ -114,7 +114,7 @@ export class TracesView implements vscode.TreeDataProvider<TraceSummaryDto>, vsc
   }
 
   getTreeItem(t: TraceSummaryDto): vscode.TreeItem {
-    const item = new vscode.TreeItem(truncate(t.name || '(unnamed trace)', 120), vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(truncate(displayName(t), 120), vscode.TreeItemCollapsibleState.None);
     item.id = t.traceId;
     const now = Date.now();
     item.description = traceDescription(t, now);
@@ -122,7 +122,7 @@ export class TracesView implements vscode.TreeDataProvider<TraceSummaryDto>, vsc
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
       : new vscode.ThemeIcon('pulse');
     item.contextValue = TreeItemContext.trace;
-    item.accessibilityInformation = { label: `${t.name}, ${item.description}${t.errorCount ? `, ${t.errorCount} errors` : ''}` };
+    item.accessibilityInformation = { label: `${displayName(t)}, ${item.description}${t.errorCount ? `, ${t.errorCount} errors` : ''}` };
     // A click previews (one reusable panel), a double-click pins: as the file explorer does.
     item.command = { command: Commands.openTrace, title: 'Open Trace', arguments: [t, undefined, { preview: true }] };
     return item;

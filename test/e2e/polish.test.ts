@@ -89,8 +89,8 @@ describe('Agent Trace polish: status, preview panel, first selection, open besid
   });
 
   it('a clean run opens on its first model call, not the empty root', async () => {
-    await traceRow('agent run').waitFor({ timeout: 30_000 });
-    await traceRow('agent run').click();
+    await traceRow('weather-assistant').waitFor({ timeout: 30_000 });
+    await traceRow('weather-assistant').click();
     panel = await editor.findFrame('agent-trace-app');
     await waitUntil(selectedStep, (v) => /^chat /.test(v), 'selected step');
   });
@@ -108,7 +108,7 @@ describe('Agent Trace polish: status, preview panel, first selection, open besid
     // One preview panel: the clean run's tab was replaced, not joined by a second one.
     await waitUntil(
       async () => (await page().locator('.tabs-container .tab').allInnerTexts()).join(' | '),
-      (tabs) => tabs.split(' | ').filter((t) => t.includes('triage run')).length === 1 && !tabs.includes('agent run'),
+      (tabs) => tabs.split(' | ').filter((t) => t.includes('triage run')).length === 1 && !tabs.includes('weather-assistant'),
       'editor tabs',
     );
     await editor.screenshot('polish-error-first.png');
@@ -125,7 +125,7 @@ describe('Agent Trace polish: status, preview panel, first selection, open besid
   });
 
   it('"Open source" opens beside the panel: code and trace are both visible, the panel keeps focus', async () => {
-    await traceRow('agent run').click();
+    await traceRow('weather-assistant').click();
     panel = await editor.findFrame('agent-trace-app');
     const toolStep = panel.locator('[role="treeitem"]', { has: panel.locator('.label', { hasText: /^get_weather$/ }) });
     await toolStep.waitFor({ timeout: 15_000 });
@@ -138,9 +138,9 @@ describe('Agent Trace polish: status, preview panel, first selection, open besid
     // Both groups show their active tab: the trace panel and agent.js side by side.
     const activeTabs = (await page().locator('.tabs-container .tab.active').allInnerTexts()).map((t) => t.replace(/\s+/g, ''));
     assert.ok(activeTabs.some((t) => t.includes('agent.js')), `active tabs: ${activeTabs}`);
-    assert.ok(activeTabs.some((t) => t.includes('agentrun')), `active tabs: ${activeTabs}`);
+    assert.ok(activeTabs.some((t) => t.includes('weather-assistant')), `active tabs: ${activeTabs}`);
     assert.ok(await panel.locator('agent-trace-app').isVisible(), 'the trace panel stays visible');
-    const focusedGroupHasPanel = await page().locator('.editor-group-container.active .tab.active', { hasText: 'agent run' }).count();
+    const focusedGroupHasPanel = await page().locator('.editor-group-container.active .tab.active', { hasText: 'weather-assistant' }).count();
     assert.equal(focusedGroupHasPanel, 1, 'focus stays in the trace panel for the next step');
     await editor.screenshot('polish-open-beside.png');
   });

@@ -95,7 +95,7 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
     await editor.runCommand('Agent Traces: Focus on Traces View');
     const run = await runSampleAgent(workspace, `http://127.0.0.1:${httpPort}`);
     assert.equal(run.code, 0, run.stderr);
-    const agentRow = tracesPane().locator('.monaco-list-row', { hasText: 'agent run' });
+    const agentRow = tracesPane().locator('.monaco-list-row', { hasText: 'weather-assistant' });
     await agentRow.first().waitFor({ timeout: 30_000 });
     await agentRow.first().click();
     await editor.findFrame('agent-trace-app');
@@ -221,7 +221,7 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
       await page().keyboard.press('F1');
       await page().locator('.quick-input-widget input').fill('>Agent Trace: Export Trace as JSON…');
       await editor.quickPickRow('Agent Trace: Export Trace as JSON…').click();
-      await editor.quickPickRow('agent run').click();
+      await editor.quickPickRow('weather-assistant').click();
       await editor.quickPickRow('Redacted').click();
     };
     fs.writeFileSync(policyFile, JSON.stringify({ version: 1, actions: { secret: 'shred' } }));

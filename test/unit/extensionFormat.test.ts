@@ -5,6 +5,7 @@ import {
   formatDuration,
   formatRelativeTime,
   formatTokens,
+  displayName,
   hostForUrl,
   lastTraceInfo,
   lastTraceText,
@@ -172,6 +173,19 @@ describe('extension traces view model', () => {
     assert.equal(failed.detail, 'LookupError $\u200b(zap) no city');
     // An older server sends only the first four fields.
     assert.deepEqual(spanAtLineRow(base, NOW), { description: '5 min ago', detail: `trace ${'b'.repeat(32)}` });
+  });
+});
+
+describe('extension traces view: titles', () => {
+  it('shows the server title, with the root span name and the trace id on hover', () => {
+    const t = summary({ name: 'agent run', title: 'weather-assistant: Umbrella?' });
+    assert.equal(displayName(t), 'weather-assistant: Umbrella?');
+    const rows = Object.fromEntries(traceTooltipRows(t, NOW));
+    assert.equal(rows.Trace, 'weather-assistant: Umbrella?');
+    assert.equal(rows['Root span'], 'agent run');
+    assert.equal(rows['Trace id'], 'a'.repeat(32));
+    assert.equal(displayName(summary({ name: 'x' })), 'x', 'an older server sends no title');
+    assert.equal(Object.fromEntries(traceTooltipRows(summary({ name: 'x', title: 'x' }), NOW))['Root span'], undefined);
   });
 });
 

@@ -342,7 +342,7 @@ export class TraceApp extends LitElement {
     const tokens = t.usage.inputTokens === null && t.usage.outputTokens === null ? null : (t.usage.inputTokens ?? 0) + (t.usage.outputTokens ?? 0);
     return html`<header class="trace-header">
       <div class="title-row">
-        <h1 class="trace-name" title=${t.name}>${t.name || '(unnamed trace)'}</h1>
+        <h1 class="trace-name" title=${`${t.title || t.name} (trace ${t.traceId})`}>${t.title || t.name || '(unnamed trace)'}</h1>
         ${this.live ? html`<span class="badge-live" title="Spans are still arriving">Live</span>` : nothing}
         <span class="spacer"></span>
         <vscode-button secondary @click=${() => this.post({ type: 'previewRedaction', traceId: t.traceId })}>Preview redaction</vscode-button>

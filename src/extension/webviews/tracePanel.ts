@@ -169,7 +169,7 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
       }
       this.gone = false;
       this.trace = trace;
-      this.panel.title = truncate(trace.name || `Trace ${this.traceId.slice(0, 8)}`, 40);
+      this.panel.title = truncate(trace.title || trace.name || `Trace ${this.traceId.slice(0, 8)}`, 40);
       this.dropQueued('trace');
       this.post({ type: 'trace', trace, live: this.isLive(trace) });
       if (this.pendingSelect) {
