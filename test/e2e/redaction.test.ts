@@ -221,7 +221,8 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
       await page().keyboard.press('F1');
       await page().locator('.quick-input-widget input').fill('>Agent Trace: Export Trace as JSON…');
       await editor.quickPickRow('Agent Trace: Export Trace as JSON…').click();
-      await editor.quickPickRow('weather-assistant').click();
+      // The trace picker lists runs by title: agent name and first question.
+      await page().locator('.quick-input-list .monaco-list-row', { hasText: 'weather-assistant: Do I need an umbrella' }).first().click();
       await editor.quickPickRow('Redacted').click();
     };
     fs.writeFileSync(policyFile, JSON.stringify({ version: 1, actions: { secret: 'shred' } }));
