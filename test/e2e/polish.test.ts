@@ -79,7 +79,18 @@ describe('Agent Trace polish: status, preview panel, first selection, open besid
   };
   const statusText = () => statusItem().innerText().catch(() => '');
 
+  const openWalkthrough = async (): Promise<void> => {
+    await page().keyboard.press('F1');
+    await page().locator('.quick-input-widget input').fill('>Welcome: Open Walkthrough');
+    await editor.quickPickRow('Welcome: Open Walkthrough...').click();
+    await page().locator('.quick-input-list .monaco-list-row', { hasText: 'Debug your agent with Agent Trace' }).first().click();
+    await page().locator('.getting-started-step').first().waitFor({ timeout: 30_000 });
+  };
+
   it('status bar says listening, then how the last run went', async () => {
+    // VS Code creates its walkthrough service lazily and only counts events after that (a key
+    // already true when it starts is not counted): open the walkthrough first, as a new user does.
+    await openWalkthrough();
     await waitFor(async () => /listening · no runs yet/.test(await statusItem().innerText().catch(() => '')), 60_000, () => 'the status bar never said the server listens');
     await editor.runCommand('Agent Traces: Focus on Traces View');
     await tracesPane().waitFor({ timeout: 15_000 });
@@ -143,5 +154,21 @@ describe('Agent Trace polish: status, preview panel, first selection, open besid
     const focusedGroupHasPanel = await page().locator('.editor-group-container.active .tab.active', { hasText: 'weather-assistant' }).count();
     assert.equal(focusedGroupHasPanel, 1, 'focus stays in the trace panel for the next step');
     await editor.screenshot('polish-open-beside.png');
+  });
+
+  it('the walkthrough has ticked the steps the user has done (view opened, trace received and opened, source opened, redaction previewed)', async () => {
+    await editor.runCommand('Agent Trace: Preview Redaction for All Traces');
+    await editor.findFrame('.redaction-app, agent-redaction-app', 30_000).catch(() => undefined);
+    await page().locator('.tabs-container .tab', { hasText: 'Welcome' }).first().click();
+    const step = (id: string) => page().locator(`.getting-started-step[data-step-id$="#${id}"]`);
+    await step('install').waitFor({ timeout: 30_000 });
+    const done = async (): Promise<string> => {
+      const ids = ['install', 'run', 'open', 'source', 'redaction'];
+      // A done step shows the checked icon (codicon-getting-started-step-checked) instead of the empty circle.
+      const states = await Promise.all(ids.map(async (id) => `${id}:${(await step(id).locator('.codicon-getting-started-step-checked').count()) > 0}`));
+      return states.join(' ');
+    };
+    await waitUntil(done, (v) => !v.includes(':false'), 'walkthrough steps');
+    await editor.screenshot('polish-walkthrough-ticked.png');
   });
 });
