@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { TraceSummaryDto } from '../protocol/dto';
 import { ClearTraces, DeleteTrace, ExportTrace, GetTrace, ListTraces, SpansAtLine } from '../protocol/lsp';
 import type { Ctx } from './context';
-import { formatRelativeTime, plainRowText, spanAtLineRow, truncate } from './format';
+import { displayName, formatRelativeTime, plainRowText, spanAtLineRow, truncate } from './format';
 import { Commands } from './ids';
 import { showStatusMenu } from './statusBar';
 import { copyOtlpEnvironment, enableTerminalInjection } from './terminalEnv';
@@ -29,7 +29,7 @@ async function pickTrace(ctx: Ctx, title: string): Promise<string | undefined> {
   }
   const now = Date.now();
   const pick = await vscode.window.showQuickPick(
-    list.map((t) => ({ label: truncate(t.name || '(unnamed trace)', 100), description: `${t.services.join(', ')} · ${formatRelativeTime(Date.parse(t.startTime), now)}`, traceId: t.traceId })),
+    list.map((t) => ({ label: plainRowText(displayName(t), 100), description: `${t.services.join(', ')} · ${formatRelativeTime(Date.parse(t.startTime), now)}`, traceId: t.traceId })),
     { title, matchOnDescription: true },
   );
   return pick?.traceId;
@@ -59,9 +59,9 @@ export function registerCommands(ctx: Ctx, view: TracesView, diagnostics: Redact
   reg(Commands.filterTraces, () => view.editFilter());
   reg(Commands.clearFilter, () => view.setFilter({}));
 
-  reg(Commands.openTrace, async (arg: TraceArg, spanId?: unknown) => {
+  reg(Commands.openTrace, async (arg: TraceArg, spanId?: unknown, opts?: { preview?: unknown }) => {
     const id = traceIdOf(arg) ?? (await pickTrace(ctx, 'Open trace'));
-    if (id) await TracePanel.show(ctx, id, typeof spanId === 'string' ? spanId : undefined);
+    if (id) await TracePanel.show(ctx, id, typeof spanId === 'string' ? spanId : undefined, { preview: opts?.preview === true });
   });
   reg(Commands.openLatestTrace, async () => {
     const [latest] = await ctx.request(ListTraces, { limit: 1 });

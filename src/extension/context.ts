@@ -223,13 +223,23 @@ export class Ctx implements vscode.Disposable {
 
   setStatus(s: ServerStatusDto): void {
     this.status = s;
+    if (s.traceCount > 0) this.markDone(ContextKeys.traceReceived);
     this.serverChanged.fire();
   }
 
   setState(s: ServerState): void {
     this.state = s;
     void vscode.commands.executeCommand('setContext', ContextKeys.serverRunning, s === 'running');
+    void vscode.commands.executeCommand('setContext', ContextKeys.serverState, s);
     this.serverChanged.fire();
+  }
+
+  private readonly done = new Set<string>();
+  /** Sets a walkthrough progress key once; the step whose `onContext:` names it is ticked. */
+  markDone(key: (typeof ContextKeys)['traceReceived' | 'traceOpened' | 'sourceOpened' | 'redactionPreviewed']): void {
+    if (this.done.has(key)) return;
+    this.done.add(key);
+    void vscode.commands.executeCommand('setContext', key, true);
   }
 
   async notifyCrash(message: string, offerRestart: boolean): Promise<void> {

@@ -42,17 +42,24 @@ function startMs(t: TraceSummaryDto): number {
   return Number.isNaN(parsed) ? t.updatedAtMs : parsed;
 }
 
-/** Tree item description: service · relative time · duration · tokens · cost. */
+/**
+ * Tree item description, most telling figure first, since a narrow sidebar cuts the end off:
+ * duration · cost · relative time · tokens · service (the icon already says failed or not).
+ */
 export function traceDescription(t: TraceSummaryDto, nowMs: number): string {
-  const parts: string[] = [];
-  if (t.services.length) parts.push(t.services.length > 1 ? `${t.services[0]} +${t.services.length - 1}` : t.services[0]);
-  parts.push(formatRelativeTime(startMs(t), nowMs));
-  parts.push(formatDuration(t.durationMs));
-  const tok = formatTokens(totalTokens(t.usage));
-  if (tok !== null) parts.push(`${tok} tok`);
+  const parts: string[] = [formatDuration(t.durationMs)];
   const cost = formatCost(t.costUsd);
   if (cost !== null) parts.push(cost);
+  parts.push(formatRelativeTime(startMs(t), nowMs));
+  const tok = formatTokens(totalTokens(t.usage));
+  if (tok !== null) parts.push(`${tok} tok`);
+  if (t.services.length) parts.push(t.services.length > 1 ? `${t.services[0]} +${t.services.length - 1}` : t.services[0]);
   return parts.join(' · ');
+}
+
+/** The server's title (agent + first user message for generically named runs), else the root span's name. */
+export function displayName(t: Pick<TraceSummaryDto, 'name' | 'title'>): string {
+  return t.title || t.name || '(unnamed trace)';
 }
 
 const MAX_FIELD = 200;
@@ -66,7 +73,8 @@ export function truncate(s: string, max = MAX_FIELD): string {
  */
 export function traceTooltipRows(t: TraceSummaryDto, nowMs: number): [string, string][] {
   const rows: [string, string][] = [];
-  rows.push(['Trace', truncate(t.name || '(unnamed)')]);
+  rows.push(['Trace', truncate(displayName(t))]);
+  if (t.title && t.title !== t.name) rows.push(['Root span', truncate(t.name || '(unnamed)')]);
   rows.push(['Trace id', t.traceId]);
   if (t.services.length) rows.push(['Services', truncate(t.services.join(', '))]);
   rows.push(['Started', `${t.startTime} (${formatRelativeTime(startMs(t), nowMs)})`]);
@@ -113,21 +121,45 @@ export function hostForUrl(host: string): string {
   return h;
 }
 
-export function statusBarText(state: ServerState, status: ServerStatusDto | null): StatusBarText {
+/** The newest trace, as the status bar tells it. */
+export interface LastTraceInfo {
+  name: string;
+  failed: boolean;
+  startMs: number;
+  durationMs: number;
+}
+
+export function lastTraceInfo(t: TraceSummaryDto | undefined): LastTraceInfo | null {
+  return t ? { name: displayName(t), failed: t.errorCount > 0, startMs: startMs(t), durationMs: t.durationMs } : null;
+}
+
+/** "last run failed 2 min ago" / "last run ok 4.3 s" (duration when it just ended, else age). */
+export function lastTraceText(last: LastTraceInfo | null, nowMs: number): string {
+  if (!last) return 'no runs yet';
+  const age = formatRelativeTime(last.startMs, nowMs);
+  return `last run ${last.failed ? 'failed' : 'ok'} ${age}`;
+}
+
+/**
+ * The status bar says what matters: whether spans can arrive, and how the newest run went
+ * (not a count of every span in the database, which tells a user nothing).
+ */
+export function statusBarText(state: ServerState, status: ServerStatusDto | null, last: LastTraceInfo | null = null, nowMs = Date.now()): StatusBarText {
   if (state === 'stopped') return { text: '$(circle-slash) Agent Trace: stopped', tooltip: ['The trace server is stopped.', 'Click for actions.'], warning: false };
   if (state === 'failed') return { text: '$(error) Agent Trace: server failed', tooltip: ['The trace server stopped unexpectedly.', 'Click for actions.'], warning: true };
-  if (state === 'starting' || !status) return { text: '$(sync~spin) Agent Trace', tooltip: ['Starting the trace server…'], warning: false };
+  if (state === 'starting' || !status) return { text: '$(sync~spin) Agent Trace: starting', tooltip: ['Starting the trace server…'], warning: false };
   const role = status.role === 'writer' ? 'writer' : 'follower';
-  const spans = `${formatTokens(status.spanCount) ?? '0'} spans`;
+  const lastText = lastTraceText(last, nowMs);
   const tooltip = [
     status.listening ? `Listening on ${endpointOf(status)}` : `Not listening: ${status.problem ?? 'unknown reason'}`,
+    last ? `Last run: ${truncate(last.name || '(unnamed)', 80)}, ${last.failed ? 'failed' : 'ok'}, ${formatDuration(last.durationMs)}, ${formatRelativeTime(last.startMs, nowMs)}` : 'No runs recorded yet.',
     role === 'writer' ? 'This window receives spans and writes the database.' : 'Follower: another VS Code window receives spans; this one reads the shared database.',
-    `${status.traceCount} traces, ${status.spanCount} spans`,
-    `Database: ${status.dbPath}`,
+    `${status.traceCount} traces stored in ${status.dbPath}`,
     'Click for actions.',
   ];
-  if (status.listening) return { text: `$(radio-tower) Agent Trace: ${spans}`, tooltip, warning: false };
-  if (role === 'follower' && !status.problem) return { text: `$(eye) Agent Trace: ${spans} (follower)`, tooltip, warning: false };
+  const lastIcon = last?.failed ? '$(error)' : '';
+  if (status.listening) return { text: `$(radio-tower) Agent Trace: listening · ${lastIcon}${lastText}`, tooltip, warning: false };
+  if (role === 'follower' && !status.problem) return { text: `$(eye) Agent Trace: follower · ${lastIcon}${lastText}`, tooltip, warning: false };
   return { text: `$(warning) Agent Trace: not listening`, tooltip, warning: true };
 }
 

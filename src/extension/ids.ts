@@ -80,6 +80,13 @@ export const ServerSettings: readonly string[] = [
 export const ContextKeys = {
   filterActive: 'agentTrace.filterActive',
   serverRunning: 'agentTrace.serverRunning',
+  /** 'starting' | 'running' | 'stopped' | 'failed' (unset before activation): picks the view's welcome text. */
+  serverState: 'agentTrace.serverState',
+  // Walkthrough progress: each becomes true once, and a step's `onContext:` completion event ticks it.
+  traceReceived: 'agentTrace.traceReceived',
+  traceOpened: 'agentTrace.traceOpened',
+  sourceOpened: 'agentTrace.sourceOpened',
+  redactionPreviewed: 'agentTrace.redactionPreviewed',
 } as const;
 
 /** contextValue of tree items, used in `menus.view/item/context` when clauses. */

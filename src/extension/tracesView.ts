@@ -4,12 +4,15 @@ import * as vscode from 'vscode';
 import type { TraceFilterDto, TraceSummaryDto } from '../protocol/dto';
 import { ListTraces } from '../protocol/lsp';
 import type { Ctx } from './context';
-import { traceDescription, traceTooltipRows, truncate } from './format';
+import { displayName, traceDescription, traceTooltipRows, truncate } from './format';
 import { Commands, ContextKeys, TreeItemContext, Views } from './ids';
-import { compareNewestFirst, filterSummary } from './tracesViewModel';
+import { badgeTooltip, compareNewestFirst, filterSummary, newFailedRuns } from './tracesViewModel';
 
 const LIST_LIMIT = 500;
 const REFRESH_DEBOUNCE_MS = 150;
+/** Relative times ("3 min ago") are re-rendered this often, from the cached list. */
+const CLOCK_MS = 60_000;
+const LAST_SEEN_KEY = 'agentTrace.traces.lastSeenMs';
 
 export class TracesView implements vscode.TreeDataProvider<TraceSummaryDto>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TraceSummaryDto | undefined>();
@@ -17,6 +20,9 @@ export class TracesView implements vscode.TreeDataProvider<TraceSummaryDto>, vsc
   private readonly view: vscode.TreeView<TraceSummaryDto>;
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private readonly clock: NodeJS.Timeout;
+  /** The next getChildren re-renders the cached list (labels only) instead of asking the server. */
+  private relabelOnly = false;
   filter: TraceFilterDto = {};
   /** The last listed traces (for the filter's service and model choices). */
   last: TraceSummaryDto[] = [];
@@ -27,16 +33,55 @@ export class TracesView implements vscode.TreeDataProvider<TraceSummaryDto>, vsc
       this.view,
       this.changed,
       ctx.onDidChangeTraces(() => this.scheduleRefresh()),
+      this.view.onDidChangeVisibility((e) => {
+        if (e.visible) this.markSeen();
+      }),
       ctx.onDidChangeServer(() => {
         if (!ctx.running) this.view.message = ctx.state === 'starting' ? undefined : 'The trace server is not running.';
         else if (this.view.message === 'The trace server is not running.') this.scheduleRefresh();
       }),
     );
+    this.clock = setInterval(() => {
+      if (!this.view.visible || !this.last.length) return;
+      this.relabelOnly = true;
+      this.changed.fire(undefined);
+    }, CLOCK_MS);
+  }
+
+  private get lastSeenMs(): number {
+    return this.ctx.extension.globalState.get<number>(LAST_SEEN_KEY) ?? 0;
+  }
+
+  /** The user looks at the list now: failures so far are no longer news. */
+  private markSeen(): void {
+    void this.ctx.extension.globalState.update(LAST_SEEN_KEY, Date.now());
+    this.updateBadge();
+  }
+
+  private updateBadge(): void {
+    const n = this.view.visible ? 0 : newFailedRuns(this.last, this.lastSeenMs);
+    this.view.badge = n ? { value: n, tooltip: badgeTooltip(n) } : undefined;
+  }
+
+  private async refreshHiddenBadge(): Promise<void> {
+    if (!this.ctx.running) return;
+    try {
+      const failed = await this.ctx.request(ListTraces, { errorsOnly: true, updatedAfterMs: this.lastSeenMs, limit: LIST_LIMIT });
+      if (this.view.visible) return;
+      const n = newFailedRuns(failed, this.lastSeenMs);
+      this.view.badge = n ? { value: n, tooltip: badgeTooltip(n) } : undefined;
+    } catch (err) {
+      this.ctx.log.warn(`badge: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   scheduleRefresh(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.changed.fire(undefined), REFRESH_DEBOUNCE_MS);
+    this.timer = setTimeout(() => {
+      this.changed.fire(undefined);
+      // A hidden view is not asked for its children, but its badge is what tells of new failures.
+      if (!this.view.visible) void this.refreshHiddenBadge();
+    }, REFRESH_DEBOUNCE_MS);
   }
 
   setFilter(f: TraceFilterDto): void {
@@ -50,12 +95,17 @@ export class TracesView implements vscode.TreeDataProvider<TraceSummaryDto>, vsc
   async getChildren(element?: TraceSummaryDto): Promise<TraceSummaryDto[]> {
     if (element) return [];
     if (!this.ctx.running) return [];
+    if (this.relabelOnly) {
+      this.relabelOnly = false;
+      return this.last;
+    }
     try {
       const list = await this.ctx.request(ListTraces, { ...this.filter, limit: LIST_LIMIT });
       list.sort(compareNewestFirst);
       this.last = list;
       this.view.message = list.length >= LIST_LIMIT ? `Showing the newest ${LIST_LIMIT} traces.` : undefined;
-      this.view.badge = list.length ? { value: list.length, tooltip: `${list.length} traces` } : undefined;
+      if (this.view.visible) void this.ctx.extension.globalState.update(LAST_SEEN_KEY, Date.now());
+      this.updateBadge();
       return list;
     } catch (err) {
       this.view.message = `Could not list traces: ${err instanceof Error ? err.message : String(err)}`;
@@ -64,7 +114,7 @@ export class TracesView implements vscode.TreeDataProvider<TraceSummaryDto>, vsc
   }
 
   getTreeItem(t: TraceSummaryDto): vscode.TreeItem {
-    const item = new vscode.TreeItem(truncate(t.name || '(unnamed trace)', 120), vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(truncate(displayName(t), 120), vscode.TreeItemCollapsibleState.None);
     item.id = t.traceId;
     const now = Date.now();
     item.description = traceDescription(t, now);
@@ -72,8 +122,9 @@ export class TracesView implements vscode.TreeDataProvider<TraceSummaryDto>, vsc
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
       : new vscode.ThemeIcon('pulse');
     item.contextValue = TreeItemContext.trace;
-    item.accessibilityInformation = { label: `${t.name}, ${item.description}${t.errorCount ? `, ${t.errorCount} errors` : ''}` };
-    item.command = { command: Commands.openTrace, title: 'Open Trace', arguments: [t] };
+    item.accessibilityInformation = { label: `${displayName(t)}, ${item.description}${t.errorCount ? `, ${t.errorCount} errors` : ''}` };
+    // A click previews (one reusable panel), a double-click pins: as the file explorer does.
+    item.command = { command: Commands.openTrace, title: 'Open Trace', arguments: [t, undefined, { preview: true }] };
     return item;
   }
 
@@ -85,6 +136,7 @@ export class TracesView implements vscode.TreeDataProvider<TraceSummaryDto>, vsc
 
   dispose(): void {
     clearTimeout(this.timer);
+    clearInterval(this.clock);
     for (const d of this.disposables) d.dispose();
   }
 

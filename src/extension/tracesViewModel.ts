@@ -16,3 +16,24 @@ export function filterSummary(f: TraceFilterDto): string {
   if (f.errorsOnly) parts.push('errors only');
   return parts.join(', ');
 }
+
+/** Two opens of the same trace this close together are a double-click (VS Code's own threshold is about this). */
+export const DOUBLE_CLICK_MS = 500;
+
+export function isRepeatOpen(prev: { traceId: string; atMs: number } | null, traceId: string, nowMs: number, windowMs = DOUBLE_CLICK_MS): boolean {
+  return prev !== null && prev.traceId === traceId && nowMs - prev.atMs <= windowMs;
+}
+
+/**
+ * The activity-bar badge: failed runs written since the user last looked at the view (not
+ * every trace, which says nothing once there are a few).
+ */
+export function newFailedRuns(list: readonly Pick<TraceSummaryDto, 'errorCount' | 'updatedAtMs'>[], lastSeenMs: number): number {
+  let n = 0;
+  for (const t of list) if (t.errorCount > 0 && t.updatedAtMs > lastSeenMs) n++;
+  return n;
+}
+
+export function badgeTooltip(n: number): string {
+  return `${n} failed ${n === 1 ? 'run' : 'runs'} since you last looked`;
+}

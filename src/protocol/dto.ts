@@ -33,6 +33,11 @@ export interface TraceSummaryDto {
   orphanCount: number;
   /** Milliseconds since the Unix epoch of the last write to this trace (for "live" marks). */
   updatedAtMs: number;
+  /**
+   * What to call the run in lists: `name`, or, when that is generic ("agent run",
+   * "invoke_agent"), the agent name and first user message. Absent from older servers.
+   */
+  title?: string;
 }
 
 export interface ToolCallDto {

@@ -23,6 +23,7 @@ import { exportTraceOtlpJson } from './transfer';
 import { redactionSpanPreview, renderPolicy, scanForRedaction } from './redactionService';
 import { CompareService } from './compareService';
 import { TraceServer } from './traceServer';
+import { TraceTitles } from './traceTitles';
 import { codeLensTitle, hoverMarkdown, lineActivity, spanAtLineFigures } from './sourceLens';
 import type { CanonicalSpan } from '../core/model';
 
@@ -146,7 +147,17 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
     };
   };
 
-  connection.onRequest(lsp.ListTraces, (filter) => need().listTraces(filter ?? {}));
+  // One title cache per store (a follower may reopen it).
+  const titles = new WeakMap<TraceServer['store'], TraceTitles>();
+  const titlesFor = (store: TraceServer['store']): TraceTitles => {
+    let t = titles.get(store);
+    if (!t) titles.set(store, (t = new TraceTitles(store)));
+    return t;
+  };
+  connection.onRequest(lsp.ListTraces, async (filter) => {
+    const server = need();
+    return titlesFor(server.store).withTitles(await server.listTraces(filter ?? {}));
+  });
   connection.onRequest(lsp.GetTrace, ({ traceId }) => traceDetail(need().store, traceId));
   connection.onRequest(lsp.SearchSpans, ({ text, limit }) => need().searchSpans(text, limit ?? 100));
   connection.onRequest(lsp.DeleteTrace, ({ traceId }) => {

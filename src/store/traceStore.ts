@@ -637,6 +637,17 @@ export class TraceStore {
     return (this.stmt(sql).all(...args) as TraceRow[]).map(rowToSummary);
   }
 
+  /**
+   * The first agent and model spans of a trace, in start order (what its title is made of):
+   * a few documents, not the whole trace.
+   */
+  titleSpans(traceId: string, limit = 6): CanonicalSpan[] {
+    const docs = this.stmt("SELECT doc FROM spans WHERE trace_id = ? AND kind IN ('agent', 'llm') ORDER BY start_ms, start_ns LIMIT ?")
+      .pluck()
+      .all(traceId, limit) as string[];
+    return docs.map((d) => JSON.parse(d) as CanonicalSpan);
+  }
+
   getTrace(traceId: string): { summary: TraceSummary; spans: CanonicalSpan[] } | null {
     const read = this.db.transaction(() => {
       const row = this.stmt(`SELECT ${TRACE_COLUMNS} FROM traces WHERE trace_id = ?`).get(traceId) as TraceRow | undefined;

@@ -30,7 +30,7 @@ describe('code lenses on the lines that produced spans (code-server + Chromium)'
   it('shows a lens for the line that started the tool steps (calls in the last run, last duration) and opens a step from it', async () => {
     const page = editor.page;
     const status = page.locator('.statusbar-item', { hasText: 'Agent Trace' }).first();
-    await waitFor(async () => /spans/.test(await status.innerText().catch(() => '')), 60_000, () => 'the trace server never listened');
+    await waitFor(async () => /listening/.test(await status.innerText().catch(() => '')), 60_000, () => 'the trace server never listened');
     const run = await runSampleAgent(workspace, `http://127.0.0.1:${httpPort}`);
     assert.equal(run.code, 0, run.stderr);
 

@@ -49,7 +49,7 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
   const stepRow = (label: string): Locator => panel.locator('[role="treeitem"]', { has: panel.locator('.label', { hasText: new RegExp(`^${label}$`) }) });
 
   it('status bar shows that the server listens on the configured endpoint', async () => {
-    await waitFor(async () => /spans/.test(await statusItem().innerText().catch(() => '')), 60_000, () => 'status bar never showed a listening server');
+    await waitFor(async () => /listening/.test(await statusItem().innerText().catch(() => '')), 60_000, () => 'status bar never showed a listening server');
     await statusItem().hover();
     const hover = page().locator('.monaco-hover, .workbench-hover, .hover-contents').filter({ hasText: 'Listening on' }).first();
     await hover.waitFor({ timeout: 15_000 });
@@ -70,13 +70,13 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
     assert.equal(run.code, 0, run.stderr);
     traceId = run.traceId;
     assert.ok(traceId);
-    const row = tracesPane().locator('.monaco-list-row', { hasText: 'agent run' });
+    const row = tracesPane().locator('.monaco-list-row', { hasText: 'weather-assistant: Do I need an umbrella' });
     await row.first().waitFor({ timeout: 30_000 });
     assert.equal(await row.count(), 1);
   });
 
   it('opens the trace: the panel lists the agent, chat and tool steps', async () => {
-    await tracesPane().locator('.monaco-list-row', { hasText: 'agent run' }).first().click();
+    await tracesPane().locator('.monaco-list-row', { hasText: 'weather-assistant: Do I need an umbrella' }).first().click();
     panel = await editor.findFrame('agent-trace-app');
     await stepRow('get_weather').waitFor({ timeout: 30_000 });
     const labels = await panel.locator('[role="treeitem"] .label').allInnerTexts();
@@ -100,13 +100,15 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
     await panel.locator('vscode-button.open-source').first().click();
     const activeTab = page().locator('.tabs-container .tab.active');
     await activeTab.filter({ hasText: 'agent.js' }).waitFor({ timeout: 15_000 });
+    // It opens beside the panel, which keeps focus; the cursor line shows once the editor has it.
+    await activeTab.filter({ hasText: 'agent.js' }).click();
     const position = page().locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
     await waitFor(async () => (await position.innerText().catch(() => '')).includes(`Ln ${expectedLine},`), 15_000, () => `cursor not on line ${expectedLine}`);
   });
 
   it('shows hostile tool output as literal text: no element, no dialog, no command link', async () => {
     // Back to the trace panel (Open source moved focus to the editor).
-    await page().locator('.tabs-container .tab', { hasText: 'agent run' }).first().click();
+    await page().locator('.tabs-container .tab', { hasText: 'weather-assistant' }).first().click();
     panel = await editor.findFrame('agent-trace-app');
     await stepRow('search_docs').click();
     // get_weather's result may still be on screen: wait for search_docs's own.
@@ -140,7 +142,7 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
     });
 
   it('renders the panel in Dark Modern, Light Modern and Dark High Contrast (screenshots in test-results/)', async () => {
-    await page().locator('.tabs-container .tab', { hasText: 'agent run' }).first().click();
+    await page().locator('.tabs-container .tab', { hasText: 'weather-assistant' }).first().click();
     panel = await editor.findFrame('agent-trace-app');
     await stepRow('get_weather').click();
     await panel.locator('body.vscode-dark').waitFor({ timeout: 15_000 });
@@ -176,7 +178,7 @@ describe('Agent Trace in VS Code (code-server + Chromium)', function () {
     await terminal.click();
     await page().keyboard.type('node agent.js "typed in the terminal"');
     await page().keyboard.press('Enter');
-    const rows = tracesPane().locator('.monaco-list-row', { hasText: 'agent run' });
-    await waitFor(async () => (await rows.count()) >= 2, 60_000, () => 'the terminal run never appeared in the Traces view');
+    const rows = tracesPane().locator('.monaco-list-row', { hasText: 'weather-assistant: typed in the terminal' });
+    await waitFor(async () => (await rows.count()) >= 1, 60_000, () => 'the terminal run never appeared in the Traces view');
   });
 });

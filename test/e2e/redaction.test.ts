@@ -91,11 +91,11 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
 
   it('opens the sample agent run and previews its redaction from the command palette', async () => {
     const status = page().locator('.statusbar-item', { hasText: 'Agent Trace' }).first();
-    await waitFor(async () => /spans/.test(await status.innerText().catch(() => '')), 60_000, () => 'the trace server never listened');
+    await waitFor(async () => /listening/.test(await status.innerText().catch(() => '')), 60_000, () => 'the trace server never listened');
     await editor.runCommand('Agent Traces: Focus on Traces View');
     const run = await runSampleAgent(workspace, `http://127.0.0.1:${httpPort}`);
     assert.equal(run.code, 0, run.stderr);
-    const agentRow = tracesPane().locator('.monaco-list-row', { hasText: 'agent run' });
+    const agentRow = tracesPane().locator('.monaco-list-row', { hasText: 'weather-assistant' });
     await agentRow.first().waitFor({ timeout: 30_000 });
     await agentRow.first().click();
     await editor.findFrame('agent-trace-app');
@@ -221,7 +221,8 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
       await page().keyboard.press('F1');
       await page().locator('.quick-input-widget input').fill('>Agent Trace: Export Trace as JSON…');
       await editor.quickPickRow('Agent Trace: Export Trace as JSON…').click();
-      await editor.quickPickRow('agent run').click();
+      // The trace picker lists runs by title: agent name and first question.
+      await page().locator('.quick-input-list .monaco-list-row', { hasText: 'weather-assistant: Do I need an umbrella' }).first().click();
       await editor.quickPickRow('Redacted').click();
     };
     fs.writeFileSync(policyFile, JSON.stringify({ version: 1, actions: { secret: 'shred' } }));

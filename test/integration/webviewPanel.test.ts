@@ -128,6 +128,9 @@ describe('webview panels in Chromium', function () {
     await hostPost(page, { type: 'trace', trace, live: false });
     await page.locator('.row').first().waitFor();
     assert.equal(await page.locator('.badge-live').count(), 0);
+    // A trace opens on its first failed step or model call; this test opens the root's source.
+    await hostPost(page, { type: 'selectSpan', spanId: trace.spans[0].spanId });
+    await page.locator(`.row[aria-selected="true"][data-span-id="${trace.spans[0].spanId}"]`).waitFor();
     await page.locator('.open-source').click();
     await eventually(async () => assert.ok((await posted(page)).some((m) => m.type === 'openSource' && m.spanId === trace.spans[0].spanId)));
     const noSource = trace.spans.find((s) => !s.source)!;

@@ -5,14 +5,17 @@ import {
   formatDuration,
   formatRelativeTime,
   formatTokens,
+  displayName,
   hostForUrl,
+  lastTraceInfo,
+  lastTraceText,
   spanAtLineRow,
   statusBarText,
   traceDescription,
   traceTooltipRows,
 } from '../../src/extension/format';
 import { buildOtlpEnvironment, formatEnvironment } from '../../src/extension/otlpEnv';
-import { compareNewestFirst, filterSummary } from '../../src/extension/tracesViewModel';
+import { badgeTooltip, compareNewestFirst, filterSummary, isRepeatOpen, newFailedRuns } from '../../src/extension/tracesViewModel';
 
 const NOW = Date.parse('2026-11-27T12:00:00Z');
 const summary = (over: Partial<TraceSummaryDto> = {}): TraceSummaryDto => ({
@@ -51,13 +54,13 @@ describe('extension format', () => {
     assert.equal(formatCost(0.0012), '$0.0012');
   });
 
-  it('describes a trace as service · relative time · duration · tokens · cost', () => {
-    assert.equal(traceDescription(summary(), NOW), 'support · 5 min ago · 4.3 s · 1.54k tok · $0.0123');
+  it('describes a trace with the most telling figures first (a narrow sidebar cuts the end)', () => {
+    assert.equal(traceDescription(summary(), NOW), '4.3 s · $0.0123 · 5 min ago · 1.54k tok · support');
   });
 
   it('leaves unreported tokens and unknown cost out instead of showing zero', () => {
     const t = summary({ usage: { inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheWriteTokens: null, reasoningTokens: null }, costUsd: null, services: ['a', 'b', 'c'] });
-    assert.equal(traceDescription(t, NOW), 'a +2 · 5 min ago · 4.3 s');
+    assert.equal(traceDescription(t, NOW), '4.3 s · 5 min ago · a +2');
     const rows = Object.fromEntries(traceTooltipRows(t, NOW));
     assert.equal(rows.Tokens, 'not reported');
     assert.equal(rows.Cost, 'unknown');
@@ -74,8 +77,9 @@ describe('extension format', () => {
 
   it('status bar: listening, blocked with the server problem, follower, stopped', () => {
     const st: ServerStatusDto = { role: 'writer', host: '127.0.0.1', httpPort: 4318, grpcPort: 4317, listening: true, problem: null, dbPath: '/db', spanCount: 1534, traceCount: 9 };
-    const ok = statusBarText('running', st);
-    assert.equal(ok.text, '$(radio-tower) Agent Trace: 1.53k spans');
+    const ok = statusBarText('running', st, null, NOW);
+    assert.equal(ok.text, '$(radio-tower) Agent Trace: listening · no runs yet');
+    assert.doesNotMatch(ok.text, /spans/, 'the span count of the whole database tells a user nothing');
     assert.equal(ok.warning, false);
     assert.match(ok.tooltip[0], /Listening on 127\.0\.0\.1:4318/);
     const blocked = statusBarText('running', { ...st, listening: false, problem: 'Port 4318 is in use; change agentTrace.otlp.httpPort' });
@@ -86,7 +90,28 @@ describe('extension format', () => {
     assert.equal(follower.warning, false);
     assert.match(follower.text, /follower/);
     assert.match(statusBarText('stopped', null).text, /stopped/);
+    assert.match(statusBarText('starting', null).text, /starting/);
     assert.equal(statusBarText('failed', null).warning, true);
+  });
+});
+
+describe('status bar: the last run', () => {
+  const st: ServerStatusDto = { role: 'writer', host: '127.0.0.1', httpPort: 4999, grpcPort: 4998, listening: true, problem: null, dbPath: '/db', spanCount: 1534, traceCount: 9 };
+  it('says how the newest run went and when, with a failure marked', () => {
+    const failed = lastTraceInfo(summary({ name: 'support-bot', errorCount: 1, startTime: new Date(NOW - 2 * 60_000).toISOString(), durationMs: 4300 }));
+    const t = statusBarText('running', st, failed, NOW);
+    assert.equal(t.text, '$(radio-tower) Agent Trace: listening · $(error)last run failed 2 min ago');
+    assert.match(t.tooltip[0], /127\.0\.0\.1:4999 \(HTTP\), :4998 \(gRPC\)/, 'the live endpoint, not the default one');
+    assert.match(t.tooltip[1], /^Last run: support-bot, failed, 4\.3 s, 2 min ago$/);
+    const ok = lastTraceInfo(summary({ errorCount: 0, startTime: new Date(NOW - 10_000).toISOString() }));
+    assert.equal(lastTraceText(ok, NOW), 'last run ok just now');
+    assert.equal(lastTraceText(null, NOW), 'no runs yet');
+    assert.equal(lastTraceInfo(undefined), null);
+  });
+  it('a follower tells the last run too; not listening says nothing else', () => {
+    const last = lastTraceInfo(summary({ errorCount: 0, startTime: new Date(NOW - 5 * 60_000).toISOString() }));
+    assert.equal(statusBarText('running', { ...st, role: 'follower', listening: false }, last, NOW).text, '$(eye) Agent Trace: follower · last run ok 5 min ago');
+    assert.equal(statusBarText('running', { ...st, listening: false, problem: 'Port in use' }, last, NOW).text, '$(warning) Agent Trace: not listening');
   });
 });
 
@@ -148,5 +173,43 @@ describe('extension traces view model', () => {
     assert.equal(failed.detail, 'LookupError $\u200b(zap) no city');
     // An older server sends only the first four fields.
     assert.deepEqual(spanAtLineRow(base, NOW), { description: '5 min ago', detail: `trace ${'b'.repeat(32)}` });
+  });
+});
+
+describe('extension traces view: titles', () => {
+  it('shows the server title, with the root span name and the trace id on hover', () => {
+    const t = summary({ name: 'agent run', title: 'weather-assistant: Umbrella?' });
+    assert.equal(displayName(t), 'weather-assistant: Umbrella?');
+    const rows = Object.fromEntries(traceTooltipRows(t, NOW));
+    assert.equal(rows.Trace, 'weather-assistant: Umbrella?');
+    assert.equal(rows['Root span'], 'agent run');
+    assert.equal(rows['Trace id'], 'a'.repeat(32));
+    assert.equal(displayName(summary({ name: 'x' })), 'x', 'an older server sends no title');
+    assert.equal(Object.fromEntries(traceTooltipRows(summary({ name: 'x', title: 'x' }), NOW))['Root span'], undefined);
+  });
+});
+
+describe('extension traces view: badge and preview', () => {
+  it('the badge counts failed runs written since the user last looked, not every trace', () => {
+    const seen = NOW - 60_000;
+    const list = [
+      summary({ errorCount: 2, updatedAtMs: NOW - 10_000 }), // failed after the last look
+      summary({ errorCount: 1, updatedAtMs: NOW - 120_000 }), // failed, already seen
+      summary({ errorCount: 0, updatedAtMs: NOW - 5_000 }), // new but fine
+      summary({ errorCount: 3, updatedAtMs: NOW }),
+    ];
+    assert.equal(newFailedRuns(list, seen), 2);
+    assert.equal(newFailedRuns(list, NOW), 0);
+    assert.equal(newFailedRuns([], 0), 0);
+    assert.equal(badgeTooltip(1), '1 failed run since you last looked');
+    assert.equal(badgeTooltip(2), '2 failed runs since you last looked');
+  });
+
+  it('a second open of the same trace within the double-click time pins the preview', () => {
+    const prev = { traceId: 't1', atMs: NOW };
+    assert.equal(isRepeatOpen(prev, 't1', NOW + 300), true);
+    assert.equal(isRepeatOpen(prev, 't1', NOW + 900), false, 'two separate clicks');
+    assert.equal(isRepeatOpen(prev, 't2', NOW + 100), false, 'another row');
+    assert.equal(isRepeatOpen(null, 't1', NOW), false);
   });
 });

@@ -113,4 +113,28 @@ describe('extension ids vs package.json', () => {
     assert.equal(p['agentTrace.agentAccess.redact'].default, true);
     assert.equal(p['agentTrace.agentAccess.tokenBudget'].default, 8000);
   });
+
+  it('the walkthrough names no fixed port, ticks every step by what the user did, and buttons fit their step', () => {
+    const steps = contributes.walkthroughs[0].steps as { id: string; description: string; completionEvents: string[]; media: { markdown: string } }[];
+    for (const st of steps) {
+      const md = readFileSync(join(root, st.media.markdown), 'utf8');
+      for (const text of [st.description, md]) assert.doesNotMatch(text, /\b431[78]\b/, `${st.id}: the server may listen elsewhere`);
+      assert.doesNotMatch(md, /^\|/m, `${st.media.markdown}: tables overflow the walkthrough pane`);
+    }
+    const events = Object.fromEntries(steps.map((st) => [st.id, st.completionEvents]));
+    assert.ok(events.install.includes('onView:agentTrace.traces'));
+    assert.ok(events.run.includes(`onContext:${ContextKeys.traceReceived}`));
+    assert.ok(events.open.includes(`onContext:${ContextKeys.traceOpened}`));
+    assert.ok(events.source.includes(`onContext:${ContextKeys.sourceOpened}`));
+    assert.ok(events.redaction.includes(`onContext:${ContextKeys.redactionPreviewed}`));
+    const source = steps.find((st) => st.id === 'source')!;
+    assert.doesNotMatch(source.description, /Open latest trace/);
+    assert.ok(pkg.activationEvents.includes('onView:agentTrace.traces'), 'clicking the view before activation must not show "no data provider"');
+  });
+
+  it('the Traces view has a welcome for starting, stopped, empty and filtered', () => {
+    const welcomes = (contributes.viewsWelcome as { view: string; when: string; contents: string }[]).filter((w) => w.view === Views.traces);
+    assert.ok(welcomes.some((w) => /Starting/.test(w.contents) && /!agentTrace\.serverRunning/.test(w.when)));
+    assert.ok(welcomes.some((w) => /not running/.test(w.contents) && /serverState == stopped/.test(w.when)));
+  });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { SpanDto } from '../../src/protocol/dto';
-import { ancestorIds, barGeometry, buildTreeIndex, duplicateNote, navigate, visibleRows, type NavKey, type TreeRow } from '../../webview/trace/treeModel';
+import { ancestorIds, barGeometry, buildTreeIndex, duplicateNote, initialSelection, navigate, nextFailedSpan, visibleRows, type NavKey, type TreeRow } from '../../webview/trace/treeModel';
 import { fixtureSpan, generateTrace } from '../webview/fixtures';
 
 const ns = (ms: number) => String(BigInt(1_760_000_000_000 + ms) * 1_000_000n);
@@ -140,5 +140,42 @@ describe('webview tree model: duplicate model calls', () => {
     assert.equal(duplicateNote(idx, 0), null);
     assert.equal(duplicateNote(idx, 2), null);
     assert.match(duplicateNote(idx, 3) ?? '', /span absent/);
+  });
+});
+
+describe('webview tree model: where a trace opens', () => {
+  const fail = { status: 'error' as const, error: { type: 'ValueError', message: 'boom', stacktrace: null } as unknown as SpanDto['error'] };
+  // root ─┬─ agent ─┬─ llm1
+  //       │         └─ tool (failed)
+  //       └─ llm2 (failed)
+  const trace = () =>
+    buildTreeIndex({
+      spans: [
+        span('root', null, 0, 100),
+        span('agent', 'root', 1, 60, { kind: 'agent' }),
+        span('llm1', 'agent', 2, 10, { kind: 'llm' }),
+        span('tool', 'agent', 20, 10, { kind: 'tool', ...fail }),
+        span('llm2', 'root', 70, 20, { kind: 'llm', ...fail }),
+      ],
+    });
+
+  it('opens on the first failed step in tree order, with the Error tab', () => {
+    assert.deepEqual(initialSelection(trace()), { spanId: 'tool', errorTab: true });
+  });
+
+  it('without failures opens on the first model call, not the empty root', () => {
+    const idx = buildTreeIndex({ spans: [span('root', null, 0, 100), span('t', 'root', 1, 5, { kind: 'tool' }), span('m', 'root', 10, 5, { kind: 'llm' })] });
+    assert.deepEqual(initialSelection(idx), { spanId: 'm', errorTab: false });
+    assert.deepEqual(initialSelection(buildTreeIndex({ spans: [span('only', null)] })), { spanId: 'only', errorTab: false });
+    assert.equal(initialSelection(buildTreeIndex({ spans: [] })), null);
+  });
+
+  it('"Errors N" steps through the failed steps in tree order and wraps', () => {
+    const idx = trace();
+    assert.equal(nextFailedSpan(idx, null), 'tool');
+    assert.equal(nextFailedSpan(idx, 'llm1'), 'tool');
+    assert.equal(nextFailedSpan(idx, 'tool'), 'llm2');
+    assert.equal(nextFailedSpan(idx, 'llm2'), 'tool');
+    assert.equal(nextFailedSpan(buildTreeIndex({ spans: [span('a', null)] }), 'a'), null);
   });
 });

@@ -48,3 +48,6 @@ export function statusBadge(s: Pick<SpanDto, 'status' | 'error' | 'level'>): { t
 export function argumentEntries(s: Pick<SpanDto, 'arguments'>): [string, unknown][] {
   return s.arguments ? Object.entries(s.arguments) : [];
 }
+
+/** Tab positions of the detail pane, in the order spanDetail.ts renders them. */
+export const DetailTab = { conversation: 0, usage: 1, error: 2, attributes: 3 } as const;

@@ -8,7 +8,8 @@ import { assertNever, type TraceHostMessage, type TraceWebviewMessage } from '..
 import { formatCost, formatDuration, formatTokens, highlightSegments } from '../shared/format';
 import { chevronDown, chevronRight, errorIcon, kindColorVar, kindIcon, kindLabel, orphanIcon } from '../shared/icons';
 import { VirtualRows } from '../shared/virtualRows';
-import { ancestorIds, barGeometry, buildTreeIndex, duplicateNote, navigate, totalTokens, visibleRows, type NavKey, type TreeIndex, type TreeRow } from './treeModel';
+import { ancestorIds, barGeometry, buildTreeIndex, duplicateNote, initialSelection, navigate, nextFailedSpan, totalTokens, visibleRows, type NavKey, type TreeIndex, type TreeRow } from './treeModel';
+import { DetailTab } from './detailModel';
 import type { ResolvedSource } from './spanDetail';
 import './spanDetail';
 
@@ -80,7 +81,7 @@ export class TraceApp extends LitElement {
         this.gone = false;
         this.index = buildTreeIndex(m.trace);
         this.rowsKey = '';
-        if (!this.selected && m.trace.spans.length) this.selected = m.trace.spans[0].spanId;
+        if (!this.selected && !this.pendingReveal) this.selectInitial();
         if (this.pendingReveal) {
           const id = this.pendingReveal;
           this.pendingReveal = null;
@@ -177,6 +178,25 @@ export class TraceApp extends LitElement {
     if (expand === undefined ? isCollapsed : expand) next.delete(spanId);
     else next.add(spanId);
     this.collapsed = next;
+  }
+
+  /** A newly shown trace opens on its first failed step (Error tab), else its first model call. */
+  private selectInitial(): void {
+    const first = this.index ? initialSelection(this.index) : null;
+    if (!first) return;
+    if (first.errorTab) this.tab = DetailTab.error;
+    this.reveal(first.spanId);
+    this.post({ type: 'spanSelected', spanId: first.spanId });
+  }
+
+  /** "Errors N" in the header: the next failed step after the selected one, Error tab open. */
+  private jumpToNextError(): void {
+    const id = this.index ? nextFailedSpan(this.index, this.selected) : null;
+    if (!id) return;
+    this.tab = DetailTab.error;
+    this.reveal(id);
+    this.post({ type: 'spanSelected', spanId: id });
+    this.querySelector<HTMLElement>('.tree-scroll')?.focus();
   }
 
   /** Select a span from outside (code lens, redaction panel): expand its ancestors, clear a hiding search. */
@@ -322,7 +342,7 @@ export class TraceApp extends LitElement {
     const tokens = t.usage.inputTokens === null && t.usage.outputTokens === null ? null : (t.usage.inputTokens ?? 0) + (t.usage.outputTokens ?? 0);
     return html`<header class="trace-header">
       <div class="title-row">
-        <h1 class="trace-name" title=${t.name}>${t.name || '(unnamed trace)'}</h1>
+        <h1 class="trace-name" title=${`${t.title || t.name} (trace ${t.traceId})`}>${t.title || t.name || '(unnamed trace)'}</h1>
         ${this.live ? html`<span class="badge-live" title="Spans are still arriving">Live</span>` : nothing}
         <span class="spacer"></span>
         <vscode-button secondary @click=${() => this.post({ type: 'compareWithPrevious', traceId: t.traceId })}>Compare with previous run</vscode-button>
@@ -332,7 +352,9 @@ export class TraceApp extends LitElement {
         <div><dt>Services</dt><dd>${t.services.join(', ') || 'unknown'}</dd></div>
         <div><dt>Duration</dt><dd>${formatDuration(t.durationMs)}</dd></div>
         <div><dt>Spans</dt><dd>${t.spanCount}</dd></div>
-        <div><dt>Errors</dt><dd class=${t.errorCount ? 'error-text' : ''}>${t.errorCount}</dd></div>
+        <div><dt>Errors</dt><dd class=${t.errorCount ? 'error-text' : ''}>${t.errorCount
+          ? html`<button class="link-button error-text errors-jump" title="Go to the next failed step" @click=${() => this.jumpToNextError()}>${t.errorCount}</button>`
+          : t.errorCount}</dd></div>
         <div><dt>Tokens</dt><dd title="input ${formatTokens(t.usage.inputTokens)} · output ${formatTokens(t.usage.outputTokens)}">${formatTokens(tokens)}</dd></div>
         <div><dt>Cost</dt><dd>${formatCost(t.costUsd)}</dd></div>
         ${t.models.length ? html`<div><dt>Models</dt><dd>${t.models.join(', ')}</dd></div>` : nothing}

@@ -277,4 +277,15 @@ export const traceStyles = css`
     --vscode-badge-background: var(--vscode-editorWarning-foreground);
     --vscode-badge-foreground: var(--vscode-editor-background);
   }
+  .errors-jump {
+    background: none;
+    border: none;
+    padding: 0;
+    font: inherit;
+    cursor: pointer;
+    text-decoration: underline;
+  }
+  .errors-jump:focus-visible {
+    outline: 1px solid var(--vscode-focusBorder);
+  }
 `;

@@ -246,3 +246,47 @@ export function duplicateNote(index: TreeIndex, spanIndex: number): string | nul
   const name = other === undefined ? `span ${of}` : `"${index.spans[other].name}" (${of})`;
   return `Duplicate: the same model call as ${name}, recorded by another instrumentation. The trace totals count it once, as ${name}.`;
 }
+
+/** A failed step: its span failed, or it carries an error (as the row's error mark shows). */
+export function isFailed(span: Pick<SpanDto, 'status' | 'error'>): boolean {
+  return span.status === 'error' || span.error !== null;
+}
+
+/**
+ * What a freshly opened trace selects: the first failed step in tree order (with its Error tab),
+ * else the first model call, else the root. Empty root spans tell a user nothing.
+ */
+export function initialSelection(index: TreeIndex): { spanId: string; errorTab: boolean } | null {
+  const order = treeOrder(index);
+  const failed = order.find((i) => isFailed(index.spans[i]));
+  if (failed !== undefined) return { spanId: index.spans[failed].spanId, errorTab: true };
+  const llm = order.find((i) => index.spans[i].kind === 'llm');
+  const first = llm ?? order[0];
+  return first === undefined ? null : { spanId: index.spans[first].spanId, errorTab: false };
+}
+
+/** The failed step after `currentId` in tree order, wrapping around; null when none failed. */
+export function nextFailedSpan(index: TreeIndex, currentId: string | null): string | null {
+  const order = treeOrder(index);
+  const failed = order.filter((i) => isFailed(index.spans[i]));
+  if (!failed.length) return null;
+  const pos = currentId === null ? -1 : order.indexOf(index.byId.get(currentId) ?? -1);
+  const next = failed.find((i) => order.indexOf(i) > pos) ?? failed[0];
+  return index.spans[next].spanId;
+}
+
+/** Every span in depth-first tree order (children by their order in the index). */
+function treeOrder(index: TreeIndex): number[] {
+  const out: number[] = [];
+  const seen = new Set<number>();
+  const stack = [...index.roots].reverse();
+  while (stack.length) {
+    const i = stack.pop()!;
+    if (seen.has(i)) continue;
+    seen.add(i);
+    out.push(i);
+    const kids = index.children[i] ?? [];
+    for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]);
+  }
+  return out;
+}

@@ -53,10 +53,22 @@ export async function locateRecordedFile(recorded: string): Promise<LocatedFile 
   return null;
 }
 
+/**
+ * Where a source opens. `beside`: next to the panel that asked (ViewColumn.Beside), keeping
+ * focus there, so step → code → next step needs no tab switch and the trace stays visible.
+ */
+export interface RevealOptions {
+  beside?: boolean;
+}
+
 /** Opens `uri` at a 1-based line/column. */
-export async function revealLocation(uri: vscode.Uri, line: number | null, column: number | null): Promise<vscode.TextEditor> {
+export async function revealLocation(uri: vscode.Uri, line: number | null, column: number | null, opts: RevealOptions = {}): Promise<vscode.TextEditor> {
   const pos = new vscode.Position(Math.max(0, (line ?? 1) - 1), Math.max(0, (column ?? 1) - 1));
-  const editor = await vscode.window.showTextDocument(uri, { selection: new vscode.Range(pos, pos), preview: true });
+  const editor = await vscode.window.showTextDocument(uri, {
+    selection: new vscode.Range(pos, pos),
+    preview: true,
+    ...(opts.beside ? { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true } : {}),
+  });
   editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   return editor;
 }
@@ -65,7 +77,7 @@ export async function revealLocation(uri: vscode.Uri, line: number | null, colum
  * Opens a recorded source location. Returns false (after telling the user why) when the file
  * is not found or the user declined to open a file outside the workspace.
  */
-export async function openRecordedSource(file: string, line: number | null, column: number | null): Promise<boolean> {
+export async function openRecordedSource(file: string, line: number | null, column: number | null, opts: RevealOptions = {}): Promise<boolean> {
   const located = await locateRecordedFile(file);
   if (!located) {
     const pick = await vscode.window.showWarningMessage(
@@ -84,6 +96,6 @@ export async function openRecordedSource(file: string, line: number | null, colu
     );
     if (ok !== 'Open') return false;
   }
-  await revealLocation(located.uri, line, column);
+  await revealLocation(located.uri, line, column, opts);
   return true;
 }

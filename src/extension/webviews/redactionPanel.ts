@@ -7,7 +7,7 @@ import type { SpanDto, TraceDetailDto } from '../../protocol/dto';
 import { GetTrace, RedactionSpanPreview, RenderCollectorConfig, RenderNodeProcessor, ScanRedaction } from '../../protocol/lsp';
 import type { FindingDto, RedactionReportDto } from '../../protocol/redaction';
 import { assertNever, type RedactionHostMessage, type RedactionWebviewMessage } from '../../protocol/webviewMessages';
-import { DiagnosticCollectionName, Settings, WebviewTypes } from '../ids';
+import { ContextKeys, DiagnosticCollectionName, Settings, WebviewTypes } from '../ids';
 import { redactionPolicyUri } from '../settings';
 import { locateRecordedFile } from '../source/openSource';
 import { openSpanSource, TracePanel } from './tracePanel';
@@ -81,6 +81,7 @@ export class RedactionPanel extends WebviewHost<RedactionHostMessage, RedactionW
   private readonly traceCache = new Map<string, TraceDetailDto | null>();
 
   static async show(ctx: Ctx, diagnostics: RedactionDiagnostics, traceId: string | null, label: string): Promise<void> {
+    ctx.markDone(ContextKeys.redactionPreviewed);
     let p = RedactionPanel.current;
     if (!p || p.isDisposed) {
       p = new RedactionPanel(ctx, diagnostics, { traceId, label });

@@ -1,19 +1,28 @@
 // One panel per trace (revealed when already open). Re-fetches its trace when the server says
 // it changed, at most a few times a second, and answers every TraceWebviewMessage.
+// Like VS Code's preview editors: a click in the Traces view opens the trace in the one preview
+// panel, replacing the trace shown there; a double-click, an action in the panel, or an open
+// from anywhere else (code lens, command) pins it.
 import * as vscode from 'vscode';
 import type { SpanDto, TraceDetailDto } from '../../protocol/dto';
 import { GetTrace } from '../../protocol/lsp';
 import { assertNever, type TraceHostMessage, type TraceWebviewMessage } from '../../protocol/webviewMessages';
 import type { Ctx } from '../context';
 import { truncate } from '../format';
-import { Commands, WebviewTypes } from '../ids';
-import { openRecordedSource, revealLocation } from '../source/openSource';
+import { Commands, ContextKeys, WebviewTypes } from '../ids';
+import { openRecordedSource, revealLocation, type RevealOptions } from '../source/openSource';
 import { resolveSpanSource } from '../source/resolveSource';
+import { isRepeatOpen } from '../tracesViewModel';
 import { WebviewHost } from './webviewHost';
 
 const REFRESH_INTERVAL_MS = 250;
 /** A trace written to within this window is shown as live (spans still arriving). */
 const LIVE_WINDOW_MS = 5000;
+
+export interface ShowOptions {
+  /** Open in the reusable preview panel (a single click in the Traces view). */
+  preview?: boolean;
+}
 
 export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessage> {
   private static readonly open = new Map<string, TracePanel>();
@@ -27,16 +36,33 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
   private refetchAfter = false;
   private gone = false;
 
+  private static previewPanel: TracePanel | undefined;
+  private static lastPreviewOpen: { traceId: string; atMs: number } | null = null;
+
   /** Opens (or reveals) the panel of a trace, optionally selecting a span. */
-  static async show(ctx: Ctx, traceId: string, spanId?: string): Promise<TracePanel> {
+  static async show(ctx: Ctx, traceId: string, spanId?: string, opts: ShowOptions = {}): Promise<TracePanel> {
+    ctx.markDone(ContextKeys.traceOpened);
+    const now = Date.now();
+    // A double-click in the tree runs the command twice on the same row: that pins, as in the explorer.
+    const pin = !opts.preview || isRepeatOpen(TracePanel.lastPreviewOpen, traceId, now);
+    TracePanel.lastPreviewOpen = opts.preview ? { traceId, atMs: now } : null;
     let panel = TracePanel.open.get(traceId);
-    if (!panel || panel.isDisposed) {
-      panel = new TracePanel(ctx, traceId);
+    if (panel && !panel.isDisposed) {
+      panel.reveal();
+    } else {
+      const reusable = TracePanel.previewPanel;
+      if (opts.preview && reusable && !reusable.isDisposed) {
+        panel = reusable;
+        panel.retarget(traceId);
+        panel.reveal();
+      } else {
+        panel = new TracePanel(ctx, traceId);
+        if (opts.preview) TracePanel.previewPanel = panel;
+      }
       TracePanel.open.set(traceId, panel);
       await panel.refresh();
-    } else {
-      panel.reveal();
     }
+    if (pin) panel.pin();
     if (spanId) panel.selectSpan(spanId);
     return panel;
   }
@@ -54,13 +80,38 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
     TracePanel.open.clear();
   }
 
+  get traceId(): string {
+    return this.shownTraceId;
+  }
+
+  /** Whether this panel is the preview one (replaced by the next click in the Traces view). */
+  get isPreview(): boolean {
+    return TracePanel.previewPanel === this;
+  }
+
+  /** Keeps this panel: the next click in the Traces view opens another one. */
+  pin(): void {
+    if (TracePanel.previewPanel === this) TracePanel.previewPanel = undefined;
+  }
+
+  /** The preview panel shows another trace: forget everything about the previous one. */
+  private retarget(traceId: string): void {
+    if (TracePanel.open.get(this.shownTraceId) === this) TracePanel.open.delete(this.shownTraceId);
+    this.shownTraceId = traceId;
+    this.trace = null;
+    this.pendingSelect = null;
+    this.selectedSpanId = null;
+    this.gone = false;
+    this.panel.title = `Trace ${traceId.slice(0, 8)}`;
+  }
+
   private constructor(
     private readonly ctx: Ctx,
-    readonly traceId: string,
+    private shownTraceId: string,
   ) {
     super(ctx.extension.extensionUri, {
       viewType: WebviewTypes.trace,
-      title: `Trace ${traceId.slice(0, 8)}`,
+      title: `Trace ${shownTraceId.slice(0, 8)}`,
       script: 'trace.js',
       styles: ['trace.css'],
     });
@@ -70,7 +121,7 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
         if (e.webviewPanel.active) TracePanel.lastActive = this;
       }),
       ctx.onDidChangeTraces((e) => {
-        if (e.cleared || e.traceIds.includes(traceId)) this.scheduleRefresh();
+        if (e.cleared || e.traceIds.includes(this.traceId)) this.scheduleRefresh();
       }),
     );
   }
@@ -99,8 +150,14 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
     this.fetching = true;
     this.lastFetch = Date.now();
     try {
-      const trace = await this.ctx.request(GetTrace, { traceId: this.traceId });
+      const asked = this.traceId;
+      const trace = await this.ctx.request(GetTrace, { traceId: asked });
       if (this.isDisposed) return;
+      if (asked !== this.traceId) {
+        // Retargeted while fetching: this answer is for the trace shown before.
+        this.refetchAfter = true;
+        return;
+      }
       if (!trace) {
         if (this.trace || !this.gone) {
           this.gone = true;
@@ -112,7 +169,7 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
       }
       this.gone = false;
       this.trace = trace;
-      this.panel.title = truncate(trace.name || `Trace ${this.traceId.slice(0, 8)}`, 40);
+      this.panel.title = truncate(trace.title || trace.name || `Trace ${this.traceId.slice(0, 8)}`, 40);
       this.dropQueued('trace');
       this.post({ type: 'trace', trace, live: this.isLive(trace) });
       if (this.pendingSelect) {
@@ -156,8 +213,9 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
       case 'ready':
         return; // handled by the base
       case 'openSource': {
+        this.pin();
         const span = this.span(m.spanId);
-        if (span) await openSpanSource(span);
+        if (span && (await openSpanSource(span, { beside: true }))) this.ctx.markDone(ContextKeys.sourceOpened);
         return;
       }
       case 'resolveSource': {
@@ -175,10 +233,12 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
         this.selectedSpanId = m.spanId;
         return;
       case 'copyText':
+        this.pin();
         await vscode.env.clipboard.writeText(m.text);
         vscode.window.setStatusBarMessage('Agent Trace: copied', 2000);
         return;
       case 'previewRedaction':
+        this.pin();
         await vscode.commands.executeCommand(Commands.previewRedaction, m.traceId);
         return;
       case 'compareWithPrevious':
@@ -192,19 +252,20 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
   dispose(): void {
     clearTimeout(this.refreshTimer);
     if (TracePanel.open.get(this.traceId) === this) TracePanel.open.delete(this.traceId);
+    if (TracePanel.previewPanel === this) TracePanel.previewPanel = undefined;
     super.dispose();
   }
 }
 
 /** The span's recorded location, or the code found for it by symbol/text search. */
-export async function openSpanSource(span: SpanDto): Promise<boolean> {
-  if (span.source?.file) return openRecordedSource(span.source.file, span.source.line, span.source.column);
+export async function openSpanSource(span: SpanDto, opts: RevealOptions = {}): Promise<boolean> {
+  if (span.source?.file) return openRecordedSource(span.source.file, span.source.line, span.source.column, opts);
   const found = await resolveSpanSource(span);
   if (!found) {
     void vscode.window.showInformationMessage(`Agent Trace: no source location was recorded for "${truncate(span.name, 80)}" and no matching code was found in the workspace.`);
     return false;
   }
-  await revealLocation(vscode.Uri.file(found.file), found.line, found.column);
+  await revealLocation(vscode.Uri.file(found.file), found.line, found.column, opts);
   if (found.confidence !== 'high') {
     vscode.window.setStatusBarMessage(`Agent Trace: best guess (${found.how} match, ${found.confidence} confidence)`, 5000);
   }
