@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { TraceSummaryDto } from '../protocol/dto';
 import { GetTrace, ListTraces } from '../protocol/lsp';
 import type { Ctx } from './context';
-import { formatRelativeTime, truncate } from './format';
+import { displayName, formatRelativeTime, truncate } from './format';
 import { compareCandidates, earlierFirst, previousRun, type TraceLike } from './compareTargets';
 import { ComparePanel } from './webviews/comparePanel';
 
@@ -30,7 +30,7 @@ export async function compareWith(ctx: Ctx, base: TraceLike): Promise<void> {
   }
   const now = Date.now();
   const item = (t: TraceSummaryDto) => ({
-    label: truncate(t.name || '(unnamed trace)', 100),
+    label: truncate(displayName(t) || '(unnamed trace)', 100),
     description: `${t.services.join(', ')} · ${formatRelativeTime(Date.parse(t.startTime), now)}`,
     detail: t.traceId,
     trace: t,
@@ -40,7 +40,7 @@ export async function compareWith(ctx: Ctx, base: TraceLike): Promise<void> {
     ...(same.length ? [{ label: 'Same agent', kind: vscode.QuickPickItemKind.Separator } as Item, ...same.map(item)] : []),
     ...(other.length ? [{ label: 'Other agents', kind: vscode.QuickPickItemKind.Separator } as Item, ...other.map(item)] : []),
   ];
-  const pick = await vscode.window.showQuickPick(items, { title: `Compare "${truncate(base.name, 60)}" with…`, matchOnDescription: true, matchOnDetail: true });
+  const pick = await vscode.window.showQuickPick(items, { title: `Compare "${truncate(displayName(base), 60)}" with…`, matchOnDescription: true, matchOnDetail: true });
   if (pick?.trace) await openCompare(ctx, base, pick.trace);
 }
 
@@ -50,7 +50,7 @@ export async function compareWithPrevious(ctx: Ctx, traceId: string): Promise<vo
   if (!current) throw new Error(`trace ${traceId} is no longer stored`);
   const previous = previousRun(current, await ctx.request(ListTraces, { service: current.services[0], limit: PICK_LIMIT }));
   if (!previous) {
-    void vscode.window.showInformationMessage(`Agent Trace: no earlier run of "${truncate(current.name, 60)}" is stored.`);
+    void vscode.window.showInformationMessage(`Agent Trace: no earlier run of "${truncate(displayName(current), 60)}" is stored.`);
     return;
   }
   await ComparePanel.show(ctx, previous.traceId, current.traceId);
@@ -64,7 +64,7 @@ async function summaryOf(ctx: Ctx, arg: TraceArg, title: string): Promise<TraceL
   const list = await ctx.request(ListTraces, { limit: PICK_LIMIT });
   const now = Date.now();
   const pick = await vscode.window.showQuickPick(
-    list.map((t) => ({ label: truncate(t.name || '(unnamed trace)', 100), description: `${t.services.join(', ')} · ${formatRelativeTime(Date.parse(t.startTime), now)}`, trace: t })),
+    list.map((t) => ({ label: truncate(displayName(t) || '(unnamed trace)', 100), description: `${t.services.join(', ')} · ${formatRelativeTime(Date.parse(t.startTime), now)}`, trace: t })),
     { title, matchOnDescription: true },
   );
   return pick?.trace;

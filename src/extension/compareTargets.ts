@@ -2,7 +2,7 @@
 // the earlier run as A, and the previous run of an agent.
 import type { TraceSummaryDto } from '../protocol/dto';
 
-export type TraceLike = Pick<TraceSummaryDto, 'traceId' | 'name' | 'services' | 'startUnixNanos'>;
+export type TraceLike = Pick<TraceSummaryDto, 'traceId' | 'name' | 'title' | 'services' | 'startUnixNanos'>;
 
 /** The same agent: same root name and same services (what a re-run of one agent looks like). */
 export function sameAgent(a: Pick<TraceSummaryDto, 'name' | 'services'>, b: Pick<TraceSummaryDto, 'name' | 'services'>): boolean {

@@ -38,12 +38,13 @@ describe('Compare two runs in VS Code (code-server + Chromium)', function () {
 
   const page = () => editor.page;
   const tracesPane = (): Locator => page().locator('.pane', { has: page().locator('.pane-header', { hasText: /Traces/i }) }).last();
-  const runRows = (): Locator => tracesPane().locator('.monaco-list-row', { hasText: 'agent run' });
+  // Both runs are listed by agent name and first user message (the root span is "agent run").
+  const runRows = (): Locator => tracesPane().locator('.monaco-list-row', { hasText: 'weather-assistant: Do I need' });
   const selectedStep = async (): Promise<string | null> => panel.locator('.row.selected').getAttribute('data-step');
 
   it('records two runs of the sample agent, the second with another question', async () => {
     const status = page().locator('.statusbar-item', { hasText: 'Agent Trace' }).first();
-    await waitFor(async () => /spans/.test(await status.innerText().catch(() => '')), 60_000, () => 'the trace server never listened');
+    await waitFor(async () => /listening/.test(await status.innerText().catch(() => '')), 60_000, () => 'the trace server never listened');
     await editor.runCommand('Agent Traces: Focus on Traces View');
     const endpoint = `http://127.0.0.1:${httpPort}`;
     const first = await runSampleAgent(workspace, endpoint);
