@@ -269,6 +269,11 @@ export function startHttpReceiver(options: HttpReceiverOptions): Promise<HttpRec
   });
   // Exporters send large batches slowly on a busy machine; don't cut them off early.
   server.requestTimeout = 60_000;
+  // Node closes idle keep-alive sockets after 5 s, the very interval at which an OTel batch
+  // processor exports: a request sent just as the server closes its socket then fails with
+  // "other side closed". Keep idle connections well past the export interval (below the
+  // 60 s headers timeout, which must stay the larger).
+  server.keepAliveTimeout = 30_000;
 
   return new Promise((resolve, reject) => {
     const onError = (e: Error): void => reject(e);

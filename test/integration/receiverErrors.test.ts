@@ -58,6 +58,13 @@ describe('receivers under bad input', () => {
     assert.equal(sink.spans.length, before + 1);
   });
 
+  it('keeps idle exporter connections open past the OTel batch interval (5 s), so a reused socket is not closed under a POST', async () => {
+    const res = await fetch(`${base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    await res.arrayBuffer();
+    const timeout = Number(/timeout=(\d+)/.exec(res.headers.get('keep-alive') ?? '')?.[1]);
+    assert.ok(timeout >= 30, `Keep-Alive: ${res.headers.get('keep-alive')}`);
+  });
+
   it('answers 405 with an Allow header for GET', async () => {
     const res = await fetch(`${base}/v1/traces`);
     assert.equal(res.status, 405);

@@ -3,6 +3,7 @@
 // the default) with typed AnyValues, byte ids and fixed64 times; and OTLP/JSON with hex ids,
 // int64 as decimal strings and log records carrying `eventName`. Sent with plain fetch to one
 // of our receivers, as the exporter would.
+import * as http from 'node:http';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { otlpType, TYPE } from '../../src/core/otlp/schema';
@@ -148,6 +149,19 @@ function encode(req: object, type: typeof TYPE.traceRequest | typeof TYPE.logsRe
 
 /** POSTs one export as the Python exporter does and fails unless the receiver accepted it whole. */
 export async function postExport(baseUrl: string, signal: 'traces' | 'logs', e: { body: Uint8Array | string; contentType: string }): Promise<void> {
-  const res = await fetch(`${baseUrl}/v1/${signal}`, { method: 'POST', headers: { 'content-type': e.contentType }, body: typeof e.body === 'string' ? e.body : Buffer.from(e.body) });
-  if (res.status !== 200) throw new Error(`${signal} export answered ${res.status}: ${await res.text()}`);
+  // A connection of its own per export (agent: false): a pooled keep-alive socket that the
+  // server closes while idle would fail the next POST with "other side closed" on a busy machine.
+  const body = typeof e.body === 'string' ? Buffer.from(e.body) : Buffer.from(e.body);
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = http.request(`${baseUrl}/v1/${signal}`, { method: 'POST', agent: false, headers: { 'content-type': e.contentType, 'content-length': body.length } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  if (status !== 200) throw new Error(`${signal} export answered ${status}: ${text}`);
 }
