@@ -56,6 +56,9 @@ describe('Compare two runs in VS Code (code-server + Chromium)', function () {
 
   it('selecting both runs and choosing "Compare" opens the compare panel at the first divergence', async () => {
     await runRows().nth(0).click();
+    // A click opens the run in the preview trace panel, which takes the focus when it appears:
+    // let it appear before building the multi-selection in the view, or it lands in between.
+    await editor.findFrame('agent-trace-app .trace-header');
     await runRows().nth(1).click({ modifiers: ['Control'] });
     await waitFor(async () => (await tracesPane().locator('.monaco-list-row.selected').count()) === 2, 15_000, () => 'two rows not selected');
     await runRows().nth(1).click({ button: 'right' });
