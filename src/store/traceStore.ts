@@ -648,6 +648,12 @@ export class TraceStore {
     return docs.map((d) => JSON.parse(d) as CanonicalSpan);
   }
 
+  /** One stored span, by the (trace_id, span_id) index: a single document, not the whole trace. */
+  getSpan(traceId: string, spanId: string): CanonicalSpan | null {
+    const doc = this.stmt('SELECT doc FROM spans WHERE trace_id = ? AND span_id = ?').pluck().get(traceId, spanId) as string | undefined;
+    return doc === undefined ? null : (JSON.parse(doc) as CanonicalSpan);
+  }
+
   getTrace(traceId: string): { summary: TraceSummary; spans: CanonicalSpan[] } | null {
     const read = this.db.transaction(() => {
       const row = this.stmt(`SELECT ${TRACE_COLUMNS} FROM traces WHERE trace_id = ?`).get(traceId) as TraceRow | undefined;

@@ -359,9 +359,10 @@ export class AgentAccess {
   }
 
   private findSpan(traceId: string, stepId: string): CanonicalSpan {
-    const span = this.spansOf(traceId).find((s) => s.spanId === stepId.toLowerCase());
-    if (!span) throw new AgentAccessError(`Trace ${normalizeId(traceId)} has no step ${stepId}. Call get_trace to see its step ids.`);
-    return span;
+    const span = this.store().getSpan(normalizeId(traceId), stepId.trim().toLowerCase());
+    if (span) return span;
+    this.spansOf(traceId); // names an unknown trace as such
+    throw new AgentAccessError(`Trace ${normalizeId(traceId)} has no step ${stepId}. Call get_trace to see its step ids.`);
   }
 }
 
