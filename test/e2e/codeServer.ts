@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Frame, type Locator, type Page } from 'playwright-core';
 import { freePort, REPO } from './helpers';
 
 export const CODE_SERVER_BIN = path.join(REPO, '.cache', 'code-server', 'node_modules', '.bin', 'code-server');
@@ -153,7 +153,7 @@ export class Editor {
 
   /** A quick-input row whose label is exactly `label` (not just the first fuzzy match). */
   quickPickRow(label: string) {
-    const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    const exact = exactText(label);
     return this.page.locator('.quick-input-list .monaco-list-row').filter({ has: this.page.locator('.label-name', { hasText: exact }) }).first();
   }
 
@@ -168,6 +168,34 @@ export class Editor {
     await row.waitFor({ timeout: 15_000 });
     await row.click();
     await input.waitFor({ state: 'hidden', timeout: 15_000 });
+  }
+
+  /**
+   * Right-clicks `target` and chooses the context-menu item labelled exactly `label`; resolves
+   * once the menu has closed (the command started). In full e2e runs VS Code's menu sometimes
+   * swallows Playwright's first click on an item (the menu stays open, item highlighted, nothing
+   * runs), so while the menu is still open the highlighted item is chosen again with Enter, the
+   * keyboard path a user would take. Each fallback is logged so it stays visible.
+   */
+  async chooseContextMenuItem(target: Locator, label: string): Promise<void> {
+    const page = this.page;
+    await target.click({ button: 'right' });
+    const exact = exactText(label);
+    const item = page.locator('.monaco-menu .action-item', { has: page.locator('.action-label', { hasText: exact }) }).first();
+    await item.waitFor({ timeout: 15_000 });
+    await item.click();
+    const menu = page.locator('.monaco-menu');
+    let attempts = 0;
+    await waitFor(async () => {
+      if ((await menu.count()) === 0 || !(await menu.first().isVisible().catch(() => false))) return true;
+      attempts += 1;
+      if (attempts % 8 === 0) {
+        console.log(`context menu still open after choosing "${label}": choosing it with Enter`);
+        await item.hover().catch(() => undefined);
+        await page.keyboard.press('Enter');
+      }
+      return false;
+    }, 15_000, () => `the context menu stayed open after choosing "${label}"`);
   }
 
   /** Picks a color theme the way a user does: F1 → Preferences: Color Theme → its label. */
@@ -239,6 +267,11 @@ export class Editor {
     }
     if (process.env.AGENT_TRACE_KEEP_E2E !== '1') fs.rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** A regex matching exactly `label` (for hasText, which otherwise matches substrings). */
+function exactText(label: string): RegExp {
+  return new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 }
 
 function writeSettings(file: string, settings: Record<string, unknown>): void {

@@ -56,15 +56,13 @@ describe('Compare two runs in VS Code (code-server + Chromium)', function () {
 
   it('selecting both runs and choosing "Compare" opens the compare panel at the first divergence', async () => {
     await runRows().nth(0).click();
-    // A click opens the run in the preview trace panel, which takes the focus when it appears:
-    // let it appear before building the multi-selection in the view, or it lands in between.
+    // A click previews the run in the trace panel and, as in the explorer, leaves the focus in
+    // the view, so Ctrl+click can go on building the selection.
     await editor.findFrame('agent-trace-app .trace-header');
+    await waitFor(async () => (await tracesPane().locator('.monaco-list:focus-within').count()) === 1, 15_000, () => 'the preview took the focus from the Traces view');
     await runRows().nth(1).click({ modifiers: ['Control'] });
     await waitFor(async () => (await tracesPane().locator('.monaco-list-row.selected').count()) === 2, 15_000, () => 'two rows not selected');
-    await runRows().nth(1).click({ button: 'right' });
-    const compare = page().locator('.monaco-menu .action-item', { has: page().locator('.action-label', { hasText: /^Compare$/ }) });
-    await compare.first().waitFor({ timeout: 15_000 });
-    await compare.first().click();
+    await editor.chooseContextMenuItem(runRows().nth(1), 'Compare');
     panel = await editor.findFrame('agent-compare-app .compare-app');
     const summary = panel.locator('.summary');
     await waitFor(async () => /diverges at step 3/.test(await summary.innerText().catch(() => '')), 30_000, () => 'no summary');
@@ -122,12 +120,8 @@ describe('Compare two runs in VS Code (code-server + Chromium)', function () {
     await closeAllEditors();
     await runRows().nth(0).click();
     await waitFor(async () => (await tracesPane().locator('.monaco-list-row.selected').count()) === 1, 15_000, () => 'not one row selected');
-    // The click opened that run's trace panel: let it load first, so it takes no focus from the quick pick.
     await editor.findFrame('agent-trace-app .trace-header');
-    await runRows().nth(0).click({ button: 'right' });
-    const item = page().locator('.monaco-menu .action-item', { has: page().locator('.action-label', { hasText: /^Compare with…$/ }) });
-    await item.first().waitFor({ timeout: 15_000 });
-    await item.first().click();
+    await editor.chooseContextMenuItem(runRows().nth(0), 'Compare with…');
     const rows = page().locator('.quick-input-list .monaco-list-row');
     await rows.first().waitFor({ timeout: 15_000 });
     assert.match(await page().locator('.quick-input-list').innerText(), /Same agent/);

@@ -46,17 +46,20 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
     // A double-click in the tree runs the command twice on the same row: that pins, as in the explorer.
     const pin = !opts.preview || isRepeatOpen(TracePanel.lastPreviewOpen, traceId, now);
     TracePanel.lastPreviewOpen = opts.preview ? { traceId, atMs: now } : null;
+    // A single click previews and leaves the focus in the Traces view (as the explorer does), so
+    // arrow keys, Ctrl+click and context menus keep working there; a double-click moves it here.
+    const keepFocus = opts.preview === true && !pin;
     let panel = TracePanel.open.get(traceId);
     if (panel && !panel.isDisposed) {
-      panel.reveal();
+      panel.reveal(keepFocus);
     } else {
       const reusable = TracePanel.previewPanel;
       if (opts.preview && reusable && !reusable.isDisposed) {
         panel = reusable;
         panel.retarget(traceId);
-        panel.reveal();
+        panel.reveal(keepFocus);
       } else {
-        panel = new TracePanel(ctx, traceId);
+        panel = new TracePanel(ctx, traceId, keepFocus);
         if (opts.preview) TracePanel.previewPanel = panel;
       }
       TracePanel.open.set(traceId, panel);
@@ -108,12 +111,14 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
   private constructor(
     private readonly ctx: Ctx,
     private shownTraceId: string,
+    preserveFocus: boolean,
   ) {
     super(ctx.extension.extensionUri, {
       viewType: WebviewTypes.trace,
       title: `Trace ${shownTraceId.slice(0, 8)}`,
       script: 'trace.js',
       styles: ['trace.css'],
+      preserveFocus,
     });
     TracePanel.lastActive = this;
     this.disposables.push(

@@ -14,6 +14,8 @@ export interface WebviewHostOptions {
   /** Optional stylesheets in media/ (included when present). */
   styles?: string[];
   column?: vscode.ViewColumn;
+  /** Open without taking the focus (a preview opened by a single click in a view). */
+  preserveFocus?: boolean;
 }
 
 export function nonce(): string {
@@ -46,7 +48,7 @@ export abstract class WebviewHost<HostMsg extends { type: string }, PageMsg exte
     this.panel = vscode.window.createWebviewPanel(
       options.viewType,
       options.title,
-      { viewColumn: options.column ?? vscode.ViewColumn.Active, preserveFocus: false },
+      { viewColumn: options.column ?? vscode.ViewColumn.Active, preserveFocus: options.preserveFocus === true },
       {
         enableScripts: true,
         enableCommandUris: false,
@@ -130,8 +132,8 @@ export abstract class WebviewHost<HostMsg extends { type: string }, PageMsg exte
     return this.disposed;
   }
 
-  reveal(): void {
-    this.panel.reveal(undefined, false);
+  reveal(preserveFocus = false): void {
+    this.panel.reveal(undefined, preserveFocus);
   }
 
   dispose(): void {
