@@ -9,6 +9,8 @@ import * as path from 'node:path';
 import { context, trace, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { TraceDetailDto, TraceSummaryDto } from '../../src/protocol/dto';
+import { canonicalize } from '../../src/core/canonicalize';
+import { TraceStore } from '../../src/store/traceStore';
 import { makeLogger, makeTracer, type OtlpProtocol } from '../support/otlpClients';
 import { cliJson, cliJsonLines, ensureBuilt, ROOT, runCli, serve, tempDir, type ServeHandle } from '../support/serverProcess';
 import { waitUntil } from '../support/waitUntil';
@@ -315,9 +317,16 @@ describe('durability: acknowledged spans survive a killed server', function () {
 
     const restarted = await serve({ db });
     await restarted.stop();
+    // Read the file the restarted server recovered, in this process: one CLI run per trace cost
+    // two minutes on a loaded machine (a process start each), which is no part of what is tested.
     const stored = new Set<string>();
-    for (const t of cliJsonLines<TraceSummaryDto>(['list', '--limit', '10000', '--db', db])) {
-      for (const s of cliJson<TraceDetailDto>(['show', t.traceId, '--db', db]).spans) stored.add(`${s.traceId}/${s.spanId}`);
+    const store = TraceStore.open(db, { readonly: true, canonicalize: (s) => canonicalize(s) });
+    try {
+      for (const t of store.listTraces({ limit: 10_000 })) {
+        for (const s of store.getTrace(t.traceId)?.spans ?? []) stored.add(`${s.traceId}/${s.spanId}`);
+      }
+    } finally {
+      store.close();
     }
     const missing = acknowledged.filter((k) => !stored.has(k));
     assert.equal(missing.length, 0, `${missing.length} of ${acknowledged.length} acknowledged spans are missing`);
