@@ -117,7 +117,7 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
       log,
       onTracesChanged: (change) => {
         sourceIndexStale = true;
-        samplingLab?.invalidate();
+        samplingLab?.invalidate(change);
         void connection.sendNotification(lsp.TracesChanged, change);
         void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
       },

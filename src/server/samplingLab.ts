@@ -30,7 +30,7 @@ import type {
   TraceHealthParams,
 } from '../protocol/dto';
 import type { TraceStore } from '../store/traceStore';
-import { forEachStoredTrace, samplingTraceOf } from './samplingService';
+import { MAX_TRACES_PER_SIMULATION, samplingTraceOf, spansByStart } from './samplingService';
 
 /** Attributes that group runs into a batch (resource or span), as the checks' batches do. */
 export const BATCH_ATTRIBUTES = ['agent_trace.batch', 'service.version'] as const;
@@ -61,43 +61,92 @@ function batchValues(spans: readonly CanonicalSpan[]): Partial<Record<string, st
   return out;
 }
 
+/** Traces read between turns of the event loop while loading: ingest is answered meanwhile. */
+const LOAD_CHUNK = 50;
+/** Rounds of catching up with changes before a request answers with what is loaded. */
+const MAX_CATCH_UP_ROUNDS = 3;
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export class SamplingLab {
-  private cache: LabTrace[] | null = null;
+  /** trace id → loaded trace; null until loaded (and after a delete or clear). */
+  private cache: Map<string, LabTrace> | null = null;
+  /** Traces written since they were loaded: re-read on the next request. */
+  private readonly dirty = new Set<string>();
+  private loading: Promise<void> | null = null;
+  /** Bumped by a full invalidation: a load in progress then starts over. */
+  private generation = 0;
 
   constructor(
     private readonly store: () => TraceStore,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The store changed: the next request reloads. */
-  invalidate(): void {
-    this.cache = null;
+  /** The store changed: written traces are re-read on the next request; a delete or clear reloads all. */
+  invalidate(change?: { traceIds: string[]; cleared?: boolean }): void {
+    if (!change || change.cleared) {
+      this.cache = null;
+      this.dirty.clear();
+      this.generation++;
+      return;
+    }
+    for (const id of change.traceIds) this.dirty.add(id);
   }
 
-  private all(): LabTrace[] {
-    if (this.cache) return this.cache;
-    const loaded: LabTrace[] = [];
-    forEachStoredTrace(this.store(), {}, (summary, spans) => {
-      loaded.push({
-        sampling: samplingTraceOf(summary, spans),
-        facts: traceHealthFacts(summary.traceId, spans),
-        name: summary.name,
-        startTime: nanosToIso(summary.startUnixNanos),
-        batch: batchValues(spans),
-      });
-    });
-    return (this.cache = loaded);
+  private load(traceId: string): LabTrace | null {
+    const stored = this.store().getTrace(traceId);
+    if (!stored) return null;
+    const spans = spansByStart(stored.spans);
+    return {
+      sampling: samplingTraceOf(stored.summary, spans),
+      facts: traceHealthFacts(traceId, spans),
+      name: stored.summary.name,
+      startTime: nanosToIso(stored.summary.startUnixNanos),
+      batch: batchValues(spans),
+    };
   }
 
-  private inRange(scope: SamplingScopeDto): LabTrace[] {
+  /** Loads everything (first request, after a clear) or re-reads the traces written since, a chunk per turn of the event loop. */
+  private async refresh(): Promise<void> {
+    const generation = this.generation;
+    const full = this.cache === null;
+    const ids = full ? this.store().listTraces({ limit: MAX_TRACES_PER_SIMULATION }).map((t) => t.traceId) : [...this.dirty];
+    this.dirty.clear();
+    const target = full ? new Map<string, LabTrace>() : this.cache!;
+    for (let i = 0; i < ids.length; i++) {
+      const trace = this.load(ids[i]);
+      if (trace) target.set(ids[i], trace);
+      else target.delete(ids[i]);
+      if (i % LOAD_CHUNK === LOAD_CHUNK - 1) {
+        await nextTurn();
+        if (generation !== this.generation) return; // cleared meanwhile: the next round starts over
+      }
+    }
+    if (generation !== this.generation) return;
+    if (target.size > MAX_TRACES_PER_SIMULATION) {
+      const newest = [...target.values()].sort((a, b) => b.sampling.arrivalMs - a.sampling.arrivalMs).slice(0, MAX_TRACES_PER_SIMULATION);
+      target.clear();
+      for (const t of newest) target.set(t.sampling.traceId, t);
+    }
+    this.cache = target;
+  }
+
+  private async all(): Promise<LabTrace[]> {
+    for (let round = 0; round < MAX_CATCH_UP_ROUNDS && (this.cache === null || this.dirty.size > 0); round++) {
+      this.loading ??= this.refresh().finally(() => (this.loading = null));
+      await this.loading;
+    }
+    return [...(this.cache?.values() ?? [])].sort((a, b) => a.sampling.arrivalMs - b.sampling.arrivalMs);
+  }
+
+  private async inRange(scope: SamplingScopeDto): Promise<LabTrace[]> {
     const span = RANGE_MS[scope.range] ?? null;
     const since = span === null ? -Infinity : this.now() - span;
-    return this.all().filter((t) => t.sampling.arrivalMs >= since);
+    return (await this.all()).filter((t) => t.sampling.arrivalMs >= since);
   }
 
-  private scoped(scope: SamplingScopeDto): LabTrace[] {
+  private async scoped(scope: SamplingScopeDto): Promise<LabTrace[]> {
     const batch = scope.batch;
-    const traces = this.inRange(scope);
+    const traces = await this.inRange(scope);
     return batch ? traces.filter((t) => t.batch[batch.key] === batch.value) : traces;
   }
 
@@ -115,7 +164,7 @@ export class SamplingLab {
     return out;
   }
 
-  preview(params: SamplingPreviewParams): SamplingPreviewResponseDto {
+  async preview(params: SamplingPreviewParams): Promise<SamplingPreviewResponseDto> {
     const head = params.head ?? null;
     if (head && !(head.ratio >= 0 && head.ratio <= 1)) return { ok: false, errors: [{ line: 0, message: `The head ratio is between 0 and 1 (0.01 = 1%), not ${head.ratio}.` }] };
     const parsed = params.policyText === null ? null : parseCollectorConfig(params.policyText);
@@ -125,7 +174,9 @@ export class SamplingLab {
     const warnings: SamplingProblemDto[] = [...(parsed?.warnings ?? [])];
     const others = parsed?.processors.slice(1) ?? [];
     if (processor && others.length) warnings.push({ line: others[0].line, message: `simulating ${processor.id} only; ${others.map((o) => o.id).join(', ')} also found` });
-    const lab = this.scoped(params);
+    const inRange = await this.inRange(params);
+    const batch = params.batch;
+    const lab = batch ? inRange.filter((t) => t.batch[batch.key] === batch.value) : inRange;
     const traces = lab.map((t) => t.sampling);
     const decisions = simulate(traces, { policies: processor?.policies ?? null, head, sampleOnFirstMatch: processor?.sampleOnFirstMatch ?? false });
     const loopThreshold = params.loopThreshold ?? 3;
@@ -154,14 +205,14 @@ export class SamplingLab {
           approximate: decisions[i].approximate,
           policies: decisions[i].policies,
         })),
-        batches: this.batches(this.inRange(params)),
+        batches: this.batches(inRange),
         observedPerSecond: observedArrivalRate(traces),
       },
     };
   }
 
-  suggest(params: SamplingSuggestParams): SamplingSuggestionDto {
-    const traces = this.scoped(params).map((t) => t.sampling);
+  async suggest(params: SamplingSuggestParams): Promise<SamplingSuggestionDto> {
+    const traces = (await this.scoped(params)).map((t) => t.sampling);
     const budget = budgetAsPercent(params.budget, traces);
     if (!budget.ok) return { ok: false, message: budget.message };
     const percent = Math.round(budget.percent * 1000) / 1000;
@@ -171,13 +222,13 @@ export class SamplingLab {
         ? `# Budget: ${params.budget.value} traces/s against ${budget.observedPerSecond!.toPrecision(3)} traces/s observed in the stored traces (${percent}%).\n`
         : '';
     const yaml = note + suggestion.yaml;
-    const preview = this.preview({ range: params.range, batch: params.batch, policyText: yaml, head: params.head ?? null });
+    const preview = await this.preview({ range: params.range, batch: params.batch, policyText: yaml, head: params.head ?? null });
     if (!preview.ok) return { ok: false, message: preview.errors.map((e) => e.message).join('; ') };
     return { ok: true, budgetPercent: percent, baselinePercent: suggestion.baselinePercent, overBudget: suggestion.overBudget, observedPerSecond: budget.observedPerSecond, yaml, preview: preview.preview };
   }
 
-  health(params: TraceHealthParams): TraceHealthDto {
-    return healthReport(this.scoped(params).map((t) => t.facts), { maxExamples: Math.min(50, params.maxExamples ?? 5) });
+  async health(params: TraceHealthParams): Promise<TraceHealthDto> {
+    return healthReport((await this.scoped(params)).map((t) => t.facts), { maxExamples: Math.min(50, params.maxExamples ?? 5) });
   }
 }
 

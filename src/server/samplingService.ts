@@ -44,9 +44,11 @@ export function forEachStoredTrace(store: TraceStore, query: SamplingTraceQuery,
   for (const summary of summaries) {
     const stored = store.getTrace(summary.traceId);
     if (!stored) continue; // deleted meanwhile
-    visit(summary, [...stored.spans].sort((a, b) => startMs(a) - startMs(b)));
+    visit(summary, spansByStart(stored.spans));
   }
 }
+
+export const spansByStart = (spans: readonly CanonicalSpan[]): CanonicalSpan[] => [...spans].sort((a, b) => startMs(a) - startMs(b));
 
 /** One stored trace as the simulator reads it (spans sorted by start). */
 export function samplingTraceOf(summary: TraceSummary, spans: readonly CanonicalSpan[]): SamplingTrace {

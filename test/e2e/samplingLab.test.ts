@@ -82,7 +82,8 @@ describe('Sampling lab in VS Code (code-server + Chromium)', function () {
   });
 
   const page = () => editor.page;
-  const verdict = async (): Promise<string> => (await panel.locator('.verdict').innerText().catch(() => '')).trim();
+  let lastVerdict = '';
+  const verdict = async (): Promise<string> => (lastVerdict = (await panel.locator('.verdict').innerText().catch(() => '')).trim());
   const policyLine = (text: string): Locator => page().locator('.monaco-editor .view-line', { hasText: text }).first();
 
   it('records a run of the sample agent and a failed run', async () => {
@@ -100,7 +101,7 @@ describe('Sampling lab in VS Code (code-server + Chromium)', function () {
     await editor.runCommand('Agent Trace: Open Sampling Lab');
     await page().locator('.tabs-container .tab.active').filter({ hasText: 'sampling.yaml' }).waitFor({ timeout: 15_000 });
     panel = await editor.findFrame('agent-sampling-app .verdict');
-    await waitFor(async () => (await verdict()) === 'This policy keeps 1 of 2 trace(s); it keeps the only error trace.', 30_000, async () => `verdict: ${await verdict()}`);
+    await waitFor(async () => (await verdict()) === 'This policy keeps 1 of 2 trace(s); it keeps the only error trace.', 30_000, () => `verdict: ${lastVerdict}`);
     assert.match(await panel.locator('.policy-path').innerText(), /\.agent-trace\/sampling\.yaml/);
     assert.match(await panel.locator('.group-errors').innerText(), /1 of 1/);
     assert.match(await panel.locator('.policies').innerText(), /keep-errors\s+\(status_code\)\s+simulated\s+kept 1/);
@@ -111,7 +112,7 @@ describe('Sampling lab in VS Code (code-server + Chromium)', function () {
     await page().keyboard.press('End');
     for (let i = 0; i < 'ERROR]'.length; i++) await page().keyboard.press('Backspace');
     await page().keyboard.type('UNSET]');
-    await waitFor(async () => (await verdict()) === 'This policy keeps 1 of 2 trace(s); it drops the only error trace.', 30_000, async () => `verdict: ${await verdict()}`);
+    await waitFor(async () => (await verdict()) === 'This policy keeps 1 of 2 trace(s); it drops the only error trace.', 30_000, () => `verdict: ${lastVerdict}`);
     assert.match(await panel.locator('.group-errors').innerText(), /0 of 1/);
     assert.equal(fs.readFileSync(policyFile, 'utf8'), POLICY, 'the file on disk is unchanged: the preview read the unsaved text');
     assert.match((await page().locator('.tabs-container .tab.active[data-resource-name="sampling.yaml"]').getAttribute('class')) ?? '', /\bdirty\b/);

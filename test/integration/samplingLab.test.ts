@@ -243,6 +243,16 @@ describe('language server: sampling lab and trace health', function () {
       return p;
     });
     assert.equal(after.groups.find((g) => g.group === 'errors')!.total, 6);
+    // A trace written again (a late span) is re-read, not counted twice.
+    assert.equal(await post(httpPort, [{ ...run(id('9', 1), { ago: 1 })[1], spanId: '00000000000000ff' }]), 200);
+    await eventually(async () => {
+      const p = await preview(TAIL(KEEP_ERRORS));
+      assert.equal(p.rows.filter((r) => r.traceId === id('9', 1)).length, 1);
+      assert.equal(p.traces, before.traces + 1);
+    });
+    // A deleted trace is gone once the change is announced (the panel re-asks on that notification).
+    assert.equal(await conn.sendRequest(lsp.DeleteTrace, { traceId: id('9', 1) }), true);
+    await eventually(async () => assert.equal((await preview(TAIL(KEEP_ERRORS))).traces, before.traces));
   });
 });
 
