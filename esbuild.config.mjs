@@ -41,6 +41,7 @@ const configs = [
   browser('webview/trace/main.ts', 'dist/webview/trace.js'),
   browser('webview/redaction/main.ts', 'dist/webview/redaction.js'),
   browser('webview/compare/main.ts', 'dist/webview/compare.js'),
+  browser('webview/sampling/main.ts', 'dist/webview/sampling.js'),
 ].filter((c) => existsSync(c.entryPoints[0]));
 
 // The Python source-location processor ships as is, for users to copy next to their agent.

@@ -19,6 +19,7 @@ import { formatCost, formatCount, formatDuration } from '../core/format';
 import { endQuietlyWhenReaderLeaves, exitWhenFlushed, jsonForTerminal, terminalSafe } from './output';
 import { DIFF_USAGE, runDiffCommand } from './diffCommand';
 import { MCP_USAGE, runMcpCommand } from './mcpCommand';
+import { HEALTH_USAGE, runHealth } from './healthCommand';
 import { TraceStore } from '../store/traceStore';
 
 export { SERVER_NODE_FLAGS } from '../protocol/lsp';
@@ -37,6 +38,7 @@ Usage:
   ${MCP_USAGE}
   agent-trace sample --config collector.yaml [--head 0.01] [--head-sdk js|python] [--since 1h]
                      [--suggest PERCENT] [--loop N] [--fail-on-lost errors|loops] [--json] [--db FILE]
+  ${HEALTH_USAGE}
   agent-trace lsp    --stdio
 
 The default database is ${defaultDbPath()} (shared with the VS Code extension).`;
@@ -161,6 +163,18 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
           if (err instanceof SampleUsageError) throw new UsageError(err.message);
           throw err;
         }
+      });
+    case 'health':
+      return withStore(dbPath, true, (store) => {
+        let sinceMs: number | undefined;
+        try {
+          sinceMs = values.since === undefined ? undefined : Date.now() - parseSince(values.since);
+        } catch (err) {
+          throw err instanceof SampleUsageError ? new UsageError(err.message) : err;
+        }
+        const limit = values.limit === undefined ? undefined : Number(values.limit);
+        if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0)) throw new UsageError(`--limit must be a positive integer, not "${values.limit}".`);
+        return runHealth(store, { sinceMs, limit }, !!values.json, out);
       });
     case 'lsp':
       if (!values.stdio && !values['node-ipc']) throw new UsageError('agent-trace lsp needs --stdio (or --node-ipc).');

@@ -9,6 +9,7 @@ import { registerTerminalEnvironment } from './terminalEnv';
 import { TracesView } from './tracesView';
 import { RedactionDiagnostics } from './webviews/redactionPanel';
 import { TracePanel } from './webviews/tracePanel';
+import { registerSamplingLab } from './webviews/samplingLabPanel';
 
 export function activateContext(extension: vscode.ExtensionContext): Ctx {
   const ctx = new Ctx(extension);
@@ -18,6 +19,7 @@ export function activateContext(extension: vscode.ExtensionContext): Ctx {
   registerCommands(ctx, view, diagnostics);
   registerTerminalEnvironment(ctx);
   registerAgentAccess(ctx);
+  registerSamplingLab(ctx);
   void ctx.start();
   return ctx;
 }

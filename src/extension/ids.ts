@@ -23,6 +23,7 @@ export const Commands = {
   compareWith: 'agentTrace.compareWith',
   compareSelected: 'agentTrace.compareSelected',
   compareWithPrevious: 'agentTrace.compareWithPrevious',
+  openSamplingLab: 'agentTrace.openSamplingLab',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -98,6 +99,7 @@ export const WebviewTypes = {
   trace: 'agentTrace.tracePanel',
   redaction: 'agentTrace.redactionPanel',
   compare: 'agentTrace.comparePanel',
+  samplingLab: 'agentTrace.samplingLabPanel',
 } as const;
 
 export const Walkthroughs = {
@@ -106,6 +108,8 @@ export const Walkthroughs = {
 
 export const OutputChannelName = 'Agent Trace';
 export const DiagnosticCollectionName = 'Agent Trace redaction';
+/** Problems of the sampling lab's policy file (invalid YAML, policies not simulated), at their lines. */
+export const SamplingDiagnosticCollectionName = 'Agent Trace sampling';
 export const LanguageClientId = 'agentTrace';
 
 /** contributes.mcpServerDefinitionProviders id: `agent-trace mcp` offered to agent mode. */

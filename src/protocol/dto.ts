@@ -174,3 +174,123 @@ export interface ServerStatusDto {
   spanCount: number;
   traceCount: number;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Sampling lab and trace health (issue 12): agentTrace/previewSampling, suggestSampling, traceHealth.
+
+/** Which stored traces: a time range (by start), optionally one batch (the runs sharing an attribute value). */
+export interface SamplingScopeDto {
+  range: 'hour' | 'day' | 'all';
+  batch?: { key: string; value: string } | null;
+}
+
+export interface SamplingProblemDto {
+  /** 1-based line in the policy file (0: not about one line). */
+  line: number;
+  message: string;
+}
+
+export interface SamplingPreviewParams extends SamplingScopeDto {
+  /** The Collector YAML (unsaved text included); null: head sampling only. */
+  policyText: string | null;
+  head?: { ratio: number; sdk: 'js' | 'python' } | null;
+  /** A tool called this many times in one run counts as a loop (default 3). */
+  loopThreshold?: number;
+}
+
+export interface SamplingPolicyOutcomeDto {
+  name: string;
+  type: string;
+  decision: 'sampled' | 'not_sampled' | 'invert_sampled' | 'invert_not_sampled' | 'dropped' | 'not_simulated';
+  approximate: boolean;
+  note?: string;
+}
+
+export interface SamplingTraceRowDto {
+  traceId: string;
+  name: string;
+  startTime: string;
+  durationMs: number;
+  costUsd: number | null;
+  errorCount: number;
+  loop: boolean;
+  kept: boolean;
+  /** The policy that decided ('head' when the head sampler dropped it first). */
+  decidedBy: string;
+  approximate: boolean;
+  policies: SamplingPolicyOutcomeDto[];
+}
+
+export interface SamplingGroupDto {
+  /** errors | loops | costliest | slowest | rare_tool_paths */
+  group: string;
+  label: string;
+  total: number;
+  kept: number;
+  lostTraceIds: string[];
+}
+
+/** One policy of the processor as the simulator treated it. */
+export interface SamplingPolicyStatusDto {
+  name: string;
+  type: string;
+  line: number;
+  status: 'simulated' | 'approximate' | 'not_simulated';
+  note: string | null;
+  /** Kept traces this policy decided. */
+  decided: number;
+}
+
+export interface SamplingBatchDto {
+  key: string;
+  value: string;
+  traces: number;
+}
+
+export interface SamplingPreviewDto {
+  processor: string | null;
+  head: { ratio: number; sdk: 'js' | 'python' } | null;
+  traces: number;
+  kept: number;
+  /** "This policy keeps 3 of 40 trace(s); it drops 11 of 12 error traces and all 3 runs where the agent looped." */
+  sentence: string;
+  groups: SamplingGroupDto[];
+  policies: SamplingPolicyStatusDto[];
+  warnings: SamplingProblemDto[];
+  rows: SamplingTraceRowDto[];
+  /** Batches found among the range's traces (attribute values shared by runs). */
+  batches: SamplingBatchDto[];
+  /** Traces per second over the stored arrival times, null when it cannot be observed. */
+  observedPerSecond: number | null;
+}
+
+export type SamplingPreviewResponseDto = { ok: true; preview: SamplingPreviewDto } | { ok: false; errors: SamplingProblemDto[] };
+
+export interface SamplingSuggestParams extends SamplingScopeDto {
+  budget: { unit: 'percent' | 'tracesPerSecond'; value: number };
+  head?: { ratio: number; sdk: 'js' | 'python' } | null;
+}
+
+export type SamplingSuggestionDto =
+  | { ok: true; budgetPercent: number; baselinePercent: number; overBudget: boolean; observedPerSecond: number | null; yaml: string; preview: SamplingPreviewDto }
+  | { ok: false; message: string };
+
+export interface TraceHealthParams extends SamplingScopeDto {
+  maxExamples?: number;
+}
+
+export interface TraceHealthItemDto {
+  kind: 'orphaned_spans' | 'llm_without_usage' | 'split_conversations' | 'ids_in_span_names' | 'duplicate_calls';
+  title: string;
+  why: string;
+  count: number;
+  traces: number;
+  /** Span content in `text`: render as text only. */
+  examples: { traceId: string; spanId: string | null; text: string }[];
+}
+
+export interface TraceHealthDto {
+  traces: number;
+  spans: number;
+  items: TraceHealthItemDto[];
+}

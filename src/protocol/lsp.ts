@@ -3,11 +3,17 @@
 // (code lenses, hovers, diagnostics) needs no entry here.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type {
+  SamplingPreviewParams,
+  SamplingPreviewResponseDto,
+  SamplingSuggestionDto,
+  SamplingSuggestParams,
   SearchHitDto,
   ServerStatusDto,
   SourceStatsDto,
   TraceDetailDto,
   TraceFilterDto,
+  TraceHealthDto,
+  TraceHealthParams,
   TraceSummaryDto,
 } from './dto';
 import type { RedactionReportDto, RedactionScanParams, RedactionSpanPreviewDto, RedactionSpanPreviewParams } from './redaction';
@@ -97,3 +103,8 @@ export const RedactionSpanPreview = new RequestType<RedactionSpanPreviewParams, 
 /** Added by the compare (issue 9): two runs aligned step by step, and the differences of one aligned pair. */
 export const CompareTraces = new RequestType<CompareParams, CompareResponseDto, void>('agentTrace/compareTraces');
 export const ComparePair = new RequestType<ComparePairParams, PairDiffDto | null, void>('agentTrace/comparePair');
+
+/** Added by the sampling lab (issue 12): a policy previewed on stored traces, a suggested policy, trace health. */
+export const PreviewSampling = new RequestType<SamplingPreviewParams, SamplingPreviewResponseDto, void>('agentTrace/previewSampling');
+export const SuggestSampling = new RequestType<SamplingSuggestParams, SamplingSuggestionDto, void>('agentTrace/suggestSampling');
+export const TraceHealth = new RequestType<TraceHealthParams, TraceHealthDto, void>('agentTrace/traceHealth');

@@ -1,6 +1,6 @@
 // Messages between the extension host and the webview panels. Each direction is a
 // discriminated union; both ends handle it with an exhaustive switch ending in assertNever.
-import type { TraceDetailDto } from './dto';
+import type { SamplingPreviewDto, SamplingProblemDto, SamplingScopeDto, SamplingSuggestionDto, TraceDetailDto, TraceHealthDto } from './dto';
 import type { RedactionReportDto } from './redaction';
 
 /** Trace panel: host → webview. */
@@ -40,6 +40,34 @@ export type RedactionWebviewMessage =
   | { type: 'openPolicy' }
   | { type: 'exportCollectorConfig' }
   | { type: 'exportNodeProcessor' };
+
+/** Sampling lab: everything the page shows, re-sent whole on each change. */
+export interface SamplingLabState {
+  /** The Collector YAML previewed (null: none chosen, head sampling only). */
+  policy: { path: string; label: string } | null;
+  scope: SamplingScopeDto;
+  head: { ratio: number; sdk: 'js' | 'python' } | null;
+  /** The last good preview; kept while the policy has errors, then marked `stale`. */
+  preview: SamplingPreviewDto | null;
+  stale: boolean;
+  /** Why the current policy text cannot be previewed (invalid YAML, no tail_sampling…), at their lines. */
+  errors: SamplingProblemDto[];
+  health: TraceHealthDto | null;
+  suggestion: { budget: string; result: SamplingSuggestionDto } | null;
+  busy: string | null;
+}
+
+export type SamplingLabHostMessage = { type: 'state'; state: SamplingLabState };
+
+export type SamplingLabWebviewMessage =
+  | { type: 'ready' }
+  | { type: 'setScope'; scope: SamplingScopeDto }
+  | { type: 'setHead'; head: { ratio: number; sdk: 'js' | 'python' } | null }
+  | { type: 'openTrace'; traceId: string; spanId: string | null }
+  | { type: 'openPolicy'; line: number | null }
+  | { type: 'choosePolicy' }
+  | { type: 'suggest' }
+  | { type: 'openSuggestion' };
 
 export function assertNever(x: never): never {
   throw new Error(`Unhandled message: ${JSON.stringify(x)}`);

@@ -22,6 +22,7 @@ import { traceDetail } from './queries';
 import { exportTraceOtlpJson } from './transfer';
 import { redactionSpanPreview, renderPolicy, scanForRedaction } from './redactionService';
 import { CompareService } from './compareService';
+import { SamplingLab } from './samplingLab';
 import { TraceServer } from './traceServer';
 import { TraceTitles } from './traceTitles';
 import { codeLensTitle, hoverMarkdown, lineActivity, spanAtLineFigures } from './sourceLens';
@@ -36,6 +37,8 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
   let sourceIndex = new Map<string, string[]>();
   /** Set by every change notification; the index is rebuilt on the next lens or hover, not per request. */
   let sourceIndexStale = true;
+  /** The sampling lab's loaded traces, dropped on every change. */
+  let samplingLab: SamplingLab | null = null;
 
   const log = (message: string) => connection.console.log(message);
 
@@ -114,6 +117,7 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
       log,
       onTracesChanged: (change) => {
         sourceIndexStale = true;
+        samplingLab?.invalidate(change);
         void connection.sendNotification(lsp.TracesChanged, change);
         void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
       },
@@ -195,6 +199,10 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
   const compareService = () => (compare ??= new CompareService(need().store));
   connection.onRequest(lsp.CompareTraces, ({ traceIdA, traceIdB, includeDiffs }) => compareService().compare(traceIdA, traceIdB, { includeDiffs }));
   connection.onRequest(lsp.ComparePair, ({ traceIdA, spanIdA, traceIdB, spanIdB }) => compareService().pair(traceIdA, spanIdA, traceIdB, spanIdB));
+  const lab = () => (samplingLab ??= new SamplingLab(() => need().store));
+  connection.onRequest(lsp.PreviewSampling, (params) => lab().preview(params));
+  connection.onRequest(lsp.SuggestSampling, (params) => lab().suggest(params));
+  connection.onRequest(lsp.TraceHealth, (params) => lab().health(params));
 
   /** Code lens and hover figures of one line; trace spans are read once per request. */
   const lineActivities = () => {

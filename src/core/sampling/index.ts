@@ -6,3 +6,4 @@ export { collectorProbabilisticSampled, collectorThreshold, collectorTraceHash, 
 export { compileOttl } from './ottl';
 export { simulate, type HeadOption, type SimulateOptions } from './evaluate';
 export { isLoop, samplingVerdict, suggestPolicy, type GroupVerdict, type SamplingVerdict, type SuggestedPolicy } from './verdict';
+export { budgetAsPercent, observedArrivalRate, parseBudget, type BudgetPercent, type SamplingBudget } from './budget';
