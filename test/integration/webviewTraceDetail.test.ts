@@ -146,6 +146,17 @@ describe('trace panel detail and layouts in Chromium', function () {
     });
   });
 
+  it("marks the search's matches inside the selected step's messages, not only in the tree", async () => {
+    page = await open(1400);
+    await row(page, 'chat2').click();
+    await page.keyboard.press('Control+f');
+    await page.keyboard.type('take one');
+    await eventually(async () => {
+      assert.deepEqual(await page.locator('.bubble-text mark.search-match').allTextContents(), ['take one']);
+      assert.equal(await page.locator('.bubble-text', { hasText: 'weather service' }).textContent(), 'I could not reach the weather service; take one to be safe.', 'the text around the mark is intact');
+    });
+  });
+
   it('gives a failed tool step Input, Output and Error tabs, and links its own stack frames to source', async () => {
     page = await open(1400);
     await row(page, 'tool').click();

@@ -30,6 +30,8 @@ export class SpanDetail extends LitElement {
   /** A parent step's run input and output (null for other steps). */
   @property({ attribute: false }) runIO: RunIO | null = null;
   @property({ attribute: false }) workspaceRoots: string[] = [];
+  /** The step tree's search: its matches are marked in messages, tool input and output too. */
+  @property({ attribute: false }) query = '';
   @property({ attribute: false }) post: (m: TraceWebviewMessage) => void = () => undefined;
   @state() private filter = '';
   @state() private searching = false;
@@ -127,6 +129,11 @@ export class SpanDetail extends LitElement {
     </div>`;
   }
 
+  /** Text with the tree search's matches marked (text nodes only). */
+  private marked(text: string) {
+    return highlightSegments(text, this.query).map((p) => (p.match ? html`<mark class="search-match">${p.text}</mark>` : p.text));
+  }
+
   private copyButton(text: string) {
     return html`<vscode-button secondary class="copy" title="Copy" @click=${() => this.post({ type: 'copyText', text })}>Copy</vscode-button>`;
   }
@@ -135,7 +142,7 @@ export class SpanDetail extends LitElement {
     if (raw === null) return html`<h2 class="section">${label}</h2><div class="muted">not recorded</div>`;
     const pretty = prettyValue(raw);
     return html`<div class="code-head"><h2 class="section">${label}</h2>${this.copyButton(pretty)}</div>
-      <pre class=${cls}>${pretty}</pre>`;
+      <pre class=${cls}>${this.marked(pretty)}</pre>`;
   }
 
   private renderToolIO(s: SpanDto) {
@@ -153,9 +160,9 @@ export class SpanDetail extends LitElement {
     const from = (name: string | null) => (name ? html` <span class="muted run-io-from">from ${name}</span>` : nothing);
     return html`<div class="run-io">
       <h2 class="section">Input${from(io.inputFrom)}</h2>
-      ${io.input !== null ? html`<pre class="run-input">${prettyValue(io.input)}</pre>` : html`<div class="muted">not recorded</div>`}
+      ${io.input !== null ? html`<pre class="run-input">${this.marked(prettyValue(io.input))}</pre>` : html`<div class="muted">not recorded</div>`}
       <h2 class="section">Output${from(io.outputFrom)}</h2>
-      ${io.output !== null ? html`<pre class="run-output">${prettyValue(io.output)}</pre>` : html`<div class="muted">not recorded</div>`}
+      ${io.output !== null ? html`<pre class="run-output">${this.marked(prettyValue(io.output))}</pre>` : html`<div class="muted">not recorded</div>`}
     </div>`;
   }
 
@@ -210,11 +217,11 @@ export class SpanDetail extends LitElement {
         ${m.toolCallId ? html` <span class="muted">for call <span class="mono">${m.toolCallId}</span></span>` : nothing}
         <span class="muted direction">${m.direction}</span>
       </div>
-      ${m.content !== null && m.content !== '' ? (roleClass(m.role) === 'role-tool' ? html`<pre class="bubble-text tool-result">${prettyValue(m.content)}</pre>` : html`<div class="bubble-text">${m.content}</div>`) : nothing}
+      ${m.content !== null && m.content !== '' ? (roleClass(m.role) === 'role-tool' ? html`<pre class="bubble-text tool-result">${this.marked(prettyValue(m.content))}</pre>` : html`<div class="bubble-text">${this.marked(m.content)}</div>`) : nothing}
       ${m.toolCalls.map(
         (tc) => html`<div class="tool-call">
           <div class="tool-call-head">calls <span class="mono">${tc.name}</span>${tc.id ? html` <span class="muted mono">${tc.id}</span>` : nothing}</div>
-          <pre class="tool-call-arguments">${prettyValue(tc.arguments)}</pre>
+          <pre class="tool-call-arguments">${this.marked(prettyValue(tc.arguments))}</pre>
         </div>`,
       )}
     </div>`;

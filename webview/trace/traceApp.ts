@@ -371,6 +371,7 @@ export class TraceApp extends LitElement {
                   .span=${selSpan}
                   .runIO=${selIdx !== undefined ? runInputOutput(this.index, selIdx) : null}
                   .workspaceRoots=${this.workspaceRoots}
+                  .query=${this.query}
                   .resolved=${this.resolved.has(selSpan.spanId) ? this.resolved.get(selSpan.spanId) : undefined}
                   .tab=${this.tab}
                   .post=${this.post}
