@@ -18,9 +18,9 @@ const DEFAULT_TIMELINE_WIDTH = 160;
 const STACK_BELOW_PX = 760;
 /** From this width the details get 42% beside the steps; below it the steps keep more room. */
 const ROOMY_FROM_PX = 1100;
-const SPLIT_AT = { stacked: '45%', medium: '64%', wide: '58%' } as const;
-/** Until the user sizes it, the timeline gives way to step names in a medium-width panel. */
-const MEDIUM_TIMELINE_WIDTH = 100;
+const SPLIT_PCT = { stacked: 45, medium: 64, wide: 58 } as const;
+/** Until the user sizes it, the timeline takes this share of the steps pane (at most the default width), so names keep room. */
+const TIMELINE_SHARE = 0.18;
 const MIN_TIMELINE_WIDTH = 60;
 const MAX_TIMELINE_WIDTH = 900;
 const clampTimelineWidth = (w: number) => Math.round(Math.min(MAX_TIMELINE_WIDTH, Math.max(MIN_TIMELINE_WIDTH, w)));
@@ -55,13 +55,16 @@ export class TraceApp extends LitElement {
   private get stacked(): boolean {
     return this.layout === 'stacked';
   }
-  private splitPosition: string | null = null;
+  /** Where the user put the splitter (percent), for this layout. */
+  @state() private splitPct: number | null = null;
+  @state() private panelWidth = 0;
   private readonly resizeObserver = new ResizeObserver((entries) => {
     const width = entries[0]?.contentRect.width ?? 0;
+    if (width > 0) this.panelWidth = width;
     const layout = width <= 0 ? this.layout : width < STACK_BELOW_PX ? 'stacked' : width < ROOMY_FROM_PX ? 'medium' : 'wide';
     if (layout !== this.layout) {
       this.layout = layout;
-      this.splitPosition = null;
+      this.splitPct = null;
     }
   });
   @state() private resolved = new Map<string, ResolvedSource | null>();
@@ -342,11 +345,11 @@ export class TraceApp extends LitElement {
         <vscode-split-layout
           class="split ${this.stacked ? 'stacked' : ''}"
           .split=${this.stacked ? 'horizontal' : 'vertical'}
-          initial-handle-position=${SPLIT_AT[this.layout]}
-          .handlePosition=${this.splitPosition ?? undefined}
+          initial-handle-position=${`${SPLIT_PCT[this.layout]}%`}
+          .handlePosition=${this.splitPct === null ? undefined : `${this.splitPct}%`}
           min-start=${this.stacked ? '140px' : '260px'}
           min-end=${this.stacked ? '160px' : '220px'}
-          @vsc-split-layout-change=${(e: CustomEvent<{ positionInPercentage: number }>) => (this.splitPosition = `${e.detail.positionInPercentage}%`)}
+          @vsc-split-layout-change=${(e: CustomEvent<{ positionInPercentage: number }>) => (this.splitPct = e.detail.positionInPercentage)}
         >
           <section slot="start" class="tree-pane" aria-label="Steps" style=${cssProps({ '--timeline-width': `${this.effectiveTimelineWidth}px` })}>
             <div class="toolbar">
@@ -413,8 +416,11 @@ export class TraceApp extends LitElement {
     </header>`;
   }
 
+  /** The user's width once they sized the column; until then a share of the steps pane. */
   private get effectiveTimelineWidth(): number {
-    return this.layout === 'medium' && this.timelineWidth === DEFAULT_TIMELINE_WIDTH ? MEDIUM_TIMELINE_WIDTH : this.timelineWidth;
+    if (this.timelineWidth !== DEFAULT_TIMELINE_WIDTH || this.panelWidth <= 0) return this.timelineWidth;
+    const treeWidth = this.stacked ? this.panelWidth : (this.panelWidth * (this.splitPct ?? SPLIT_PCT[this.layout])) / 100;
+    return clampTimelineWidth(Math.min(DEFAULT_TIMELINE_WIDTH, treeWidth * TIMELINE_SHARE));
   }
 
   /** The timeline column's header: offsets from the trace start, and a handle to resize the column. */
@@ -505,7 +511,7 @@ export class TraceApp extends LitElement {
       <div class="cell name" style=${cssProps({ 'padding-left': `${Math.min(row.depth, 40) * 12 + 4}px` })}>
         <span class="twisty">${row.hasChildren ? (row.expanded ? chevronDown : chevronRight) : nothing}</span>
         <span class="kind" style=${cssProps({ color: kindColorVar[span.kind] ?? kindColorVar.other })} title=${kindLabel[span.kind] ?? 'Step'}>${kindIcon(span.kind)}</span>
-        <span class="label">${highlightSegments(label, this.query).map((s) => (s.match ? html`<mark>${s.text}</mark>` : s.text))}</span>
+        <span class="label" title=${label}>${highlightSegments(label, this.query).map((s) => (s.match ? html`<mark>${s.text}</mark>` : s.text))}</span>
         ${detail ? html`<span class="detail muted">${detail}</span>` : nothing}
         ${isError ? html`<span class="mark error-text" title="Error">${errorIcon}</span>` : nothing}
         ${span.orphaned ? html`<span class="mark muted" title="Orphan: its parent span is missing">${orphanIcon}</span>` : nothing}
