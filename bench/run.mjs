@@ -12,6 +12,8 @@ const benches = {
   redaction: ['--import', 'tsx', 'bench/redaction.bench.ts'],
   webview: ['bench/webview.mjs'],
   activation: ['--import', 'tsx', 'bench/activation.ts'],
+  // Agent exit → row visible, click → panel painted, in code-server (issue 14).
+  editor: ['--import', 'tsx', 'bench/editorLatency.ts'],
   compare: ['--import', 'tsx', 'bench/compare.ts'],
 };
 

@@ -90,6 +90,32 @@ export function parseStackTrace(text: string): StackFrame[] {
   return state.python ? frames.reverse() : frames;
 }
 
+/** Lines of a stack trace beyond this are kept as one plain tail (a runaway trace stays cheap to show). */
+export const MAX_LINKED_STACK_LINES = 400;
+
+export interface StackTraceLine {
+  text: string;
+  /** The frame this line names, or null for a message or unrecognised line. */
+  frame: StackFrame | null;
+  /** A runtime or library frame (node_modules, site-packages…), not the user's own code. */
+  library: boolean;
+}
+
+/** A stack trace line by line, each frame line with its location, so a view can link it to source. */
+export function stackTraceLines(text: string): StackTraceLine[] {
+  if (typeof text !== 'string' || !text) return [];
+  const lines = text.split(NEWLINE);
+  const state = { python: false };
+  const out: StackTraceLine[] = [];
+  for (let i = 0; i < lines.length && i < MAX_LINKED_STACK_LINES; i++) {
+    const raw = lines[i]!;
+    const f = raw.length > MAX_FRAME_LINE ? null : frameOf(raw.trim(), raw, lines[i - 1], state);
+    out.push({ text: raw, frame: f, library: f !== null && isLibraryFrame(f) });
+  }
+  if (lines.length > MAX_LINKED_STACK_LINES) out.push({ text: lines.slice(MAX_LINKED_STACK_LINES).join('\n'), frame: null, library: false });
+  return out;
+}
+
 function fileFromUrl(f: string): string {
   if (f.startsWith('file://')) {
     try {

@@ -97,7 +97,13 @@ export interface SpanDto {
   tool: { name: string; callId: string | null; arguments: string | null; result: string | null } | null;
   agentName: string | null;
   sessionId: string | null;
-  error: { type: string | null; message: string; stacktrace: string | null } | null;
+  error: {
+    type: string | null;
+    message: string;
+    stacktrace: string | null;
+    /** The stack trace line by line, frame lines with their location (absent from older servers). */
+    stackLines?: { text: string; file: string | null; line: number | null; column: number | null; library: boolean }[];
+  } | null;
   source: SourceDto | null;
   /** The parent span id is set but that span is not in the store. */
   orphaned: boolean;
@@ -118,6 +124,17 @@ export interface SpanDto {
   arguments?: Record<string, unknown> | null;
   /** What the receiver cut from this span to stay within agentTrace.limits.* (absent when nothing). */
   warnings?: string[];
+  /** A model call's request parameters, tools offered, finish reasons and time to first token (null or absent for other steps). */
+  modelCall?: ModelCallDto | null;
+}
+
+export interface ModelCallDto {
+  temperature: number | null;
+  maxTokens: number | null;
+  topP: number | null;
+  toolsOffered: { name: string; description: string | null; parameters: string | null }[] | null;
+  finishReasons: string[];
+  timeToFirstTokenMs: number | null;
 }
 
 export interface TraceDetailDto extends TraceSummaryDto {

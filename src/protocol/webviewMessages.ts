@@ -6,7 +6,7 @@ import type { RedactionReportDto } from './redaction';
 /** Trace panel: host → webview. */
 export type TraceHostMessage =
   /** Whole trace (first load, or after a change). `live` is true while spans are still arriving. */
-  | { type: 'trace'; trace: TraceDetailDto; live: boolean }
+  | { type: 'trace'; trace: TraceDetailDto; live: boolean; workspaceRoots?: string[] }
   /** The trace was deleted or cleared while the panel was open. */
   | { type: 'traceGone'; traceId: string }
   /** Select (and reveal) a span, e.g. from a code lens or the redaction panel. */
@@ -18,6 +18,8 @@ export type TraceHostMessage =
 export type TraceWebviewMessage =
   | { type: 'ready' }
   | { type: 'openSource'; spanId: string }
+  /** A frame line of the step's stack trace (index into error.stackLines): the host looks the location up itself. */
+  | { type: 'openStackFrame'; spanId: string; index: number }
   | { type: 'resolveSource'; spanId: string }
   | { type: 'spanSelected'; spanId: string }
   | { type: 'copyText'; text: string }

@@ -1,6 +1,8 @@
 // CanonicalSpan → plain-JSON DTOs for the LSP, the webviews and `--json` output.
 import { findDuplicateCalls } from '../core/duplicateCalls';
 import type { CanonicalSpan } from '../core/model';
+import { modelCallDetail } from '../core/modelCall';
+import { stackTraceLines } from '../core/source';
 import { assembleTrace, durationMsBetween, nanosToIso, summaryPartOf, type TraceSummary } from '../core/tree';
 import type { SpanDto, TraceDetailDto, TraceSummaryDto } from '../protocol/dto';
 
@@ -44,7 +46,7 @@ export function spanToDto(span: CanonicalSpan, orphaned: boolean, duplicateOf: s
     tool: n.tool ? { ...n.tool } : null,
     agentName: n.agentName,
     sessionId: n.sessionId,
-    error: n.error ? { ...n.error } : null,
+    error: n.error ? { ...n.error, stackLines: stackLinesDto(n.error.stacktrace) } : null,
     source: n.source ? { ...n.source } : null,
     orphaned,
     duplicateOf,
@@ -62,7 +64,12 @@ export function spanToDto(span: CanonicalSpan, orphaned: boolean, duplicateOf: s
     level: n.level ?? null,
     arguments: n.arguments ?? null,
     ...(span.warnings ? { warnings: [...span.warnings] } : {}),
+    modelCall: n.kind === 'llm' || n.kind === 'embedding' ? modelCallDetail(span.attributes) : null,
   };
+}
+
+function stackLinesDto(stacktrace: string | null): NonNullable<SpanDto['error']>['stackLines'] {
+  return stackTraceLines(stacktrace ?? '').map((l) => ({ text: l.text, file: l.frame?.file ?? null, line: l.frame?.line ?? null, column: l.frame?.column ?? null, library: l.library }));
 }
 
 /** Normalization failures named in the warnings; more are summed up in one line. */

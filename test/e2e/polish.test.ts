@@ -156,6 +156,36 @@ describe('Agent Trace polish: status, preview panel, first selection, open besid
     await editor.screenshot('polish-open-beside.png');
   });
 
+  it("the agent step shows the run's question and final answer, with its tokens and cost rolled up (Σ)", async () => {
+    await traceRow('weather-assistant').click();
+    panel = await editor.findFrame('agent-trace-app');
+    const agentStep = panel.locator('[role="treeitem"]', { has: panel.locator('.label', { hasText: /^invoke_agent weather-assistant$/ }) });
+    await agentStep.waitFor({ timeout: 15_000 });
+    assert.match(await agentStep.locator('.rollup').first().innerText(), /^Σ \d+/);
+    await agentStep.click();
+    await waitUntil(activeDetailTab, (t) => t === 'Input & output', 'the agent step opens on its input and output');
+    assert.match(await panel.locator('.run-input').innerText(), /Do I need an umbrella/);
+    assert.ok((await panel.locator('.run-output').innerText()).trim().length > 0, 'the final answer is shown');
+  });
+
+  it('in a narrow window the panel stacks the details under the steps and cuts no figure', async () => {
+    await page().setViewportSize({ width: 1000, height: 900 });
+    try {
+      await panel.locator('.split.stacked').waitFor({ timeout: 15_000 });
+      const cut = await panel.locator('.row .cell.num').evaluateAll((els) =>
+        els.filter((el) => (el as HTMLElement).offsetParent !== null && el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent),
+      );
+      assert.deepEqual(cut, [], 'durations, tokens and costs are never cut');
+      // A long name may end in an ellipsis (its full text is on hover), but the column keeps room for one.
+      const nameWidths = await panel.locator('.row .cell.name').evaluateAll((els) => els.map((el) => el.getBoundingClientRect().width));
+      assert.ok(Math.min(...nameWidths) >= 180, `the step column keeps room for names (${Math.min(...nameWidths)} px)`);
+      assert.ok(await panel.locator('.row .timeline').first().isVisible(), 'the timeline is still shown');
+      await editor.screenshot('polish-narrow-1000.png');
+    } finally {
+      await page().setViewportSize({ width: 1600, height: 1000 });
+    }
+  });
+
   it('the walkthrough has ticked the steps the user has done (view opened, trace received and opened, source opened, redaction previewed)', async () => {
     await editor.runCommand('Agent Trace: Preview Redaction for All Traces');
     await editor.findFrame('.redaction-app, agent-redaction-app', 30_000).catch(() => undefined);

@@ -227,12 +227,12 @@ describe('webview panels in Chromium', function () {
 
   it('restores selection and tab from saved webview state when the panel is recreated', async () => {
     const trace = generateTrace({ spanCount: 30 });
-    const tool = trace.spans[4];
-    page = await open('trace', 'dark', { traceId: trace.traceId, selected: tool.spanId, collapsed: [], query: '', scrollTop: 0, tab: 1 });
+    const chat = trace.spans.find((s, i) => i > 2 && s.kind === 'llm')!;
+    page = await open('trace', 'dark', { traceId: trace.traceId, selected: chat.spanId, collapsed: [], query: '', scrollTop: 0, tab: 'usage' });
     await hostPost(page, { type: 'trace', trace, live: false });
     await page.locator('.row').first().waitFor();
     await eventually(async () => {
-      assert.equal(await selectedId(page), tool.spanId);
+      assert.equal(await selectedId(page), chat.spanId);
       assert.equal(await page.locator('vscode-tabs').evaluate((el) => (el as unknown as { selectedIndex: number }).selectedIndex), 1);
       assert.ok(await page.locator('table.usage').isVisible());
     });

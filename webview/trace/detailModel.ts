@@ -49,5 +49,62 @@ export function argumentEntries(s: Pick<SpanDto, 'arguments'>): [string, unknown
   return s.arguments ? Object.entries(s.arguments) : [];
 }
 
-/** Tab positions of the detail pane, in the order spanDetail.ts renders them. */
-export const DetailTab = { conversation: 0, usage: 1, error: 2, attributes: 3 } as const;
+export type DetailTabKey = 'conversation' | 'io' | 'usage' | 'error' | 'attributes';
+export interface DetailTabSpec {
+  key: DetailTabKey;
+  label: string;
+}
+
+export function isFailedStep(s: Pick<SpanDto, 'status' | 'error' | 'events'>): boolean {
+  return s.status === 'error' || s.error !== null || s.events.some((e) => e.name === 'exception');
+}
+
+function hasUsage(s: Pick<SpanDto, 'kind' | 'usage' | 'costUsd'>): boolean {
+  if (s.kind === 'llm' || s.kind === 'embedding' || s.costUsd !== null) return true;
+  return Object.values(s.usage).some((v) => v !== null);
+}
+
+/**
+ * Only the tabs that apply to a step: a model call has its conversation and usage, a tool its
+ * input and output, a parent step the run's input and output (when `hasRunIO`); Error only
+ * when something failed; Attributes always.
+ */
+export function detailTabs(s: SpanDto, hasRunIO: boolean): DetailTabSpec[] {
+  const tabs: DetailTabSpec[] = [];
+  if (s.tool) tabs.push({ key: 'io', label: 'Input & output' });
+  else if (s.kind === 'llm' || s.kind === 'embedding' || s.messages.length || argumentEntries(s).length) tabs.push({ key: 'conversation', label: 'Conversation' });
+  else if (hasRunIO) tabs.push({ key: 'io', label: 'Input & output' });
+  if (hasUsage(s)) tabs.push({ key: 'usage', label: 'Usage & cost' });
+  if (isFailedStep(s)) tabs.push({ key: 'error', label: 'Error' });
+  tabs.push({ key: 'attributes', label: 'Attributes' });
+  return tabs;
+}
+
+/** The tab to show for the user's last choice: the same kind of tab when this step has it, else the first. */
+export function shownTab(tabs: DetailTabSpec[], preferred: DetailTabKey): number {
+  const exact = tabs.findIndex((t) => t.key === preferred);
+  if (exact >= 0) return exact;
+  // "Conversation" and "Input & output" are the same place for different kinds of step.
+  const first = preferred === 'conversation' || preferred === 'io' ? tabs.findIndex((t) => t.key === 'conversation' || t.key === 'io') : -1;
+  return Math.max(first, 0);
+}
+
+/** Local time for reading, with the UTC value kept for the hover. */
+export function localAndUtc(iso: string): { local: string; utc: string } {
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) return { local: iso, utc: iso };
+  const d = new Date(ms);
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  const local = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+  return { local, utc: d.toISOString() };
+}
+
+/** A path shown relative to the workspace folder that holds it; other paths unchanged. */
+export function workspaceRelative(file: string, roots: readonly string[]): string {
+  for (const root of roots) {
+    const sep = root.includes('/') ? '/' : '\\';
+    const base = root.endsWith(sep) ? root : root + sep;
+    if (file.startsWith(base)) return file.slice(base.length);
+  }
+  return file;
+}

@@ -3,11 +3,12 @@
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { cssProps } from '../shared/cssProps';
-import type { MessageDto, SpanDto } from '../../src/protocol/dto';
+import type { MessageDto, ModelCallDto, SpanDto } from '../../src/protocol/dto';
 import type { TraceWebviewMessage } from '../../src/protocol/webviewMessages';
 import { formatCost, formatCount, formatDuration, highlightSegments, prettyValue } from '../shared/format';
 import { fileIcon, kindColorVar, kindIcon, kindLabel } from '../shared/icons';
-import { argumentEntries, costExplanation, filterEntries, roleClass, statusBadge } from './detailModel';
+import { argumentEntries, costExplanation, detailTabs, filterEntries, localAndUtc, roleClass, shownTab, statusBadge, workspaceRelative, type DetailTabKey } from './detailModel';
+import type { RunIO } from './treeModel';
 
 export type ResolvedSource = { file: string; line: number; how: string; confidence: 'high' | 'medium' | 'low' };
 
@@ -24,7 +25,13 @@ export class SpanDetail extends LitElement {
   @property({ attribute: false }) span: SpanDto | null = null;
   /** undefined: not asked yet; null: the host looked and found nothing. */
   @property({ attribute: false }) resolved: ResolvedSource | null | undefined = undefined;
-  @property({ attribute: false }) tab = 0;
+  /** The kind of tab the user last chose; a step without it shows its first tab. */
+  @property({ attribute: false }) tab: DetailTabKey = 'conversation';
+  /** A parent step's run input and output (null for other steps). */
+  @property({ attribute: false }) runIO: RunIO | null = null;
+  @property({ attribute: false }) workspaceRoots: string[] = [];
+  /** The step tree's search: its matches are marked in messages, tool input and output too. */
+  @property({ attribute: false }) query = '';
   @property({ attribute: false }) post: (m: TraceWebviewMessage) => void = () => undefined;
   @state() private filter = '';
   @state() private searching = false;
@@ -40,8 +47,8 @@ export class SpanDetail extends LitElement {
   render() {
     const s = this.span;
     if (!s) return nothing;
-    const isError = s.status === 'error' || s.error !== null;
     const badge = statusBadge(s);
+    const tabs = detailTabs(s, this.runIO !== null);
     return html`<div class="span-detail">
       <div class="detail-head">
         <span class="kind" style=${cssProps({ color: kindColorVar[s.kind] ?? kindColorVar.other })} title=${kindLabel[s.kind] ?? 'Step'}>${kindIcon(s.kind)}</span>
@@ -60,24 +67,38 @@ export class SpanDetail extends LitElement {
       ${this.renderSource(s)}
       <vscode-tabs
         class="detail-tabs"
-        .selectedIndex=${this.tab}
-        @vsc-tabs-select=${(e: CustomEvent<{ selectedIndex: number }>) => this.dispatchEvent(new CustomEvent('tab-change', { detail: e.detail.selectedIndex, bubbles: true }))}
+        .selectedIndex=${shownTab(tabs, this.tab)}
+        @vsc-tabs-select=${(e: CustomEvent<{ selectedIndex: number }>) => {
+          const key = tabs[e.detail.selectedIndex]?.key;
+          if (key) this.dispatchEvent(new CustomEvent('tab-change', { detail: key, bubbles: true }));
+        }}
       >
-        <vscode-tab-header slot="header">Conversation</vscode-tab-header>
-        <vscode-tab-panel>${this.renderConversation(s)}</vscode-tab-panel>
-        <vscode-tab-header slot="header">Usage &amp; cost</vscode-tab-header>
-        <vscode-tab-panel>${this.renderUsage(s)}</vscode-tab-panel>
-        <vscode-tab-header slot="header" class=${isError ? 'error-text' : ''}>Error${isError ? ' ●' : ''}</vscode-tab-header>
-        <vscode-tab-panel>${this.renderError(s)}</vscode-tab-panel>
-        <vscode-tab-header slot="header">Attributes</vscode-tab-header>
-        <vscode-tab-panel>${this.renderAttributes(s)}</vscode-tab-panel>
+        ${tabs.map(
+          (t) => html`<vscode-tab-header slot="header" class=${t.key === 'error' ? 'error-text' : ''}>${t.label}</vscode-tab-header>
+            <vscode-tab-panel>${this.renderTab(t.key, s)}</vscode-tab-panel>`,
+        )}
       </vscode-tabs>
     </div>`;
   }
 
+  private renderTab(key: DetailTabKey, s: SpanDto) {
+    switch (key) {
+      case 'conversation':
+        return this.renderConversation(s);
+      case 'io':
+        return s.tool ? this.renderToolIO(s) : this.renderRunIO();
+      case 'usage':
+        return this.renderUsage(s);
+      case 'error':
+        return this.renderError(s);
+      case 'attributes':
+        return this.renderAttributes(s);
+    }
+  }
+
   private renderSource(s: SpanDto) {
     if (s.source) {
-      const where = `${s.source.file}${s.source.line !== null ? `:${s.source.line}` : ''}${s.source.column !== null && s.source.line !== null ? `:${s.source.column}` : ''}`;
+      const where = `${workspaceRelative(s.source.file, this.workspaceRoots)}${s.source.line !== null ? `:${s.source.line}` : ''}${s.source.column !== null && s.source.line !== null ? `:${s.source.column}` : ''}`;
       return html`<div class="source-row">
         ${fileIcon}<span class="mono source-file">${where}</span>
         ${s.source.function ? html`<span class="muted">in ${s.source.function}</span>` : nothing}
@@ -88,7 +109,7 @@ export class SpanDetail extends LitElement {
     const r = this.resolved;
     if (r) {
       return html`<div class="source-row">
-        ${fileIcon}<span class="mono source-file">${r.file}:${r.line}</span>
+        ${fileIcon}<span class="mono source-file" title=${r.file}>${workspaceRelative(r.file, this.workspaceRoots)}:${r.line}</span>
         <span class="muted">(${HOW[r.how] ?? r.how}, ${r.confidence} confidence)</span>
         <vscode-button class="open-source" @click=${() => this.post({ type: 'openSource', spanId: s.spanId })}>Open source</vscode-button>
       </div>`;
@@ -108,6 +129,11 @@ export class SpanDetail extends LitElement {
     </div>`;
   }
 
+  /** Text with the tree search's matches marked (text nodes only). */
+  private marked(text: string) {
+    return highlightSegments(text, this.query).map((p) => (p.match ? html`<mark class="search-match">${p.text}</mark>` : p.text));
+  }
+
   private copyButton(text: string) {
     return html`<vscode-button secondary class="copy" title="Copy" @click=${() => this.post({ type: 'copyText', text })}>Copy</vscode-button>`;
   }
@@ -116,17 +142,33 @@ export class SpanDetail extends LitElement {
     if (raw === null) return html`<h2 class="section">${label}</h2><div class="muted">not recorded</div>`;
     const pretty = prettyValue(raw);
     return html`<div class="code-head"><h2 class="section">${label}</h2>${this.copyButton(pretty)}</div>
-      <pre class=${cls}>${pretty}</pre>`;
+      <pre class=${cls}>${this.marked(pretty)}</pre>`;
+  }
+
+  private renderToolIO(s: SpanDto) {
+    const tool = s.tool!;
+    return html`<div class="tool-io">
+      <div class="muted">Tool <span class="mono">${tool.name}</span>${tool.callId ? html` · call <span class="mono">${tool.callId}</span>` : nothing}</div>
+      ${this.codeBlock('Input', tool.arguments, 'tool-arguments')} ${this.codeBlock('Output', tool.result, 'tool-result')}
+    </div>`;
+  }
+
+  /** A parent step: what the run was asked and what it answered, and which step each came from. */
+  private renderRunIO() {
+    const io = this.runIO;
+    if (!io) return html`<div class="empty">No input or output recorded for this step.</div>`;
+    const from = (name: string | null) => (name ? html` <span class="muted run-io-from">from ${name}</span>` : nothing);
+    return html`<div class="run-io">
+      <h2 class="section">Input${from(io.inputFrom)}</h2>
+      ${io.input !== null ? html`<pre class="run-input">${this.marked(prettyValue(io.input))}</pre>` : html`<div class="muted">not recorded</div>`}
+      <h2 class="section">Output${from(io.outputFrom)}</h2>
+      ${io.output !== null ? html`<pre class="run-output">${this.marked(prettyValue(io.output))}</pre>` : html`<div class="muted">not recorded</div>`}
+    </div>`;
   }
 
   private renderConversation(s: SpanDto) {
     const parts = [];
-    if (s.tool) {
-      parts.push(html`<div class="tool-io">
-        <div class="muted">Tool <span class="mono">${s.tool.name}</span>${s.tool.callId ? html` · call <span class="mono">${s.tool.callId}</span>` : nothing}</div>
-        ${this.codeBlock('Arguments', s.tool.arguments, 'tool-arguments')} ${this.codeBlock('Result', s.tool.result, 'tool-result')}
-      </div>`);
-    }
+    if (s.modelCall) parts.push(this.renderModelCall(s.modelCall));
     const args = argumentEntries(s);
     if (args.length) {
       parts.push(html`<h2 class="section">Arguments</h2>
@@ -137,8 +179,35 @@ export class SpanDetail extends LitElement {
         </table>`);
     }
     if (s.messages.length) parts.push(html`<div class="chat">${s.messages.map((m) => this.renderMessage(m))}</div>`);
-    if (!parts.length) return html`<div class="empty">No messages or tool input recorded for this step.</div>`;
+    else if (s.kind === 'llm' || s.kind === 'embedding') parts.push(html`<div class="empty">No messages recorded: the instrumentation may need content capture turned on.</div>`);
+    if (!parts.length) return html`<div class="empty">No messages or input recorded for this step.</div>`;
     return parts;
+  }
+
+  /** Request parameters, finish reasons, time to first token and the tools offered to the model. */
+  private renderModelCall(c: ModelCallDto) {
+    const rows: [string, string][] = [];
+    if (c.temperature !== null) rows.push(['Temperature', String(c.temperature)]);
+    if (c.topP !== null) rows.push(['Top p', String(c.topP)]);
+    if (c.maxTokens !== null) rows.push(['Max tokens', formatCount(c.maxTokens)]);
+    if (c.finishReasons.length) rows.push([c.finishReasons.length === 1 ? 'Finish reason' : 'Finish reasons', c.finishReasons.join(', ')]);
+    if (c.timeToFirstTokenMs !== null) rows.push(['Time to first token', formatDuration(c.timeToFirstTokenMs)]);
+    const tools = c.toolsOffered ?? [];
+    if (!rows.length && !tools.length) return nothing;
+    return html`<div class="model-call">
+      ${rows.length ? html`<dl class="request-params">${rows.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>` : nothing}
+      ${tools.length
+        ? html`<details class="tools-offered">
+            <summary>${tools.length} ${tools.length === 1 ? 'tool' : 'tools'} offered: ${tools.map((t) => t.name).join(', ')}</summary>
+            ${tools.map(
+              (t) => html`<details>
+                <summary><span class="mono">${t.name}</span>${t.description ? html` <span class="muted">${t.description}</span>` : nothing}</summary>
+                ${t.parameters ? html`<pre>${prettyValue(t.parameters)}</pre>` : html`<div class="muted">no parameters recorded</div>`}
+              </details>`,
+            )}
+          </details>`
+        : nothing}
+    </div>`;
   }
 
   private renderMessage(m: MessageDto) {
@@ -148,11 +217,11 @@ export class SpanDetail extends LitElement {
         ${m.toolCallId ? html` <span class="muted">for call <span class="mono">${m.toolCallId}</span></span>` : nothing}
         <span class="muted direction">${m.direction}</span>
       </div>
-      ${m.content !== null && m.content !== '' ? html`<div class="bubble-text">${m.content}</div>` : nothing}
+      ${m.content !== null && m.content !== '' ? (roleClass(m.role) === 'role-tool' ? html`<pre class="bubble-text tool-result">${this.marked(prettyValue(m.content))}</pre>` : html`<div class="bubble-text">${this.marked(m.content)}</div>`) : nothing}
       ${m.toolCalls.map(
         (tc) => html`<div class="tool-call">
           <div class="tool-call-head">calls <span class="mono">${tc.name}</span>${tc.id ? html` <span class="muted mono">${tc.id}</span>` : nothing}</div>
-          <pre class="tool-call-arguments">${prettyValue(tc.arguments)}</pre>
+          <pre class="tool-call-arguments">${this.marked(prettyValue(tc.arguments))}</pre>
         </div>`,
       )}
     </div>`;
@@ -178,9 +247,24 @@ export class SpanDetail extends LitElement {
     return html`<div class="error-block">
       ${s.error
         ? html`<div class="error-text error-message">${s.error.type ? html`<strong>${s.error.type}</strong>: ` : nothing}${s.error.message}</div>
-            ${s.error.stacktrace ? html`<h2 class="section">Stack trace</h2><pre class="stacktrace">${s.error.stacktrace}</pre>` : nothing}`
+            ${s.error.stacktrace ? html`<h2 class="section">Stack trace</h2>${this.renderStack(s)}` : nothing}`
         : nothing}
       ${s.statusMessage ? html`<div class="muted">Status: ${s.statusMessage}</div>` : nothing}
+    </div>`;
+  }
+
+  /** Each frame of the stack trace links to its line (files outside the workspace open only after asking). */
+  private renderStack(s: SpanDto) {
+    const lines = s.error?.stackLines;
+    if (!lines?.length) return html`<pre class="stacktrace">${s.error?.stacktrace ?? ''}</pre>`;
+    return html`<div class="stacktrace stack-lines">
+      ${lines.map((l, index) =>
+        l.file
+          ? html`<div class="stack-line ${l.library ? 'library' : ''}">
+              <button class="link-button frame-link" title=${`Open ${l.file}${l.line !== null ? `:${l.line}` : ''}`} @click=${() => this.post({ type: 'openStackFrame', spanId: s.spanId, index })}>${l.text}</button>
+            </div>`
+          : html`<div class="stack-line">${l.text}</div>`,
+      )}
     </div>`;
   }
 
@@ -192,12 +276,27 @@ export class SpanDetail extends LitElement {
               ${entries.map(
                 ([k, v]) => html`<tr>
                   <td class="key">${highlightSegments(k, this.filter).map((p) => (p.match ? html`<mark>${p.text}</mark>` : p.text))}</td>
-                  <td><pre>${prettyValue(v)}</pre></td>
+                  <td>${this.attributeValue(k, v)}</td>
+                  <td class="actions"><vscode-button secondary class="copy-row" title=${`Copy the value of ${k}`} @click=${() => this.post({ type: 'copyText', text: prettyValue(v) })}>Copy</vscode-button></td>
                 </tr>`,
               )}
             </tbody>
           </table>`
         : html`<div class="muted">none</div>`}`;
+  }
+
+  /** Times read in local time (UTC on hover), paths relative to the workspace (full path on hover), matches marked. */
+  private attributeValue(key: string, v: unknown) {
+    const mark = (text: string) => highlightSegments(text, this.filter).map((p) => (p.match ? html`<mark>${p.text}</mark>` : p.text));
+    if (key === 'startTime' && typeof v === 'string') {
+      const t = localAndUtc(v);
+      return html`<pre title=${`${t.utc} (UTC)`}>${mark(t.local)}</pre>`;
+    }
+    if (typeof v === 'string' && this.workspaceRoots.length) {
+      const relative = workspaceRelative(v, this.workspaceRoots);
+      if (relative !== v) return html`<pre title=${v}>${mark(relative)}</pre>`;
+    }
+    return html`<pre>${mark(prettyValue(v))}</pre>`;
   }
 
   private renderAttributes(s: SpanDto) {

@@ -3,17 +3,27 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { cssProps } from '../shared/cssProps';
-import type { TraceDetailDto } from '../../src/protocol/dto';
+import type { SpanDto, TraceDetailDto } from '../../src/protocol/dto';
 import { assertNever, type TraceHostMessage, type TraceWebviewMessage } from '../../src/protocol/webviewMessages';
 import { formatCost, formatDuration, formatTokens, highlightSegments } from '../shared/format';
 import { chevronDown, chevronRight, errorIcon, kindColorVar, kindIcon, kindLabel, orphanIcon } from '../shared/icons';
 import { VirtualRows } from '../shared/virtualRows';
-import { ancestorIds, barGeometry, buildTreeIndex, duplicateNote, initialSelection, navigate, nextFailedSpan, totalTokens, visibleRows, type NavKey, type TreeIndex, type TreeRow } from './treeModel';
-import { DetailTab } from './detailModel';
+import { ancestorIds, barGeometry, buildTreeIndex, duplicateNote, initialSelection, navigate, nextFailedSpan, runInputOutput, subtreeRollups, timeAxisTicks, totalTokens, visibleRows, type NavKey, type Rollup, type TreeIndex, type TreeRow } from './treeModel';
+import type { DetailTabKey } from './detailModel';
 import type { ResolvedSource } from './spanDetail';
 import './spanDetail';
 
 export const ROW_HEIGHT = 22;
+const DEFAULT_TIMELINE_WIDTH = 160;
+const STACK_BELOW_PX = 760;
+/** From this width the details get 42% beside the steps; below it the steps keep more room. */
+const ROOMY_FROM_PX = 1100;
+const SPLIT_PCT = { stacked: 45, medium: 64, wide: 58 } as const;
+/** Until the user sizes it, the timeline takes this share of the steps pane (at most the default width), so names keep room. */
+const TIMELINE_SHARE = 0.18;
+const MIN_TIMELINE_WIDTH = 60;
+const MAX_TIMELINE_WIDTH = 900;
+const clampTimelineWidth = (w: number) => Math.round(Math.min(MAX_TIMELINE_WIDTH, Math.max(MIN_TIMELINE_WIDTH, w)));
 
 /** What survives a panel being hidden and shown again (webview getState/setState). */
 export interface TracePanelState {
@@ -22,7 +32,9 @@ export interface TracePanelState {
   collapsed: string[];
   query: string;
   scrollTop: number;
-  tab: number;
+  tab: DetailTabKey;
+  /** Width of the timeline column, pixels (the user drags its edge). */
+  timelineWidth?: number;
 }
 
 type Post = (m: TraceWebviewMessage) => void;
@@ -35,13 +47,33 @@ export class TraceApp extends LitElement {
   @state() private selected: string | null = null;
   @state() private collapsed = new Set<string>();
   @state() private query = '';
-  @state() private tab = 0;
+  @state() private tab: DetailTabKey = 'conversation';
+  @state() private timelineWidth = DEFAULT_TIMELINE_WIDTH;
+  @state() private workspaceRoots: string[] = [];
+  /** Below STACK_BELOW_PX the tree sits above the details instead of beside them. */
+  @state() private layout: 'stacked' | 'medium' | 'wide' = 'wide';
+  private get stacked(): boolean {
+    return this.layout === 'stacked';
+  }
+  /** Where the user put the splitter (percent), for this layout. */
+  @state() private splitPct: number | null = null;
+  @state() private panelWidth = 0;
+  private readonly resizeObserver = new ResizeObserver((entries) => {
+    const width = entries[0]?.contentRect.width ?? 0;
+    if (width > 0) this.panelWidth = width;
+    const layout = width <= 0 ? this.layout : width < STACK_BELOW_PX ? 'stacked' : width < ROOMY_FROM_PX ? 'medium' : 'wide';
+    if (layout !== this.layout) {
+      this.layout = layout;
+      this.splitPct = null;
+    }
+  });
   @state() private resolved = new Map<string, ResolvedSource | null>();
 
   post: Post = () => undefined;
   saveState: (s: TracePanelState) => void = () => undefined;
 
   private index: TreeIndex | null = null;
+  private rollups: Rollup[] = [];
   private rows: TreeRow[] = [];
   private rowById = new Map<string, number>();
   private rowsKey = '';
@@ -58,7 +90,8 @@ export class TraceApp extends LitElement {
     this.selected = s.selected;
     this.collapsed = new Set(s.collapsed);
     this.query = s.query;
-    this.tab = s.tab;
+    this.tab = typeof s.tab === 'string' ? s.tab : 'conversation';
+    if (typeof s.timelineWidth === 'number') this.timelineWidth = clampTimelineWidth(s.timelineWidth);
     this.pendingScrollTop = s.scrollTop;
     this.restoredTraceId = s.traceId;
   }
@@ -80,6 +113,8 @@ export class TraceApp extends LitElement {
         this.live = m.live;
         this.gone = false;
         this.index = buildTreeIndex(m.trace);
+        this.rollups = subtreeRollups(this.index);
+        this.workspaceRoots = m.workspaceRoots ?? [];
         this.rowsKey = '';
         if (!this.selected && !this.pendingReveal) this.selectInitial();
         if (this.pendingReveal) {
@@ -112,11 +147,13 @@ export class TraceApp extends LitElement {
   connectedCallback(): void {
     super.connectedCallback();
     document.addEventListener('keydown', this.onDocumentKey);
+    this.resizeObserver.observe(this);
   }
 
   disconnectedCallback(): void {
     super.disconnectedCallback();
     document.removeEventListener('keydown', this.onDocumentKey);
+    this.resizeObserver.disconnect();
   }
 
   private onDocumentKey = (e: KeyboardEvent) => {
@@ -184,7 +221,7 @@ export class TraceApp extends LitElement {
   private selectInitial(): void {
     const first = this.index ? initialSelection(this.index) : null;
     if (!first) return;
-    if (first.errorTab) this.tab = DetailTab.error;
+    if (first.errorTab) this.tab = 'error';
     this.reveal(first.spanId);
     this.post({ type: 'spanSelected', spanId: first.spanId });
   }
@@ -193,7 +230,7 @@ export class TraceApp extends LitElement {
   private jumpToNextError(): void {
     const id = this.index ? nextFailedSpan(this.index, this.selected) : null;
     if (!id) return;
-    this.tab = DetailTab.error;
+    this.tab = 'error';
     this.reveal(id);
     this.post({ type: 'spanSelected', spanId: id });
     this.querySelector<HTMLElement>('.tree-scroll')?.focus();
@@ -288,6 +325,7 @@ export class TraceApp extends LitElement {
         query: this.query,
         scrollTop: this.querySelector<HTMLElement>('.tree-scroll')?.scrollTop ?? 0,
         tab: this.tab,
+        timelineWidth: this.timelineWidth,
       });
     }, 200);
   }
@@ -304,8 +342,16 @@ export class TraceApp extends LitElement {
       <div class="trace-app">
         ${this.renderHeader(t)}
         ${this.gone ? html`<div class="banner error-text" role="alert">This trace was deleted. What is shown is the last state received.</div>` : nothing}
-        <vscode-split-layout class="split" initial-handle-position="58%" min-start="260px" min-end="220px">
-          <section slot="start" class="tree-pane" aria-label="Steps">
+        <vscode-split-layout
+          class="split ${this.stacked ? 'stacked' : ''}"
+          .split=${this.stacked ? 'horizontal' : 'vertical'}
+          initial-handle-position=${`${SPLIT_PCT[this.layout]}%`}
+          .handlePosition=${this.splitPct === null ? undefined : `${this.splitPct}%`}
+          min-start=${this.stacked ? '140px' : '260px'}
+          min-end=${this.stacked ? '160px' : '220px'}
+          @vsc-split-layout-change=${(e: CustomEvent<{ positionInPercentage: number }>) => (this.splitPct = e.detail.positionInPercentage)}
+        >
+          <section slot="start" class="tree-pane" aria-label="Steps" style=${cssProps({ '--timeline-width': `${this.effectiveTimelineWidth}px` })}>
             <div class="toolbar">
               <vscode-textfield
                 class="search"
@@ -317,8 +363,8 @@ export class TraceApp extends LitElement {
               ></vscode-textfield>
               <span class="match-count muted" aria-live="polite">${this.query ? `${matchCount} ${matchCount === 1 ? 'match' : 'matches'}` : ''}</span>
             </div>
-            <div class="tree-columns" aria-hidden="true">
-              <span>Step</span><span class="num">Duration</span><span class="num">Tokens</span><span class="num">Cost</span><span>Timeline</span>
+            <div class="tree-columns">
+              <span>Step</span><span class="num">Duration</span><span class="num col-tokens">Tokens</span><span class="num">Cost</span>${this.renderTimeAxis()}
             </div>
             ${this.renderTree()}
           </section>
@@ -326,10 +372,13 @@ export class TraceApp extends LitElement {
             ${selSpan
               ? html`<agent-span-detail
                   .span=${selSpan}
+                  .runIO=${selIdx !== undefined ? runInputOutput(this.index, selIdx) : null}
+                  .workspaceRoots=${this.workspaceRoots}
+                  .query=${this.query}
                   .resolved=${this.resolved.has(selSpan.spanId) ? this.resolved.get(selSpan.spanId) : undefined}
                   .tab=${this.tab}
                   .post=${this.post}
-                  @tab-change=${(e: CustomEvent<number>) => (this.tab = e.detail)}
+                  @tab-change=${(e: CustomEvent<DetailTabKey>) => (this.tab = e.detail)}
                 ></agent-span-detail>`
               : html`<div class="empty">Select a step to see its details.</div>`}
           </section>
@@ -366,6 +415,55 @@ export class TraceApp extends LitElement {
         : nothing}
     </header>`;
   }
+
+  /** The user's width once they sized the column; until then a share of the steps pane. */
+  private get effectiveTimelineWidth(): number {
+    if (this.timelineWidth !== DEFAULT_TIMELINE_WIDTH || this.panelWidth <= 0) return this.timelineWidth;
+    const treeWidth = this.stacked ? this.panelWidth : (this.panelWidth * (this.splitPct ?? SPLIT_PCT[this.layout])) / 100;
+    return clampTimelineWidth(Math.min(DEFAULT_TIMELINE_WIDTH, treeWidth * TIMELINE_SHARE));
+  }
+
+  /** The timeline column's header: offsets from the trace start, and a handle to resize the column. */
+  private renderTimeAxis() {
+    const width = this.effectiveTimelineWidth;
+    const ticks = timeAxisTicks(this.index?.totalMs ?? 0, width >= 220 ? 4 : width >= 130 ? 2 : 1);
+    return html`<span class="time-axis" title="Offset from the start of the trace">
+      <span
+        class="timeline-resize"
+        role="separator"
+        aria-orientation="vertical"
+        aria-label="Resize the timeline column"
+        aria-valuenow=${this.timelineWidth}
+        tabindex="0"
+        @pointerdown=${this.startTimelineResize}
+        @keydown=${(e: KeyboardEvent) => {
+          const step = e.key === 'ArrowLeft' ? 20 : e.key === 'ArrowRight' ? -20 : 0;
+          if (step) {
+            e.preventDefault();
+            this.timelineWidth = clampTimelineWidth(this.effectiveTimelineWidth + step);
+          }
+        }}
+      ></span>
+      ${ticks.map((t) => html`<span class="tick ${t.pct >= 100 ? 'tick-end' : ''}" style=${cssProps({ left: `${t.pct}%` })}>${t.label}</span>`)}
+    </span>`;
+  }
+
+  /** Dragging the timeline column's left edge: left widens it, right narrows it. */
+  private startTimelineResize = (e: PointerEvent) => {
+    e.preventDefault();
+    const handle = e.currentTarget as HTMLElement;
+    handle.setPointerCapture(e.pointerId);
+    const startX = e.clientX;
+    const startWidth = this.effectiveTimelineWidth;
+    const move = (ev: PointerEvent) => (this.timelineWidth = clampTimelineWidth(startWidth + (startX - ev.clientX)));
+    const up = () => {
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', up);
+      this.persist();
+    };
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', up);
+  };
 
   private renderTree() {
     const index = this.index!;
@@ -413,16 +511,15 @@ export class TraceApp extends LitElement {
       <div class="cell name" style=${cssProps({ 'padding-left': `${Math.min(row.depth, 40) * 12 + 4}px` })}>
         <span class="twisty">${row.hasChildren ? (row.expanded ? chevronDown : chevronRight) : nothing}</span>
         <span class="kind" style=${cssProps({ color: kindColorVar[span.kind] ?? kindColorVar.other })} title=${kindLabel[span.kind] ?? 'Step'}>${kindIcon(span.kind)}</span>
-        <span class="label">${highlightSegments(label, this.query).map((s) => (s.match ? html`<mark>${s.text}</mark>` : s.text))}</span>
+        <span class="label" title=${label}>${highlightSegments(label, this.query).map((s) => (s.match ? html`<mark>${s.text}</mark>` : s.text))}</span>
         ${detail ? html`<span class="detail muted">${detail}</span>` : nothing}
         ${isError ? html`<span class="mark error-text" title="Error">${errorIcon}</span>` : nothing}
         ${span.orphaned ? html`<span class="mark muted" title="Orphan: its parent span is missing">${orphanIcon}</span>` : nothing}
         ${duplicate ? html`<span class="mark muted duplicate" title=${duplicate}>duplicate</span>` : nothing}
       </div>
       <div class="cell num">${formatDuration(span.durationMs)}</div>
-      <div class="cell num">${span.kind === 'llm' || span.kind === 'embedding' ? formatTokens(totalTokens(span)) : ''}</div>
-      <div class="cell num">${span.costUsd !== null ? formatCost(span.costUsd) : span.kind === 'llm' ? 'unknown' : ''}</div>
-      <div class="cell timeline" aria-hidden="true">
+      ${figureCells(row, span, this.rollups[row.span])}
+      <div class="cell timeline" title=${`starts at +${formatDuration(index.offsetMs[row.span])} · takes ${formatDuration(span.durationMs)}`}>
         <div
           class="bar"
           style=${cssProps({
@@ -434,6 +531,18 @@ export class TraceApp extends LitElement {
       </div>
     </div>`;
   }
+}
+
+/** Tokens and cost of a row: its own for a model call, the subtree's sum (marked Σ) for a parent step. */
+function figureCells(row: TreeRow, span: SpanDto, rollup: Rollup | undefined) {
+  const own = span.kind === 'llm' || span.kind === 'embedding';
+  if (row.hasChildren && rollup && (rollup.tokens !== null || rollup.costUsd !== null) && !own) {
+    const under = `in this step and the ${rollup.descendants} ${rollup.descendants === 1 ? 'step' : 'steps'} under it`;
+    return html`<div class="cell num col-tokens rollup" title=${`${formatTokens(rollup.tokens)} tokens ${under}`}>${rollup.tokens !== null ? `Σ ${formatTokens(rollup.tokens)}` : ''}</div>
+      <div class="cell num rollup" title=${`${formatCost(rollup.costUsd)} ${under}`}>${rollup.costUsd !== null ? `Σ ${formatCost(rollup.costUsd)}` : ''}</div>`;
+  }
+  return html`<div class="cell num col-tokens">${own ? formatTokens(totalTokens(span)) : ''}</div>
+    <div class="cell num">${span.costUsd !== null ? formatCost(span.costUsd) : span.kind === 'llm' ? 'unknown' : ''}</div>`;
 }
 
 declare global {

@@ -61,6 +61,9 @@ export const traceStyles = css`
     flex: 1;
     min-height: 0;
   }
+  .split.stacked .detail-pane {
+    border-top: 1px solid var(--vscode-panel-border, var(--vscode-widget-border, transparent));
+  }
   .tree-pane,
   .detail-pane {
     height: 100%;
@@ -80,11 +83,73 @@ export const traceStyles = css`
   .toolbar .search {
     flex: 1;
   }
+  .tree-pane {
+    container-type: inline-size;
+    container-name: steps;
+  }
   .tree-columns,
   .row {
     display: grid;
-    grid-template-columns: minmax(120px, 1fr) 62px 52px 92px minmax(80px, 28%);
+    grid-template-columns: minmax(160px, 1fr) 60px 58px 98px minmax(60px, var(--timeline-width, 160px));
     align-items: center;
+  }
+  /* Narrow: the timeline goes first, then tokens; name, duration and cost stay readable. */
+  @container steps (max-width: 460px) {
+    .tree-columns,
+    .row {
+      grid-template-columns: minmax(140px, 1fr) 60px 58px 98px;
+    }
+    .tree-columns .time-axis,
+    .row .timeline {
+      display: none;
+    }
+  }
+  @container steps (max-width: 380px) {
+    .tree-columns,
+    .row {
+      grid-template-columns: minmax(100px, 1fr) 60px 98px;
+    }
+    .col-tokens {
+      display: none;
+    }
+  }
+  .time-axis {
+    position: relative;
+    align-self: stretch;
+    padding: 0 !important;
+    border-left: 1px solid var(--vscode-panel-border, var(--vscode-widget-border, transparent));
+  }
+  .time-axis .tick {
+    position: absolute;
+    top: 2px;
+    transform: translateX(-50%);
+    font-size: 10px;
+    white-space: nowrap;
+    padding: 0 2px;
+  }
+  .time-axis .tick:first-of-type {
+    transform: none;
+  }
+  .time-axis .tick.tick-end {
+    transform: translateX(-100%);
+  }
+  .timeline-resize {
+    position: absolute;
+    left: -3px;
+    top: 0;
+    bottom: 0;
+    width: 6px;
+    cursor: col-resize;
+    z-index: 1;
+  }
+  .timeline-resize:hover,
+  .timeline-resize:focus-visible {
+    background: var(--vscode-sash-hoverBorder, var(--vscode-focusBorder));
+    outline: none;
+  }
+  .rollup {
+    color: var(--vscode-descriptionForeground);
+    font-style: italic;
   }
   .tree-columns {
     font-size: 11px;
@@ -92,11 +157,14 @@ export const traceStyles = css`
     padding: 2px 0;
     border-bottom: 1px solid var(--vscode-panel-border, var(--vscode-widget-border, transparent));
   }
-  .tree-columns span {
+  .tree-columns > span {
     padding: 0 6px;
   }
   .num {
     text-align: right;
+  }
+  .cell.num {
+    padding: 0 4px;
   }
   .tree-scroll {
     flex: 1;
@@ -164,7 +232,10 @@ export const traceStyles = css`
   .timeline {
     position: relative;
     height: 100%;
+    padding: 0 !important;
     border-left: 1px solid var(--vscode-panel-border, var(--vscode-widget-border, transparent));
+    /* Quarter gridlines under the bars, matching the axis ticks. */
+    background: linear-gradient(to right, var(--vscode-editorIndentGuide-background1, rgba(128, 128, 128, 0.2)) 1px, transparent 1px) 0 0 / 25% 100%;
   }
   .bar {
     position: absolute;
@@ -268,6 +339,58 @@ export const traceStyles = css`
   }
   .attr-filter {
     width: 100%;
+  }
+  .kv.attrs td.actions {
+    width: 1%;
+    white-space: nowrap;
+    vertical-align: top;
+  }
+  .kv.attrs tr:not(:hover):not(:focus-within) .copy-row {
+    visibility: hidden;
+  }
+  .model-call dl {
+    display: grid;
+    grid-template-columns: max-content 1fr;
+    gap: 2px 12px;
+    margin: 4px 0 8px;
+  }
+  .model-call dt {
+    color: var(--vscode-descriptionForeground);
+  }
+  .model-call dd {
+    margin: 0;
+  }
+  .tools-offered details {
+    margin: 2px 0;
+  }
+  .stack-lines {
+    font-family: var(--vscode-editor-font-family, monospace);
+    font-size: var(--vscode-editor-font-size, 12px);
+    white-space: pre-wrap;
+    word-break: break-all;
+  }
+  .stack-line.library {
+    opacity: 0.65;
+  }
+  .link-button.frame-link {
+    background: none;
+    border: none;
+    padding: 0;
+    font: inherit;
+    color: var(--vscode-textLink-foreground);
+    cursor: pointer;
+    text-align: left;
+    white-space: pre-wrap;
+    word-break: break-all;
+  }
+  .link-button.frame-link:hover {
+    text-decoration: underline;
+  }
+  .link-button.frame-link:focus-visible {
+    outline: 1px solid var(--vscode-focusBorder);
+  }
+  .run-io-from {
+    font-weight: normal;
   }
   .event {
     margin: 6px 0 2px;

@@ -1,6 +1,7 @@
 // The step tree's view model: tree index, visible rows (collapse + search), waterfall geometry
 // and keyboard navigation. Pure and DOM-free; the element in traceApp.ts only renders it.
 import type { SpanDto, TraceDetailDto } from '../../src/protocol/dto';
+import { formatDuration } from '../shared/format';
 
 export interface TreeIndex {
   spans: SpanDto[];
@@ -289,4 +290,109 @@ function treeOrder(index: TreeIndex): number[] {
     for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]);
   }
   return out;
+}
+
+/** A parent step's tokens and cost summed over itself and every step under it (duplicates counted once). */
+export interface Rollup {
+  tokens: number | null;
+  costUsd: number | null;
+  /** Steps under this one. */
+  descendants: number;
+}
+
+/** Rollups for every span, children before parents (one pass in reverse tree order). */
+export function subtreeRollups(index: TreeIndex): Rollup[] {
+  const out: Rollup[] = index.spans.map((s) => {
+    const counted = !s.duplicateOf;
+    return {
+      tokens: counted && (s.kind === 'llm' || s.kind === 'embedding') ? totalTokens(s) : null,
+      costUsd: counted ? s.costUsd : null,
+      descendants: 0,
+    };
+  });
+  const order = treeOrder(index);
+  for (let k = order.length - 1; k >= 0; k--) {
+    const i = order[k];
+    const p = index.parent[i];
+    if (p === -1) continue;
+    const child = out[i];
+    const parent = out[p];
+    if (child.tokens !== null) parent.tokens = (parent.tokens ?? 0) + child.tokens;
+    if (child.costUsd !== null) parent.costUsd = (parent.costUsd ?? 0) + child.costUsd;
+    parent.descendants += child.descendants + 1;
+  }
+  return out;
+}
+
+/** What a parent step (agent, chain, root) took in and gave back, and which step each came from. */
+export interface RunIO {
+  input: string | null;
+  inputFrom: string | null;
+  output: string | null;
+  outputFrom: string | null;
+}
+
+// Instrumentations that record a parent step's own input/output: OpenInference (input.value),
+// OpenLLMetry (traceloop.entity.*), the Vercel AI SDK (ai.prompt / ai.response.text), OTel GenAI.
+const OWN_INPUT_KEYS = ['gen_ai.input.text', 'input.value', 'traceloop.entity.input', 'ai.prompt'];
+const OWN_OUTPUT_KEYS = ['gen_ai.output.text', 'output.value', 'traceloop.entity.output', 'ai.response.text'];
+
+function ownText(span: SpanDto, keys: string[]): string | null {
+  for (const k of keys) {
+    const v = span.attributes[k];
+    if (typeof v === 'string' && v !== '') return v;
+  }
+  return null;
+}
+
+function subtreeOrder(index: TreeIndex, root: number): number[] {
+  const out: number[] = [];
+  const stack = [...index.children[root]].reverse();
+  while (stack.length) {
+    const i = stack.pop()!;
+    out.push(i);
+    for (let c = index.children[i].length - 1; c >= 0; c--) stack.push(index.children[i][c]);
+  }
+  return out;
+}
+
+function lastMessageText(span: SpanDto, direction: 'input' | 'output', roles: string[]): string | null {
+  for (let m = span.messages.length - 1; m >= 0; m--) {
+    const msg = span.messages[m];
+    if (msg.direction !== direction || !roles.includes(msg.role.toLowerCase())) continue;
+    if (msg.content) return msg.content;
+    if (msg.toolCalls.length) return msg.toolCalls.map((tc) => `calls ${tc.name}(${tc.arguments})`).join('\n');
+  }
+  return null;
+}
+
+/**
+ * A parent step's input and output: its own recorded values when the instrumentation wrote
+ * them, else the first user message of the first model call under it and the last answer of
+ * the last one. null for steps with their own conversation or tool I/O, and for leaves.
+ */
+export function runInputOutput(index: TreeIndex, spanIndex: number): RunIO | null {
+  const span = index.spans[spanIndex];
+  if (!index.children[spanIndex].length || span.tool || span.messages.length) return null;
+  const calls = subtreeOrder(index, spanIndex).filter((i) => index.spans[i].kind === 'llm' && !index.spans[i].duplicateOf);
+  let input = ownText(span, OWN_INPUT_KEYS);
+  let inputFrom = input !== null ? span.name : null;
+  let output = ownText(span, OWN_OUTPUT_KEYS);
+  let outputFrom = output !== null ? span.name : null;
+  for (const i of calls) {
+    if (input !== null) break;
+    input = lastMessageText(index.spans[i], 'input', ['user', 'human']);
+    if (input !== null) inputFrom = index.spans[i].name;
+  }
+  for (let k = calls.length - 1; k >= 0 && output === null; k--) {
+    output = lastMessageText(index.spans[calls[k]], 'output', ['assistant', 'model', 'ai']);
+    if (output !== null) outputFrom = index.spans[calls[k]].name;
+  }
+  return input === null && output === null ? null : { input, inputFrom, output, outputFrom };
+}
+
+/** Ticks of the timeline's axis: offsets from the trace start at 0, ¼, ½, ¾ and the end. */
+export function timeAxisTicks(totalMs: number, parts = 4): { pct: number; label: string }[] {
+  if (!(totalMs > 0)) return [];
+  return Array.from({ length: parts + 1 }, (_, k) => ({ pct: (k / parts) * 100, label: k === 0 ? '0' : `+${formatDuration((totalMs * k) / parts)}` }));
 }

@@ -10,6 +10,7 @@ import { assertNever, type TraceHostMessage, type TraceWebviewMessage } from '..
 import type { Ctx } from '../context';
 import { truncate } from '../format';
 import { Commands, ContextKeys, WebviewTypes } from '../ids';
+import { workspaceFolderPaths } from '../settings';
 import { openRecordedSource, revealLocation, type RevealOptions } from '../source/openSource';
 import { resolveSpanSource } from '../source/resolveSource';
 import { isRepeatOpen } from '../tracesViewModel';
@@ -176,7 +177,7 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
       this.trace = trace;
       this.panel.title = truncate(trace.title || trace.name || `Trace ${this.traceId.slice(0, 8)}`, 40);
       this.dropQueued('trace');
-      this.post({ type: 'trace', trace, live: this.isLive(trace) });
+      this.post({ type: 'trace', trace, live: this.isLive(trace), workspaceRoots: workspaceFolderPaths() });
       if (this.pendingSelect) {
         this.post({ type: 'selectSpan', spanId: this.pendingSelect });
         this.pendingSelect = null;
@@ -201,7 +202,7 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
     this.dropQueued('trace');
     this.dropQueued('selectSpan');
     if (this.trace) {
-      void this.panel.webview.postMessage({ type: 'trace', trace: this.trace, live: this.isLive(this.trace) } satisfies TraceHostMessage);
+      void this.panel.webview.postMessage({ type: 'trace', trace: this.trace, live: this.isLive(this.trace), workspaceRoots: workspaceFolderPaths() } satisfies TraceHostMessage);
       if (this.selectedSpanId) void this.panel.webview.postMessage({ type: 'selectSpan', spanId: this.selectedSpanId } satisfies TraceHostMessage);
     } else if (this.gone) {
       this.dropQueued('traceGone');
@@ -221,6 +222,12 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
         this.pin();
         const span = this.span(m.spanId);
         if (span && (await openSpanSource(span, { beside: true }))) this.ctx.markDone(ContextKeys.sourceOpened);
+        return;
+      }
+      case 'openStackFrame': {
+        this.pin();
+        const frame = this.span(m.spanId)?.error?.stackLines?.[m.index];
+        if (frame?.file && (await openRecordedSource(frame.file, frame.line, frame.column, { beside: true }))) this.ctx.markDone(ContextKeys.sourceOpened);
         return;
       }
       case 'resolveSource': {
