@@ -321,12 +321,17 @@ export class RedactionApp extends LitElement {
     </div>`;
   }
 
-  /** A shown value with the findings' own characters marked (text bindings only). */
-  private renderValue(text: string, segments: ValueSegment[] | undefined, side: 'before' | 'after', current: number) {
+  /**
+   * A shown value with the findings' own characters marked (text bindings only). A kept value is
+   * marked as found, not as removed or replaced; `current` is the selected finding's ordinal.
+   */
+  private renderValue(text: string, segments: ValueSegment[] | undefined, side: 'before' | 'after', current: number, actions: readonly string[]) {
     if (!segments) return text;
-    return segments.map((s) =>
-      s.finding === null ? s.text : html`<mark class="found ${side} ${s.finding === current ? 'current' : ''}" data-finding=${s.finding}>${s.text}</mark>`,
-    );
+    return segments.map((s) => {
+      if (s.finding === null) return s.text;
+      const kind = actions[s.finding] === 'keep' ? 'kept' : side;
+      return html`<mark class="found ${kind} ${s.finding === current ? 'current' : ''}" data-finding=${s.finding}>${s.text}</mark>`;
+    });
   }
 
   private renderPreview() {
@@ -334,7 +339,8 @@ export class RedactionApp extends LitElement {
     if (!f) return html`<div class="empty">Select a finding to see its span before and after redaction.</div>`;
     const rows = this.preview ? (this.onlyChanged ? rowsOfInterest(this.preview.rows) : this.preview.rows) : [];
     const current = ordinalInSpan(this.report!.findings, this.selected!);
-    return html`<div class="preview">
+    const actions = this.report!.findings.filter((x) => x.spanId === f.spanId && x.traceId === f.traceId).map((x) => x.action);
+    return html`<div class="preview" data-span-id=${f.spanId}>
       <div class="preview-head">
         <h2 class="span-title">${f.spanName}</h2>
         <vscode-button secondary @click=${() => this.post({ type: 'showSpan', traceId: f.traceId, spanId: f.spanId })}>Jump to span</vscode-button>
@@ -360,11 +366,11 @@ export class RedactionApp extends LitElement {
               ${rows.map(
                 (r) => html`<tr class="diff-row ${r.status}">
                   <td class="key">${r.key}</td>
-                  <td class="before"><pre>${this.renderValue(r.before ?? '', r.beforeSegments, 'before', current)}</pre></td>
+                  <td class="before"><pre>${this.renderValue(r.before ?? '', r.beforeSegments, 'before', current, actions)}</pre></td>
                   <td class="after">
                     ${r.status === 'dropped'
                       ? html`<pre class="dropped-note">(dropped: the export leaves this attribute out)</pre>`
-                      : html`<pre>${this.renderValue(r.after ?? '', r.afterSegments, 'after', current)}</pre>`}
+                      : html`<pre>${this.renderValue(r.after ?? '', r.afterSegments, 'after', current, actions)}</pre>`}
                   </td>
                 </tr>`,
               )}

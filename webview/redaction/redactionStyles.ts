@@ -167,8 +167,9 @@ export const redactionStyles = css`
     min-width: 0;
     line-height: 18px;
   }
+  /* The attribute name keeps its width (up to a share of the row); the context gives way first. */
   .finding-line2 .attribute {
-    flex: 0 1 auto;
+    flex: 0 0 auto;
     max-width: 45%;
     color: var(--vscode-descriptionForeground);
   }
@@ -187,7 +188,7 @@ export const redactionStyles = css`
     margin: 6px 0;
   }
   .finding-line2 .context {
-    flex: 1 1 auto;
+    flex: 1 1 0;
   }
   .category {
     font-size: 10px;
@@ -225,6 +226,7 @@ export const redactionStyles = css`
   mark.found.after {
     background: var(--vscode-diffEditor-insertedTextBackground, rgba(156, 204, 44, 0.3));
   }
+  /* mark.found.kept keeps the base find-match colour: found, shipped unchanged. */
   mark.found.current {
     outline: 1px solid var(--vscode-focusBorder);
   }

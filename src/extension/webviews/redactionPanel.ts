@@ -241,8 +241,9 @@ export class RedactionPanel extends WebviewHost<RedactionHostMessage, RedactionW
   }
 
   private async openPolicy(): Promise<void> {
-    // A created file is picked up at once rather than at the watcher's or the poll's pace.
-    if (await openOrCreatePolicy()) this.scheduleScan();
+    // Beside the panel, so an edit and its effect on the findings are seen together. A created
+    // file is picked up at once rather than at the watcher's or the poll's pace.
+    if (await openOrCreatePolicy(vscode.ViewColumn.Beside)) this.scheduleScan();
   }
 
   private async export(type: typeof RenderCollectorConfig, what: string): Promise<void> {
@@ -268,7 +269,7 @@ export class RedactionPanel extends WebviewHost<RedactionHostMessage, RedactionW
 }
 
 /** Opens the workspace policy file, creating it with the defaults written out when missing. True when it created the file. */
-export async function openOrCreatePolicy(): Promise<boolean> {
+export async function openOrCreatePolicy(viewColumn?: vscode.ViewColumn): Promise<boolean> {
   const uri = redactionPolicyUri();
   if (!uri) {
     void vscode.window.showWarningMessage('Agent Trace: open a folder to keep a redaction policy with the code.');
@@ -279,7 +280,7 @@ export async function openOrCreatePolicy(): Promise<boolean> {
     await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(uri, '..'));
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(POLICY_TEMPLATE));
   }
-  await vscode.window.showTextDocument(uri, { preview: false });
+  await vscode.window.showTextDocument(uri, { preview: false, viewColumn });
   return created;
 }
 
