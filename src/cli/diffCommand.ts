@@ -3,6 +3,8 @@
 import { formatCost, formatCount, formatDuration } from '../core/format';
 import type { CompareResultDto, CompareRowDto, CompareStepDto, MessageDiffDto, PairDiffDto, TextPartDto, ValueDiffDto } from '../protocol/compare';
 import { CompareService } from '../server/compareService';
+import { TraceTitles } from '../server/traceTitles';
+import { jsonForTerminal, terminalSafe } from './output';
 import type { TraceStore } from '../store/traceStore';
 
 export const DIFF_USAGE = 'agent-trace diff <traceA> <traceB> [--json] [--db FILE]';
@@ -27,13 +29,18 @@ export async function runDiffCommand(
       err(response.message);
       return 1;
     }
+    // The runs as the Traces view titles them; `name` in the JSON stays as recorded.
+    const titles = new TraceTitles(store);
+    const titleOf = (run: CompareResultDto['a']) => titles.titleOf({ traceId: run.traceId, name: run.name, updatedAtMs: 0 });
+    const result = { ...response.result, a: { ...response.result.a, title: titleOf(response.result.a) }, b: { ...response.result.b, title: titleOf(response.result.b) } };
     if (json) {
-      out(JSON.stringify(response.result, null, 2));
+      out(jsonForTerminal(result, 2));
       return 0;
     }
-    const d = response.result.firstDivergence;
+    const d = result.firstDivergence;
     const pair = d?.spanIdA && d.spanIdB ? service.pair(ids[0], d.spanIdA, ids[1], d.spanIdB) : null;
-    out(formatCompare(response.result, pair));
+    // Step names, messages and values are span content: escaped for the terminal, lines kept.
+    out(terminalSafe(formatCompare(result, pair), { keepLines: true }));
     return 0;
   });
 }
@@ -90,10 +97,10 @@ export function formatPairDiff(d: PairDiffDto): string[] {
 }
 
 /** The human-readable compare: summary (with what changed there), notices, totals, then the aligned steps. */
-export function formatCompare(r: CompareResultDto, firstPair: PairDiffDto | null = null): string {
+export function formatCompare(r: CompareResultDto & { a: { title?: string }; b: { title?: string } }, firstPair: PairDiffDto | null = null): string {
   const lines = [
-    `A  ${r.a.traceId}  ${r.a.name}  ${r.a.startTime}`,
-    `B  ${r.b.traceId}  ${r.b.name}  ${r.b.startTime}`,
+    `A  ${r.a.traceId}  ${r.a.title ?? r.a.name}  ${r.a.startTime}`,
+    `B  ${r.b.traceId}  ${r.b.title ?? r.b.name}  ${r.b.startTime}`,
     '',
     r.summary,
     ...(firstPair ? formatPairDiff(firstPair) : []),

@@ -21,6 +21,7 @@ import { DIFF_USAGE, runDiffCommand } from './diffCommand';
 import { MCP_USAGE, runMcpCommand } from './mcpCommand';
 import { HEALTH_USAGE, runHealth } from './healthCommand';
 import { TraceStore } from '../store/traceStore';
+import { TraceTitles } from '../server/traceTitles';
 
 export { SERVER_NODE_FLAGS } from '../protocol/lsp';
 
@@ -242,7 +243,8 @@ async function withStore(dbPath: string, readonly: boolean, run: (store: TraceSt
 function list(store: TraceStore, values: Values, out: (s: string) => void): number {
   const limit = values.limit === undefined ? 100 : Number(values.limit);
   if (!Number.isInteger(limit) || limit <= 0) throw new UsageError(`--limit must be a positive integer, not "${values.limit}".`);
-  const traces = store.listTraces({ text: values.text, service: values.service, model: values.model, errorsOnly: !!values.errors, limit });
+  // Titled as the Traces view titles them (agent and first question for a generic name); `name` stays as recorded.
+  const traces = new TraceTitles(store).withTitles(store.listTraces({ text: values.text, service: values.service, model: values.model, errorsOnly: !!values.errors, limit }));
   if (values.json) {
     for (const t of traces) out(jsonForTerminal(t));
     return 0;
@@ -266,7 +268,12 @@ function show(store: TraceStore, traceId: string, values: Values, out: (s: strin
 function search(store: TraceStore, text: string, values: Values, out: (s: string) => void): number {
   const hits = store.search(text, values.limit ? Number(values.limit) : 50);
   if (values.json) out(jsonForTerminal(hits, 2));
-  else for (const h of hits) out(`${h.traceId} ${h.spanId}  ${terminalSafe(h.traceName)} › ${terminalSafe(h.spanName)}\n    ${terminalSafe(h.snippet)}`);
+  else {
+    const titles = new TraceTitles(store);
+    // No list time at hand: a per-run cache keyed by trace id alone.
+    const titleOf = (h: (typeof hits)[number]) => titles.titleOf({ traceId: h.traceId, name: h.traceName, updatedAtMs: 0 });
+    for (const h of hits) out(`${h.traceId} ${h.spanId}  ${terminalSafe(titleOf(h))} › ${terminalSafe(h.spanName)}\n    ${terminalSafe(h.snippet)}`);
+  }
   return 0;
 }
 
@@ -301,11 +308,20 @@ async function serve(values: Values, dbPath: string, out: (s: string) => void): 
   return 0;
 }
 
+/** Widest a column gets; the title gets more room, as it is what tells runs apart. */
+const MAX_COLUMN = 40;
+const MAX_TITLE_COLUMN = 60;
+
+/** Cut to `width` with an ellipsis, so a cut title reads as cut. */
+function fit(cell: string, width: number): string {
+  return cell.length > width ? `${cell.slice(0, width - 1)}…` : cell.padEnd(width);
+}
+
 function formatTable(traces: TraceSummaryDto[]): string {
   const rows = traces.map((t) => [
     t.traceId,
     t.startTime.replace('T', ' ').slice(0, 19),
-    terminalSafe(t.name),
+    terminalSafe(t.title ?? t.name),
     terminalSafe(t.services.join(',')),
     formatDuration(t.durationMs),
     String(t.spanCount),
@@ -313,15 +329,15 @@ function formatTable(traces: TraceSummaryDto[]): string {
     t.usage.inputTokens === null && t.usage.outputTokens === null ? '?' : formatCount((t.usage.inputTokens ?? 0) + (t.usage.outputTokens ?? 0)),
     t.costUsd === null ? '?' : formatCost(t.costUsd),
   ]);
-  const header = ['TRACE', 'START (UTC)', 'NAME', 'SERVICE', 'DURATION', 'SPANS', 'ERRORS', 'TOKENS', 'COST'];
+  const header = ['TRACE', 'START (UTC)', 'TITLE', 'SERVICE', 'DURATION', 'SPANS', 'ERRORS', 'TOKENS', 'COST'];
   const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.min(40, Math.max(...all.map((r) => r[i].length))));
-  return all.map((r) => r.map((c, i) => c.slice(0, widths[i]).padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  const widths = header.map((h, i) => Math.min(h === 'TITLE' ? MAX_TITLE_COLUMN : MAX_COLUMN, Math.max(...all.map((r) => r[i].length))));
+  return all.map((r) => r.map((c, i) => fit(c, widths[i])).join('  ').trimEnd()).join('\n');
 }
 
 function formatTree(detail: TraceDetailDto): string {
   const depth = new Map<string, number>();
-  const lines = [`${terminalSafe(detail.name)}  ${detail.traceId}  ${formatDuration(detail.durationMs)}  ${detail.spanCount} spans`];
+  const lines = [`${terminalSafe(detail.title ?? detail.name)}  ${detail.traceId}  ${formatDuration(detail.durationMs)}  ${detail.spanCount} spans`];
   for (const s of detail.spans) {
     const d = s.parentSpanId && depth.has(s.parentSpanId) ? depth.get(s.parentSpanId)! + 1 : 0;
     depth.set(s.spanId, d);

@@ -26,6 +26,8 @@ export interface FindingDto {
   service: string;
   /** Where the value sits: 'attributes', 'resource' or 'events[N].attributes'. */
   location: string;
+  /** The attribute's own key, e.g. gen_ai.input.messages (the start of `path`; keys may contain dots). */
+  attribute: string;
   /** Attribute key, followed by a JSON path inside JSON-encoded values: gen_ai.input.messages[0].content */
   path: string;
   /** Offsets in the string value at `path` (UTF-16 code units, end exclusive). */
@@ -43,6 +45,8 @@ export interface FindingDto {
   basis?: FindingBasis;
   /** Set when the value was found inside an encoding: the encodings peeled (outermost first) and the decoded value, masked. */
   decoded?: { encodings: string[]; maskedValue: string };
+  /** Findings of the same value under the same rule share a number (per report, from 0), so the panel can group them without the value. */
+  group: number;
 }
 
 export interface RedactionReportDto {
@@ -78,4 +82,16 @@ export interface RedactionSpanPreviewDto {
   before: Record<string, unknown>;
   after: Record<string, unknown> | null;
   refused: string | null;
+  /**
+   * The keys of before/after that hold findings, with each finding bracketed by the marks:
+   * open, the finding's ordinal within the span (the order of the report's findings for this
+   * span), sep, the text, close. With the marks removed each value equals before/after.
+   */
+  highlights?: RedactionHighlightsDto;
+}
+
+export interface RedactionHighlightsDto {
+  marks: { open: string; sep: string; close: string };
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
 }

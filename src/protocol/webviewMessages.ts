@@ -1,7 +1,7 @@
 // Messages between the extension host and the webview panels. Each direction is a
 // discriminated union; both ends handle it with an exhaustive switch ending in assertNever.
 import type { SamplingPreviewDto, SamplingProblemDto, SamplingScopeDto, SamplingSuggestionDto, TraceDetailDto, TraceHealthDto } from './dto';
-import type { RedactionReportDto } from './redaction';
+import type { RedactionHighlightsDto, RedactionReportDto } from './redaction';
 
 /** Trace panel: host → webview. */
 export type TraceHostMessage =
@@ -30,7 +30,15 @@ export type TraceWebviewMessage =
 export type RedactionHostMessage =
   | { type: 'report'; report: RedactionReportDto; scope: { traceId: string | null; label: string }; policyPath: string | null }
   /** `after` is what a redacted export ships; `refused` (after empty) says why an export would refuse instead. */
-  | { type: 'spanPreview'; spanId: string; before: Record<string, unknown>; after: Record<string, unknown>; refused?: string | null }
+  | {
+      type: 'spanPreview';
+      spanId: string;
+      before: Record<string, unknown>;
+      after: Record<string, unknown>;
+      refused?: string | null;
+      /** The keys holding findings with each finding's characters marked (see RedactionSpanPreviewDto). */
+      highlights?: RedactionHighlightsDto;
+    }
   | { type: 'busy'; message: string };
 
 /** Redaction panel: webview → host. */

@@ -1,8 +1,8 @@
 // Redaction over stored traces, shared by the LSP server (preview panel) and the CLI (scan,
 // export --redacted). The preview never changes what is stored.
 import type { Attributes, RawSpan } from '../core/model';
-import { parsePolicy, redactSpan, renderCollectorConfig, renderNodeProcessor, scanSpans, type ScannableSpan } from '../core/redaction';
-import type { RedactionReportDto, RedactionScanParams, RedactionSpanPreviewDto, RedactionSpanPreviewParams } from '../protocol/redaction';
+import { compilePolicy, FINDING_MARKS, markAttributes, parsePolicy, redactSpan, renderCollectorConfig, renderNodeProcessor, scanSpans, type ScannableSpan } from '../core/redaction';
+import type { RedactionHighlightsDto, RedactionReportDto, RedactionScanParams, RedactionSpanPreviewDto, RedactionSpanPreviewParams } from '../protocol/redaction';
 import type { TraceStore } from '../store/traceStore';
 
 /** Traces scanned by "all traces": the newest ones, so a preview stays interactive on a large store. */
@@ -58,14 +58,59 @@ function previewAttributes(span: RawSpan): Record<string, unknown> {
  */
 export function redactionSpanPreview(store: TraceStore, params: RedactionSpanPreviewParams): RedactionSpanPreviewDto | null {
   const span = store.getTrace(params.traceId.toLowerCase())?.spans.find((s) => s.spanId === params.spanId.toLowerCase());
-  if (!span) return null;
+  return span ? spanPreviewOf(span, params.policyText) : null;
+}
+
+/** The before/after of one span (see redactionSpanPreview), with the findings' characters marked. */
+export function spanPreviewOf(span: RawSpan, policyText: string | null): RedactionSpanPreviewDto {
   const base = { traceId: span.traceId, spanId: span.spanId, before: previewAttributes(span) };
   try {
-    const [redacted] = redactSpansForExport([span], params.policyText);
-    return { ...base, after: previewAttributes(redacted), refused: null };
+    const [redacted] = redactSpansForExport([span], policyText);
+    const after = previewAttributes(redacted);
+    return { ...base, after, refused: null, highlights: highlightsOf(span, policyText, base.before, after) };
   } catch (err) {
     return { ...base, after: null, refused: (err as Error).message };
   }
+}
+
+/** The span with its findings bracketed by FINDING_MARKS on one side, in scanSpans' order (span, resource, events). */
+function markedAttributes(span: RawSpan, policyText: string | null, side: 'before' | 'after'): Record<string, unknown> {
+  const cp = compilePolicy(parsePolicy(policyText).policy);
+  const counter = { n: 0 };
+  const attributes = markAttributes(span.attributes, cp, side, counter);
+  const resource = markAttributes(span.resource, cp, side, counter);
+  const events = span.events.map((e) => ({ ...e, attributes: markAttributes(e.attributes, cp, side, counter) }));
+  return previewAttributes({ ...span, attributes, resource, events });
+}
+
+const MARKS_PATTERN = new RegExp(`${FINDING_MARKS.open}\\d+${FINDING_MARKS.sep}|${FINDING_MARKS.close}`, 'g');
+
+function stripMarks(v: unknown): unknown {
+  if (typeof v === 'string') return v.replace(MARKS_PATTERN, '');
+  if (Array.isArray(v)) return v.map(stripMarks);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, stripMarks(x)]));
+  return v;
+}
+
+/**
+ * The keys that hold findings, marked. A marked value is sent only when, marks removed, it is
+ * exactly the value shown (a value that already held the mark characters, or a nested JSON
+ * string re-serialised differently, is shown without highlight rather than wrongly).
+ */
+function highlightsOf(span: RawSpan, policyText: string | null, before: Record<string, unknown>, after: Record<string, unknown>): RedactionHighlightsDto {
+  const pick = (marked: Record<string, unknown>, plain: Record<string, unknown>) => {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(marked)) {
+      if (!(k in plain) || JSON.stringify(v) === JSON.stringify(plain[k])) continue;
+      if (JSON.stringify(stripMarks(v)) === JSON.stringify(plain[k])) out[k] = v;
+    }
+    return out;
+  };
+  return {
+    marks: { ...FINDING_MARKS },
+    before: pick(markedAttributes(span, policyText, 'before'), before),
+    after: pick(markedAttributes(span, policyText, 'after'), after),
+  };
 }
 
 /** The policy as something to take along: a Collector config or a Node span processor snippet. */

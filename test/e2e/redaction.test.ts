@@ -1,8 +1,10 @@
 // The redaction preview in a real VS Code (code-server + Chromium) with the packaged extension:
 // the sample agent's question leaks a made-up API key and an email address; "Preview Redaction
-// for This Trace" must count them, list them masked (the full key nowhere in the panel), show a
-// span before/after, publish rule-and-path-only diagnostics at the agent's source line, and
-// follow a workspace policy written to disk without the command being run again.
+// for This Trace" must count them, list them masked (the full key nowhere in the panel) with one
+// row per value and its count, show a span before/after with exactly the replaced characters
+// highlighted and in view, publish rule-and-path-only diagnostics at the agent's source line,
+// follow a workspace policy written to disk without the command being run again, and, with no
+// policy file, offer to create one instead of naming a file that does not exist.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -68,27 +70,6 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
     }, without);
   }
 
-  /** Scrolls the before/after values so `needle` in the "After" column is in view (for screenshots). */
-  async function scrollPreviewTo(needle: string): Promise<void> {
-    await panel.evaluate((text) => {
-      const pre = [...document.querySelectorAll('td.after pre')].find((p) => p.textContent?.includes(text));
-      if (!pre) return;
-      const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
-      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-        const at = n.textContent?.indexOf(text) ?? -1;
-        if (at < 0) continue;
-        const range = document.createRange();
-        range.setStart(n, at);
-        range.setEnd(n, at + text.length);
-        // The value's <pre> scrolls by itself; the Before column follows to the same offset.
-        pre.scrollTop += range.getBoundingClientRect().top - pre.getBoundingClientRect().top - 60;
-        const before = pre.closest('tr')?.querySelector('td.before pre');
-        if (before) before.scrollTop = pre.scrollTop;
-        return;
-      }
-    }, needle);
-  }
-
   it('opens the sample agent run and previews its redaction from the command palette', async () => {
     const status = page().locator('.statusbar-item', { hasText: 'Agent Trace' }).first();
     await waitFor(async () => /listening/.test(await status.innerText().catch(() => '')), 60_000, () => 'the trace server never listened');
@@ -102,6 +83,14 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
     await editor.runCommand('Agent Trace: Preview Redaction for This Trace');
     panel = await editor.findFrame('agent-redaction-app .redaction-app');
     await page().locator('.tabs-container .tab.active', { hasText: 'Redaction preview' }).waitFor({ timeout: 15_000 });
+    // No policy file yet: the panel says the defaults apply and names no file.
+    await panel.locator('.card.ships').waitFor({ timeout: 30_000 });
+    const policy = await panel.locator('.policy').innerText();
+    assert.match(policy, /built-in defaults/);
+    assert.ok(!policy.includes('redaction.json'), policy);
+    await panel.locator('vscode-button', { hasText: 'Create policy file' }).waitFor({ timeout: 5_000 });
+    // "What ships" says what it counts.
+    assert.match(await panel.locator('.ships-legend').innerText(), /kept unchanged\s+\d+ values/);
   });
 
   it('counts a secret and a personal-data finding, by category and by type', async () => {
@@ -124,13 +113,40 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
     const email = findingRow('Email address');
     assert.equal((await email.locator('.category').textContent())?.trim(), 'pii');
     assert.equal((await email.locator('.replacement').innerText()).trim(), '[REDACTED:email]');
+    // The agent sends the same question in both model calls: one row per value, with its count.
+    assert.equal(await panel.locator('.finding').count(), 2, await panel.locator('.findings-pane').innerText());
+    assert.equal((await key.locator('.group-count').innerText()).trim(), '×2 · 2 spans');
+    assert.equal((await email.locator('.group-count').innerText()).trim(), '×2 · 2 spans');
+    assert.match(await panel.locator('.finding-total').innerText(), /^4 findings · 2 values$/);
+    // The row names the attribute, underscores and all.
+    assert.equal((await key.locator('.attribute').innerText()).trim(), 'gen_ai.input.messages');
+    assert.ok(await key.locator('.attribute').evaluate((el) => el.scrollWidth <= el.clientWidth), 'the attribute name is shown whole, not cut');
     const markup = await panelMarkup();
     assert.ok(!markup.includes(USER_SECRETS.apiKey), 'the full key is in the redaction panel');
     assert.ok(!markup.includes(USER_SECRETS.apiKey.slice(8, 28)), 'a 20-character run of the key is in the redaction panel');
     assert.ok(!markup.includes(USER_SECRETS.email), 'the full email is in the redaction panel');
   });
 
-  it('selecting the key finding shows the span before and after: the replacement ships, the key only in "Before"', async () => {
+  /** The texts of the highlighted characters in the changed row holding `needle` in Before. */
+  async function marked(needle: string, side: 'before' | 'after', which = 'mark.found'): Promise<string[]> {
+    const row = panel.locator('.preview table.diff tr.diff-row.changed').filter({ has: panel.locator('td.before', { hasText: needle }) }).first();
+    return row.locator(`td.${side} ${which}`).allInnerTexts();
+  }
+
+  /** True when the selected finding's highlight is scrolled into view in both its cells. */
+  async function currentMarksInView(): Promise<boolean> {
+    return panel.evaluate(() => {
+      const marks = [...document.querySelectorAll<HTMLElement>('.preview mark.current')];
+      if (marks.length < 2) return false;
+      return marks.every((m) => {
+        const r = m.getBoundingClientRect();
+        const box = m.closest('pre')!.getBoundingClientRect();
+        return r.height > 0 && r.top >= box.top - 1 && r.bottom <= box.bottom + 1 && r.top >= 0 && r.bottom <= window.innerHeight;
+      });
+    });
+  }
+
+  it('selecting the key finding shows the span before and after: exactly the key and its replacement highlighted, in view', async () => {
     await findingRow('OpenAI API key').click();
     const changed = panel.locator('.preview table.diff tr.diff-row.changed').filter({ has: panel.locator('td.before', { hasText: USER_SECRETS.apiKey }) });
     await changed.first().waitFor({ timeout: 15_000 });
@@ -139,10 +155,34 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
     assert.ok(after.includes('[REDACTED:email]'), after);
     assert.ok(!after.includes(USER_SECRETS.apiKey) && !after.includes(USER_SECRETS.email), after);
     assert.match(await panel.locator('.preview').innerText(), /OpenAI API key \(.+\) · mask · attributes: /);
+    // The highlight covers the replaced characters and nothing else: the key and the email in
+    // Before, their replacements in After; the selected finding (the key) is the current one.
+    assert.deepEqual(await marked(USER_SECRETS.apiKey, 'before'), [USER_SECRETS.apiKey, USER_SECRETS.email]);
+    assert.deepEqual(await marked(USER_SECRETS.apiKey, 'after'), ['[REDACTED:api-key]', '[REDACTED:email]']);
+    assert.deepEqual(await marked(USER_SECRETS.apiKey, 'before', 'mark.current'), [USER_SECRETS.apiKey]);
+    assert.deepEqual(await marked(USER_SECRETS.apiKey, 'after', 'mark.current'), ['[REDACTED:api-key]']);
+    // No cell is painted: only the marks have a background.
+    const cellBackgrounds = await changed.first().locator('td').evaluateAll((tds) => tds.map((td) => getComputedStyle(td).backgroundColor));
+    assert.deepEqual([...new Set(cellBackgrounds)], ['rgba(0, 0, 0, 0)']);
+    // The value is long (a whole JSON conversation): the panel scrolls the highlight into view by itself.
+    await waitFor(currentMarksInView, 10_000, () => 'the selected finding\'s highlight was never scrolled into view');
     // The original value is the user's own local data, shown only in the Before column.
     assert.ok(!(await panelMarkup('td.before')).includes(USER_SECRETS.apiKey), 'the key outside the Before column');
-    await scrollPreviewTo('[REDACTED:api-key]');
     await editor.screenshot('redaction-panel.png');
+  });
+
+  it('steps to the same key\'s other occurrence: the other span, its highlight in view', async () => {
+    const occurrences = panel.locator('.occurrences');
+    assert.match(await occurrences.innerText(), /Occurrence 1 of 2 of this value \(2 spans\)/);
+    const firstSpan = await panel.locator('.preview').getAttribute('data-span-id');
+    await occurrences.locator('vscode-button', { hasText: 'Next' }).click();
+    await waitFor(async () => /Occurrence 2 of 2/.test(await occurrences.innerText()), 10_000, () => 'Next did not move to the second occurrence');
+    await waitFor(currentMarksInView, 15_000, () => 'the second occurrence\'s highlight was never in view');
+    assert.deepEqual(await marked(USER_SECRETS.apiKey, 'before', 'mark.current'), [USER_SECRETS.apiKey]);
+    const secondSpan = await panel.locator('.preview').getAttribute('data-span-id');
+    assert.ok(firstSpan && secondSpan && secondSpan !== firstSpan, `the second occurrence is in another span (${firstSpan} → ${secondSpan})`);
+    await occurrences.locator('vscode-button', { hasText: 'Previous' }).click();
+    await waitFor(async () => /Occurrence 1 of 2/.test(await occurrences.innerText()), 10_000, () => 'Previous did not move back');
   });
 
   it('the Problems panel lists the findings at the agent.js line of the chat call: rule and path, no value', async () => {
@@ -208,7 +248,10 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
       () => 'the email diagnostic never said "would keep it"',
     );
     assert.ok(!(await problemRows().allInnerTexts()).join('\n').includes(USER_SECRETS.email));
-    await scrollPreviewTo(USER_SECRETS.email);
+    // The kept email is still pointed out, unchanged, on both sides.
+    assert.deepEqual(await marked(USER_SECRETS.email, 'after', 'mark.current'), [USER_SECRETS.email]);
+    assert.deepEqual(await marked(USER_SECRETS.email, 'before', 'mark.kept'), [USER_SECRETS.email], 'marked as found and kept, not as removed');
+    await waitFor(currentMarksInView, 10_000, () => 'the kept email\'s highlight was never in view');
     await editor.screenshot('redaction-panel-pii-kept.png');
     assert.deepEqual(editor.dialogs, []);
   });
@@ -236,5 +279,33 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
     await page().locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
     assert.deepEqual(fs.readdirSync(workspace).filter((f) => f.endsWith('.otlp.json')), []);
     await editor.screenshot('redaction-export-refused.png');
+  });
+
+  it('with no policy file, "Create policy file" writes the defaults out, opens them beside the panel, and the panel shows the file as its policy', async () => {
+    await editor.runCommand('View: Close All Editors');
+    const policyFile = path.join(workspace, '.agent-trace', 'redaction.json');
+    fs.rmSync(policyFile, { recursive: true, force: true });
+    await editor.runCommand('Agent Trace: Preview Redaction for All Traces');
+    panel = await editor.findFrame('agent-redaction-app .redaction-app');
+    await waitFor(async () => /built-in defaults/.test(await panel.locator('.policy').innerText().catch(() => '')), 30_000, () => 'the panel never said the defaults apply');
+    await panel.locator('vscode-button', { hasText: 'Create policy file' }).click();
+    await page().locator('.tabs-container .tab.active', { hasText: 'redaction.json' }).waitFor({ timeout: 15_000 });
+    const written = JSON.parse(fs.readFileSync(policyFile, 'utf8')) as Record<string, unknown>;
+    assert.ok(Array.isArray(written.$comment) && written.$comment.length > 3, 'documented in $comment');
+    assert.deepEqual(written.actions, { secret: 'mask', pii: 'mask', health: 'mask', person: 'mask' });
+    assert.ok((written.keepKeys as string[]).includes('gen_ai.response.id'), 'the defaults written out in full');
+    // The panel stays in view beside the file, and now names the file as its policy.
+    panel = await editor.findFrame('agent-redaction-app .redaction-app');
+    let policyLine = '';
+    await waitFor(
+      async () => /Policy: \.agent-trace\/redaction\.json/.test((policyLine = await panel.locator('.policy').innerText().catch((e) => String(e)))),
+      30_000,
+      () => `the panel never showed the created file as its policy: ${policyLine}`,
+    );
+    await panel.locator('vscode-button', { hasText: 'Open policy' }).waitFor({ timeout: 5_000 });
+    // The defaults written out find what the built-in defaults found.
+    await waitFor(async () => /^4 findings · 2 values$/.test(await panel.locator('.finding-total').innerText().catch(() => '')), 15_000, () => 'the findings changed');
+    await editor.screenshot('redaction-policy-created.png');
+    assert.deepEqual(editor.dialogs, []);
   });
 });

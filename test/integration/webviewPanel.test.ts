@@ -259,8 +259,19 @@ describe('webview panels in Chromium', function () {
       spanId: f.spanId,
       before: { prompt: 'mail jo@example.com <img src=x onerror=alert(1)>', 'http.method': 'POST', 'user.email': 'jo@example.com' },
       after: { prompt: 'mail sha256:3f2a… <img src=x onerror=alert(1)>', 'http.method': 'POST' },
+      highlights: {
+        marks: { open: '\uE000', sep: '\uE001', close: '\uE002' },
+        before: { prompt: 'mail \uE0000\uE001jo@example.com\uE002 <img src=x onerror=alert(1)>', 'user.email': '\uE0001\uE001jo@example.com\uE002' },
+        after: { prompt: 'mail \uE0000\uE001sha256:3f2a…\uE002 <img src=x onerror=alert(1)>' },
+      },
     });
     await page.locator('tr.diff-row.changed').waitFor();
+    // Only the finding's own characters are marked, as text; the cell itself is not painted.
+    assert.deepEqual(await page.locator('tr.diff-row.changed td.before mark.found').allTextContents(), ['jo@example.com']);
+    assert.deepEqual(await page.locator('tr.diff-row.changed td.after mark.found').allTextContents(), ['sha256:3f2a…']);
+    assert.equal(await page.locator('tr.diff-row.changed td.after pre').textContent(), 'mail sha256:3f2a… <img src=x onerror=alert(1)>');
+    const cellBackground = await page.locator('tr.diff-row.changed td.before').evaluate((td) => getComputedStyle(td).backgroundColor);
+    assert.equal(cellBackground, 'rgba(0, 0, 0, 0)');
     assert.equal(await page.locator('tr.diff-row.changed td.key').textContent(), 'prompt');
     assert.equal(await page.locator('tr.diff-row.dropped td.key').textContent(), 'user.email');
     assert.equal(await page.locator('tr.diff-row.same').count(), 0, 'only changed values by default');
@@ -268,7 +279,7 @@ describe('webview panels in Chromium', function () {
 
     for (const [label, type] of [
       ['Jump to span', 'showSpan'],
-      ['Open policy', 'openPolicy'],
+      ['Create policy file', 'openPolicy'],
       ['Export collector config', 'exportCollectorConfig'],
       ['Export Node processor', 'exportNodeProcessor'],
     ]) {

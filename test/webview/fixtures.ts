@@ -191,6 +191,7 @@ export function generateReport(findingCount: number, traceId = 'a'.repeat(32)): 
       spanName: `chat gpt-4o-mini #${i + 1}`,
       service: 'demo-agent',
       location: 'attributes',
+      attribute: 'gen_ai.input.messages',
       path: 'gen_ai.input.messages[0].content',
       start: 10,
       end: 30,
@@ -198,6 +199,7 @@ export function generateReport(findingCount: number, traceId = 'a'.repeat(32)): 
       context: secret ? `use key sk-p…9xQ2 for <b>the</b> call #${i}` : `mail j…@example.com about trip ${i}`,
       action: secret ? 'mask' : 'hash',
       replacement: secret ? '[REDACTED:api-key]' : 'sha256:3f2a…',
+      group: i,
     });
   }
   const count = (f: (x: FindingDto) => string) =>

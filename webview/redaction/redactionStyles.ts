@@ -142,7 +142,7 @@ export const redactionStyles = css`
     top: 0;
     left: 0;
     right: 0;
-    height: 46px;
+    height: 48px;
     box-sizing: border-box;
     padding: 4px 8px;
     border-bottom: 1px solid var(--vscode-widget-border, transparent);
@@ -153,20 +153,42 @@ export const redactionStyles = css`
     margin-top: 2px;
     font-size: 12px;
   }
-  .finding-line2 .path,
+  /* overflow: hidden clips at the line box: with the monospace font's normal line height the
+     underscore is drawn below it, so "gen_ai" read as "gen ai". A taller line keeps it. */
+  .finding-line1,
+  .finding-line2 {
+    line-height: 18px;
+  }
+  .finding-line2 .attribute,
   .finding-line2 .context,
   .finding-span {
     overflow: hidden;
     text-overflow: ellipsis;
     min-width: 0;
+    line-height: 18px;
   }
-  .finding-line2 .path {
-    flex: 0 1 auto;
-    max-width: 35%;
+  /* The attribute name keeps its width (up to a share of the row); the context gives way first. */
+  .finding-line2 .attribute {
+    flex: 0 0 auto;
+    max-width: 45%;
     color: var(--vscode-descriptionForeground);
   }
+  .group-count {
+    flex: none;
+    font-size: 11px;
+    padding: 0 5px;
+    border-radius: 8px;
+    background: var(--vscode-badge-background);
+    color: var(--vscode-badge-foreground);
+  }
+  .occurrences {
+    display: flex;
+    align-items: center;
+    gap: 8px;
+    margin: 6px 0;
+  }
   .finding-line2 .context {
-    flex: 1 1 auto;
+    flex: 1 1 0;
   }
   .category {
     font-size: 10px;
@@ -197,15 +219,18 @@ export const redactionStyles = css`
   table.diff td.key {
     width: 28%;
   }
-  tr.diff-row.changed td.before,
-  tr.diff-row.dropped td.before {
-    background: var(--vscode-diffEditor-removedTextBackground, rgba(255, 0, 0, 0.2));
+  /* Only the characters a finding covers are coloured, never the whole cell. */
+  mark.found.before {
+    background: var(--vscode-diffEditor-removedTextBackground, rgba(255, 0, 0, 0.3));
   }
-  tr.diff-row.changed td.after,
-  tr.diff-row.added td.after {
-    background: var(--vscode-diffEditor-insertedTextBackground, rgba(156, 204, 44, 0.2));
+  mark.found.after {
+    background: var(--vscode-diffEditor-insertedTextBackground, rgba(156, 204, 44, 0.3));
   }
-  tr.diff-row.dropped td.after {
+  /* mark.found.kept keeps the base find-match colour: found, shipped unchanged. */
+  mark.found.current {
+    outline: 1px solid var(--vscode-focusBorder);
+  }
+  .dropped-note {
     color: var(--vscode-descriptionForeground);
     font-style: italic;
   }

@@ -50,8 +50,20 @@ export interface ValueOutcome {
 const IDENT = /^[A-Za-z_$][\w$-]*$/;
 const childPath = (path: string, key: string): string => (IDENT.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`);
 
+/**
+ * Private-use characters that bracket each finding in a marked value (see markAttributes):
+ * OPEN, the finding's ordinal within its span, SEP, the text shown, CLOSE. They travel through
+ * JSON re-serialisation unescaped, so a viewer can find the exact characters after pretty-printing.
+ */
+export const FINDING_MARKS = { open: '\uE000', sep: '\uE001', close: '\uE002' } as const;
+
+/** Which side a marked value shows: the value as stored, or as an export carries it. */
+export type MarkSide = 'before' | 'after';
+
 interface WalkState {
   cp: CompiledPolicy;
+  /** Set when marking: each finding is bracketed by FINDING_MARKS (ordinal from the shared counter). */
+  mark?: { side: MarkSide; counter: { n: number } };
   /** Top-level attribute key (decides whether the language pass runs). */
   attrKey: string;
   /** JSON layers peeled so far: one per JSON string parsed on the way down. */
@@ -111,7 +123,12 @@ function redactText(text: string, path: string, key: string, st: WalkState, dept
     const replacement = replacementFor(action, m);
     st.findings.push({ match: m, path, action, replacement, context: contextOf(text, matches, m) });
     if (action === 'drop') st.drop = true;
-    if (action === 'mask' || action === 'hash') {
+    if (st.mark) {
+      const shown = st.mark.side === 'after' && (action === 'mask' || action === 'hash') ? replacement : m.value;
+      out += text.slice(pos, m.start) + FINDING_MARKS.open + st.mark.counter.n++ + FINDING_MARKS.sep + shown + FINDING_MARKS.close;
+      pos = m.end;
+      st.changed = true;
+    } else if (action === 'mask' || action === 'hash') {
       out += text.slice(pos, m.start) + replacement;
       pos = m.end;
       st.changed = true;
@@ -167,6 +184,27 @@ export function redactValue(key: string, value: AttrValue, cp: CompiledPolicy): 
   if (st.drop) return { value: undefined, outcome: 'dropped', findings: st.findings, bytes: st.bytes };
   if (st.changed) return { value: out, outcome: 'masked', findings: st.findings, bytes: st.bytes };
   return { value, outcome: 'kept', findings: st.findings, bytes: st.bytes };
+}
+
+/**
+ * An attribute map with every finding bracketed by FINDING_MARKS, for the redaction preview:
+ * 'before' brackets the stored text, 'after' the text an export ships in its place (dropped
+ * attributes are left out, as the export leaves them out). `counter` numbers the findings in the
+ * order scanSpans reports them, when the span's parts are marked in scanSpans' order.
+ */
+export function markAttributes(attrs: Attributes, cp: CompiledPolicy, side: MarkSide, counter: { n: number }): Attributes {
+  const out: Attributes = {};
+  for (const [key, value] of Object.entries(attrs)) {
+    if (cp.isKeepKey(key)) {
+      out[key] = value;
+      continue;
+    }
+    const st: WalkState = { cp, attrKey: key, jsonLayers: 0, findings: [], drop: false, changed: false, bytes: 0, mark: { side, counter } };
+    const marked = redactAttrValue(value, key, key, st);
+    if (side === 'after' && (st.drop || cp.isDropKey(key))) continue;
+    out[key] = st.changed ? marked : value;
+  }
+  return out;
 }
 
 export interface AttributesOutcome {
@@ -239,6 +277,8 @@ export function scanSpans(spans: readonly ScannableSpan[], policy: RedactionPoli
     countsByService: {},
     ships: { kept: 0, masked: 0, dropped: 0 },
   };
+  // The same value found again (in this span or another) joins the group of its first finding.
+  const groups = new Map<string, number>();
   for (const span of spans) {
     report.spansScanned++;
     const service = serviceOf(span);
@@ -252,6 +292,8 @@ export function scanSpans(spans: readonly ScannableSpan[], policy: RedactionPoli
       report.ships.dropped += r.ships.dropped;
       for (const f of r.findings) {
         const d = f.match.detector;
+        const groupKey = `${d.ruleId}\u0000${f.match.value}`;
+        if (!groups.has(groupKey)) groups.set(groupKey, groups.size);
         const dto: RedactionFinding = {
           ruleId: d.ruleId,
           ruleName: d.name,
@@ -262,6 +304,7 @@ export function scanSpans(spans: readonly ScannableSpan[], policy: RedactionPoli
           spanName: span.name,
           service,
           location,
+          attribute: f.key,
           path: f.path,
           start: f.match.start,
           end: f.match.end,
@@ -271,6 +314,7 @@ export function scanSpans(spans: readonly ScannableSpan[], policy: RedactionPoli
           replacement: f.action === 'keep' ? maskedPreview(f.match.value) : f.replacement,
           confidence: f.match.confidence,
           basis: f.match.basis,
+          group: groups.get(groupKey)!,
         };
         if (f.match.decoded) dto.decoded = f.match.decoded;
         report.findings.push(dto);

@@ -2,10 +2,10 @@
 
 export { ALL_DETECTORS, detectInText, type Detector, type Match } from './detectors';
 export {
-  DEFAULT_POLICY, POLICY_FILE, parsePolicy, compilePolicy, globToRegexSource, type RedactionPolicy, type CompiledPolicy,
+  DEFAULT_POLICY, POLICY_FILE, policyFileTemplate, parsePolicy, compilePolicy, globToRegexSource, type RedactionPolicy, type CompiledPolicy,
 } from './policy';
 export {
-  scanSpans, redactSpan, redactAttributes, redactValue, hashValue, maskedPreview, serviceOf, type ScannableSpan, type ScanOptions,
+  scanSpans, redactSpan, redactAttributes, redactValue, markAttributes, FINDING_MARKS, hashValue, maskedPreview, serviceOf, type ScannableSpan, type ScanOptions, type MarkSide,
 } from './apply';
 export { renderCollectorConfig, collectorPatterns, collectorGaps, type CollectorPattern } from './collector';
 export { renderNodeProcessor } from './snippets';

@@ -2,43 +2,13 @@
 // Any error makes the whole default apply (a half-understood policy could leak more than the user meant).
 
 import { ALL_DETECTORS, type Detector, type Match } from './detectors';
+import { DEFAULT_POLICY, type RedactionPolicy } from './defaults';
 import { FINDING_CATEGORIES, type FindingCategory, type RedactionAction } from './types';
 
-export const POLICY_FILE = '.agent-trace/redaction.json';
-
-export interface RedactionPolicy {
-  version: 1;
-  /** Detector ids, rule ids, types or categories that are switched off. */
-  disable: string[];
-  /** Action per category, type, detector id or rule id (most specific wins: detector > rule > type > category). */
-  actions: Record<string, RedactionAction>;
-  /** Attribute keys (globs, `*` any run of characters, `?` one) removed from every export. */
-  dropKeys: string[];
-  /** Attribute keys exported unchanged and not scanned. */
-  keepKeys: string[];
-  /** Values never reported: exact strings, or /regex/flags. */
-  allow: string[];
-  /** Minimum confidence (0..1) per category, type, detector id or rule id (most specific wins); findings below it are not reported. */
-  minConfidence?: Record<string, number>;
-}
-
-export const DEFAULT_POLICY: RedactionPolicy = Object.freeze({
-  version: 1,
-  disable: [],
-  actions: { secret: 'mask', pii: 'mask', health: 'mask', person: 'mask' },
-  dropKeys: [],
-  // Identifiers that correlate telemetry; never personal data by themselves.
-  keepKeys: [
-    'gen_ai.response.id', 'gen_ai.conversation.id', 'gen_ai.tool.call.id', 'session.id', 'service.*', 'telemetry.*',
-    'otel.*', '*.trace_id', '*.span_id', 'process.pid', 'host.id', 'ai.response.id', 'llm.response.id',
-  ],
-  allow: [],
-  // Health terms with no clinical words nearby score 0.5: not reported unless the user lowers this.
-  minConfidence: { health: 0.6 },
-}) as RedactionPolicy;
+export { DEFAULT_POLICY, POLICY_FILE, policyFileTemplate, type RedactionPolicy } from './defaults';
 
 const ACTIONS: readonly RedactionAction[] = ['mask', 'hash', 'drop', 'keep'];
-const KNOWN_FIELDS = new Set(['$schema', 'version', 'disable', 'actions', 'dropKeys', 'keepKeys', 'allow', 'minConfidence']);
+const KNOWN_FIELDS = new Set(['$schema', '$comment', 'version', 'disable', 'actions', 'dropKeys', 'keepKeys', 'allow', 'minConfidence']);
 
 /** Every name a policy may use to point at detectors. */
 export function detectorNames(): Set<string> {
@@ -74,6 +44,9 @@ export function parsePolicy(text: string | null): { policy: RedactionPolicy; err
   const obj = raw as Record<string, unknown>;
   const errors: string[] = [];
   for (const k of Object.keys(obj)) if (!KNOWN_FIELDS.has(k)) errors.push(`unknown field "${k}"`);
+  if (obj.$comment !== undefined && typeof obj.$comment !== 'string' && !(Array.isArray(obj.$comment) && obj.$comment.every((c) => typeof c === 'string'))) {
+    errors.push('"$comment" must be a string or a list of strings');
+  }
   if (obj.version !== undefined && obj.version !== 1) errors.push(`unsupported version ${JSON.stringify(obj.version)} (expected 1)`);
   const names = detectorNames();
   const disable = stringList(obj.disable, 'disable', errors);

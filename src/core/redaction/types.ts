@@ -32,6 +32,8 @@ export interface RedactionFinding {
   spanName: string;
   service: string;
   location: string;
+  /** The attribute's own key (the first part of `path`, which may itself contain dots). */
+  attribute: string;
   path: string;
   start: number;
   end: number;
@@ -43,6 +45,8 @@ export interface RedactionFinding {
   confidence?: number;
   basis?: FindingBasis;
   decoded?: DecodedFinding;
+  /** Findings of the same value under the same rule share a group number (per report, from 0); the value itself is never sent. */
+  group: number;
 }
 
 export interface RedactionReport {

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { SpanDto, TraceDetailDto } from '../../protocol/dto';
 import { GetTrace, RedactionSpanPreview, RenderCollectorConfig, RenderNodeProcessor, ScanRedaction } from '../../protocol/lsp';
 import type { FindingDto, RedactionReportDto } from '../../protocol/redaction';
+import { policyFileTemplate } from '../../core/redaction/defaults';
 import { assertNever, type RedactionHostMessage, type RedactionWebviewMessage } from '../../protocol/webviewMessages';
 import { ContextKeys, DiagnosticCollectionName, Settings, WebviewTypes } from '../ids';
 import { redactionPolicyUri } from '../settings';
@@ -17,14 +18,8 @@ import { WebviewHost } from './webviewHost';
 const RESCAN_DEBOUNCE_MS = 400;
 const MAX_TRACES_FOR_DIAGNOSTICS = 100;
 
-export const POLICY_TEMPLATE = `{
-  "version": 1,
-  "actions": { "secret": "mask", "pii": "mask" },
-  "disable": [],
-  "dropKeys": [],
-  "allow": []
-}
-`;
+/** A new policy file: the built-in defaults written out with their documentation (core/redaction/policy.ts). */
+export const POLICY_TEMPLATE = policyFileTemplate();
 
 /**
  * The policy file's text (unsaved edits included), or null when there is no file: the default
@@ -79,6 +74,8 @@ export class RedactionPanel extends WebviewHost<RedactionHostMessage, RedactionW
   /** The policy text of the last scan: the span preview uses the same one. */
   private scannedPolicyText: string | null = null;
   private readonly traceCache = new Map<string, TraceDetailDto | null>();
+  /** The policy file as shown in the panel (workspace-relative), null when none exists and the defaults apply. */
+  private policyLabel: string | null = null;
 
   static async show(ctx: Ctx, diagnostics: RedactionDiagnostics, traceId: string | null, label: string): Promise<void> {
     ctx.markDone(ContextKeys.redactionPreviewed);
@@ -177,8 +174,8 @@ export class RedactionPanel extends WebviewHost<RedactionHostMessage, RedactionW
     this.report = report;
     this.dropQueued('report');
     this.dropQueued('busy');
-    const policyPath = (await policyExists(this.policyUri)) ? (this.policyUri?.fsPath ?? null) : null;
-    this.post({ type: 'report', report, scope, policyPath });
+    this.policyLabel = policyText !== null && this.policyUri ? vscode.workspace.asRelativePath(this.policyUri, false) : null;
+    this.post({ type: 'report', report, scope, policyPath: this.policyLabel });
     void this.diagnostics.update(report, (id) => this.getTrace(id));
   }
 
@@ -198,7 +195,7 @@ export class RedactionPanel extends WebviewHost<RedactionHostMessage, RedactionW
         type: 'report',
         report: this.report,
         scope: this.scope,
-        policyPath: this.policyUri?.fsPath ?? null,
+        policyPath: this.policyLabel,
       } satisfies RedactionHostMessage);
     }
   }
@@ -219,7 +216,14 @@ export class RedactionPanel extends WebviewHost<RedactionHostMessage, RedactionW
         // The server redacts the span with the export's own code: the "after" is what an export ships.
         const preview = await this.ctx.request(RedactionSpanPreview, { traceId: m.traceId, spanId: m.spanId, policyText: this.scannedPolicyText });
         if (!preview || this.isDisposed) return;
-        this.post({ type: 'spanPreview', spanId: preview.spanId, before: preview.before, after: preview.after ?? {}, refused: preview.refused });
+        this.post({
+          type: 'spanPreview',
+          spanId: preview.spanId,
+          before: preview.before,
+          after: preview.after ?? {},
+          refused: preview.refused,
+          highlights: preview.highlights,
+        });
         return;
       }
       case 'openPolicy':
@@ -237,7 +241,9 @@ export class RedactionPanel extends WebviewHost<RedactionHostMessage, RedactionW
   }
 
   private async openPolicy(): Promise<void> {
-    await openOrCreatePolicy();
+    // Beside the panel, so an edit and its effect on the findings are seen together. A created
+    // file is picked up at once rather than at the watcher's or the poll's pace.
+    if (await openOrCreatePolicy(vscode.ViewColumn.Beside)) this.scheduleScan();
   }
 
   private async export(type: typeof RenderCollectorConfig, what: string): Promise<void> {
@@ -262,18 +268,20 @@ export class RedactionPanel extends WebviewHost<RedactionHostMessage, RedactionW
   }
 }
 
-/** Opens the workspace policy file, creating it from a template when missing. */
-export async function openOrCreatePolicy(): Promise<void> {
+/** Opens the workspace policy file, creating it with the defaults written out when missing. True when it created the file. */
+export async function openOrCreatePolicy(viewColumn?: vscode.ViewColumn): Promise<boolean> {
   const uri = redactionPolicyUri();
   if (!uri) {
     void vscode.window.showWarningMessage('Agent Trace: open a folder to keep a redaction policy with the code.');
-    return;
+    return false;
   }
-  if (!(await policyExists(uri))) {
+  const created = !(await policyExists(uri));
+  if (created) {
     await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(uri, '..'));
     await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(POLICY_TEMPLATE));
   }
-  await vscode.window.showTextDocument(uri, { preview: false });
+  await vscode.window.showTextDocument(uri, { preview: false, viewColumn });
+  return created;
 }
 
 /** Findings as diagnostics at the source lines (inside the workspace) of the spans that carried them. */
