@@ -46,7 +46,7 @@ export function spanToDto(span: CanonicalSpan, orphaned: boolean, duplicateOf: s
     tool: n.tool ? { ...n.tool } : null,
     agentName: n.agentName,
     sessionId: n.sessionId,
-    error: n.error ? { ...n.error, stackLines: stackLinesDto(n.error.stacktrace) } : null,
+    error: n.error ? { ...n.error, ...(n.error.stacktrace ? { stackLines: stackLinesDto(n.error.stacktrace) } : {}) } : null,
     source: n.source ? { ...n.source } : null,
     orphaned,
     duplicateOf,
@@ -68,8 +68,8 @@ export function spanToDto(span: CanonicalSpan, orphaned: boolean, duplicateOf: s
   };
 }
 
-function stackLinesDto(stacktrace: string | null): NonNullable<SpanDto['error']>['stackLines'] {
-  return stackTraceLines(stacktrace ?? '').map((l) => ({ text: l.text, file: l.frame?.file ?? null, line: l.frame?.line ?? null, column: l.frame?.column ?? null, library: l.library }));
+function stackLinesDto(stacktrace: string): NonNullable<SpanDto['error']>['stackLines'] {
+  return stackTraceLines(stacktrace).map((l) => ({ text: l.text, file: l.frame?.file ?? null, line: l.frame?.line ?? null, column: l.frame?.column ?? null, library: l.library }));
 }
 
 /** Normalization failures named in the warnings; more are summed up in one line. */
