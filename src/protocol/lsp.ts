@@ -3,6 +3,8 @@
 // (code lenses, hovers, diagnostics) needs no entry here.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type {
+  CheckResultDto,
+  ChecksConfigStatusDto,
   SearchHitDto,
   ServerStatusDto,
   SourceStatsDto,
@@ -97,3 +99,15 @@ export const RedactionSpanPreview = new RequestType<RedactionSpanPreviewParams, 
 /** Added by the compare (issue 9): two runs aligned step by step, and the differences of one aligned pair. */
 export const CompareTraces = new RequestType<CompareParams, CompareResponseDto, void>('agentTrace/compareTraces');
 export const ComparePair = new RequestType<ComparePairParams, PairDiffDto | null, void>('agentTrace/comparePair');
+
+/**
+ * Added by checks (issue 11): the extension sends the workspace's checks file whenever it
+ * changes (`text` null: no file, no checks). The server evaluates the valid checks on every
+ * finished trace, re-evaluates the stored ones, and publishes the file's problems as diagnostics
+ * on `uri` (the Problems panel).
+ */
+export const SetChecksConfig = new RequestType<{ uri: string | null; text: string | null }, ChecksConfigStatusDto, void>(
+  'agentTrace/setChecksConfig',
+);
+/** The stored check results of one trace. */
+export const GetCheckResults = new RequestType<{ traceId: string }, CheckResultDto[], void>('agentTrace/checkResults');

@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeLens,
   createConnection,
+  DiagnosticSeverity,
   Hover,
   MarkupKind,
   ProposedFeatures,
@@ -195,6 +196,27 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
   const compareService = () => (compare ??= new CompareService(need().store));
   connection.onRequest(lsp.CompareTraces, ({ traceIdA, traceIdB, includeDiffs }) => compareService().compare(traceIdA, traceIdB, { includeDiffs }));
   connection.onRequest(lsp.ComparePair, ({ traceIdA, spanIdA, traceIdB, spanIdB }) => compareService().pair(traceIdA, spanIdA, traceIdB, spanIdB));
+
+  // Checks (issue 11): the file's problems go to the Problems panel as diagnostics on the file.
+  let checksUri: string | null = null;
+  connection.onRequest(lsp.SetChecksConfig, ({ uri, text }) => {
+    const config = need().checks.setConfig(text);
+    if (checksUri && checksUri !== uri) void connection.sendDiagnostics({ uri: checksUri, diagnostics: [] });
+    checksUri = uri;
+    if (uri) {
+      void connection.sendDiagnostics({
+        uri,
+        diagnostics: config.problems.map((p) => ({
+          range: { start: { line: p.line - 1, character: 0 }, end: { line: p.line - 1, character: 10_000 } },
+          severity: DiagnosticSeverity.Error,
+          source: 'Agent Trace checks',
+          message: p.message,
+        })),
+      });
+    }
+    return { checks: config.checks.length, problems: config.problems };
+  });
+  connection.onRequest(lsp.GetCheckResults, ({ traceId }) => need().store.checkResultsOf(traceId.toLowerCase()));
 
   /** Code lens and hover figures of one line; trace spans are read once per request. */
   const lineActivities = () => {

@@ -2,7 +2,7 @@
 // scope, config problems with their lines, and "a check that throws is an error, never a pass".
 import { strict as assert } from 'node:assert';
 import { canonicalize } from '../../src/core/canonicalize';
-import { countOutcomes, evaluateChecks, parseChecksConfig, type CheckResult } from '../../src/core/checks';
+import { countOutcomes, evaluateChecks, parseChecksConfig, type CheckResult, type CheckSpec } from '../../src/core/checks';
 import type { Attributes, CanonicalSpan, RawSpan } from '../../src/core/model';
 import { summarizeTrace } from '../../src/core/tree';
 
@@ -204,7 +204,7 @@ describe('checks: errors are never passes', () => {
     const config = parseChecksConfig(JSON.stringify({ checks: [{ name: 'cost', kind: 'max_cost', max: 1 }, { name: 'errs', kind: 'no_errors' }] }));
     // A strange trace: a summary without usage (what a corrupt stored row could give).
     const broken = { ...t, summary: { ...t.summary, usage: undefined as never } };
-    const results = evaluateChecks([...config.checks, { ...config.checks[0], name: 'tokens', kind: 'max_tokens' }], broken);
+    const results = evaluateChecks([...config.checks, { ...config.checks[0], name: 'tokens', kind: 'max_tokens' } as CheckSpec], broken);
     assert.deepEqual(results.map((r) => [r.check, r.outcome]), [['cost', 'pass'], ['errs', 'pass'], ['tokens', 'error']]);
     assert.match(results[2].message, /^could not be evaluated on this trace: /);
     assert.deepEqual(countOutcomes(results), { passed: 2, failed: 0, errors: 1 });
