@@ -26,6 +26,7 @@ import { CompareService } from './compareService';
 import { TraceServer } from './traceServer';
 import { TraceTitles } from './traceTitles';
 import { codeLensTitle, hoverMarkdown, lineActivity, spanAtLineFigures } from './sourceLens';
+import { CHECK_LENS_RUNS, checkLensTitle } from './checkLens';
 import type { CanonicalSpan } from '../core/model';
 
 const CODE_LENS_COMMAND = 'agentTrace.showSpansAtLine';
@@ -226,17 +227,14 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
 
   connection.onCodeLens((params) => {
     const activity = lineActivities();
-    return statsForDocument(params.textDocument.uri).map((stat) => {
+    return statsForDocument(params.textDocument.uri).flatMap((stat) => {
       const line = Math.max(0, stat.line - 1);
-      const lens: CodeLens = {
+      const lensWith = (title: string): CodeLens => ({
         range: { start: { line, character: 0 }, end: { line, character: 0 } },
-        command: {
-          title: codeLensTitle(activity(stat)),
-          command: CODE_LENS_COMMAND,
-          arguments: [{ file: fileURLToPath(params.textDocument.uri), line: stat.line }],
-        },
-      };
-      return lens;
+        command: { title, command: CODE_LENS_COMMAND, arguments: [{ file: fileURLToPath(params.textDocument.uri), line: stat.line }] },
+      });
+      const checks = checkLensTitle(need().store.checkFailuresAtLine(stat.file, stat.line, CHECK_LENS_RUNS));
+      return checks ? [lensWith(codeLensTitle(activity(stat))), lensWith(checks)] : [lensWith(codeLensTitle(activity(stat)))];
     });
   });
 

@@ -824,6 +824,29 @@ export class TraceStore {
   }
 
   /**
+   * How the checks came out in the last `runs` runs started at one source line (a root or agent
+   * step recorded there: the agent's entry point), per check, for the code lens. Reads at most a
+   * few hundred span rows through the source index.
+   */
+  checkFailuresAtLine(file: string, line: number, runs = 10): { runs: number; checks: { check: string; failed: number; errors: number; evaluated: number }[] } {
+    const ids = this.stmt(
+      "SELECT trace_id FROM spans WHERE src_file = ? AND src_line = ? AND (parent_id IS NULL OR kind = 'agent') ORDER BY start_ms DESC LIMIT ?",
+    )
+      .pluck()
+      .all(file, line, runs * 20) as string[];
+    const last = [...new Set(ids)].slice(0, Math.max(1, Math.floor(runs)));
+    if (last.length === 0) return { runs: 0, checks: [] };
+    const rows = this.stmt(
+      "SELECT check_name, sum(outcome = 'fail'), sum(outcome = 'error'), count(*) FROM check_results " +
+        'WHERE trace_id IN (SELECT value FROM json_each(?)) GROUP BY check_name ORDER BY check_name',
+    )
+      .raw()
+      .all(JSON.stringify(last)) as [string, number, number, number][];
+    const evaluated = this.stmt('SELECT count(*) FROM trace_checks WHERE trace_id IN (SELECT value FROM json_each(?))').pluck().get(JSON.stringify(last)) as number;
+    return { runs: evaluated, checks: rows.map(([check, failed, errors, n]) => ({ check, failed, errors, evaluated: n })) };
+  }
+
+  /**
    * A page of trace ids, newest start first, after `cursor` (the last page's last entry):
    * what re-evaluating every stored trace walks, a page at a time.
    */

@@ -44,9 +44,10 @@ const CHECKS_YAML = [
 ].join('\n');
 
 /** One agent run through the official exporter: agent → chat (→ get_weather) → chat answer. */
-async function sendRun(url: string, opts: { city: string | null; answer: string; fail?: boolean }): Promise<string> {
+async function sendRun(url: string, opts: { city: string | null; answer: string; fail?: boolean; source?: string }): Promise<string> {
   const client = makeTracer({ protocol: 'http/protobuf', url, resource: { 'service.name': 'weather-agent' } });
-  const root = client.tracer.startSpan('invoke_agent weather', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'weather' } });
+  const source = opts.source ? { 'code.file.path': opts.source, 'code.line.number': 3 } : {};
+  const root = client.tracer.startSpan('invoke_agent weather', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'weather', ...source } });
   const ctx = trace.setSpan(context.active(), root);
   const chat = (answer: string | null) => {
     const s = client.tracer.startSpan('chat gpt-4o-mini', {
@@ -84,6 +85,7 @@ describe('checks: editor → trace server → results in the list, the CLI and M
   let good = '';
   let bad = '';
   const checksFile = () => path.join(dir, '.agent-trace', 'checks.yaml');
+  const agentFile = () => path.join(dir, 'agent.py');
 
   before(async () => {
     ensureBuilt();
@@ -91,6 +93,7 @@ describe('checks: editor → trace server → results in the list, the CLI and M
     db = path.join(dir, 'traces.db');
     fs.mkdirSync(path.join(dir, '.agent-trace'));
     fs.writeFileSync(checksFile(), CHECKS_YAML);
+    fs.writeFileSync(agentFile(), 'from weather import tools\n\nresult = run_agent("Weather in Paris?")\n');
     child = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     conn.onNotification('textDocument/publishDiagnostics', (d: Diagnostics) => void diagnostics.push(d));
@@ -135,8 +138,8 @@ describe('checks: editor → trace server → results in the list, the CLI and M
   it('checks each finished run as it arrives over OTLP and lists the counts', async () => {
     const s = await conn.sendRequest(lsp.GetStatus);
     const url = `http://127.0.0.1:${s.httpPort}`;
-    good = await sendRun(url, { city: 'Paris', answer: 'It is 18 °C in Paris.' });
-    bad = await sendRun(url, { city: 'Lyon', answer: 'Sorry, I could not get the weather.', fail: true });
+    good = await sendRun(url, { city: 'Paris', answer: 'It is 18 °C in Paris.', source: agentFile() });
+    bad = await sendRun(url, { city: 'Lyon', answer: 'Sorry, I could not get the weather.', fail: true, source: agentFile() });
     await waitUntil('both runs checked', async () => (await list()).filter((t) => t.checks).length === 2, 30_000);
     assert.deepEqual((await byId(good))!.checks, { passed: 3, failed: 0, errors: 0 });
     assert.deepEqual((await byId(bad))!.checks, { passed: 0, failed: 3, errors: 0 });
@@ -150,6 +153,17 @@ describe('checks: editor → trace server → results in the list, the CLI and M
         ['no errors', 'fail', '1 step failed; first "execute_tool get_weather": weather service unavailable'],
         ['weather tool used', 'fail', 'get_weather(city = "Paris") was called 0 times; expected ≥ 1'],
       ],
+    );
+  });
+
+  it('puts a code lens on the agent\'s source line: which check failed in how many of the last runs', async () => {
+    const lenses = (await conn.sendRequest('textDocument/codeLens', { textDocument: { uri: pathToFileURL(agentFile()).href } })) as {
+      range: { start: { line: number } };
+      command: { title: string };
+    }[];
+    assert.deepEqual(
+      lenses.filter((l) => l.command.title.startsWith('Agent Trace checks')).map((l) => [l.range.start.line + 1, l.command.title]),
+      [[3, 'Agent Trace checks: "answer gives a temperature" failed in 1 of the last 2 runs, and 2 more checks failed']],
     );
   });
 
