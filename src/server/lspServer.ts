@@ -26,7 +26,7 @@ import { CompareService } from './compareService';
 import { TraceServer } from './traceServer';
 import { TraceTitles } from './traceTitles';
 import { codeLensTitle, hoverMarkdown, lineActivity, spanAtLineFigures } from './sourceLens';
-import { CHECK_LENS_RUNS, checkLensTitle } from './checkLens';
+import { CHECK_LENS_RUNS, checkDiagnosticMessages, checkLensTitle } from './checkLens';
 import type { CanonicalSpan } from '../core/model';
 
 const CODE_LENS_COMMAND = 'agentTrace.showSpansAtLine';
@@ -118,6 +118,7 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
         sourceIndexStale = true;
         void connection.sendNotification(lsp.TracesChanged, change);
         void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+        void connection.sendRequest('workspace/diagnostic/refresh').catch(() => undefined);
       },
       onStatusChanged: (status) => void connection.sendNotification(lsp.StatusChanged, status),
     });
@@ -126,6 +127,8 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
         textDocumentSync: TextDocumentSyncKind.None,
         codeLensProvider: { resolveProvider: false },
         hoverProvider: true,
+        // Pulled by the client for open files: failing checks on the agent's source line.
+        diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false },
       },
       serverInfo: { name: 'agent-trace' },
     };
@@ -237,6 +240,19 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
       return checks ? [lensWith(codeLensTitle(activity(stat))), lensWith(checks)] : [lensWith(codeLensTitle(activity(stat)))];
     });
   });
+
+  connection.languages.diagnostics.on((params) => ({
+    kind: 'full',
+    items: statsForDocument(params.textDocument.uri).flatMap((stat) => {
+      const line = Math.max(0, stat.line - 1);
+      return checkDiagnosticMessages(need().store.checkFailuresAtLine(stat.file, stat.line, CHECK_LENS_RUNS)).map((message) => ({
+        range: { start: { line, character: 0 }, end: { line, character: 10_000 } },
+        severity: DiagnosticSeverity.Warning,
+        source: 'Agent Trace checks',
+        message,
+      }));
+    }),
+  }));
 
   connection.onHover((params): Hover | null => {
     const line = params.position.line + 1;

@@ -156,7 +156,7 @@ describe('checks: editor → trace server → results in the list, the CLI and M
     );
   });
 
-  it('puts a code lens on the agent\'s source line: which check failed in how many of the last runs', async () => {
+  it('puts a code lens and warnings on the agent\'s source line: which check failed in how many of the last runs', async () => {
     const lenses = (await conn.sendRequest('textDocument/codeLens', { textDocument: { uri: pathToFileURL(agentFile()).href } })) as {
       range: { start: { line: number } };
       command: { title: string };
@@ -165,6 +165,16 @@ describe('checks: editor → trace server → results in the list, the CLI and M
       lenses.filter((l) => l.command.title.startsWith('Agent Trace checks')).map((l) => [l.range.start.line + 1, l.command.title]),
       [[3, 'Agent Trace checks: "answer gives a temperature" failed in 1 of the last 2 runs, and 2 more checks failed']],
     );
+    const report = (await conn.sendRequest('textDocument/diagnostic', { textDocument: { uri: pathToFileURL(agentFile()).href } })) as {
+      kind: string;
+      items: { range: { start: { line: number } }; message: string; severity: number }[];
+    };
+    assert.equal(report.kind, 'full');
+    assert.deepEqual(report.items.map((d) => [d.range.start.line + 1, d.severity, d.message]), [
+      [3, 2, 'Check "answer gives a temperature" failed in 1 of the last 2 runs started here.'],
+      [3, 2, 'Check "no errors" failed in 1 of the last 2 runs started here.'],
+      [3, 2, 'Check "weather tool used" failed in 1 of the last 2 runs started here.'],
+    ]);
   });
 
   it('re-checks the stored runs when the checks file changes', async () => {
