@@ -164,6 +164,15 @@ describe('checks: each kind', () => {
     assert.equal(one({ kind: 'no_sensitive_data', categories: ['health'] }, leak).outcome, 'pass');
   });
 
+  it('no_sensitive_data scans a bounded amount of text: beyond it, a clean prefix is an error, not a pass', () => {
+    const big = 'The forecast is mild and dry. '.repeat(20_000); // 600 kB per step
+    const root = agent();
+    const steps = [1, 2, 3, 4, 5].map((i) => tool(root.spanId, i, 'read_report', { text: big }));
+    const r = one({ kind: 'no_sensitive_data' }, trace([root, ...steps]));
+    assert.equal(r.outcome, 'error');
+    assert.equal(r.message, 'none found in the first 5 steps of 6; the rest was not scanned (2 MB of text per trace)');
+  });
+
   it('step_order: A before B, and either missing fails', () => {
     const t = weatherRun({ extra: (r) => [tool(r, 150, 'search_docs', { q: 'x' })] });
     assert.equal(one({ kind: 'step_order', first: 'get_weather', then: 'search_docs' }, t).outcome, 'pass');

@@ -180,11 +180,13 @@ function evaluateOne(check: CheckSpec, facts: TraceFacts): Verdict {
       return fail(`${countOf(failed.length, 'step')} failed; first "${first.name}"${why ? `: ${excerpt(why)}` : ''}`, first.spanId);
     }
     case 'no_sensitive_data': {
-      const report = scanSpans(facts.spans, DEFAULT_POLICY);
-      const found = report.findings.filter((f) => check.categories.includes(f.category) && f.action !== 'keep');
-      if (found.length === 0) return pass(`no ${check.categories.join(' or ')} data found`);
-      const types = [...new Set(found.map((f) => f.type))].slice(0, 5).join(', ');
-      return fail(`${countOf(found.length, 'finding')} (${types}); first in "${found[0].spanName}" at ${found[0].path}`, found[0].spanId);
+      const { found, scanned, complete } = scanForSensitiveData(facts.spans, check.categories);
+      if (found.length > 0) {
+        const types = [...new Set(found.map((f) => f.type))].slice(0, 5).join(', ');
+        return fail(`${countOf(found.length, 'finding')} (${types}); first in "${found[0].spanName}" at ${found[0].path}`, found[0].spanId);
+      }
+      if (!complete) return error(`none found in the first ${countOf(scanned, 'step')} of ${facts.spans.length}; the rest was not scanned (${MAX_SCANNED_BYTES / 1_000_000} MB of text per trace)`);
+      return pass(`no ${check.categories.join(' or ')} data found`);
     }
     case 'step_order': {
       const a = facts.spans.find((x) => selects(check.first, x));
@@ -212,6 +214,21 @@ function evaluateOne(check: CheckSpec, facts: TraceFacts): Verdict {
       return worst.n <= check.max ? pass(msg) : fail(msg, worst.spanId);
     }
   }
+}
+
+/** Text the sensitive-data check scans per trace at most (the redaction detectors run at tens of MB/s; this bounds one trace to a moment). */
+export const MAX_SCANNED_BYTES = 2_000_000;
+
+/** The redaction detectors over the trace's steps, one at a time, until a finding or the byte budget. */
+function scanForSensitiveData(spans: readonly CanonicalSpan[], categories: string[]) {
+  let bytes = 0;
+  for (let i = 0; i < spans.length; i++) {
+    const report = scanSpans([spans[i]], DEFAULT_POLICY);
+    bytes += report.bytesScanned;
+    const found = report.findings.filter((f) => categories.includes(f.category) && f.action !== 'keep');
+    if (found.length > 0 || (bytes >= MAX_SCANNED_BYTES && i + 1 < spans.length)) return { found, scanned: i + 1, complete: i + 1 === spans.length };
+  }
+  return { found: [], scanned: spans.length, complete: true };
 }
 
 const times = (n: number): string => (n === 1 ? '1 time' : `${n} times`);
