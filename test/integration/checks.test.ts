@@ -6,13 +6,15 @@
 // file gives CI its exit code, `agent-trace serve --checks` does the same headless, and the
 // MCP tool check_results reads the stored results.
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { context, trace, SpanStatusCode } from '@opentelemetry/api';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { canonicalize } from '../../src/core/canonicalize';
+import type { RawSpan } from '../../src/core/model';
+import { encodeOtlpJson } from '../../src/core/otlp';
 import type { CheckResultDto, TraceFilterDto, TraceSummaryDto } from '../../src/protocol/dto';
 import * as lsp from '../../src/protocol/lsp';
 import { AgentAccess } from '../../src/server/mcp/agentAccess';
@@ -246,6 +248,49 @@ describe('checks: agent-trace serve --checks', function () {
       assert.deepEqual(row.checks, { passed: 1, failed: 1, errors: 0 }, '2 model calls × 150 tokens is over 100');
     } finally {
       await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('checks: agent-trace check through pipes', function () {
+  this.timeout(120_000);
+  it('prints every result through a pipe (far over 64 KiB), and ends quietly when the reader leaves', () => {
+    ensureBuilt();
+    const dir = tempDir();
+    try {
+      const db = path.join(dir, 'traces.db');
+      const spans: RawSpan[] = [];
+      const start = BigInt(Date.now()) * 1_000_000n;
+      for (let i = 0; i < 900; i++) {
+        spans.push({
+          traceId: (i + 1).toString(16).padStart(32, '0'), spanId: '0000000000000001', parentSpanId: null, name: `run ${i}`, kind: 'internal',
+          startUnixNanos: String(start - BigInt(i) * 1_000_000n), endUnixNanos: String(start - BigInt(i) * 1_000_000n + 1_000n),
+          status: i % 3 === 0 ? { code: 'error', message: `failure number ${i}` } : { code: 'unset', message: '' },
+          attributes: {}, events: [], links: [], resource: { 'service.name': 'pipe-agent' }, scope: { name: 't', version: '1' },
+        });
+      }
+      const otlp = path.join(dir, 'runs.json');
+      fs.writeFileSync(otlp, JSON.stringify(encodeOtlpJson(spans)));
+      assert.equal(runCli(['import', otlp, '--db', db]).code, 0);
+      const checks = path.join(dir, 'checks.json');
+      fs.writeFileSync(checks, JSON.stringify({ checks: [{ name: 'no errors', kind: 'no_errors' }] }));
+      const cmd = (tail: string) =>
+        spawnSync('bash', ['-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} check --checks ${JSON.stringify(checks)} --db ${JSON.stringify(db)} --json --fail ${tail}`], {
+          encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024,
+        });
+      const all = cmd('| cat; exit ${PIPESTATUS[0]}');
+      assert.equal(all.status, 1, all.stderr);
+      assert.ok(all.stdout.length > 64 * 1024, `${all.stdout.length} bytes`);
+      const lines = all.stdout.trim().split('\n').map((l) => JSON.parse(l) as { counts: { failed: number } });
+      assert.equal(lines.length, 900);
+      assert.equal(lines.filter((l) => l.counts.failed === 1).length, 300);
+      assert.match(all.stderr, /900 traces checked, 300 with failed checks: 600 passed, 300 failed, 0 errors\./);
+      // Exit 0 when the reader leaves (even with --fail and failures: the output was not read), and no EPIPE on stderr.
+      const head = cmd('2> >(grep -v "traces checked" >&2) | head -1 > /dev/null; echo "exit=${PIPESTATUS[0]}"');
+      assert.equal(head.stdout.trim(), 'exit=0');
+      assert.equal(head.stderr, '', 'a reader leaving early is not an error');
+    } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
