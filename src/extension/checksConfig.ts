@@ -8,11 +8,14 @@ import { SetChecksConfig } from '../protocol/lsp';
 import type { Ctx } from './context';
 
 const DEBOUNCE_MS = 300;
+const POLL_MS = 2_000;
 
 export class ChecksConfigSync implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private timer: NodeJS.Timeout | undefined;
   private sentForRun = false;
+  /** What the candidate files looked like when last sent (null: nothing sent yet in this run). */
+  private sentSignature: string | null = null;
 
   constructor(private readonly ctx: Ctx) {
     const folder = vscode.workspace.workspaceFolders?.[0];
@@ -20,12 +23,23 @@ export class ChecksConfigSync implements vscode.Disposable {
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.agent-trace/checks.{json,yaml,yml}'));
       const changed = () => this.schedule();
       this.disposables.push(watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed), watcher.onDidDelete(changed));
+      // File watchers miss some changes (a folder created together with the file, remote hosts
+      // such as code-server), as the redaction panel found: a cheap stat of the few candidate
+      // files every 2 s catches the rest.
+      const timer = setInterval(() => {
+        void fileSignature().then((now) => {
+          if (this.sentSignature !== null && now !== this.sentSignature) this.schedule(0);
+        });
+      }, POLL_MS);
+      this.disposables.push({ dispose: () => clearInterval(timer) });
     }
     this.disposables.push(
       ctx.onDidChangeServer(() => {
         // Once per server run: a restarted server starts without checks.
-        if (ctx.state !== 'running') this.sentForRun = false;
-        else if (!this.sentForRun) {
+        if (ctx.state !== 'running') {
+          this.sentForRun = false;
+          this.sentSignature = null;
+        } else if (!this.sentForRun) {
           this.sentForRun = true;
           this.schedule(0);
         }
@@ -41,9 +55,11 @@ export class ChecksConfigSync implements vscode.Disposable {
 
   private async send(): Promise<void> {
     if (!this.ctx.running) return;
+    const signature = await fileSignature();
     const file = await findChecksFile();
     try {
       const status = await this.ctx.request(SetChecksConfig, { uri: file?.uri.toString() ?? null, text: file?.text ?? null });
+      this.sentSignature = signature;
       if (file) this.ctx.log.info(`checks: ${status.checks} from ${file.uri.fsPath}${status.problems.length ? `, ${status.problems.length} problem(s) (see the Problems panel)` : ''}`);
     } catch (err) {
       this.ctx.log.warn(`checks: could not send ${file?.uri.fsPath ?? 'the checks file'}: ${err instanceof Error ? err.message : String(err)}`);
@@ -54,6 +70,21 @@ export class ChecksConfigSync implements vscode.Disposable {
     clearTimeout(this.timer);
     for (const d of this.disposables.splice(0)) d.dispose();
   }
+}
+
+/** Modification time and size of each candidate file ('-' when absent), in one string. */
+async function fileSignature(): Promise<string> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) return '';
+  const parts = await Promise.all(
+    CHECKS_FILES.map((rel) =>
+      vscode.workspace.fs.stat(vscode.Uri.joinPath(folder.uri, rel)).then(
+        (st) => `${st.mtime}:${st.size}`,
+        () => '-',
+      ),
+    ),
+  );
+  return parts.join('|');
 }
 
 async function findChecksFile(): Promise<{ uri: vscode.Uri; text: string } | null> {
