@@ -15,7 +15,7 @@ export function compileUserPattern(source: string, ignoreCase: boolean): RegExp 
   let re: RegExp;
   try {
     // regex-audit: user pattern, screened at run time (safeRegex below; refused when unsafe)
-    re = new RegExp(source, ignoreCase ? 'iu' : 'u');
+    re = new RegExp(source, ignoreCase ? 'i' : '');
   } catch (err) {
     return `invalid regular expression: ${(err as Error).message}`;
   }
