@@ -102,10 +102,16 @@ export function traceTooltipRows(t: TraceSummaryDto, nowMs: number): [string, st
   return rows;
 }
 
-/** The Traces view's mark for a run whose checks did not all pass ("✗ 2 of 5 checks failed"); null when they did or none ran. */
+/** True when some check of the run failed or could not run. */
+export function checksFailed(t: Pick<TraceSummaryDto, 'checks'>): boolean {
+  return !!t.checks && t.checks.failed + t.checks.errors > 0;
+}
+
+/** The Traces view's pass or fail mark of a run's checks ("✓ checks", "✗ 2 of 5 checks failed"); null when none ran. */
 export function checksMarker(t: Pick<TraceSummaryDto, 'checks'>): string | null {
   const c = t.checks;
-  if (!c || c.failed + c.errors === 0) return null;
+  if (!c) return null;
+  if (c.failed + c.errors === 0) return '✓ checks';
   const total = c.passed + c.failed + c.errors;
   if (c.failed === 0) return `✗ ${c.errors} of ${total} ${total === 1 ? 'check' : 'checks'} could not run`;
   return `✗ ${c.failed} of ${total} ${total === 1 ? 'check' : 'checks'} failed`;

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { TraceFilterDto, TraceSummaryDto } from '../protocol/dto';
 import { ListTraces } from '../protocol/lsp';
 import type { Ctx } from './context';
-import { checksMarker, displayName, traceDescription, traceTooltipRows, truncate } from './format';
+import { checksFailed, displayName, traceDescription, traceTooltipRows, truncate } from './format';
 import { Commands, ContextKeys, TreeItemContext, Views } from './ids';
 import { badgeTooltip, compareNewestFirst, filterSummary, newFailedRuns } from './tracesViewModel';
 
@@ -120,7 +120,7 @@ export class TracesView implements vscode.TreeDataProvider<TraceSummaryDto>, vsc
     item.description = traceDescription(t, now);
     item.iconPath = t.errorCount
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
-      : checksMarker(t)
+      : checksFailed(t)
         ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
         : new vscode.ThemeIcon('pulse');
     item.contextValue = TreeItemContext.trace;

@@ -1,7 +1,7 @@
 // How check results show in the Traces view: a marker in the row's description and a tooltip
 // row for runs whose checks did not all pass, and the filter's summary.
 import { strict as assert } from 'node:assert';
-import { checksCountsText, checksMarker, traceDescription, traceTooltipRows } from '../../src/extension/format';
+import { checksCountsText, checksFailed, checksMarker, traceDescription, traceTooltipRows } from '../../src/extension/format';
 import { filterSummary } from '../../src/extension/tracesViewModel';
 import type { TraceSummaryDto } from '../../src/protocol/dto';
 
@@ -14,9 +14,11 @@ const base: TraceSummaryDto = {
 };
 
 describe('checks in the Traces view', () => {
-  it('marks a run whose checks failed or could not run, and nothing else', () => {
+  it('marks a run by how its checks came out, and a run without checks not at all', () => {
     assert.equal(checksMarker(base), null);
-    assert.equal(checksMarker({ checks: { passed: 3, failed: 0, errors: 0 } }), null);
+    assert.equal(checksMarker({ checks: { passed: 3, failed: 0, errors: 0 } }), '✓ checks');
+    assert.equal(checksFailed({ checks: { passed: 3, failed: 0, errors: 0 } }), false);
+    assert.equal(checksFailed({ checks: { passed: 3, failed: 0, errors: 1 } }), true);
     assert.equal(checksMarker({ checks: { passed: 3, failed: 2, errors: 0 } }), '✗ 2 of 5 checks failed');
     assert.equal(checksMarker({ checks: { passed: 0, failed: 0, errors: 1 } }), '✗ 1 of 1 check could not run');
     assert.equal(traceDescription({ ...base, checks: { passed: 1, failed: 1, errors: 0 } }, NOW), '✗ 1 of 2 checks failed · 1.2 s · 5 min ago · svc');
