@@ -194,13 +194,13 @@ export class ChecksService {
  * One stored trace's results (null when it is not stored). A trace too large to load is not
  * read: each check says so as an error. Shared by the server and `agent-trace check`.
  */
-export function checkStoredTrace(store: TraceStore, checks: readonly CheckSpec[], traceId: string): CheckResult[] | null {
+export function checkStoredTrace(store: TraceStore, checks: readonly CheckSpec[], traceId: string, maxSpans = MAX_CHECKED_SPANS): CheckResult[] | null {
   const listed = store.traceSummary(traceId);
   if (!listed) return null;
-  if (listed.spanCount > MAX_CHECKED_SPANS) {
+  if (listed.spanCount > maxSpans) {
     return checks.map((c) => ({
       check: c.name, kind: c.kind, outcome: 'error' as const, spanId: null,
-      message: `not checked: the trace has ${listed.spanCount} steps, more than the ${MAX_CHECKED_SPANS} a check reads`,
+      message: `not checked: the trace has ${listed.spanCount} steps, more than the ${maxSpans} a check reads`,
     }));
   }
   const found = store.getTrace(traceId);

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { canonicalize } from '../../src/core/canonicalize';
-import { ChecksService } from '../../src/server/checksService';
+import { parseChecksConfig } from '../../src/core/checks';
+import { checkStoredTrace, ChecksService } from '../../src/server/checksService';
 import { SCHEMA_VERSION } from '../../src/store/schema';
 import { TraceStore } from '../../src/store/traceStore';
 import { rawSpan, tempDir } from './storeFixtures';
@@ -73,6 +74,19 @@ describe('check results in the store and the checks service', function () {
     assert.equal(s.traceSummary(traceIdOf(1))!.checks, undefined);
     s.clear();
     assert.deepEqual(s.checkResultsOf(traceIdOf(2)), []);
+  });
+
+  it('does not load a trace over the step limit: each check says so, as an error', () => {
+    const s = open();
+    writeRuns(s, 1, () => false); // 2 steps
+    const { checks } = parseChecksConfig(JSON.stringify({ checks: [{ name: 'no errors', kind: 'no_errors' }, { name: 'few calls', kind: 'max_tool_calls', max: 5 }] }));
+    assert.deepEqual(checkStoredTrace(s, checks, traceIdOf(0), 2)!.map((r) => r.outcome), ['pass', 'pass']);
+    const over = checkStoredTrace(s, checks, traceIdOf(0), 1)!;
+    assert.deepEqual(over.map((r) => [r.check, r.outcome, r.message]), [
+      ['no errors', 'error', 'not checked: the trace has 2 steps, more than the 1 a check reads'],
+      ['few calls', 'error', 'not checked: the trace has 2 steps, more than the 1 a check reads'],
+    ]);
+    assert.equal(checkStoredTrace(s, checks, 'f'.repeat(32)), null, 'an unknown trace has no results');
   });
 
   it('evaluates nothing on the ingest hook, and re-checks all stored traces in bounded slices', async () => {
