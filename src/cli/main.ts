@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { canonicalize } from '../core/canonicalize';
 import type { TraceDetailDto, TraceSummaryDto } from '../protocol/dto';
-import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_RETENTION } from '../protocol/defaults';
+import { CHECKS_FILES, DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_RETENTION } from '../protocol/defaults';
 import { defaultDbPath } from '../server/paths';
 import { traceDetail } from '../server/queries';
 import { exportTraceOtlpJson, importOtlpJsonFile } from '../server/transfer';
@@ -20,6 +20,7 @@ import { endQuietlyWhenReaderLeaves, exitWhenFlushed, jsonForTerminal, terminalS
 import { DIFF_USAGE, runDiffCommand } from './diffCommand';
 import { MCP_USAGE, runMcpCommand } from './mcpCommand';
 import { HEALTH_USAGE, runHealth } from './healthCommand';
+import { CHECK_USAGE, CheckUsageError, findChecksFile, runCheck } from './checkCommand';
 import { TraceStore } from '../store/traceStore';
 import { TraceTitles } from '../server/traceTitles';
 
@@ -28,7 +29,7 @@ export { SERVER_NODE_FLAGS } from '../protocol/lsp';
 const USAGE = `agent-trace — local OpenTelemetry trace store for LLM agents
 
 Usage:
-  agent-trace serve  [--host ${DEFAULT_HOST}] [--http-port ${DEFAULT_HTTP_PORT}] [--grpc-port ${DEFAULT_GRPC_PORT}] [--db FILE]
+  agent-trace serve  [--host ${DEFAULT_HOST}] [--http-port ${DEFAULT_HTTP_PORT}] [--grpc-port ${DEFAULT_GRPC_PORT}] [--checks FILE] [--db FILE]
   agent-trace list   [--json] [--limit N] [--service S] [--model M] [--errors] [--text T] [--db FILE]
   agent-trace show   <traceId> [--json] [--db FILE]
   agent-trace search <text> [--json] [--limit N] [--db FILE]
@@ -40,6 +41,7 @@ Usage:
   agent-trace sample --config collector.yaml [--head 0.01] [--head-sdk js|python] [--since 1h]
                      [--suggest PERCENT] [--loop N] [--fail-on-lost errors|loops] [--json] [--db FILE]
   ${HEALTH_USAGE}
+  ${CHECK_USAGE}
   agent-trace lsp    --stdio
 
 The default database is ${defaultDbPath()} (shared with the VS Code extension).`;
@@ -72,6 +74,8 @@ const OPTIONS = {
   suggest: { type: 'string' },
   'fail-on-lost': { type: 'string', multiple: true },
   loop: { type: 'string' },
+  checks: { type: 'string' },
+  fail: { type: 'boolean' },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -176,6 +180,21 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
         const limit = values.limit === undefined ? undefined : Number(values.limit);
         if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0)) throw new UsageError(`--limit must be a positive integer, not "${values.limit}".`);
         return runHealth(store, { sinceMs, limit }, !!values.json, out);
+      });
+    case 'check':
+      return withStore(dbPath, true, (store) => {
+        try {
+          const checks = findChecksFile(process.cwd(), values.checks);
+          if (!checks) throw new UsageError('No checks file: create .agent-trace/checks.json (or .yaml) here, or pass --checks FILE.');
+          const sinceMs = values.since === undefined ? undefined : Date.now() - parseSince(values.since);
+          return runCheck({
+            store, checks, sinceMs, traceId: values.trace, json: !!values.json, fail: !!values.fail, out,
+            err: (line) => process.stderr.write(line + '\n'),
+          });
+        } catch (err) {
+          if (err instanceof CheckUsageError || err instanceof SampleUsageError) throw new UsageError(err.message);
+          throw err;
+        }
       });
     case 'lsp':
       if (!values.stdio && !values['node-ipc']) throw new UsageError('agent-trace lsp needs --stdio (or --node-ipc).');
@@ -290,6 +309,7 @@ async function serve(values: Values, dbPath: string, out: (s: string) => void): 
     retention: { ...DEFAULT_RETENTION },
     log: (m) => process.stderr.write(terminalSafe(m, { keepLines: true }) + '\n'),
   });
+  const stopWatchingChecks = watchChecks(server, values.checks);
   const status = server.status();
   if (!status.listening) {
     // The server has logged the problem (which port, held by whom, what to change).
@@ -304,6 +324,7 @@ async function serve(values: Values, dbPath: string, out: (s: string) => void): 
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  stopWatchingChecks();
   await server.close();
   return 0;
 }
@@ -315,6 +336,32 @@ const MAX_TITLE_COLUMN = 60;
 /** Cut to `width` with an ellipsis, so a cut title reads as cut. */
 function fit(cell: string, width: number): string {
   return cell.length > width ? `${cell.slice(0, width - 1)}…` : cell.padEnd(width);
+}
+
+/**
+ * `serve` runs the checks of the current folder (or --checks FILE) on finished traces, and
+ * reads the file again when it changes (polled: it may not exist yet). Problems go to stderr
+ * with their lines; the valid checks run.
+ */
+function watchChecks(server: TraceServer, explicit: string | undefined): () => void {
+  const load = () => {
+    let found: { file: string; text: string } | null = null;
+    try {
+      found = findChecksFile(process.cwd(), explicit);
+    } catch (err) {
+      process.stderr.write(`${(err as Error).message}\n`);
+    }
+    const config = server.checks.setConfig(found?.text ?? null);
+    if (!found) return;
+    process.stderr.write(`Checks: ${config.checks.length} from ${found.file}\n`);
+    for (const p of config.problems) process.stderr.write(`${found.file}:${p.line}: ${terminalSafe(p.message)}\n`);
+  };
+  load();
+  const files = explicit ? [path.resolve(explicit)] : CHECKS_FILES.map((f) => path.resolve(f));
+  for (const f of files) fs.watchFile(f, { interval: 1_000, persistent: false }, load);
+  return () => {
+    for (const f of files) fs.unwatchFile(f, load);
+  };
 }
 
 function formatTable(traces: TraceSummaryDto[]): string {

@@ -2,6 +2,7 @@
 // the background (not awaited), so the editor is not held up while it binds its ports.
 import type * as vscode from 'vscode';
 import { registerAgentAccess } from './agentAccess';
+import { ChecksConfigSync } from './checksConfig';
 import { registerCommands } from './commands';
 import { Ctx } from './context';
 import { StatusBar } from './statusBar';
@@ -15,7 +16,7 @@ export function activateContext(extension: vscode.ExtensionContext): Ctx {
   const ctx = new Ctx(extension);
   const view = new TracesView(ctx);
   const diagnostics = new RedactionDiagnostics();
-  ctx.push(new StatusBar(ctx), view, diagnostics, { dispose: () => TracePanel.disposeAll() });
+  ctx.push(new StatusBar(ctx), view, diagnostics, new ChecksConfigSync(ctx), { dispose: () => TracePanel.disposeAll() });
   registerCommands(ctx, view, diagnostics);
   registerTerminalEnvironment(ctx);
   registerAgentAccess(ctx);

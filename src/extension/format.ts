@@ -48,6 +48,8 @@ function startMs(t: TraceSummaryDto): number {
  */
 export function traceDescription(t: TraceSummaryDto, nowMs: number): string {
   const parts: string[] = [formatDuration(t.durationMs)];
+  const marker = checksMarker(t);
+  if (marker) parts.unshift(marker);
   const cost = formatCost(t.costUsd);
   if (cost !== null) parts.push(cost);
   parts.push(formatRelativeTime(startMs(t), nowMs));
@@ -96,7 +98,30 @@ export function traceTooltipRows(t: TraceSummaryDto, nowMs: number): [string, st
   rows.push(['Tokens', tokenParts.length ? tokenParts.join(', ') : 'not reported']);
   rows.push(['Cost', formatCost(t.costUsd) ?? 'unknown']);
   if (t.orphanCount) rows.push(['Orphan spans', String(t.orphanCount)]);
+  if (t.checks) rows.push(['Checks', checksCountsText(t.checks)]);
   return rows;
+}
+
+/** True when some check of the run failed or could not run. */
+export function checksFailed(t: Pick<TraceSummaryDto, 'checks'>): boolean {
+  return !!t.checks && t.checks.failed + t.checks.errors > 0;
+}
+
+/** The Traces view's pass or fail mark of a run's checks ("✓ checks", "✗ 2 of 5 checks failed"); null when none ran. */
+export function checksMarker(t: Pick<TraceSummaryDto, 'checks'>): string | null {
+  const c = t.checks;
+  if (!c) return null;
+  if (c.failed + c.errors === 0) return '✓ checks';
+  const total = c.passed + c.failed + c.errors;
+  if (c.failed === 0) return `✗ ${c.errors} of ${total} ${total === 1 ? 'check' : 'checks'} could not run`;
+  return `✗ ${c.failed} of ${total} ${total === 1 ? 'check' : 'checks'} failed`;
+}
+
+/** "3 passed, 2 failed, 1 error" (errors: checks that could not be evaluated, never passes). */
+export function checksCountsText(c: { passed: number; failed: number; errors: number }): string {
+  const parts = [`${c.passed} passed`, `${c.failed} failed`];
+  if (c.errors) parts.push(`${c.errors} ${c.errors === 1 ? 'error' : 'errors'}`);
+  return parts.join(', ');
 }
 
 export type ServerState = 'starting' | 'running' | 'stopped' | 'failed';

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { TraceFilterDto, TraceSummaryDto } from '../protocol/dto';
 import { ListTraces } from '../protocol/lsp';
 import type { Ctx } from './context';
-import { displayName, traceDescription, traceTooltipRows, truncate } from './format';
+import { checksFailed, displayName, traceDescription, traceTooltipRows, truncate } from './format';
 import { Commands, ContextKeys, TreeItemContext, Views } from './ids';
 import { badgeTooltip, compareNewestFirst, filterSummary, newFailedRuns } from './tracesViewModel';
 
@@ -120,7 +120,9 @@ export class TracesView implements vscode.TreeDataProvider<TraceSummaryDto>, vsc
     item.description = traceDescription(t, now);
     item.iconPath = t.errorCount
       ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
-      : new vscode.ThemeIcon('pulse');
+      : checksFailed(t)
+        ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
+        : new vscode.ThemeIcon('pulse');
     item.contextValue = TreeItemContext.trace;
     item.accessibilityInformation = { label: `${displayName(t)}, ${item.description}${t.errorCount ? `, ${t.errorCount} errors` : ''}` };
     // A click previews (one reusable panel), a double-click pins: as the file explorer does.
@@ -142,13 +144,18 @@ export class TracesView implements vscode.TreeDataProvider<TraceSummaryDto>, vsc
 
   /** Filter quick input: pick a field, then a value; "Clear filter" resets. */
   async editFilter(): Promise<void> {
-    type Item = vscode.QuickPickItem & { key: 'text' | 'service' | 'model' | 'errorsOnly' | 'clear' };
+    type Item = vscode.QuickPickItem & { key: 'text' | 'service' | 'model' | 'errorsOnly' | 'failedChecksOnly' | 'clear' };
     const f = this.filter;
     const items: Item[] = [
       { key: 'text', label: '$(search) Text…', description: f.text ?? 'name, messages, attributes' },
       { key: 'service', label: '$(server-process) Service…', description: f.service ?? 'any' },
       { key: 'model', label: '$(hubot) Model…', description: f.model ?? 'any' },
       { key: 'errorsOnly', label: f.errorsOnly ? '$(pass-filled) Errors only' : '$(circle-large-outline) Errors only', description: f.errorsOnly ? 'on' : 'off' },
+      {
+        key: 'failedChecksOnly',
+        label: f.failedChecksOnly ? '$(pass-filled) Failed checks only' : '$(circle-large-outline) Failed checks only',
+        description: f.failedChecksOnly ? 'on' : 'off (checks from .agent-trace/checks.json or .yaml)',
+      },
       { key: 'clear', label: '$(clear-all) Clear filter' },
     ];
     const pick = await vscode.window.showQuickPick(items, { title: 'Filter traces' });
@@ -158,6 +165,8 @@ export class TracesView implements vscode.TreeDataProvider<TraceSummaryDto>, vsc
         return this.setFilter({});
       case 'errorsOnly':
         return this.setFilter({ ...f, errorsOnly: !f.errorsOnly || undefined });
+      case 'failedChecksOnly':
+        return this.setFilter({ ...f, failedChecksOnly: !f.failedChecksOnly || undefined });
       case 'text': {
         const text = await vscode.window.showInputBox({ title: 'Traces containing text', value: f.text ?? '', prompt: 'Empty to remove' });
         if (text === undefined) return;

@@ -14,6 +14,7 @@ export function filterSummary(f: TraceFilterDto): string {
   if (f.service) parts.push(`service ${f.service}`);
   if (f.model) parts.push(`model ${f.model}`);
   if (f.errorsOnly) parts.push('errors only');
+  if (f.failedChecksOnly) parts.push('failed checks only');
   return parts.join(', ');
 }
 

@@ -9,6 +9,8 @@ export const DEFAULT_GRPC_PORT = 4317;
 export const DEFAULT_RETENTION = { maxDays: 7, maxMegabytes: 1024 } as const;
 /** Relative to the first workspace folder. */
 export const DEFAULT_REDACTION_POLICY_PATH = '.agent-trace/redaction.json';
+/** Checks (issue 11), relative to the first workspace folder (or the CLI's current folder): the first that exists is used. */
+export const CHECKS_FILES = ['.agent-trace/checks.json', '.agent-trace/checks.yaml', '.agent-trace/checks.yml'] as const;
 
 /** The default of each setting, by its key under the `agentTrace` section. */
 export const SETTING_DEFAULTS = {

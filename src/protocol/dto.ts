@@ -38,6 +38,8 @@ export interface TraceSummaryDto {
    * "invoke_agent"), the agent name and first user message. Absent from older servers.
    */
   title?: string;
+  /** How the trace's checks came out (issue 11); absent when no check was evaluated on it. */
+  checks?: ChecksCountsDto;
 }
 
 export interface ToolCallDto {
@@ -152,6 +154,8 @@ export interface TraceFilterDto {
   limit?: number;
   /** Only traces updated after this time (ms since epoch). */
   updatedAfterMs?: number;
+  /** Only traces where some check failed or could not be evaluated. */
+  failedChecksOnly?: boolean;
 }
 
 export interface SearchHitDto {
@@ -310,4 +314,36 @@ export interface TraceHealthDto {
   traces: number;
   spans: number;
   items: TraceHealthItemDto[];
+}
+
+/** Check results of one trace, counted (issue 11). An error is a check that could not be evaluated: never a pass. */
+export interface ChecksCountsDto {
+  passed: number;
+  failed: number;
+  errors: number;
+}
+
+/** One check's result on one trace. `message` quotes span content: plain text only. */
+export interface CheckResultDto {
+  traceId: string;
+  check: string;
+  kind: string;
+  outcome: 'pass' | 'fail' | 'error';
+  message: string;
+  /** The step the result is about (first offending call, the failed step…), when there is one. */
+  spanId: string | null;
+}
+
+/** A problem in the checks file, at its 1-based line. */
+export interface ChecksProblemDto {
+  line: number;
+  message: string;
+  check: string | null;
+}
+
+/** What the server made of the checks file it was given. */
+export interface ChecksConfigStatusDto {
+  /** Valid checks now evaluated on every finished trace. */
+  checks: number;
+  problems: ChecksProblemDto[];
 }

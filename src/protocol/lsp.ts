@@ -7,6 +7,8 @@ import type {
   SamplingPreviewResponseDto,
   SamplingSuggestionDto,
   SamplingSuggestParams,
+  CheckResultDto,
+  ChecksConfigStatusDto,
   SearchHitDto,
   ServerStatusDto,
   SourceStatsDto,
@@ -108,3 +110,14 @@ export const ComparePair = new RequestType<ComparePairParams, PairDiffDto | null
 export const PreviewSampling = new RequestType<SamplingPreviewParams, SamplingPreviewResponseDto, void>('agentTrace/previewSampling');
 export const SuggestSampling = new RequestType<SamplingSuggestParams, SamplingSuggestionDto, void>('agentTrace/suggestSampling');
 export const TraceHealth = new RequestType<TraceHealthParams, TraceHealthDto, void>('agentTrace/traceHealth');
+/**
+ * Added by checks (issue 11): the extension sends the workspace's checks file whenever it
+ * changes (`text` null: no file, no checks). The server evaluates the valid checks on every
+ * finished trace, re-evaluates the stored ones, and publishes the file's problems as diagnostics
+ * on `uri` (the Problems panel).
+ */
+export const SetChecksConfig = new RequestType<{ uri: string | null; text: string | null }, ChecksConfigStatusDto, void>(
+  'agentTrace/setChecksConfig',
+);
+/** The stored check results of one trace. */
+export const GetCheckResults = new RequestType<{ traceId: string }, CheckResultDto[], void>('agentTrace/checkResults');

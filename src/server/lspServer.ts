@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeLens,
   createConnection,
+  DiagnosticSeverity,
   Hover,
   MarkupKind,
   ProposedFeatures,
@@ -26,6 +27,7 @@ import { SamplingLab } from './samplingLab';
 import { TraceServer } from './traceServer';
 import { TraceTitles } from './traceTitles';
 import { codeLensTitle, hoverMarkdown, lineActivity, spanAtLineFigures } from './sourceLens';
+import { CHECK_LENS_RUNS, checkDiagnosticMessages, checkLensTitle } from './checkLens';
 import type { CanonicalSpan } from '../core/model';
 
 const CODE_LENS_COMMAND = 'agentTrace.showSpansAtLine';
@@ -120,6 +122,7 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
         samplingLab?.invalidate(change);
         void connection.sendNotification(lsp.TracesChanged, change);
         void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+        void connection.sendRequest('workspace/diagnostic/refresh').catch(() => undefined);
       },
       onStatusChanged: (status) => void connection.sendNotification(lsp.StatusChanged, status),
     });
@@ -128,6 +131,8 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
         textDocumentSync: TextDocumentSyncKind.None,
         codeLensProvider: { resolveProvider: false },
         hoverProvider: true,
+        // Pulled by the client for open files: failing checks on the agent's source line.
+        diagnosticProvider: { interFileDependencies: false, workspaceDiagnostics: false },
       },
       serverInfo: { name: 'agent-trace' },
     };
@@ -204,6 +209,27 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
   connection.onRequest(lsp.SuggestSampling, (params) => lab().suggest(params));
   connection.onRequest(lsp.TraceHealth, (params) => lab().health(params));
 
+  // Checks (issue 11): the file's problems go to the Problems panel as diagnostics on the file.
+  let checksUri: string | null = null;
+  connection.onRequest(lsp.SetChecksConfig, ({ uri, text }) => {
+    const config = need().checks.setConfig(text);
+    if (checksUri && checksUri !== uri) void connection.sendDiagnostics({ uri: checksUri, diagnostics: [] });
+    checksUri = uri;
+    if (uri) {
+      void connection.sendDiagnostics({
+        uri,
+        diagnostics: config.problems.map((p) => ({
+          range: { start: { line: p.line - 1, character: 0 }, end: { line: p.line - 1, character: 10_000 } },
+          severity: DiagnosticSeverity.Error,
+          source: 'Agent Trace checks',
+          message: p.message,
+        })),
+      });
+    }
+    return { checks: config.checks.length, problems: config.problems };
+  });
+  connection.onRequest(lsp.GetCheckResults, ({ traceId }) => need().store.checkResultsOf(traceId.toLowerCase()));
+
   /** Code lens and hover figures of one line; trace spans are read once per request. */
   const lineActivities = () => {
     const traceSpans = memoTraceSpans();
@@ -212,19 +238,29 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
 
   connection.onCodeLens((params) => {
     const activity = lineActivities();
-    return statsForDocument(params.textDocument.uri).map((stat) => {
+    return statsForDocument(params.textDocument.uri).flatMap((stat) => {
       const line = Math.max(0, stat.line - 1);
-      const lens: CodeLens = {
+      const lensWith = (title: string): CodeLens => ({
         range: { start: { line, character: 0 }, end: { line, character: 0 } },
-        command: {
-          title: codeLensTitle(activity(stat)),
-          command: CODE_LENS_COMMAND,
-          arguments: [{ file: fileURLToPath(params.textDocument.uri), line: stat.line }],
-        },
-      };
-      return lens;
+        command: { title, command: CODE_LENS_COMMAND, arguments: [{ file: fileURLToPath(params.textDocument.uri), line: stat.line }] },
+      });
+      const checks = checkLensTitle(need().store.checkFailuresAtLine(stat.file, stat.line, CHECK_LENS_RUNS));
+      return checks ? [lensWith(codeLensTitle(activity(stat))), lensWith(checks)] : [lensWith(codeLensTitle(activity(stat)))];
     });
   });
+
+  connection.languages.diagnostics.on((params) => ({
+    kind: 'full',
+    items: statsForDocument(params.textDocument.uri).flatMap((stat) => {
+      const line = Math.max(0, stat.line - 1);
+      return checkDiagnosticMessages(need().store.checkFailuresAtLine(stat.file, stat.line, CHECK_LENS_RUNS)).map((message) => ({
+        range: { start: { line, character: 0 }, end: { line, character: 10_000 } },
+        severity: DiagnosticSeverity.Warning,
+        source: 'Agent Trace checks',
+        message,
+      }));
+    }),
+  }));
 
   connection.onHover((params): Hover | null => {
     const line = params.position.line + 1;

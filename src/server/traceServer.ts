@@ -10,6 +10,7 @@ import { startGrpcReceiver } from './grpcReceiver';
 import { startHttpReceiver } from './httpReceiver';
 import type { IngestSink } from './ingest';
 import { describePortConflict } from './portProbe';
+import { ChecksService } from './checksService';
 import { TraceStore, type RetentionReport } from '../store/traceStore';
 
 export interface TraceServerOptions {
@@ -33,6 +34,8 @@ export interface TraceServerOptions {
   /** Search indexing (tests tune it): how long ingest must be quiet before idle indexing, and the backlog kept under sustained ingest. */
   indexIdleMs?: number;
   indexBacklogMax?: number;
+  /** Checks (issue 11): how long a trace must go without new spans before it is checked (tests shorten it). */
+  checksQuietMs?: number;
 }
 
 /** Spans whose normalization failures are logged one by one before the log only counts them. */
@@ -82,6 +85,8 @@ export class TraceServer {
   private catchUp: Promise<void> | null = null;
   /** Search-index transactions run so far (each followed by a turn of the event loop). */
   indexChunks = 0;
+  /** The workspace's checks, run on finished traces (see checksService.ts). */
+  readonly checks: ChecksService;
 
   private constructor(private readonly options: TraceServerOptions) {
     const overrides = options.priceOverrides ?? {};
@@ -90,6 +95,13 @@ export class TraceServer {
       log: options.log,
     });
     this.lastDataVersion = this.store.dataVersion();
+    this.checks = new ChecksService({
+      store: this.store,
+      log: options.log,
+      isWriter: () => this.role === 'writer',
+      quietMs: options.checksQuietMs,
+      onResults: (traceIds) => this.queueChange(traceIds, traceIds.length === 0),
+    });
   }
 
   private normalizationFailures = 0;
@@ -141,6 +153,7 @@ export class TraceServer {
       this.spansSinceIndex += batch.spans.length;
       this.scheduleIndexing(this.options.indexIdleMs ?? INDEX_IDLE_MS);
       this.indexWhileBusy();
+      this.checks.noteWritten(traceIds);
       this.queueChange(traceIds);
     },
     busy: () => this.lagMs > BUSY_LAG_MS,
@@ -312,7 +325,9 @@ export class TraceServer {
     this.lastDataVersion = version;
     const since = this.lastChangeScanMs - 1_000;
     this.lastChangeScanMs = Date.now();
-    this.queueChange(this.store.changedTracesSince(since), true);
+    const changed = this.store.changedTracesSince(since);
+    if (this.role === 'writer') this.checks.noteWritten(changed); // written by another process (an import)
+    this.queueChange(changed, true);
   }
 
   /** Trims the store in slices (see TraceStore.applyRetention); one run at a time. */
@@ -335,6 +350,7 @@ export class TraceServer {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.checks.close();
     for (const t of this.timers) clearInterval(t);
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
     if (this.indexTimer) clearTimeout(this.indexTimer);

@@ -115,8 +115,35 @@ const v3 = (db: Db): void => {
   `);
 };
 
+// Check results (issue 11): one row per (trace, check) with its outcome and message, and the
+// counts per trace that lists and the "failed checks" filter read without touching the rows.
+// Separate tables, because a trace summary row is replaced whole on every write. IF NOT EXISTS:
+// harmless for a real version-3 file, and lets a file rolled back to an older user_version
+// (as tests simulating old files do) migrate again.
+const v4 = (db: Db): void => {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS check_results (
+      trace_id TEXT NOT NULL,
+      check_name TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      outcome TEXT NOT NULL,             -- pass | fail | error
+      message TEXT NOT NULL,
+      span_id TEXT,
+      PRIMARY KEY (trace_id, check_name)
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS trace_checks (
+      trace_id TEXT PRIMARY KEY,
+      passed INTEGER NOT NULL,
+      failed INTEGER NOT NULL,
+      errors INTEGER NOT NULL,
+      evaluated_at_ms INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS trace_checks_not_passed ON trace_checks(trace_id) WHERE failed + errors > 0;
+  `);
+};
+
 /** Ordered; index i migrates user_version i to i + 1. */
-export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3];
+export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4];
 
 export const SCHEMA_VERSION = migrations.length;
 

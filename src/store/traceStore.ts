@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import type { CanonicalSpan, RawEvent, RawLogRecord, RawSpan, StatusCode, StepKind } from '../core/model';
 import { emptyUsage } from '../core/model';
 import { durationMsBetween, nanosToIso, nanosToMs, summarizeParts, type SummaryPart, type TraceSummary } from '../core/tree';
-import type { SearchHit, SourceStats, TraceFilter } from './types';
+import type { ChecksCountsRow, SearchHit, SourceStats, StoredCheckResult, TraceFilter } from './types';
 import { openDatabase } from './openDatabase';
 import { extendSummary, stateOf, type Orphan, type TraceLookup, type TraceState } from './incrementalSummary';
 import { ftsQuery, searchTextOf, snippetOf } from './searchText';
@@ -81,7 +81,17 @@ interface TraceRow {
   reasoning_tokens: number | null;
   cost_usd: number | null;
   updated_at_ms: number;
+  /** JSON [passed, failed, errors] from trace_checks, when read and evaluated. */
+  checks?: string | null;
 }
+
+/** A listed trace: its summary and, once evaluated, how its checks came out. */
+export type ListedTrace = TraceSummary & { checks?: ChecksCountsRow };
+
+/** The checks column of a listing (NULL when the trace has no evaluated checks). */
+const CHECKS_COLUMN = '(SELECT json_array(c.passed, c.failed, c.errors) FROM trace_checks c WHERE c.trace_id = traces.trace_id) AS checks';
+/** Traces kept per re-evaluation page of check results. */
+const CHECK_PAGE_MAX = 1_000;
 
 type PartRow = [
   span_id: string,
@@ -117,8 +127,8 @@ const INSERT_SPAN = `INSERT INTO spans (${SPAN_COLUMNS}) VALUES (${placeholders(
 const UPDATE_SPAN = `UPDATE spans SET (${SPAN_COLUMNS}) = (${placeholders(SPAN_COLUMNS)}) WHERE id = ?`;
 const SAVE_SUMMARY = `INSERT OR REPLACE INTO traces (${TRACE_COLUMNS}, start_ms, bytes, incr) VALUES (${placeholders(TRACE_COLUMNS)}, ?, ?, ?)`;
 
-function rowToSummary(r: TraceRow): TraceSummary {
-  return {
+function rowToSummary(r: TraceRow): ListedTrace {
+  const summary: ListedTrace = {
     traceId: r.trace_id,
     name: r.name,
     services: JSON.parse(r.services) as string[],
@@ -141,6 +151,11 @@ function rowToSummary(r: TraceRow): TraceSummary {
     orphanCount: r.orphan_count,
     updatedAtMs: r.updated_at_ms,
   };
+  if (r.checks) {
+    const [passed, failed, errors] = JSON.parse(r.checks) as number[];
+    summary.checks = { passed, failed, errors };
+  }
+  return summary;
 }
 
 /** The RawSpan inside a stored CanonicalSpan (for re-canonicalizing after a log attaches). */
@@ -600,7 +615,7 @@ export class TraceStore {
   // Reading
 
   /** Newest first (by start time). */
-  listTraces(filter: TraceFilter): TraceSummary[] {
+  listTraces(filter: TraceFilter): ListedTrace[] {
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.updatedAfterMs !== undefined) {
@@ -608,6 +623,11 @@ export class TraceStore {
       args.push(filter.updatedAfterMs);
     }
     if (filter.errorsOnly) where.push('error_count > 0');
+    if (filter.failedChecksOnly) where.push('trace_id IN (SELECT trace_id FROM trace_checks WHERE failed + errors > 0)');
+    if (filter.startedAfterMs !== undefined) {
+      where.push('start_ms >= ?');
+      args.push(filter.startedAfterMs);
+    }
     if (filter.service) {
       where.push('EXISTS (SELECT 1 FROM json_each(traces.services) WHERE value = ?)');
       args.push(filter.service);
@@ -631,7 +651,7 @@ export class TraceStore {
     const limit = Math.max(1, Math.min(MAX_LIST_LIMIT, Math.floor(filter.limit ?? DEFAULT_LIST_LIMIT)));
     args.push(limit);
     const sql =
-      `SELECT ${TRACE_COLUMNS} FROM traces` +
+      `SELECT ${TRACE_COLUMNS}, ${CHECKS_COLUMN} FROM traces` +
       (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
       ' ORDER BY start_ms DESC, start_ns DESC, trace_id LIMIT ?';
     return (this.stmt(sql).all(...args) as TraceRow[]).map(rowToSummary);
@@ -648,15 +668,21 @@ export class TraceStore {
     return docs.map((d) => JSON.parse(d) as CanonicalSpan);
   }
 
+  /** One trace's summary (with its check counts), without its spans; null when not stored. */
+  traceSummary(traceId: string): ListedTrace | null {
+    const row = this.stmt(`SELECT ${TRACE_COLUMNS}, ${CHECKS_COLUMN} FROM traces WHERE trace_id = ?`).get(traceId) as TraceRow | undefined;
+    return row ? rowToSummary(row) : null;
+  }
+
   /** One stored span, by the (trace_id, span_id) index: a single document, not the whole trace. */
   getSpan(traceId: string, spanId: string): CanonicalSpan | null {
     const doc = this.stmt('SELECT doc FROM spans WHERE trace_id = ? AND span_id = ?').pluck().get(traceId, spanId) as string | undefined;
     return doc === undefined ? null : (JSON.parse(doc) as CanonicalSpan);
   }
 
-  getTrace(traceId: string): { summary: TraceSummary; spans: CanonicalSpan[] } | null {
+  getTrace(traceId: string): { summary: ListedTrace; spans: CanonicalSpan[] } | null {
     const read = this.db.transaction(() => {
-      const row = this.stmt(`SELECT ${TRACE_COLUMNS} FROM traces WHERE trace_id = ?`).get(traceId) as TraceRow | undefined;
+      const row = this.stmt(`SELECT ${TRACE_COLUMNS}, ${CHECKS_COLUMN} FROM traces WHERE trace_id = ?`).get(traceId) as TraceRow | undefined;
       if (!row) return null;
       const docs = this.stmt('SELECT doc FROM spans WHERE trace_id = ?').pluck().all(traceId) as string[];
       return { summary: rowToSummary(row), spans: docs.map((d) => JSON.parse(d) as CanonicalSpan) };
@@ -750,6 +776,93 @@ export class TraceStore {
   }
 
   // -------------------------------------------------------------------------------------------
+  // Check results (schema v4)
+
+  /**
+   * Replaces the check results of several traces in ONE short transaction (the checks service
+   * writes a slice at a time). An empty result list removes the trace's results (no check
+   * applies). A trace deleted meanwhile gets none.
+   */
+  saveCheckResults(entries: { traceId: string; results: Omit<StoredCheckResult, 'traceId'>[] }[]): void {
+    if (entries.length === 0) return;
+    const now = this.now();
+    const exists = this.stmt('SELECT 1 FROM traces WHERE trace_id = ?').pluck();
+    const insert = this.stmt('INSERT INTO check_results (trace_id, check_name, kind, outcome, message, span_id) VALUES (?, ?, ?, ?, ?, ?)');
+    const counts = this.stmt('INSERT OR REPLACE INTO trace_checks (trace_id, passed, failed, errors, evaluated_at_ms) VALUES (?, ?, ?, ?, ?)');
+    this.db
+      .transaction(() => {
+        for (const { traceId, results } of entries) {
+          this.deleteCheckResultsOf(traceId);
+          if (results.length === 0 || exists.get(traceId) === undefined) continue;
+          const c = { pass: 0, fail: 0, error: 0 };
+          for (const r of results) {
+            insert.run(traceId, r.check, r.kind, r.outcome, r.message, r.spanId);
+            c[r.outcome]++;
+          }
+          counts.run(traceId, c.pass, c.fail, c.error, now);
+        }
+      })
+      .immediate();
+  }
+
+  /** Forgets every check result (the checks changed: they are evaluated again). */
+  clearCheckResults(): void {
+    this.db.transaction(() => this.db.exec('DELETE FROM check_results; DELETE FROM trace_checks;')).immediate();
+  }
+
+  private deleteCheckResultsOf(traceId: string): void {
+    this.stmt('DELETE FROM check_results WHERE trace_id = ?').run(traceId);
+    this.stmt('DELETE FROM trace_checks WHERE trace_id = ?').run(traceId);
+  }
+
+  /** The check results of one trace, in name order. */
+  checkResultsOf(traceId: string): StoredCheckResult[] {
+    const rows = this.stmt('SELECT trace_id, check_name, kind, outcome, message, span_id FROM check_results WHERE trace_id = ? ORDER BY check_name')
+      .raw()
+      .all(traceId) as [string, string, string, StoredCheckResult['outcome'], string, string | null][];
+    return rows.map(([t, check, kind, outcome, message, spanId]) => ({ traceId: t, check, kind, outcome, message, spanId }));
+  }
+
+  /**
+   * How the checks came out in the last `runs` runs started at one source line (a root or agent
+   * step recorded there: the agent's entry point), per check, for the code lens. Reads at most a
+   * few hundred span rows through the source index.
+   */
+  checkFailuresAtLine(file: string, line: number, runs = 10): { runs: number; checks: { check: string; failed: number; errors: number; evaluated: number }[] } {
+    const ids = this.stmt(
+      "SELECT trace_id FROM spans WHERE src_file = ? AND src_line = ? AND (parent_id IS NULL OR kind = 'agent') ORDER BY start_ms DESC LIMIT ?",
+    )
+      .pluck()
+      .all(file, line, runs * 20) as string[];
+    const last = [...new Set(ids)].slice(0, Math.max(1, Math.floor(runs)));
+    if (last.length === 0) return { runs: 0, checks: [] };
+    const rows = this.stmt(
+      "SELECT check_name, sum(outcome = 'fail'), sum(outcome = 'error'), count(*) FROM check_results " +
+        'WHERE trace_id IN (SELECT value FROM json_each(?)) GROUP BY check_name ORDER BY check_name',
+    )
+      .raw()
+      .all(JSON.stringify(last)) as [string, number, number, number][];
+    const evaluated = this.stmt('SELECT count(*) FROM trace_checks WHERE trace_id IN (SELECT value FROM json_each(?))').pluck().get(JSON.stringify(last)) as number;
+    return { runs: evaluated, checks: rows.map(([check, failed, errors, n]) => ({ check, failed, errors, evaluated: n })) };
+  }
+
+  /**
+   * A page of trace ids, newest start first, after `cursor` (the last page's last entry):
+   * what re-evaluating every stored trace walks, a page at a time.
+   */
+  traceIdsPage(cursor: { startMs: number; traceId: string } | null, limit: number): { traceId: string; startMs: number }[] {
+    const n = Math.max(1, Math.min(CHECK_PAGE_MAX, Math.floor(limit)));
+    const rows = (
+      cursor === null
+        ? this.stmt('SELECT trace_id, start_ms FROM traces ORDER BY start_ms DESC, trace_id DESC LIMIT ?').raw().all(n)
+        : this.stmt('SELECT trace_id, start_ms FROM traces WHERE (start_ms, trace_id) < (?, ?) ORDER BY start_ms DESC, trace_id DESC LIMIT ?')
+            .raw()
+            .all(cursor.startMs, cursor.traceId, n)
+    ) as [string, number][];
+    return rows.map(([traceId, startMs]) => ({ traceId, startMs }));
+  }
+
+  // -------------------------------------------------------------------------------------------
   // Deleting
 
   private deleteTraces(ids: string[]): number {
@@ -760,6 +873,7 @@ export class TraceStore {
         const spans = this.stmt('DELETE FROM spans WHERE trace_id = ?').run(id).changes;
         this.stmt('DELETE FROM pending_logs WHERE trace_id = ?').run(id);
         this.stmt('DELETE FROM span_orphans WHERE trace_id = ?').run(id);
+        this.deleteCheckResultsOf(id);
         const traces = this.stmt('DELETE FROM traces WHERE trace_id = ?').run(id).changes;
         if (spans + traces > 0) deleted++;
       }
@@ -781,6 +895,7 @@ export class TraceStore {
       const n = this.stmt('SELECT count(*) FROM traces').pluck().get() as number;
       this.db.exec(
         "INSERT INTO span_fts (span_fts) VALUES ('delete-all'); DELETE FROM spans; DELETE FROM traces; DELETE FROM pending_logs; DELETE FROM span_orphans; " +
+          'DELETE FROM check_results; DELETE FROM trace_checks; ' +
           'UPDATE search_state SET indexed_upto = 0;',
       );
       return n;
@@ -922,6 +1037,7 @@ export class TraceStore {
         queue.shift();
         this.stmt('DELETE FROM pending_logs WHERE trace_id = ?').run(traceId);
         this.stmt('DELETE FROM span_orphans WHERE trace_id = ?').run(traceId);
+        this.deleteCheckResultsOf(traceId);
         if (this.stmt('DELETE FROM traces WHERE trace_id = ?').run(traceId).changes > 0) deleted++;
       }
       // Freed ids at the top are handed out again: they must count as not yet indexed.

@@ -10,6 +10,27 @@ export interface TraceFilter {
   limit?: number;
   /** Only traces updated after this time (ms since epoch). */
   updatedAfterMs?: number;
+  /** Only traces where some check failed or could not be evaluated (error). */
+  failedChecksOnly?: boolean;
+  /** Only traces started at or after this time (ms since epoch). */
+  startedAfterMs?: number;
+}
+
+/** How a trace's checks came out (absent: not evaluated, or no check applies). */
+export interface ChecksCountsRow {
+  passed: number;
+  failed: number;
+  errors: number;
+}
+
+/** One stored check result. */
+export interface StoredCheckResult {
+  traceId: string;
+  check: string;
+  kind: string;
+  outcome: 'pass' | 'fail' | 'error';
+  message: string;
+  spanId: string | null;
 }
 
 export interface SearchHit {

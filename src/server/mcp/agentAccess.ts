@@ -266,14 +266,41 @@ export class AgentAccess {
     });
   }
 
-  checkResults(input: { traceId?: string }): ToolAnswer {
-    return this.run('check_results', () => {
-      if (input.traceId) this.spansOf(input.traceId);
-      return {
-        configured: false,
-        results: [],
-        note: 'No checks are configured: this version of Agent Trace has no trace checks (assertions over traces) yet, so there are no results to report. Use get_trace and redaction_findings instead.',
-      };
+  /**
+   * Stored check results (issue 11): one trace's, or the recent traces whose checks did not all
+   * pass. Messages quote span content, so they go through the redactor like every other text.
+   */
+  checkResults(input: { traceId?: string; cursor?: string }): ToolAnswer {
+    return this.run('check_results', (r, budget) => {
+      const store = this.store();
+      const rowsOf = (traceId: string) =>
+        store.checkResultsOf(traceId).map((c) => ({ check: c.check, kind: c.kind, outcome: c.outcome, message: r.text('check.message', c.message), stepId: c.spanId }));
+      if (input.traceId) {
+        const id = normalizeId(input.traceId);
+        const summary = store.traceSummary(id);
+        if (!summary) throw unknownTrace(input.traceId);
+        const results = rowsOf(id);
+        return {
+          traceId: id,
+          counts: summary.checks ?? null,
+          results,
+          ...(results.length === 0 ? { note: NO_CHECK_RESULTS } : {}),
+        };
+      }
+      const failing = store.listTraces({ failedChecksOnly: true, limit: LIMITS.listTraces });
+      const rows = failing.map((t) => ({
+        traceId: t.traceId,
+        name: r.text('trace.name', t.name),
+        startTime: t.startTime,
+        counts: t.checks ?? null,
+        notPassed: rowsOf(t.traceId).filter((c) => c.outcome !== 'pass'),
+      }));
+      return this.page(rows, input.cursor, budget, (page, nextCursor) => ({
+        tracesWithFailedChecks: rows.length,
+        traces: page,
+        nextCursor,
+        ...(rows.length === 0 ? { note: `No trace has a failed check. ${NO_CHECK_RESULTS}` } : {}),
+      }), r);
     });
   }
 
@@ -365,6 +392,10 @@ export class AgentAccess {
     throw new AgentAccessError(`Trace ${normalizeId(traceId)} has no step ${stepId}. Call get_trace to see its step ids.`);
   }
 }
+
+const NO_CHECK_RESULTS =
+  'Checks are declared in .agent-trace/checks.json (or .yaml) of the workspace and run on each trace once it has been quiet for a moment; ' +
+  'a trace without results has no checks file, no check whose scope includes it, or is still being written.';
 
 function normalizeId(id: string): string {
   return id.trim().toLowerCase();

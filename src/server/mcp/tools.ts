@@ -60,8 +60,8 @@ export const AGENT_TOOLS: readonly AgentTool[] = [
   {
     name: 'check_results',
     title: 'Results of trace checks',
-    description: 'Results of the checks (assertions) configured over traces. This version of Agent Trace has no checks feature yet, so the answer says that no checks are configured; use get_trace and redaction_findings instead.',
-    input: z.object({ traceId: traceId.optional() }),
+    description: `Results of the checks (assertions such as "the weather tool was called", "cost under $0.01", "no secrets") declared in the workspace's .agent-trace/checks.json and run on every finished trace: pass, fail, or error (could not be evaluated) with a short message and the step it is about. Without traceId: the recent traces whose checks did not all pass. ${SIZED}`,
+    input: z.object({ traceId: traceId.optional().describe('Results of this trace only (default: the traces with failed checks).'), cursor }),
     call: (a, args) => a.checkResults(args as Parameters<AgentAccess['checkResults']>[0]),
   },
   {

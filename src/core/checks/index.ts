@@ -1,0 +1,5 @@
+// Checks over finished traces: config (checks.json / checks.yaml with lines), evaluation, counts.
+export { parseChecksConfig, MAX_CHECKS } from './config';
+export { evaluateChecks, countOutcomes, type CheckedTrace } from './evaluate';
+export { compileUserPattern, MAX_PATTERN_LENGTH, MAX_TESTED_CHARS } from './patterns';
+export * from './types';
