@@ -39,7 +39,7 @@ Usage:
   ${DIFF_USAGE}
   ${MCP_USAGE}
   agent-trace sample --config collector.yaml [--head 0.01] [--head-sdk js|python] [--since 1h]
-                     [--suggest PERCENT] [--loop N] [--fail-on-lost errors|loops] [--json] [--db FILE]
+                     [--suggest PERCENT] [--loop N] [--fail-on-lost errors|failed_checks|loops] [--json] [--db FILE]
   ${HEALTH_USAGE}
   ${CHECK_USAGE}
   agent-trace lsp    --stdio

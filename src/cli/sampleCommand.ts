@@ -1,6 +1,6 @@
 // `agent-trace sample`: what a Collector tail_sampling policy (and/or a head ratio) would keep of
 // the stored traces, and which failures it would silently drop. For CI: exit 1 with
-// --fail-on-lost errors|loops when the policy loses such a trace, 2 on a bad config or flag.
+// --fail-on-lost errors|failed_checks|loops when the policy loses such a trace, 2 on a bad config or flag.
 import {
   parseCollectorConfig,
   samplingVerdict,
@@ -43,7 +43,7 @@ export interface SampleReport {
   suggestion: (SuggestedPolicy & { budgetPercent: number }) | null;
 }
 
-const LOST_GROUPS = ['errors', 'loops'];
+const LOST_GROUPS = ['errors', 'failed_checks', 'loops'];
 
 /** "1h", "30m", "2d", "45s" → milliseconds. */
 export function parseSince(text: string): number {

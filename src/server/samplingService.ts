@@ -2,7 +2,7 @@
 // tail_sampling policies look at (attributes, resource, status, events, timing, tools).
 import type { CanonicalSpan } from '../core/model';
 import type { SamplingSpan, SamplingTrace } from '../core/sampling';
-import type { TraceStore } from '../store/traceStore';
+import type { ListedTrace, TraceStore } from '../store/traceStore';
 import type { TraceSummary } from '../core/tree';
 
 /** Traces simulated per run: the newest ones, so a preview stays quick on a large store. */
@@ -38,7 +38,7 @@ export function loadSamplingTraces(store: TraceStore, query: SamplingTraceQuery 
 }
 
 /** The newest stored traces (within the query) with their spans sorted by start, one at a time. */
-export function forEachStoredTrace(store: TraceStore, query: SamplingTraceQuery, visit: (summary: TraceSummary, spans: CanonicalSpan[]) => void): void {
+export function forEachStoredTrace(store: TraceStore, query: SamplingTraceQuery, visit: (summary: ListedTrace, spans: CanonicalSpan[]) => void): void {
   const limit = Math.min(query.limit ?? MAX_TRACES_PER_SIMULATION, MAX_TRACES_PER_SIMULATION);
   const summaries = store.listTraces({ limit }).filter((t) => query.sinceMs === undefined || Number(BigInt(t.startUnixNanos || '0') / 1_000_000n) >= query.sinceMs);
   for (const summary of summaries) {
@@ -51,7 +51,7 @@ export function forEachStoredTrace(store: TraceStore, query: SamplingTraceQuery,
 export const spansByStart = (spans: readonly CanonicalSpan[]): CanonicalSpan[] => [...spans].sort((a, b) => startMs(a) - startMs(b));
 
 /** One stored trace as the simulator reads it (spans sorted by start). */
-export function samplingTraceOf(summary: TraceSummary, spans: readonly CanonicalSpan[]): SamplingTrace {
+export function samplingTraceOf(summary: TraceSummary & { checks?: { failed: number } }, spans: readonly CanonicalSpan[]): SamplingTrace {
   return {
     traceId: summary.traceId,
     spans: spans.map(toSamplingSpan),
@@ -61,5 +61,6 @@ export function samplingTraceOf(summary: TraceSummary, spans: readonly Canonical
     errorCount: summary.errorCount,
     tools: spans.filter((s) => s.norm.kind === 'tool').map((s) => s.norm.tool?.name ?? s.name),
     bytes: spans.reduce((n, s) => n + JSON.stringify({ a: s.attributes, r: s.resource, e: s.events, n: s.name }).length, 0),
+    failedChecks: summary.checks?.failed ?? 0,
   };
 }

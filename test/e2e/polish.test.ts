@@ -169,6 +169,11 @@ describe('Agent Trace polish: status, preview panel, first selection, open besid
   });
 
   it('in a narrow window the panel stacks the details under the steps and cuts no figure', async () => {
+    // One editor group (the source opened beside it earlier), the trace panel in front.
+    await editor.runCommand('View: Join All Editor Groups');
+    await waitFor(async () => (await page().locator('.editor-group-container').count()) === 1, 15_000, () => 'the editor groups were not joined');
+    await editorTabs('weather-assistant').first().click();
+    panel = await editor.findFrame('agent-trace-app .trace-header');
     await page().setViewportSize({ width: 1000, height: 900 });
     try {
       await panel.locator('.split.stacked').waitFor({ timeout: 15_000 });

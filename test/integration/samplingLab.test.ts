@@ -254,6 +254,22 @@ describe('language server: sampling lab and trace health', function () {
     assert.equal(await conn.sendRequest(lsp.DeleteTrace, { traceId: id('9', 1) }), true);
     await eventually(async () => assert.equal((await preview(TAIL(KEEP_ERRORS))).traces, before.traces));
   });
+
+  it('counts the runs that failed a check once checks exist, and says what the policy drops of them', async () => {
+    // The two loops call search four times: a "no loops" check fails on them; neither failed a span.
+    const status = await conn.sendRequest(lsp.SetChecksConfig, { uri: null, text: 'checks:\n  - { name: no loops, kind: max_repeats, tool: search, max: 3 }\n' });
+    assert.deepEqual([status.checks, status.problems], [1, []]);
+    const p = await eventually(async () => {
+      const r = await preview(TAIL(KEEP_ERRORS));
+      assert.equal(r.groups.find((g) => g.group === 'failed_checks')!.total, 2, 'checked once the traces are quiet');
+      return r;
+    }, 30_000);
+    const failed = p.groups.find((g) => g.group === 'failed_checks')!;
+    assert.deepEqual([failed.kept, [...failed.lostTraceIds].sort()], [0, [id('c', 0), id('c', 1)]]);
+    assert.equal(p.sentence, 'This policy keeps 5 of 29 trace(s); it keeps all 5 error traces, drops all 2 runs that failed a check and drops all 2 runs where the agent looped.');
+    const suggestion = await conn.sendRequest(lsp.SuggestSampling, { range: 'all', budget: { unit: 'percent', value: 50 } });
+    assert.ok(suggestion.ok && /2 stored run\(s\) failed a check without failing a span/.test(suggestion.yaml), JSON.stringify(suggestion).slice(0, 300));
+  });
 });
 
 describe('CLI: agent-trace health', function () {

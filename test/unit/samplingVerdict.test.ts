@@ -64,4 +64,26 @@ describe('sampling verdict', () => {
     assert.equal(suggestPolicy(traces, 1).overBudget, true, '12 errors are more than 1% of 216');
     assert.equal(suggestPolicy(traces, 1).baselinePercent, 0);
   });
+
+  it('counts the runs that failed a check, and the sentence names what a policy drops of them', () => {
+    // Two runs failed a check: one also failed a span (an error), one returned 200 with a wrong answer.
+    const checked = [...traces, trace(600, { errorCount: 1, failedChecks: 1 }), trace(601, { failedChecks: 2 })];
+    const keepErrors = new Set(checked.filter((t) => t.errorCount > 0).map((t) => t.traceId));
+    const decisions = checked.map((t) => ({ traceId: t.traceId, kept: keepErrors.has(t.traceId), decidedBy: 'x', headSampled: null, policies: [], approximate: false }));
+    const v = samplingVerdict(checked, decisions);
+    const failed = v.groups.find((g) => g.group === 'failed_checks')!;
+    assert.deepEqual([failed.total, failed.kept, failed.lostTraceIds], [2, 1, [checked[checked.length - 1].traceId]]);
+    assert.equal(v.sentence, 'This policy keeps 13 of 218 trace(s); it keeps all 13 error traces, drops 1 of 2 runs that failed a check and drops all 3 runs where the agent looped.');
+  });
+
+  it("says in the suggested YAML that the Collector cannot see a check that failed without an error, and how to make it see one", () => {
+    const checked = [...traces, trace(601, { failedChecks: 1 })];
+    const s = suggestPolicy(checked, 10);
+    assert.equal(s.failedChecksWithoutError, 1);
+    assert.match(s.yaml, /1 stored run\(s\) failed a check without failing a span/);
+    assert.match(s.yaml, /gen_ai\.evaluation\.result/);
+    assert.deepEqual(parseCollectorConfig(s.yaml).errors, [], 'the note is YAML comments: the policy still parses');
+    assert.equal(suggestPolicy(traces, 10).failedChecksWithoutError, 0);
+    assert.doesNotMatch(suggestPolicy(traces, 10).yaml, /failed a check/);
+  });
 });

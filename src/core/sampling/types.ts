@@ -26,6 +26,8 @@ export interface SamplingTrace {
   tools: string[];
   /** Approximate serialized size (bytes_limiting). */
   bytes: number;
+  /** How many of the user's checks failed on this run (0 or absent: none failed, or none ran). */
+  failedChecks?: number;
 }
 
 /** One policy as the configuration states it, with where it sits for messages. */

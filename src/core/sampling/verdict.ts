@@ -3,7 +3,7 @@
 import type { SamplingTrace, TraceDecision } from './types';
 
 export interface GroupVerdict {
-  /** errors | costliest | slowest | rare_tool_paths | loops */
+  /** errors | failed_checks | loops | costliest | slowest | rare_tool_paths */
   group: string;
   label: string;
   total: number;
@@ -59,6 +59,13 @@ function describe(g: GroupVerdict, noun: string): string {
   return `drops ${lost} of ${g.total} ${noun}`;
 }
 
+const failedACheck = (t: SamplingTrace) => (t.failedChecks ?? 0) > 0;
+
+/** "a", "a and b", "a, b and c". */
+function joinParts(parts: string[]): string {
+  return parts.length < 3 ? parts.join(' and ') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+}
+
 export function samplingVerdict(traces: readonly SamplingTrace[], decisions: readonly TraceDecision[], options: VerdictOptions = {}): SamplingVerdict {
   const kept = new Set(decisions.filter((d) => d.kept).map((d) => d.traceId));
   const loopThreshold = options.loopThreshold ?? 3;
@@ -71,17 +78,19 @@ export function samplingVerdict(traces: readonly SamplingTrace[], decisions: rea
   });
   const groups = [
     group('errors', 'error traces', traces.filter((t) => t.errorCount > 0)),
+    group('failed_checks', 'runs that failed a check', traces.filter(failedACheck)),
     group('loops', `runs where the agent looped (a tool called ${loopThreshold}+ times)`, traces.filter((t) => isLoop(t, loopThreshold))),
     group('costliest', 'costliest 1%', topPercent(traces, (t) => t.costUsd)),
     group('slowest', 'slowest 1%', topPercent(traces, (t) => t.durationMs)),
     group('rare_tool_paths', 'rare tool paths', rareToolPaths(traces)),
   ];
-  const [errors, loops] = groups;
+  const [errors, failedChecks, loops] = groups;
   const parts: string[] = [];
   if (errors.total) parts.push(describe(errors, errors.total === 1 ? 'error trace' : 'error traces'));
+  if (failedChecks.total) parts.push(describe(failedChecks, failedChecks.total === 1 ? 'run that failed a check' : 'runs that failed a check'));
   if (loops.total) parts.push(describe(loops, loops.total === 1 ? 'run where the agent looped' : 'runs where the agent looped'));
   const lead = `This policy keeps ${kept.size} of ${traces.length} trace(s)`;
-  const sentence = parts.length ? `${lead}; it ${parts.join(' and ')}.` : `${lead}; there are no error traces or agent loops among them.`;
+  const sentence = parts.length ? `${lead}; it ${joinParts(parts)}.` : `${lead}; there are no error traces, failed checks or agent loops among them.`;
   return { traces: traces.length, kept: kept.size, groups, sentence };
 }
 
@@ -90,6 +99,12 @@ export interface SuggestedPolicy {
   baselinePercent: number;
   /** Errors alone exceed the budget: every error is still kept. */
   overBudget: boolean;
+  /**
+   * Runs that failed one of the user's checks without an error the Collector could see: the
+   * Collector never sees our checks, so only the baseline may keep them (the YAML says how to
+   * make them visible to it).
+   */
+  failedChecksWithoutError: number;
   yaml: string;
 }
 
@@ -100,6 +115,7 @@ export interface SuggestedPolicy {
 export function suggestPolicy(traces: readonly SamplingTrace[], budgetPercent: number): SuggestedPolicy {
   const n = traces.length;
   const errors = traces.filter((t) => t.errorCount > 0).length;
+  const failedChecksWithoutError = traces.filter((t) => failedACheck(t) && t.errorCount === 0).length;
   const budgetTraces = (Math.max(0, Math.min(100, budgetPercent)) / 100) * n;
   const rest = n - errors;
   const raw = rest > 0 ? ((budgetTraces - errors) / rest) * 100 : 0;
@@ -121,7 +137,26 @@ export function suggestPolicy(traces: readonly SamplingTrace[], budgetPercent: n
     '        type: probabilistic',
     '        probabilistic:',
     `          sampling_percentage: ${baselinePercent}`,
+    ...(failedChecksWithoutError ? checksNote(failedChecksWithoutError) : []),
     '',
   ].join('\n');
-  return { baselinePercent, overBudget: errors > budgetTraces, yaml };
+  return { baselinePercent, overBudget: errors > budgetTraces, failedChecksWithoutError, yaml };
+}
+
+/**
+ * Check results live in Agent Trace, not in the exported spans, so no Collector policy can key on
+ * them; an agent that records its own verdict as a span event can be kept by an OTTL condition.
+ */
+function checksNote(n: number): string[] {
+  return [
+    `      # ${n} stored run(s) failed a check without failing a span: the Collector cannot see`,
+    '      # Agent Trace\'s checks, so only the baseline may keep such runs. To keep them all, have the',
+    '      # agent record its verdict as a gen_ai.evaluation.result span event and add:',
+    '      # - name: keep-failed-evaluations',
+    '      #   type: ottl_condition',
+    '      #   ottl_condition:',
+    '      #     error_mode: ignore',
+    '      #     spanevent:',
+    '      #       - \'name == "gen_ai.evaluation.result" and attributes["gen_ai.evaluation.score.label"] == "fail"\'',
+  ];
 }
