@@ -1,12 +1,12 @@
 // Messages between the extension host and the webview panels. Each direction is a
 // discriminated union; both ends handle it with an exhaustive switch ending in assertNever.
-import type { SamplingPreviewDto, SamplingProblemDto, SamplingScopeDto, SamplingSuggestionDto, TraceDetailDto, TraceHealthDto } from './dto';
+import type { CheckResultDto, SamplingPreviewDto, SamplingProblemDto, SamplingScopeDto, SamplingSuggestionDto, TraceDetailDto, TraceHealthDto } from './dto';
 import type { RedactionHighlightsDto, RedactionReportDto } from './redaction';
 
 /** Trace panel: host → webview. */
 export type TraceHostMessage =
   /** Whole trace (first load, or after a change). `live` is true while spans are still arriving. */
-  | { type: 'trace'; trace: TraceDetailDto; live: boolean; workspaceRoots?: string[] }
+  | { type: 'trace'; trace: TraceDetailDto; live: boolean; workspaceRoots?: string[]; /** The user's checks on this run (issue 11), once evaluated. */ checks?: CheckResultDto[] }
   /** The trace was deleted or cleared while the panel was open. */
   | { type: 'traceGone'; traceId: string }
   /** Select (and reveal) a span, e.g. from a code lens or the redaction panel. */

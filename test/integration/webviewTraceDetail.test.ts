@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { MessageDto, SpanDto, TraceDetailDto } from '../../src/protocol/dto';
+import type { CheckResultDto, MessageDto, SpanDto, TraceDetailDto } from '../../src/protocol/dto';
 import type { TraceHostMessage } from '../../src/protocol/webviewMessages';
 import { fixtureSpan } from '../webview/fixtures';
 import { chromiumLaunchOptions, startHarness, type Harness } from '../webview/server';
@@ -110,11 +110,11 @@ describe('trace panel detail and layouts in Chromium', function () {
     await page?.close();
   });
 
-  async function open(width: number, theme: 'dark' | 'light' = 'dark'): Promise<Page> {
+  async function open(width: number, theme: 'dark' | 'light' = 'dark', checks?: CheckResultDto[]): Promise<Page> {
     const p = await browser.newPage({ viewport: { width, height: 800 } });
     await p.goto(harness.pageUrl('trace', theme));
     await p.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
-    const m: TraceHostMessage = { type: 'trace', trace: weatherTrace(), live: false, workspaceRoots: ['/home/me/ws'] };
+    const m: TraceHostMessage = { type: 'trace', trace: weatherTrace(), live: false, workspaceRoots: ['/home/me/ws'], checks };
     await p.evaluate((json) => (window as unknown as { __hostPost(m: unknown): void }).__hostPost(JSON.parse(json)), JSON.stringify(m));
     await p.locator('.row').first().waitFor();
     return p;
@@ -143,6 +143,23 @@ describe('trace panel detail and layouts in Chromium', function () {
       assert.match(params, /Temperature 0\.2 Max tokens 256 Finish reason tool_calls Time to first token 120 ms/);
       assert.match(await page.locator('.tools-offered summary').first().innerText(), /1 tool offered: get_weather/);
       assert.equal((await page.locator('.source-file').textContent())?.trim(), 'agent.js:65:56', 'the path is relative to the workspace');
+    });
+  });
+
+  it("shows the run's check results in the header, marks the step a check failed on, and leads to it", async () => {
+    const checks: CheckResultDto[] = [
+      { traceId: 'a'.repeat(32), check: 'answers in one call', kind: 'max_llm_calls', outcome: 'pass', message: '2 model calls; at most 2', spanId: null },
+      { traceId: 'a'.repeat(32), check: 'weather tool works', kind: 'no_errors', outcome: 'fail', message: 'execute_tool get_weather failed: TimeoutError', spanId: 'tool' },
+    ];
+    page = await open(1400, 'dark', checks);
+    assert.equal((await page.locator('.checks-summary').innerText()).trim(), '1 of 2 failed');
+    assert.equal(await row(page, 'tool').locator('.check-failed').getAttribute('title'), 'check "weather tool works": execute_tool get_weather failed: TimeoutError');
+    assert.equal(await row(page, 'chat1').locator('.check-failed').count(), 0);
+    assert.ok(await page.locator('.checks-list').evaluate((el) => (el as HTMLDetailsElement).open), 'a failed check opens the list');
+    await page.locator('.check-result', { hasText: 'weather tool works' }).locator('.go-to-step').click();
+    await eventually(async () => {
+      assert.equal(await page.locator('.row.selected').getAttribute('data-span-id'), 'tool');
+      assert.match(await page.locator('.step-checks').innerText(), /✗ check weather tool works: execute_tool get_weather failed/);
     });
   });
 

@@ -2,7 +2,7 @@
 // step shows as its run's input and output, rolled-up tokens and cost, the timeline's axis.
 import { strict as assert } from 'node:assert';
 import type { MessageDto, SpanDto } from '../../src/protocol/dto';
-import { detailTabs, localAndUtc, shownTab, workspaceRelative } from '../../webview/trace/detailModel';
+import { checksLabel, detailTabs, failingChecksBySpan, localAndUtc, shownTab, workspaceRelative } from '../../webview/trace/detailModel';
 import { buildTreeIndex, runInputOutput, subtreeRollups, timeAxisTicks } from '../../webview/trace/treeModel';
 import { fixtureSpan } from '../webview/fixtures';
 
@@ -102,5 +102,17 @@ describe('trace panel detail: tabs, parent steps, rollups, axis', () => {
     assert.equal(t.utc, '2026-12-02T01:02:03.456Z');
     const d = new Date('2026-12-02T01:02:03.456Z');
     assert.equal(t.local, `${d.getFullYear()}-12-0${d.getDate()} ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}:03.456`);
+  });
+
+  it("says how a run's checks came out, and which steps failing checks are about", () => {
+    const r = (outcome: 'pass' | 'fail' | 'error', spanId: string | null = null) => ({ traceId: 't', check: `c-${outcome}`, kind: 'no_errors', outcome, message: 'm', spanId });
+    assert.equal(checksLabel([r('pass')]), 'passed');
+    assert.equal(checksLabel([r('pass'), r('pass')]), 'all 2 passed');
+    assert.equal(checksLabel([r('pass'), r('fail')]), '1 of 2 failed');
+    assert.equal(checksLabel([r('fail'), r('error'), r('pass')]), '1 of 3 failed, 1 could not be evaluated');
+    assert.equal(checksLabel([r('error'), r('pass')]), '1 of 2 could not be evaluated', 'an error is never counted as a pass');
+    const bySpan = failingChecksBySpan([r('fail', 's1'), r('error', 's1'), r('pass', 's2'), r('fail')]);
+    assert.deepEqual([...bySpan.keys()], ['s1']);
+    assert.equal(bySpan.get('s1')!.length, 2);
   });
 });

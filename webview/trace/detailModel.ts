@@ -1,5 +1,5 @@
 // Small pure helpers behind the detail pane (unit-tested in Node).
-import type { SpanDto } from '../../src/protocol/dto';
+import type { CheckResultDto, SpanDto } from '../../src/protocol/dto';
 import { prettyValue } from '../shared/format';
 
 /** Says where a cost figure came from; "unknown" is explained, never shown as $0. */
@@ -107,4 +107,25 @@ export function workspaceRelative(file: string, roots: readonly string[]): strin
     if (file.startsWith(base)) return file.slice(base.length);
   }
   return file;
+}
+
+/** How a run's checks came out, as the header says it. */
+export function checksLabel(results: readonly Pick<CheckResultDto, 'outcome'>[]): string {
+  const failed = results.filter((r) => r.outcome === 'fail').length;
+  const errors = results.filter((r) => r.outcome === 'error').length;
+  const n = results.length;
+  if (!failed && !errors) return n === 1 ? 'passed' : `all ${n} passed`;
+  const parts = [`${failed} of ${n} failed`];
+  if (errors) parts.push(`${errors} could not be evaluated`);
+  return failed ? parts.join(', ') : `${errors} of ${n} could not be evaluated`;
+}
+
+/** The results that did not pass, by the step they are about (results about the whole run have no step). */
+export function failingChecksBySpan(results: readonly CheckResultDto[]): Map<string, CheckResultDto[]> {
+  const out = new Map<string, CheckResultDto[]>();
+  for (const r of results) {
+    if (r.outcome === 'pass' || !r.spanId) continue;
+    out.set(r.spanId, [...(out.get(r.spanId) ?? []), r]);
+  }
+  return out;
 }

@@ -3,7 +3,7 @@
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { cssProps } from '../shared/cssProps';
-import type { MessageDto, ModelCallDto, SpanDto } from '../../src/protocol/dto';
+import type { CheckResultDto, MessageDto, ModelCallDto, SpanDto } from '../../src/protocol/dto';
 import type { TraceWebviewMessage } from '../../src/protocol/webviewMessages';
 import { formatCost, formatCount, formatDuration, highlightSegments, prettyValue } from '../shared/format';
 import { fileIcon, kindColorVar, kindIcon, kindLabel } from '../shared/icons';
@@ -32,6 +32,8 @@ export class SpanDetail extends LitElement {
   @property({ attribute: false }) workspaceRoots: string[] = [];
   /** The step tree's search: its matches are marked in messages, tool input and output too. */
   @property({ attribute: false }) query = '';
+  /** The run's check results about this step. */
+  @property({ attribute: false }) checks: CheckResultDto[] = [];
   @property({ attribute: false }) post: (m: TraceWebviewMessage) => void = () => undefined;
   @state() private filter = '';
   @state() private searching = false;
@@ -65,6 +67,13 @@ export class SpanDetail extends LitElement {
         ${s.orphaned ? html`<span>orphan: parent span ${s.parentSpanId ?? ''} is missing</span>` : nothing}
       </div>
       ${this.renderSource(s)}
+      ${this.checks.length
+        ? html`<ul class="step-checks">
+            ${this.checks.map(
+              (c) => html`<li class=${c.outcome === 'pass' ? 'muted' : 'error-text'}>${c.outcome === 'pass' ? '✓' : '✗'} check <strong>${c.check}</strong>: ${c.message}</li>`,
+            )}
+          </ul>`
+        : nothing}
       <vscode-tabs
         class="detail-tabs"
         .selectedIndex=${shownTab(tabs, this.tab)}

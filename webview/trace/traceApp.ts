@@ -3,13 +3,13 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { cssProps } from '../shared/cssProps';
-import type { SpanDto, TraceDetailDto } from '../../src/protocol/dto';
+import type { CheckResultDto, SpanDto, TraceDetailDto } from '../../src/protocol/dto';
 import { assertNever, type TraceHostMessage, type TraceWebviewMessage } from '../../src/protocol/webviewMessages';
 import { formatCost, formatDuration, formatTokens, highlightSegments } from '../shared/format';
 import { chevronDown, chevronRight, errorIcon, kindColorVar, kindIcon, kindLabel, orphanIcon } from '../shared/icons';
 import { VirtualRows } from '../shared/virtualRows';
 import { ancestorIds, barGeometry, buildTreeIndex, duplicateNote, initialSelection, navigate, nextFailedSpan, runInputOutput, subtreeRollups, timeAxisTicks, totalTokens, visibleRows, type NavKey, type Rollup, type TreeIndex, type TreeRow } from './treeModel';
-import type { DetailTabKey } from './detailModel';
+import { checksLabel, failingChecksBySpan, type DetailTabKey } from './detailModel';
 import type { ResolvedSource } from './spanDetail';
 import './spanDetail';
 
@@ -50,6 +50,9 @@ export class TraceApp extends LitElement {
   @state() private tab: DetailTabKey = 'conversation';
   @state() private timelineWidth = DEFAULT_TIMELINE_WIDTH;
   @state() private workspaceRoots: string[] = [];
+  /** The user's checks on this run, and the failing ones by step. */
+  @state() private checks: CheckResultDto[] = [];
+  private failingBySpan = new Map<string, CheckResultDto[]>();
   /** Below STACK_BELOW_PX the tree sits above the details instead of beside them. */
   @state() private layout: 'stacked' | 'medium' | 'wide' = 'wide';
   private get stacked(): boolean {
@@ -115,6 +118,8 @@ export class TraceApp extends LitElement {
         this.index = buildTreeIndex(m.trace);
         this.rollups = subtreeRollups(this.index);
         this.workspaceRoots = m.workspaceRoots ?? [];
+        this.checks = m.checks ?? [];
+        this.failingBySpan = failingChecksBySpan(this.checks);
         this.rowsKey = '';
         if (!this.selected && !this.pendingReveal) this.selectInitial();
         if (this.pendingReveal) {
@@ -375,6 +380,7 @@ export class TraceApp extends LitElement {
                   .runIO=${selIdx !== undefined ? runInputOutput(this.index, selIdx) : null}
                   .workspaceRoots=${this.workspaceRoots}
                   .query=${this.query}
+                  .checks=${this.checks.filter((c) => c.spanId === selSpan.spanId)}
                   .resolved=${this.resolved.has(selSpan.spanId) ? this.resolved.get(selSpan.spanId) : undefined}
                   .tab=${this.tab}
                   .post=${this.post}
@@ -408,7 +414,11 @@ export class TraceApp extends LitElement {
         <div><dt>Cost</dt><dd>${formatCost(t.costUsd)}</dd></div>
         ${t.models.length ? html`<div><dt>Models</dt><dd>${t.models.join(', ')}</dd></div>` : nothing}
         ${t.orphanCount ? html`<div><dt>Orphans</dt><dd>${t.orphanCount}</dd></div>` : nothing}
+        ${this.checks.length
+          ? html`<div><dt>Checks</dt><dd class="checks-summary ${this.checks.some((c) => c.outcome !== 'pass') ? 'error-text' : ''}">${checksLabel(this.checks)}</dd></div>`
+          : nothing}
       </dl>
+      ${this.renderChecks()}
       ${t.warnings.length
         ? html`<details class="warnings"><summary>${t.warnings.length} ${t.warnings.length === 1 ? 'warning' : 'warnings'}</summary>
             <ul>${t.warnings.map((w) => html`<li>${w}</li>`)}</ul></details>`
@@ -465,6 +475,31 @@ export class TraceApp extends LitElement {
     handle.addEventListener('pointerup', up);
   };
 
+  /** Every check's result on this run; those about a step lead to it. Open when one did not pass. */
+  private renderChecks() {
+    if (!this.checks.length) return nothing;
+    const notPassed = this.checks.some((c) => c.outcome !== 'pass');
+    return html`<details class="checks-list" ?open=${notPassed}>
+      <summary>Checks: ${checksLabel(this.checks)}</summary>
+      <ul>
+        ${this.checks.map(
+          (c) => html`<li class="check-result outcome-${c.outcome}">
+            <span class=${c.outcome === 'pass' ? 'muted' : 'error-text'}>${c.outcome === 'pass' ? '✓' : c.outcome === 'fail' ? '✗' : '!'}</span>
+            <strong>${c.check}</strong> <span class="muted">${c.message}</span>
+            ${c.spanId && this.index?.byId.has(c.spanId)
+              ? html`<button class="link-button go-to-step" @click=${() => this.goToStep(c.spanId!)}>Go to step</button>`
+              : nothing}
+          </li>`,
+        )}
+      </ul>
+    </details>`;
+  }
+
+  private goToStep(spanId: string): void {
+    this.reveal(spanId);
+    this.post({ type: 'spanSelected', spanId });
+  }
+
   private renderTree() {
     const index = this.index!;
     this.virtual.setCount(this.rows.length);
@@ -495,6 +530,7 @@ export class TraceApp extends LitElement {
     const label = span.kind === 'tool' && span.tool ? span.tool.name : span.name;
     const detail = span.kind === 'llm' && span.model && !span.name.includes(span.model) ? span.model : '';
     const duplicate = duplicateNote(index, row.span);
+    const failing = this.failingBySpan.get(span.spanId);
     return html`<div
       class="row list-item ${selected ? 'selected' : ''} ${isError ? 'is-error' : ''} ${this.query && !row.match ? 'context-row' : ''}"
       role="treeitem"
@@ -516,6 +552,7 @@ export class TraceApp extends LitElement {
         ${isError ? html`<span class="mark error-text" title="Error">${errorIcon}</span>` : nothing}
         ${span.orphaned ? html`<span class="mark muted" title="Orphan: its parent span is missing">${orphanIcon}</span>` : nothing}
         ${duplicate ? html`<span class="mark muted duplicate" title=${duplicate}>duplicate</span>` : nothing}
+        ${failing ? html`<span class="mark check-failed error-text" title=${failing.map((c) => `check "${c.check}": ${c.message}`).join('\n')}>✗ check</span>` : nothing}
       </div>
       <div class="cell num">${formatDuration(span.durationMs)}</div>
       ${figureCells(row, span, this.rollups[row.span])}

@@ -49,6 +49,29 @@ export const traceStyles = css`
     margin: 0;
     font-variant-numeric: tabular-nums;
   }
+  .checks-list ul,
+  .step-checks {
+    margin: 4px 0;
+    padding-left: 18px;
+    list-style: none;
+  }
+  .check-result {
+    display: flex;
+    gap: 6px;
+    align-items: baseline;
+    flex-wrap: wrap;
+  }
+  .go-to-step {
+    background: none;
+    border: none;
+    padding: 0;
+    font: inherit;
+    color: var(--vscode-textLink-foreground);
+    cursor: pointer;
+  }
+  .mark.check-failed {
+    font-size: 0.85em;
+  }
   .warnings {
     margin-top: 4px;
     color: var(--vscode-editorWarning-foreground, var(--vscode-foreground));

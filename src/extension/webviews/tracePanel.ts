@@ -4,8 +4,8 @@
 // panel, replacing the trace shown there; a double-click, an action in the panel, or an open
 // from anywhere else (code lens, command) pins it.
 import * as vscode from 'vscode';
-import type { SpanDto, TraceDetailDto } from '../../protocol/dto';
-import { GetTrace } from '../../protocol/lsp';
+import type { CheckResultDto, SpanDto, TraceDetailDto } from '../../protocol/dto';
+import { GetCheckResults, GetTrace } from '../../protocol/lsp';
 import { assertNever, type TraceHostMessage, type TraceWebviewMessage } from '../../protocol/webviewMessages';
 import type { Ctx } from '../context';
 import { truncate } from '../format';
@@ -29,6 +29,7 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
   private static readonly open = new Map<string, TracePanel>();
 
   private trace: TraceDetailDto | null = null;
+  private checks: CheckResultDto[] = [];
   private pendingSelect: string | null = null;
   private selectedSpanId: string | null = null;
   private lastFetch = 0;
@@ -157,7 +158,11 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
     this.lastFetch = Date.now();
     try {
       const asked = this.traceId;
-      const trace = await this.ctx.request(GetTrace, { traceId: asked });
+      const [trace, checks] = await Promise.all([
+        this.ctx.request(GetTrace, { traceId: asked }),
+        // Older servers do not know the request; a panel without checks is still a panel.
+        this.ctx.request(GetCheckResults, { traceId: asked }).catch(() => [] as CheckResultDto[]),
+      ]);
       if (this.isDisposed) return;
       if (asked !== this.traceId) {
         // Retargeted while fetching: this answer is for the trace shown before.
@@ -175,9 +180,10 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
       }
       this.gone = false;
       this.trace = trace;
+      this.checks = checks;
       this.panel.title = truncate(trace.title || trace.name || `Trace ${this.traceId.slice(0, 8)}`, 40);
       this.dropQueued('trace');
-      this.post({ type: 'trace', trace, live: this.isLive(trace), workspaceRoots: workspaceFolderPaths() });
+      this.post({ type: 'trace', trace, live: this.isLive(trace), workspaceRoots: workspaceFolderPaths(), checks });
       if (this.pendingSelect) {
         this.post({ type: 'selectSpan', spanId: this.pendingSelect });
         this.pendingSelect = null;
@@ -202,7 +208,7 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
     this.dropQueued('trace');
     this.dropQueued('selectSpan');
     if (this.trace) {
-      void this.panel.webview.postMessage({ type: 'trace', trace: this.trace, live: this.isLive(this.trace), workspaceRoots: workspaceFolderPaths() } satisfies TraceHostMessage);
+      void this.panel.webview.postMessage({ type: 'trace', trace: this.trace, live: this.isLive(this.trace), workspaceRoots: workspaceFolderPaths(), checks: this.checks } satisfies TraceHostMessage);
       if (this.selectedSpanId) void this.panel.webview.postMessage({ type: 'selectSpan', spanId: this.selectedSpanId } satisfies TraceHostMessage);
     } else if (this.gone) {
       this.dropQueued('traceGone');
