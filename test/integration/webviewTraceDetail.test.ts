@@ -188,7 +188,9 @@ describe('trace panel detail and layouts in Chromium', function () {
 
   it('labels the timeline with offsets, says where a bar starts on hover, and lets the column be resized', async () => {
     page = await open(1400);
-    assert.deepEqual(await page.locator('.time-axis .tick').allTextContents(), ['0', '+200 ms', '+400 ms'], 'a 160 px column has room for three offsets');
+    assert.deepEqual(await page.locator('.time-axis .tick').allTextContents(), ['0', '+200 ms', '+400 ms'], 'as many offsets as fit without overlapping');
+    const tickBoxes = await page.locator('.time-axis .tick').evaluateAll((els) => els.map((el) => el.getBoundingClientRect()).map((r) => [r.left, r.right]));
+    for (let k = 1; k < tickBoxes.length; k++) assert.ok(tickBoxes[k][0] >= tickBoxes[k - 1][1], `tick ${k} overlaps the one before`);
     assert.equal(await row(page, 'chat2').locator('.timeline').getAttribute('title'), 'starts at +270 ms · takes 126 ms');
     const before = (await row(page, 'chat2').locator('.timeline').boundingBox())!.width;
     const handle = (await page.locator('.timeline-resize').boundingBox())!;

@@ -19,10 +19,17 @@ const STACK_BELOW_PX = 760;
 /** From this width the details get 42% beside the steps; below it the steps keep more room. */
 const ROOMY_FROM_PX = 1100;
 const SPLIT_PCT = { stacked: 45, medium: 64, wide: 58 } as const;
-/** Until the user sizes it, the timeline takes this share of the steps pane (at most the default width), so names keep room. */
-const TIMELINE_SHARE = 0.18;
+/**
+ * Until the user sizes it, the timeline takes a share of the steps pane: a small one in a
+ * narrow pane so names keep room, a larger one when there is room for both.
+ */
+const TIMELINE_SHARE = { narrow: 0.18, roomy: 0.3 } as const;
+const ROOMY_TREE_PX = 700;
+const MAX_AUTO_TIMELINE_WIDTH = 480;
 const MIN_TIMELINE_WIDTH = 60;
 const MAX_TIMELINE_WIDTH = 900;
+/** How many parts the time axis is cut into: a label ("+1.2 s") needs about 80 px. */
+const axisParts = (width: number) => (width >= 320 ? 4 : width >= 130 ? 2 : 1);
 const clampTimelineWidth = (w: number) => Math.round(Math.min(MAX_TIMELINE_WIDTH, Math.max(MIN_TIMELINE_WIDTH, w)));
 
 /** What survives a panel being hidden and shown again (webview getState/setState). */
@@ -356,7 +363,7 @@ export class TraceApp extends LitElement {
           min-end=${this.stacked ? '160px' : '220px'}
           @vsc-split-layout-change=${(e: CustomEvent<{ positionInPercentage: number }>) => (this.splitPct = e.detail.positionInPercentage)}
         >
-          <section slot="start" class="tree-pane" aria-label="Steps" style=${cssProps({ '--timeline-width': `${this.effectiveTimelineWidth}px` })}>
+          <section slot="start" class="tree-pane" aria-label="Steps" style=${cssProps({ '--timeline-width': `${this.effectiveTimelineWidth}px`, '--timeline-grid': `${100 / axisParts(this.effectiveTimelineWidth)}%` })}>
             <div class="toolbar">
               <vscode-textfield
                 class="search"
@@ -430,13 +437,14 @@ export class TraceApp extends LitElement {
   private get effectiveTimelineWidth(): number {
     if (this.timelineWidth !== DEFAULT_TIMELINE_WIDTH || this.panelWidth <= 0) return this.timelineWidth;
     const treeWidth = this.stacked ? this.panelWidth : (this.panelWidth * (this.splitPct ?? SPLIT_PCT[this.layout])) / 100;
-    return clampTimelineWidth(Math.min(DEFAULT_TIMELINE_WIDTH, treeWidth * TIMELINE_SHARE));
+    const share = treeWidth >= ROOMY_TREE_PX ? TIMELINE_SHARE.roomy : TIMELINE_SHARE.narrow;
+    return clampTimelineWidth(Math.min(MAX_AUTO_TIMELINE_WIDTH, treeWidth * share));
   }
 
   /** The timeline column's header: offsets from the trace start, and a handle to resize the column. */
   private renderTimeAxis() {
     const width = this.effectiveTimelineWidth;
-    const ticks = timeAxisTicks(this.index?.totalMs ?? 0, width >= 220 ? 4 : width >= 130 ? 2 : 1);
+    const ticks = timeAxisTicks(this.index?.totalMs ?? 0, axisParts(width));
     return html`<span class="time-axis" title="Offset from the start of the trace">
       <span
         class="timeline-resize"

@@ -257,8 +257,8 @@ export const traceStyles = css`
     height: 100%;
     padding: 0 !important;
     border-left: 1px solid var(--vscode-panel-border, var(--vscode-widget-border, transparent));
-    /* Quarter gridlines under the bars, matching the axis ticks. */
-    background: linear-gradient(to right, var(--vscode-editorIndentGuide-background1, rgba(128, 128, 128, 0.2)) 1px, transparent 1px) 0 0 / 25% 100%;
+    /* Gridlines under the bars, at the axis ticks. */
+    background: linear-gradient(to right, var(--vscode-editorIndentGuide-background1, rgba(128, 128, 128, 0.2)) 1px, transparent 1px) 0 0 / var(--timeline-grid, 25%) 100%;
   }
   .bar {
     position: absolute;
