@@ -6,9 +6,9 @@ import * as vscode from 'vscode';
 import { CHECKS_FILES } from '../protocol/defaults';
 import { SetChecksConfig } from '../protocol/lsp';
 import type { Ctx } from './context';
+import { filesSignature, pollFileChanges } from './filePoll';
 
 const DEBOUNCE_MS = 300;
-const POLL_MS = 2_000;
 
 export class ChecksConfigSync implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -23,15 +23,7 @@ export class ChecksConfigSync implements vscode.Disposable {
       const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, '.agent-trace/checks.{json,yaml,yml}'));
       const changed = () => this.schedule();
       this.disposables.push(watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed), watcher.onDidDelete(changed));
-      // File watchers miss some changes (a folder created together with the file, remote hosts
-      // such as code-server), as the redaction panel found: a cheap stat of the few candidate
-      // files every 2 s catches the rest.
-      const timer = setInterval(() => {
-        void fileSignature().then((now) => {
-          if (this.sentSignature !== null && now !== this.sentSignature) this.schedule(0);
-        });
-      }, POLL_MS);
-      this.disposables.push({ dispose: () => clearInterval(timer) });
+      this.disposables.push(pollFileChanges(candidateUris, () => this.sentSignature, () => this.schedule(0)));
     }
     this.disposables.push(
       ctx.onDidChangeServer(() => {
@@ -55,7 +47,7 @@ export class ChecksConfigSync implements vscode.Disposable {
 
   private async send(): Promise<void> {
     if (!this.ctx.running) return;
-    const signature = await fileSignature();
+    const signature = await filesSignature(candidateUris());
     const file = await findChecksFile();
     try {
       const status = await this.ctx.request(SetChecksConfig, { uri: file?.uri.toString() ?? null, text: file?.text ?? null });
@@ -72,26 +64,14 @@ export class ChecksConfigSync implements vscode.Disposable {
   }
 }
 
-/** Modification time and size of each candidate file ('-' when absent), in one string. */
-async function fileSignature(): Promise<string> {
+/** The candidate checks files of the first workspace folder, in the order they are looked for. */
+function candidateUris(): vscode.Uri[] {
   const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) return '';
-  const parts = await Promise.all(
-    CHECKS_FILES.map((rel) =>
-      vscode.workspace.fs.stat(vscode.Uri.joinPath(folder.uri, rel)).then(
-        (st) => `${st.mtime}:${st.size}`,
-        () => '-',
-      ),
-    ),
-  );
-  return parts.join('|');
+  return folder ? CHECKS_FILES.map((rel) => vscode.Uri.joinPath(folder.uri, rel)) : [];
 }
 
 async function findChecksFile(): Promise<{ uri: vscode.Uri; text: string } | null> {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (!folder) return null;
-  for (const rel of CHECKS_FILES) {
-    const uri = vscode.Uri.joinPath(folder.uri, rel);
+  for (const uri of candidateUris()) {
     try {
       return { uri, text: new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri)) };
     } catch {

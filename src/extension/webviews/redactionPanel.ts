@@ -14,6 +14,7 @@ import { locateRecordedFile } from '../source/openSource';
 import { openSpanSource, TracePanel } from './tracePanel';
 import { Ctx } from '../context';
 import { WebviewHost } from './webviewHost';
+import { filesSignature, pollFileChanges } from '../filePoll';
 
 const RESCAN_DEBOUNCE_MS = 400;
 const MAX_TRACES_FOR_DIAGNOSTICS = 100;
@@ -41,13 +42,6 @@ export async function readPolicy(uri: vscode.Uri | null): Promise<string | null>
 function isFileNotFound(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return (err instanceof vscode.FileSystemError && code === 'FileNotFound') || code === 'ENOENT' || code === 'FileNotFound';
-}
-
-function policySignature(uri: vscode.Uri): Promise<string> {
-  return Promise.resolve(vscode.workspace.fs.stat(uri)).then(
-    (st) => `${st.mtime}:${st.size}`,
-    () => 'missing',
-  );
 }
 
 async function policyExists(uri: vscode.Uri | null): Promise<boolean> {
@@ -130,15 +124,8 @@ export class RedactionPanel extends WebviewHost<RedactionHostMessage, RedactionW
       : new vscode.RelativePattern(vscode.Uri.joinPath(this.policyUri, '..'), this.policyUri.path.split('/').pop() ?? '');
     const w = vscode.workspace.createFileSystemWatcher(pattern);
     this.policyWatch.push(w, w.onDidChange(() => this.scheduleScan()), w.onDidCreate(() => this.scheduleScan()), w.onDidDelete(() => this.scheduleScan()));
-    // File watchers miss some changes (a folder created together with the file, remote hosts
-    // such as code-server): a cheap stat every 2 s while the panel is open catches the rest.
     const uri = this.policyUri;
-    const timer = setInterval(() => {
-      void policySignature(uri).then((now) => {
-        if (this.scannedPolicySignature !== null && now !== this.scannedPolicySignature) this.scheduleScan();
-      });
-    }, 2_000);
-    this.policyWatch.push({ dispose: () => clearInterval(timer) });
+    this.policyWatch.push(pollFileChanges(() => [uri], () => this.scannedPolicySignature, () => this.scheduleScan()));
   }
 
   private scheduleScan(): void {
@@ -151,7 +138,7 @@ export class RedactionPanel extends WebviewHost<RedactionHostMessage, RedactionW
     const scope = this.scope;
     this.panel.title = `Redaction preview: ${scope.label}`;
     this.post({ type: 'busy', message: scope.traceId ? 'Scanning the trace…' : 'Scanning every stored trace…' });
-    this.scannedPolicySignature = this.policyUri ? await policySignature(this.policyUri) : null;
+    this.scannedPolicySignature = this.policyUri ? await filesSignature([this.policyUri]) : null;
     let policyText: string | null;
     try {
       policyText = await readPolicy(this.policyUri);
