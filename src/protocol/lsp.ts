@@ -20,6 +20,7 @@ import type {
 } from './dto';
 import type { RedactionReportDto, RedactionScanParams, RedactionSpanPreviewDto, RedactionSpanPreviewParams } from './redaction';
 import type { CompareParams, ComparePairParams, CompareResponseDto, PairDiffDto } from './compare';
+import type { BatchCompareDto, BatchSummaryDto, CompareBatchesParams, FleetDto, FleetParams, ListBatchesParams } from './fleet';
 
 export const ListTraces = new RequestType<TraceFilterDto, TraceSummaryDto[], void>('agentTrace/listTraces');
 export const GetTrace = new RequestType<{ traceId: string }, TraceDetailDto | null, void>('agentTrace/getTrace');
@@ -121,3 +122,8 @@ export const SetChecksConfig = new RequestType<{ uri: string | null; text: strin
 );
 /** The stored check results of one trace. */
 export const GetCheckResults = new RequestType<{ traceId: string }, CheckResultDto[], void>('agentTrace/checkResults');
+
+/** Added by the fleet view (issue 11): batches of runs, one batch's aggregates, and two batches compared. */
+export const ListBatches = new RequestType<ListBatchesParams, BatchSummaryDto[], void>('agentTrace/listBatches');
+export const GetFleet = new RequestType<FleetParams, FleetDto, void>('agentTrace/fleet');
+export const CompareBatches = new RequestType<CompareBatchesParams, BatchCompareDto, void>('agentTrace/compareBatches');
