@@ -4,12 +4,20 @@
 // 10,000-span trace (target < 1 s), and secretlint's throughput on the same text for comparison.
 // Run: npm run bench -- redaction   (prints medians of several runs)
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { lintSource } from '@secretlint/core';
 import { creator as recommended } from '@secretlint/secretlint-rule-preset-recommend';
 import nlp from 'compromise';
 import { ALL_DETECTORS, detectInText } from '../src/core/redaction/detectors';
+import { setTaggerMemoSize } from '../src/core/redaction/detectors/person';
 import { scanSpans, redactSpan } from '../src/core/redaction/apply';
 import { loadCorpus } from '../test/fixtures/redaction/corpus';
+import { canonicalize } from '../src/core/canonicalize';
+import type { RawSpan } from '../src/core/model';
+import { scanForRedaction } from '../src/server/redactionService';
+import { TraceStore } from '../src/store/traceStore';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -89,12 +97,21 @@ async function main(): Promise<void> {
   }
   const languageDetectors = ALL_DETECTORS.filter((d) => d.naturalLanguageOnly);
   let nlFindings = 0;
-  const nlMs = time(() => {
+  const languagePass = () => {
     nlFindings = 0;
     for (const t of nlTexts) nlFindings += detectInText(t, languageDetectors, { key: 'content', naturalLanguage: true }).length;
-  }, 5);
+  };
+  // The text repeats its sentences (as conversation history does in every model call), so the
+  // tagger's remembered answers would carry most of it: measured first with none kept, every
+  // candidate window tagged afresh (the cost of text never seen before), then as shipped.
+  setTaggerMemoSize(0);
+  const coldMs = time(languagePass, 5);
+  const coldPerCpu = perCpu(nlBytes / 1e6);
+  setTaggerMemoSize(4_096);
+  const nlMs = time(languagePass, 5);
   console.log(`language pass (${languageDetectors.map((d) => d.id).join(', ')}): ${(nlBytes / 1e6).toFixed(1)} MB of message text in ${nlTexts.length} values, ${nlFindings} findings`);
-  console.log(`language pass throughput (median of 5): ${(nlBytes / 1e6 / (nlMs / 1000)).toFixed(2)} MB/s (${nlMs.toFixed(0)} ms); ${perCpu(nlBytes / 1e6)}  [target ≥ 2 MB/s]`);
+  console.log(`language pass throughput, every text tagged afresh (median of 5): ${(nlBytes / 1e6 / (coldMs / 1000)).toFixed(2)} MB/s (${coldMs.toFixed(0)} ms); ${coldPerCpu}  [target ≥ 2 MB/s]`);
+  console.log(`language pass throughput, tagger answers remembered as shipped (median of 5): ${(nlBytes / 1e6 / (nlMs / 1000)).toFixed(2)} MB/s (${nlMs.toFixed(0)} ms); ${perCpu(nlBytes / 1e6)}`);
   const allMs = time(() => {
     for (const t of nlTexts) detectInText(t, ALL_DETECTORS, { key: 'content', naturalLanguage: true });
   }, 5);
@@ -116,6 +133,27 @@ async function main(): Promise<void> {
     spanBytes = scanSpans(spans).bytesScanned;
   }, 5);
   console.log(`preview (scanSpans) of a 10,000-span trace (${(spanBytes / 1e6).toFixed(1)} MB attribute text, both passes): median ${scanMs.toFixed(0)} ms, ${lastCpuMs.toFixed(0)} CPU-ms (${(spanBytes / 1e6 / (scanMs / 1000)).toFixed(1)} MB/s incl. JSON parsing)  [target < 1000 ms]`);
+  // The preview as the panel asks for it: the LSP handler's function (agentTrace/scanRedaction)
+  // on the same trace stored in a real SQLite file, store read included, and the answer serialized
+  // as the JSON-RPC message carries it.
+  const dir = mkdtempSync(join(tmpdir(), 'agent-trace-redaction-bench-'));
+  try {
+    const store = TraceStore.open(join(dir, 'traces.db'), { canonicalize: (s) => canonicalize(s) });
+    const traceId = 'ab'.repeat(16);
+    const stored: RawSpan[] = spans.map(({ service: _service, ...s }, i) => ({ ...s, traceId, parentSpanId: i === 0 ? null : spans[0].spanId }));
+    for (let i = 0; i < stored.length; i += 512) store.writeBatch({ spans: stored.slice(i, i + 512), logs: [] });
+    let findings = 0;
+    let messageBytes = 0;
+    const serverMs = time(() => {
+      const report = scanForRedaction(store, { traceId, policyText: null });
+      findings = report.findings.length;
+      messageBytes = JSON.stringify(report).length;
+    }, 5);
+    console.log(`preview through the server (store read + scan + JSON answer) of that trace: median ${serverMs.toFixed(0)} ms, ${lastCpuMs.toFixed(0)} CPU-ms; ${findings} findings, ${(messageBytes / 1e6).toFixed(1)} MB answer  [target < 1000 ms]`);
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const redactMs = time(() => {
     for (const s of spans) redactSpan(s);
   }, 5);

@@ -6,12 +6,11 @@
 // file gives CI its exit code, `agent-trace serve --checks` does the same headless, and the
 // MCP tool check_results reads the stored results.
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { context, trace, SpanStatusCode } from '@opentelemetry/api';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { canonicalize } from '../../src/core/canonicalize';
 import type { RawSpan } from '../../src/core/model';
 import { encodeOtlpJson } from '../../src/core/otlp';
@@ -19,14 +18,10 @@ import type { CheckResultDto, TraceFilterDto, TraceSummaryDto } from '../../src/
 import * as lsp from '../../src/protocol/lsp';
 import { AgentAccess } from '../../src/server/mcp/agentAccess';
 import { TraceStore } from '../../src/store/traceStore';
+import { startLsp, type LspSession, type PublishedDiagnostics } from '../support/lspProcess';
 import { makeTracer } from '../support/otlpClients';
 import { CLI, ensureBuilt, runCli, serve, tempDir } from '../support/serverProcess';
 import { waitUntil } from '../support/waitUntil';
-
-interface Diagnostics {
-  uri: string;
-  diagnostics: { range: { start: { line: number } }; message: string; severity?: number }[];
-}
 
 const CHECKS_YAML = [
   'checks:',
@@ -81,9 +76,9 @@ describe('checks: editor → trace server → results in the list, the CLI and M
   this.timeout(120_000);
   let dir: string;
   let db: string;
-  let child: ChildProcess;
-  let conn: MessageConnection;
-  const diagnostics: Diagnostics[] = [];
+  let server: LspSession | undefined;
+  let conn: LspSession['conn'];
+  let diagnostics: PublishedDiagnostics[] = [];
   let good = '';
   let bad = '';
   const checksFile = () => path.join(dir, '.agent-trace', 'checks.yaml');
@@ -96,30 +91,12 @@ describe('checks: editor → trace server → results in the list, the CLI and M
     fs.mkdirSync(path.join(dir, '.agent-trace'));
     fs.writeFileSync(checksFile(), CHECKS_YAML);
     fs.writeFileSync(agentFile(), 'from weather import tools\n\nresult = run_agent("Weather in Paris?")\n');
-    child = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    conn.onNotification('textDocument/publishDiagnostics', (d: Diagnostics) => void diagnostics.push(d));
-    conn.onNotification(lsp.TracesChanged, () => undefined);
-    conn.onNotification(lsp.StatusChanged, () => undefined);
-    conn.onNotification('window/logMessage', () => undefined);
-    conn.onRequest('workspace/codeLens/refresh', () => null);
-    conn.listen();
-    await conn.sendRequest('initialize', {
-      processId: process.pid, rootUri: pathToFileURL(dir).href, capabilities: {},
-      initializationOptions: { host: '127.0.0.1', httpPort: 0, grpcPort: 0, dbPath: db, workspaceFolders: [dir], pathMappings: {}, retention: { maxDays: 7, maxMegabytes: 1024 }, priceOverrides: {} },
-    });
-    await conn.sendNotification('initialized', {});
+    server = await startLsp({ dbPath: db, workspaceFolders: [dir] });
+    ({ conn, diagnostics } = server);
   });
 
   after(async () => {
-    if (child) {
-      const exited = new Promise((r) => child.once('exit', r));
-      await conn.sendRequest('shutdown').catch(() => undefined);
-      await conn.sendNotification('exit').catch(() => undefined);
-      conn.dispose();
-      child.kill();
-      await exited;
-    }
+    await server?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

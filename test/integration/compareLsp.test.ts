@@ -3,16 +3,14 @@
 // traces of different agents (allowed, with a notice), a trace still growing (its root has not
 // arrived: compared as far as it goes, with a notice) and an unknown trace id.
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { encodeOtlpJson } from '../../src/core/otlp';
 import type { RawSpan } from '../../src/core/model';
 import * as lsp from '../../src/protocol/lsp';
-import { CLI, ensureBuilt, tempDir } from '../support/serverProcess';
+import { startLsp, type LspSession } from '../support/lspProcess';
+import { ensureBuilt, tempDir } from '../support/serverProcess';
 
 const BASE = BigInt(Date.now()) * 1_000_000n;
 
@@ -55,24 +53,14 @@ function post(port: number, spans: RawSpan[]): Promise<number> {
 describe('language server: compare two traces', function () {
   this.timeout(60_000);
   let dir: string;
-  let child: ChildProcess;
-  let conn: MessageConnection;
+  let server: LspSession | undefined;
+  let conn: LspSession['conn'];
 
   before(async () => {
     ensureBuilt();
     dir = tempDir();
-    child = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    conn.onRequest('workspace/codeLens/refresh', () => null);
-    conn.onNotification('window/logMessage', () => undefined);
-    conn.listen();
-    await conn.sendRequest('initialize', {
-      processId: process.pid,
-      rootUri: pathToFileURL(dir).href,
-      capabilities: {},
-      initializationOptions: { host: '127.0.0.1', httpPort: 0, grpcPort: 0, dbPath: path.join(dir, 'traces.db'), workspaceFolders: [dir] },
-    });
-    await conn.sendNotification('initialized', {});
+    server = await startLsp({ dbPath: path.join(dir, 'traces.db'), workspaceFolders: [dir] });
+    conn = server.conn;
     const { httpPort } = await conn.sendRequest(lsp.GetStatus);
     const status = await post(httpPort, [
       span(TRACE_A, 'a000000000000001', null, 'invoke_agent planner', 0, agent('planner'), 'planner-svc'),
@@ -86,12 +74,7 @@ describe('language server: compare two traces', function () {
   });
 
   after(async () => {
-    const exited = new Promise((r) => child.once('exit', r));
-    await conn.sendRequest('shutdown').catch(() => undefined);
-    await conn.sendNotification('exit').catch(() => undefined);
-    conn.dispose();
-    child.kill();
-    await exited;
+    await server?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

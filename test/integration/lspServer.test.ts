@@ -2,77 +2,21 @@
 // `agent-trace lsp --stdio` gives other editors): custom requests, code lenses and hovers on
 // the lines that produced spans, and several windows sharing one database and the OTLP ports.
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import { encodeOtlpJson } from '../../src/core/otlp';
 import type { RawSpan } from '../../src/core/model';
-import type { ServerStatusDto } from '../../src/protocol/dto';
 import * as lsp from '../../src/protocol/lsp';
 import { formatCost } from '../../src/core/format';
-import { CLI, ensureBuilt, tempDir } from '../support/serverProcess';
+import { startLsp, type LspSession } from '../support/lspProcess';
+import { ensureBuilt, tempDir } from '../support/serverProcess';
 import { waitUntil } from '../support/waitUntil';
 
-interface Window {
-  child: ChildProcess;
-  conn: MessageConnection;
-  changes: { traceIds: string[] }[];
-  statuses: ServerStatusDto[];
-  close(): Promise<void>;
-}
-
-async function openWindow(init: Partial<lsp.ServerInitOptions> & { dbPath: string; workspaceFolders: string[] }): Promise<Window> {
-  const child = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-  const changes: { traceIds: string[] }[] = [];
-  const statuses: ServerStatusDto[] = [];
-  conn.onNotification(lsp.TracesChanged, (c) => {
-    changes.push(c);
-  });
-  conn.onNotification(lsp.StatusChanged, (s) => {
-    statuses.push(s);
-  });
-  conn.onRequest('workspace/codeLens/refresh', () => null);
-  conn.onNotification('window/logMessage', () => undefined);
-  conn.listen();
-  const root = init.workspaceFolders[0];
-  await conn.sendRequest('initialize', {
-    processId: process.pid,
-    rootUri: pathToFileURL(root).href,
-    capabilities: {},
-    workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'ws' }],
-    initializationOptions: {
-      host: '127.0.0.1',
-      httpPort: 0,
-      grpcPort: 0,
-      pathMappings: {},
-      retention: { maxDays: 7, maxMegabytes: 1024 },
-      priceOverrides: {},
-      ...init,
-    },
-  });
-  await conn.sendNotification('initialized', {});
-  let closed = false;
-  return {
-    child,
-    conn,
-    changes,
-    statuses,
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      const exited = new Promise((r) => child.once('exit', r));
-      await conn.sendRequest('shutdown').catch(() => undefined);
-      await conn.sendNotification('exit').catch(() => undefined);
-      conn.dispose();
-      child.kill();
-      await exited;
-    },
-  };
-}
+/** One VS Code window's server. */
+type Window = LspSession;
+const openWindow = startLsp;
 
 const until = (what: string, check: () => boolean | Promise<boolean>, ms = 10_000) => waitUntil(what, check, ms);
 

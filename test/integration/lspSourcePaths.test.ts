@@ -2,16 +2,15 @@
 // take the code lenses down: the language server skips that path, says so once in its log, and
 // keeps serving every other file, also after later traces arrive.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { encodeOtlpJson } from '../../src/core/otlp';
 import type { RawSpan } from '../../src/core/model';
 import * as lsp from '../../src/protocol/lsp';
-import { CLI, ensureBuilt, tempDir } from '../support/serverProcess';
+import { startLsp } from '../support/lspProcess';
+import { ensureBuilt, tempDir } from '../support/serverProcess';
 
 function spanAt(traceId: string, file: string, line: number): RawSpan {
   const now = BigInt(Date.now()) * 1_000_000n;
@@ -69,23 +68,10 @@ describe('language server: hostile recorded source paths', function () {
     fs.writeFileSync(agentFile, 'a = 1\n');
     fs.writeFileSync(toolsFile, 'b = 2\n');
 
-    const child = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    const changed: string[] = [];
-    const logs: string[] = [];
-    conn.onNotification(lsp.TracesChanged, (c) => void changed.push(...c.traceIds));
-    conn.onNotification(lsp.StatusChanged, () => undefined);
-    conn.onNotification('window/logMessage', (m: { message: string }) => void logs.push(m.message));
-    conn.onRequest('workspace/codeLens/refresh', () => null);
-    conn.listen();
+    const server = await startLsp({ dbPath: path.join(dir, 'paths.db'), workspaceFolders: [workspace] });
+    const { conn, logs } = server;
+    const changed = () => server.changes.flatMap((c) => c.traceIds);
     try {
-      await conn.sendRequest('initialize', {
-        processId: process.pid,
-        capabilities: {},
-        workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'ws' }],
-        initializationOptions: { dbPath: path.join(dir, 'paths.db'), workspaceFolders: [workspace], host: '127.0.0.1', httpPort: 0, grpcPort: 0 },
-      });
-      await conn.sendNotification('initialized', {});
       const { httpPort } = await conn.sendRequest(lsp.GetStatus);
       const lenses = async (file: string) =>
         (await conn.sendRequest('textDocument/codeLens', { textDocument: { uri: pathToFileURL(file).href } })) as { range: { start: { line: number } } }[];
@@ -95,13 +81,13 @@ describe('language server: hostile recorded source paths', function () {
         await post(httpPort, [spanAt(bad, 'file:///app/%E0%A4%A.py', 1), { ...spanAt(bad, '/app/src/\0agent.py', 1), spanId: '00000000000000b2' }, { ...spanAt(bad, '/app/src/agent.py', 1), spanId: '00000000000000b3' }]),
         200,
       );
-      await until('the first trace', () => changed.includes(bad));
+      await until('the first trace', () => changed().includes(bad));
       assert.equal((await lenses(agentFile)).length, 1, 'the good span of the same trace still gets its lens');
 
       // A later trace: the index is rebuilt (not left stale by the bad path) and finds the new file.
       const later = '22'.repeat(16);
       assert.equal(await post(httpPort, [spanAt(later, 'file:///srv/build/src/tools.py', 1)]), 200);
-      await until('the second trace', () => changed.includes(later));
+      await until('the second trace', () => changed().includes(later));
       assert.equal((await lenses(toolsFile)).length, 1);
       assert.equal((await lenses(agentFile)).length, 1);
 
@@ -109,12 +95,7 @@ describe('language server: hostile recorded source paths', function () {
       assert.equal(skipped.filter((l) => l.includes('malformed percent-escape')).length, 1, `logged once: ${skipped.join('\n')}`);
       assert.equal(skipped.filter((l) => l.includes('NUL')).length, 1);
     } finally {
-      const exited = new Promise((r) => child.once('exit', r));
-      await conn.sendRequest('shutdown').catch(() => undefined);
-      await conn.sendNotification('exit').catch(() => undefined);
-      conn.dispose();
-      child.kill();
-      await exited;
+      await server.close();
     }
   });
 });

@@ -245,6 +245,60 @@ describe('agent-trace mcp (MCP server over stdio)', function () {
     }
   });
 
+  it('keeps every other tool within the budget on the 10,000-step trace, paging what does not fit', async () => {
+    const s = await connect(['--db', db, '--token-budget', '4000'], dir);
+    /** Follows nextCursor to the end; every page must fit and say how much it masked. */
+    const allPages = async (tool: string, args: Record<string, unknown>, rowsOf: (j: Record<string, any>) => unknown[]) => { // eslint-disable-line @typescript-eslint/no-explicit-any
+      const rows: unknown[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const r: Answer = await s.call(tool, { ...args, ...(cursor ? { cursor } : {}) });
+        assert.equal(r.isError, false, `${tool}: ${r.text.slice(0, 300)}`);
+        assert.ok(countTokens(r.text) <= 4000, `${tool} page ${pages} took ${countTokens(r.text)} tokens`);
+        assert.equal(typeof r.json.redaction.maskedValues, 'number', `${tool} says how many values it masked`);
+        rows.push(...rowsOf(r.json));
+        cursor = r.json.nextCursor ?? null;
+        pages++;
+      } while (cursor && pages < 500);
+      assert.equal(cursor, null, `${tool}: more than 500 pages`);
+      return { rows, pages };
+    };
+    try {
+      // The big trace against the sample run: nearly every step differs. The first page already
+      // gives their shape, counted by kind and name; the rows themselves are paged.
+      const first = await s.call('compare_runs', { traceIdA: traceId, traceIdB: bigTrace });
+      assert.equal(first.isError, false, first.text.slice(0, 300));
+      assert.ok(countTokens(first.text) <= 4000, `compare_runs took ${countTokens(first.text)} tokens`);
+      const groups = first.json.differingByStep as { groups: Array<{ status: string; kind: string; name: string; steps: number }>; otherSteps: number };
+      const grouped = groups.groups.reduce((n, g) => n + g.steps, 0) + groups.otherSteps;
+      assert.ok(grouped > 9_000, JSON.stringify(groups));
+      assert.ok(groups.groups.some((g) => g.status === 'added' && g.kind === 'llm' && g.name === 'chat gpt-4o-mini' && g.steps > 4_000), JSON.stringify(groups));
+      let cursor = first.json.nextCursor as string;
+      for (let page = 0; page < 3; page++) {
+        assert.ok(cursor, 'more differing steps to page through');
+        const next = await s.call('compare_runs', { traceIdA: traceId, traceIdB: bigTrace, cursor });
+        assert.equal(next.isError, false, next.text.slice(0, 300));
+        assert.ok(countTokens(next.text) <= 4000 && next.json.differingSteps.length > 0);
+        assert.ok(next.json.differingSteps[0].step > first.json.differingSteps.at(-1).step, 'the next page goes on where the last one stopped');
+        cursor = next.json.nextCursor;
+      }
+      const findings = await allPages('redaction_findings', { traceId: bigTrace }, (j) => j.findingsShown);
+      assert.ok(findings.rows.length >= 1, 'the key planted in the long prompt is found');
+      assert.ok(!JSON.stringify(findings.rows).includes(USER_SECRETS.apiKey));
+      const hits = await allPages('search', { text: 'tool_3', limit: 200 }, (j) => j.hits);
+      assert.ok(hits.rows.length > 0);
+      const checks = await s.call('check_results', { traceId: bigTrace });
+      assert.equal(checks.isError, false, checks.text);
+      assert.ok(countTokens(checks.text) <= 4000);
+      const src = await s.call('source_of_step', { traceId: bigTrace, stepId: (5001 + 1).toString(16).padStart(16, '0') });
+      assert.equal(src.isError, false, src.text);
+      assert.ok(countTokens(src.text) <= 4000);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('answers bad input with an error result and a clear reason, and keeps serving', async () => {
     const s = await connect(['--db', db], dir);
     try {

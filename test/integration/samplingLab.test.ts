@@ -4,18 +4,16 @@
 // agentTrace/suggestSampling (percent and traces/s budgets) and agentTrace/traceHealth; and
 // `agent-trace health --json` on the same kind of batch through the CLI.
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { HealthReport } from '../../src/core/health';
 import type { RawSpan } from '../../src/core/model';
 import { encodeOtlpJson } from '../../src/core/otlp';
 import type { SamplingPreviewDto, TraceHealthDto } from '../../src/protocol/dto';
 import * as lsp from '../../src/protocol/lsp';
-import { CLI, ensureBuilt, runCli, tempDir } from '../support/serverProcess';
+import { startLsp, type LspSession } from '../support/lspProcess';
+import { ensureBuilt, runCli, tempDir } from '../support/serverProcess';
 import { eventually } from '../support/waitUntil';
 
 const NOW_NS = BigInt(Date.now()) * 1_000_000n;
@@ -98,8 +96,8 @@ const KEEP_ERRORS = ['      - name: keep-errors', '        type: status_code', '
 describe('language server: sampling lab and trace health', function () {
   this.timeout(60_000);
   let dir: string;
-  let child: ChildProcess;
-  let conn: MessageConnection;
+  let server: LspSession | undefined;
+  let conn: LspSession['conn'];
   let httpPort: number;
 
   const preview = async (policyText: string | null, extra: Partial<Parameters<typeof conn.sendRequest<typeof lsp.PreviewSampling>>[1]> = {}): Promise<SamplingPreviewDto> => {
@@ -111,30 +109,15 @@ describe('language server: sampling lab and trace health', function () {
   before(async () => {
     ensureBuilt();
     dir = tempDir();
-    child = spawn(process.execPath, [CLI, 'lsp', '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    conn = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    conn.onRequest('workspace/codeLens/refresh', () => null);
-    conn.onNotification('window/logMessage', () => undefined);
-    conn.listen();
-    await conn.sendRequest('initialize', {
-      processId: process.pid,
-      rootUri: pathToFileURL(dir).href,
-      capabilities: {},
-      initializationOptions: { host: '127.0.0.1', httpPort: 0, grpcPort: 0, dbPath: path.join(dir, 'traces.db'), workspaceFolders: [dir] },
-    });
-    await conn.sendNotification('initialized', {});
+    server = await startLsp({ dbPath: path.join(dir, 'traces.db'), workspaceFolders: [dir] });
+    conn = server.conn;
     ({ httpPort } = await conn.sendRequest(lsp.GetStatus));
     assert.equal(await post(httpPort, batch()), 200);
     await eventually(async () => assert.equal((await conn.sendRequest(lsp.GetStatus)).traceCount, 29));
   });
 
   after(async () => {
-    const exited = new Promise((r) => child.once('exit', r));
-    await conn.sendRequest('shutdown').catch(() => undefined);
-    await conn.sendNotification('exit').catch(() => undefined);
-    conn.dispose();
-    child.kill();
-    await exited;
+    await server?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

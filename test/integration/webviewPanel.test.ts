@@ -9,6 +9,8 @@ import type { TraceHostMessage, RedactionHostMessage } from '../../src/protocol/
 import { generateReport, generateTrace, HOSTILE_TEXT } from '../webview/fixtures';
 import { chromiumLaunchOptions, startHarness, type Harness } from '../webview/server';
 import { eventually } from '../support/waitUntil';
+import { scanSpans } from '../../src/core/redaction';
+import type { RawSpan } from '../../src/core/model';
 
 const shots = resolve(__dirname, '../../test-results');
 
@@ -288,6 +290,34 @@ describe('webview panels in Chromium', function () {
     }
     assert.equal(await deepCount(page, 'img'), 0);
     assert.deepEqual(dialogs, []);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('redaction panel: a finding says how sure it is, and a decoded one shows its path through the encodings, masked (report from the real scanner)', async () => {
+    page = await open('redaction');
+    const password = 'Xk9!pQ27vLm';
+    const basic = Buffer.from(`deploy:${password}`).toString('base64');
+    const span: RawSpan = {
+      traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), parentSpanId: null, name: 'execute_tool fetch_orders', kind: 'internal',
+      startUnixNanos: '1', endUnixNanos: '2', status: { code: 'unset', message: '' }, events: [], links: [], resource: { 'service.name': 'support-agent' },
+      scope: { name: 't', version: '1' },
+      attributes: {
+        'gen_ai.tool.call.arguments': JSON.stringify({ headers: { Authorization: `Basic ${basic}` } }),
+        'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Please refund the order for Maria Gonzalez, she was charged twice.' }] }]),
+      },
+    };
+    const report = scanSpans([span]);
+    assert.deepEqual(report.findings.map((f) => f.type).sort(), ['basic-auth', 'name']);
+    await hostPost(page, { type: 'report', report, scope: { traceId: span.traceId, label: 'trace support' }, policyPath: null });
+    const preview = page.locator('.preview');
+    await page.locator('.finding', { hasText: 'basic-auth' }).click();
+    await preview.getByText('How sure: pattern with checksum').waitFor();
+    assert.equal((await preview.locator('.decoded').textContent())?.replace(/\s+/g, ' ').trim(), 'Found after decoding base64 (Basic): deploy:********');
+    await page.locator('.finding', { hasText: 'Person name' }).click();
+    await preview.getByText(/How sure: (language model|pattern with context) \(\d+%\)/).waitFor();
+    assert.equal(await preview.locator('.decoded').count(), 0, 'a name found in plain text has no decoding path');
+    const text = await page.locator('body').innerText();
+    assert.ok(!text.includes(password) && !text.includes(basic), 'the decoded credential is shown masked only');
     assert.deepEqual(pageErrors, []);
   });
 });

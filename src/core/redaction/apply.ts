@@ -66,6 +66,8 @@ interface WalkState {
   mark?: { side: MarkSide; counter: { n: number } };
   /** Top-level attribute key (decides whether the language pass runs). */
   attrKey: string;
+  /** False when only the findings and the outcome are wanted (a scan): the redacted value is not built. */
+  build: boolean;
   /** JSON layers peeled so far: one per JSON string parsed on the way down. */
   jsonLayers: number;
   findings: LeafFinding[];
@@ -89,8 +91,14 @@ function contextOf(text: string, matches: Match[], m: Match): string {
   return out.replace(/[\r\n\t]+/g, ' ');
 }
 
+/** The first character that is not white space (without copying a long value as trimStart would). */
+function firstNonSpace(text: string): string {
+  for (let i = 0; i < text.length && i < 64; i++) if (!/\s/.test(text[i])) return text[i];
+  return text.length > 64 ? text.trimStart()[0] ?? '' : '';
+}
+
 function redactText(text: string, path: string, key: string, st: WalkState, depth: number): string {
-  const first = text.length > 1 ? text.trimStart()[0] : '';
+  const first = text.length > 1 ? firstNonSpace(text) : '';
   if ((first === '{' || first === '[') && depth < MAX_JSON_DEPTH && text.length < MAX_JSON_CHARS) {
     let parsed: unknown;
     let ok = false;
@@ -108,7 +116,7 @@ function redactText(text: string, path: string, key: string, st: WalkState, dept
       st.jsonLayers--;
       const changed = st.changed;
       st.changed = before || changed;
-      return changed ? JSON.stringify(out) : text;
+      return changed && st.build ? JSON.stringify(out) : text;
     }
   }
   const naturalLanguage = isNaturalLanguage(st.attrKey, key, text);
@@ -123,6 +131,10 @@ function redactText(text: string, path: string, key: string, st: WalkState, dept
     const replacement = replacementFor(action, m);
     st.findings.push({ match: m, path, action, replacement, context: contextOf(text, matches, m) });
     if (action === 'drop') st.drop = true;
+    if (!st.build) {
+      if (action === 'mask' || action === 'hash') st.changed = true;
+      continue;
+    }
     if (st.mark) {
       const shown = st.mark.side === 'after' && (action === 'mask' || action === 'hash') ? replacement : m.value;
       out += text.slice(pos, m.start) + FINDING_MARKS.open + st.mark.counter.n++ + FINDING_MARKS.sep + shown + FINDING_MARKS.close;
@@ -146,6 +158,11 @@ function decodedThrough(jsonLayers: number, m: Match): DecodedFinding {
 
 function redactJson(v: unknown, path: string, key: string, st: WalkState, depth: number): unknown {
   if (typeof v === 'string') return redactText(v, path, key, st, depth);
+  if (!st.build) {
+    if (Array.isArray(v)) v.forEach((x, i) => redactJson(x, `${path}[${i}]`, key, st, depth));
+    else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) redactJson(x, childPath(path, k), k, st, depth);
+    return v;
+  }
   if (Array.isArray(v)) return v.map((x, i) => redactJson(x, `${path}[${i}]`, key, st, depth));
   if (typeof v === 'object' && v !== null) {
     const out: Record<string, unknown> = {};
@@ -169,10 +186,13 @@ function redactAttrValue(v: AttrValue, path: string, key: string, st: WalkState)
   return v;
 }
 
-/** Redacts one attribute value under its top-level key. */
-export function redactValue(key: string, value: AttrValue, cp: CompiledPolicy): ValueOutcome {
+/**
+ * Redacts one attribute value under its top-level key. `build: false` (a scan) finds the same
+ * findings and outcome without building the redacted value: `value` is then the input.
+ */
+export function redactValue(key: string, value: AttrValue, cp: CompiledPolicy, build = true): ValueOutcome {
   if (cp.isKeepKey(key)) return { value, outcome: 'kept', findings: [], bytes: 0 };
-  const st: WalkState = { cp, attrKey: key, jsonLayers: 0, findings: [], drop: false, changed: false, bytes: 0 };
+  const st: WalkState = { cp, attrKey: key, build, jsonLayers: 0, findings: [], drop: false, changed: false, bytes: 0 };
   const out = redactAttrValue(value, key, key, st);
   if (cp.isDropKey(key)) {
     for (const f of st.findings) {
@@ -199,7 +219,7 @@ export function markAttributes(attrs: Attributes, cp: CompiledPolicy, side: Mark
       out[key] = value;
       continue;
     }
-    const st: WalkState = { cp, attrKey: key, jsonLayers: 0, findings: [], drop: false, changed: false, bytes: 0, mark: { side, counter } };
+    const st: WalkState = { cp, attrKey: key, build: true, jsonLayers: 0, findings: [], drop: false, changed: false, bytes: 0, mark: { side, counter } };
     const marked = redactAttrValue(value, key, key, st);
     if (side === 'after' && (st.drop || cp.isDropKey(key))) continue;
     out[key] = st.changed ? marked : value;
@@ -214,15 +234,15 @@ export interface AttributesOutcome {
   bytes: number;
 }
 
-/** Redacts an attribute map (span, resource or event attributes). */
-export function redactAttributes(attrs: Attributes, policy: RedactionPolicy | CompiledPolicy = DEFAULT_POLICY): AttributesOutcome {
+/** Redacts an attribute map (span, resource or event attributes); `build: false` as for redactValue. */
+export function redactAttributes(attrs: Attributes, policy: RedactionPolicy | CompiledPolicy = DEFAULT_POLICY, build = true): AttributesOutcome {
   const cp = 'detectors' in policy ? policy : compilePolicy(policy);
   const out: Attributes = {};
   const findings: Array<LeafFinding & { key: string }> = [];
   const ships = { kept: 0, masked: 0, dropped: 0 };
   let bytes = 0;
   for (const [key, value] of Object.entries(attrs)) {
-    const r = redactValue(key, value, cp);
+    const r = redactValue(key, value, cp, build);
     bytes += r.bytes;
     ships[r.outcome]++;
     for (const f of r.findings) findings.push({ ...f, key });
@@ -285,7 +305,8 @@ export function scanSpans(spans: readonly ScannableSpan[], policy: RedactionPoli
     const parts: Array<[string, Attributes]> = [['attributes', span.attributes], ['resource', span.resource]];
     span.events.forEach((e, i) => parts.push([`events[${i}].attributes`, e.attributes]));
     for (const [location, attrs] of parts) {
-      const r = redactAttributes(attrs, cp);
+      // A scan needs the findings and what ships, not the redacted values.
+      const r = redactAttributes(attrs, cp, false);
       report.bytesScanned += r.bytes;
       report.ships.kept += r.ships.kept;
       report.ships.masked += r.ships.masked;

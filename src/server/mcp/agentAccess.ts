@@ -10,6 +10,7 @@ import { searchTextOf, snippetOf } from '../../store/searchText';
 import type { TraceStore } from '../../store/traceStore';
 import { traceDetail } from '../queries';
 import { compareTraceData } from '../compareService';
+import type { CompareResultDto, CompareRowDto } from '../../protocol/compare';
 import { spansForScan } from '../redactionService';
 import { spanToDto } from '../toDto';
 import { Redactor } from './redactor';
@@ -53,8 +54,14 @@ export interface ListTracesInput {
   cursor?: string;
 }
 
+/** Differing steps beyond this many are also summarized by kind and name (see compareRuns). */
+const COMPARE_GROUPS_FROM = 20;
+const COMPARE_GROUPS_SHOWN = 15;
+
 export class AgentAccess {
   private currentTool = '';
+  /** The last compare, reused while its two traces and the policy stay the same: paging through a large one must not redo it per page. */
+  private lastCompare: { key: string; result: CompareResultDto; maskedValues: number } | null = null;
 
   constructor(private readonly deps: AgentAccessDeps) {}
 
@@ -360,12 +367,7 @@ export class AgentAccess {
    */
   compareRuns(input: { traceIdA: string; traceIdB: string; cursor?: string }): ToolAnswer {
     return this.run('compare_runs', (r, budget) => {
-      const load = (id: string) => {
-        const found = this.store().getTrace(normalizeId(id));
-        if (!found) throw unknownTrace(id);
-        return { summary: found.summary, spans: found.spans.map((s) => r.span(s)) };
-      };
-      const result = compareTraceData(load(input.traceIdA), load(input.traceIdB), true);
+      const result = this.comparedRuns(normalizeId(input.traceIdA), normalizeId(input.traceIdB), r);
       const differing = result.rows.filter((row) => row.status !== 'same');
       const head = {
         a: { ...result.a, name: r.text('trace.name', result.a.name) },
@@ -375,6 +377,7 @@ export class AgentAccess {
         totals: result.totals,
         counts: result.counts,
         notices: result.notices,
+        ...(differing.length > COMPARE_GROUPS_FROM ? { differingByStep: differingGroups(differing) } : {}),
       };
       return this.page(differing, input.cursor, budget, (rows, nextCursor, clipped) => ({
         ...head,
@@ -383,6 +386,29 @@ export class AgentAccess {
         nextCursor,
       }), r);
     });
+  }
+
+  /** The compare of two stored runs over their redacted spans; the same pair, unchanged, under the same policy, is not compared again. */
+  private comparedRuns(idA: string, idB: string, r: Redactor): CompareResultDto {
+    const store = this.store();
+    const summaryA = store.traceSummary(idA);
+    const summaryB = store.traceSummary(idB);
+    if (!summaryA) throw unknownTrace(idA);
+    if (!summaryB) throw unknownTrace(idB);
+    const key = JSON.stringify([idA, summaryA.updatedAtMs, summaryA.spanCount, idB, summaryB.updatedAtMs, summaryB.spanCount, r.note().policy, r.policyKey]);
+    if (this.lastCompare?.key === key) {
+      r.maskedValues += this.lastCompare.maskedValues;
+      return this.lastCompare.result;
+    }
+    const before = r.maskedValues;
+    const load = (id: string) => {
+      const found = store.getTrace(id);
+      if (!found) throw unknownTrace(id);
+      return { summary: found.summary, spans: found.spans.map((s) => r.span(s)) };
+    };
+    const result = compareTraceData(load(idA), load(idB), true);
+    this.lastCompare = { key, result, maskedValues: r.maskedValues - before };
+    return result;
   }
 
   private findSpan(traceId: string, stepId: string): CanonicalSpan {
@@ -463,4 +489,24 @@ function subtree(spans: SpanDto[], rootId: string): SpanDto[] {
     }
   }
   return out.map((s) => (s.spanId === rootId ? { ...s, parentSpanId: null } : s));
+}
+
+/**
+ * Differing steps counted by what differs (status, kind, name), largest groups first: a model sees
+ * the shape of a large difference ("9,994 steps only in run B: 4,997 × chat gpt-4o-mini …") on
+ * the first page instead of paging through every row.
+ */
+function differingGroups(rows: readonly CompareRowDto[]): { groups: Array<{ status: string; kind: string; name: string; steps: number; firstStep: number }>; otherSteps: number } {
+  const groups = new Map<string, { status: string; kind: string; name: string; steps: number; firstStep: number }>();
+  for (const row of rows) {
+    const side = row.b ?? row.a;
+    if (!side) continue;
+    const key = `${row.status}\u0000${side.kind}\u0000${side.name}`;
+    const g = groups.get(key);
+    if (g) g.steps++;
+    else groups.set(key, { status: row.status, kind: side.kind, name: side.name, steps: 1, firstStep: row.step });
+  }
+  const sorted = [...groups.values()].sort((x, y) => y.steps - x.steps || x.firstStep - y.firstStep);
+  const shown = sorted.slice(0, COMPARE_GROUPS_SHOWN);
+  return { groups: shown, otherSteps: sorted.slice(COMPARE_GROUPS_SHOWN).reduce((n, g) => n + g.steps, 0) };
 }

@@ -14,6 +14,8 @@ export interface RedactionNote {
 
 export class Redactor {
   private readonly compiled: CompiledPolicy | null;
+  /** The policy's content ('off' without one): results computed under an equal key may be reused. */
+  readonly policyKey: string;
   maskedValues = 0;
 
   /** policy null: redaction is off (the user turned it off). */
@@ -22,6 +24,7 @@ export class Redactor {
     private readonly policySource: string,
   ) {
     this.compiled = policy ? compilePolicy(policy) : null;
+    this.policyKey = policy ? JSON.stringify(policy) : 'off';
   }
 
   get enabled(): boolean {

@@ -87,6 +87,48 @@ function lexiconName(run: string): boolean {
   });
 }
 
+/**
+ * compromise's answers, remembered: its tagger costs ~0.5 ms a call, and an agent trace repeats
+ * the same sentences in every model call that carries the conversation so far, so one text is
+ * tagged once. Bounded: the oldest answers go when it is full.
+ */
+let taggerMemoLimit = 4_096;
+const taggerMemo = new Map<string, string[] | boolean>();
+
+/** Sets how many tagger answers are kept (0: none, every text is tagged) and forgets the kept ones. For benches and tests. */
+export function setTaggerMemoSize(size: number): void {
+  taggerMemoLimit = size;
+  taggerMemo.clear();
+}
+
+function remembered<T extends string[] | boolean>(key: string, compute: () => T): T {
+  const known = taggerMemo.get(key);
+  if (known !== undefined) return known as T;
+  const value = compute();
+  if (taggerMemoLimit <= 0) return value;
+  if (taggerMemo.size >= taggerMemoLimit) taggerMemo.delete(taggerMemo.keys().next().value!);
+  taggerMemo.set(key, value);
+  return value;
+}
+
+/** The people compromise finds in a short text, cut to letters ("Maria Gonzalez," → "Maria Gonzalez"). */
+function peopleIn(window: string): string[] {
+  // Plain texts, not json({ offset: true }): the offsets cost compromise another ~0.4 ms a call; the caller finds the name in the text.
+  return remembered('p\u0000' + window, () => (nlp(window).people().out('array') as string[]).map(trimToLetters).filter(Boolean));
+}
+
+function taggedAs(text: string, match: string): boolean {
+  return remembered(`t\u0000${match}\u0000${text}`, () => nlp(text).has(match));
+}
+
+/** Where `name` occurs in `text` at or after `from`, overlapping [start, end); -1 when it does not. */
+function occurrenceOverlapping(text: string, name: string, from: number, start: number, end: number): number {
+  for (let at = text.indexOf(name, from); at >= 0 && at < end; at = text.indexOf(name, at + 1)) {
+    if (at + name.length > start) return at;
+  }
+  return -1;
+}
+
 /** People in natural-language text: compromise on a short window around each candidate run. */
 function nameHits(text: string): Hit[] {
   CAPITALIZED_RUN.lastIndex = 0;
@@ -108,13 +150,12 @@ function nameHits(text: string): Hit[] {
     // compromise sees the run with a few words of context on each side, not the whole value.
     const wFrom = Math.max(from, start - 40);
     const window = text.slice(wFrom, Math.min(to, end + 30));
-    const people = nlp(window).people().json({ offset: true }) as Array<{ text: string; offset: { start: number; length: number } }>;
-    const person = people.map((p) => ({ name: trimToLetters(p.text), at: wFrom + p.offset.start }))
-      .find((p) => p.at < end && p.at + p.name.length > start && p.name.split(/\s+/).length >= 2);
+    const person = peopleIn(window)
+      .map((name) => ({ name, at: occurrenceOverlapping(text, name, wFrom, start, end) }))
+      .find((p) => p.at >= 0 && p.name.split(/\s+/).length >= 2);
     if (person && isPersonLike(person.name)) {
-      const pStart = text.indexOf(person.name, person.at);
-      if (pStart >= 0) pushName(hits, text, pStart, pStart + person.name.length, 'model');
-    } else if (NAME_CUE.test(before) && isPersonLike(m[0]) && !nlp(m[0]).has('#Place|#Organization|#Month|#WeekDay')) {
+      pushName(hits, text, person.at, person.at + person.name.length, 'model');
+    } else if (NAME_CUE.test(before) && isPersonLike(m[0]) && !taggedAs(m[0], '#Place|#Organization|#Month|#WeekDay')) {
       // A capitalized run right after a cue ("this is Kwame Mensah") that the tagger did not know.
       pushName(hits, text, start, end, 'context');
     }
@@ -135,7 +176,7 @@ function keyedNameHits(text: string, key: string): Hit[] {
   if (!WHOLE_NAME.test(text) || !isPersonLike(text)) return [];
   if (PERSON_KEY.test(key)) return [{ start: 0, end: text.length, confidence: 0.9, basis: 'context' }];
   // A bare "name" key names tools and products as often as people: the tagger must agree.
-  if (/^name$/i.test(key) && (lexiconName(text) || nlp(text).has('#Person'))) return [{ start: 0, end: text.length, confidence: 0.8, basis: 'model' }];
+  if (/^name$/i.test(key) && (lexiconName(text) || taggedAs(text, '#Person'))) return [{ start: 0, end: text.length, confidence: 0.8, basis: 'model' }];
   return [];
 }
 
