@@ -10,6 +10,9 @@ import type { ChecksCountsRow, SearchHit, SourceStats, StoredCheckResult, TraceF
 import { openDatabase } from './openDatabase';
 import { extendSummary, stateOf, type Orphan, type TraceLookup, type TraceState } from './incrementalSummary';
 import { ftsQuery, searchTextOf, snippetOf } from './searchText';
+import {
+  compactDocOf, DOC_COLUMNS, parseResourceDoc, rawFromCompact, rawOfCanonical, resourceDocOf, type ResourceScope, type SpanDocRow,
+} from './spanDoc';
 
 type Db = Database.Database;
 type Canonicalizer = (s: RawSpan) => CanonicalSpan;
@@ -61,6 +64,9 @@ const PREVIEW_CHARS = 2_000;
 const SALVAGE_BATCH = 500;
 const SALVAGE_SKIP = 16;
 const SALVAGE_MAX_RESUMES = 1_000;
+/** Distinct resources whose span_resources id is remembered (a process sends a handful). */
+const RESOURCE_CACHE = 1_024;
+const NO_RESOURCE: ResourceScope = { resource: {}, scope: { name: '', version: '' } };
 
 interface TraceRow {
   trace_id: string;
@@ -119,7 +125,7 @@ const TRACE_COLUMNS =
 const SPAN_COLUMNS =
   'trace_id, span_id, parent_id, name, service, start_ns, end_ns, start_ms, duration_ms, status, kind, model, ' +
   'input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, cost_source, ' +
-  'src_file, src_line, src_function, has_logs, bytes, doc';
+  'src_file, src_line, src_function, has_logs, bytes, doc, res_id';
 
 const placeholders = (columns: string): string => columns.split(',').map(() => '?').join(', ');
 // Built once: a statement is looked up by its SQL text for every span written.
@@ -158,11 +164,6 @@ function rowToSummary(r: TraceRow): ListedTrace {
   return summary;
 }
 
-/** The RawSpan inside a stored CanonicalSpan (for re-canonicalizing after a log attaches). */
-function rawOf(doc: CanonicalSpan): RawSpan {
-  const { service: _s, norm: _n, costUsd: _c, costSource: _cs, ...raw } = doc;
-  return raw;
-}
 
 function logToEvent(log: RawLogRecord): RawEvent {
   return {
@@ -190,6 +191,11 @@ export class TraceStore {
   private readonly canonicalize: Canonicalizer;
   /** How trace summaries were written: for a new trace, extended with an export's spans, or rebuilt from all spans. */
   readonly summaryWrites = { created: 0, extended: 0, rebuilt: 0 };
+  /** span_resources ids by their doc text, as committed (cleared when a write transaction fails). */
+  private readonly resourceIds = new Map<string, number>();
+  /** The last resource and scope objects written and their id: the spans of one export share them. */
+  private lastResource: { resource: object; scope: object; id: number } | null = null;
+  private readonly resourcesById = new Map<number, ResourceScope>();
 
   private constructor(
     private readonly db: Db,
@@ -221,8 +227,18 @@ export class TraceStore {
     } catch {
       return;
     }
+    let resourceOf: (id: number) => ResourceScope = () => NO_RESOURCE;
     try {
-      read = old.prepare('SELECT id, doc FROM spans WHERE id > ? ORDER BY id');
+      try {
+        read = old.prepare(`SELECT id, ${DOC_COLUMNS} FROM spans WHERE id > ? ORDER BY id`);
+        const resource = old.prepare('SELECT doc FROM span_resources WHERE id = ?').pluck();
+        resourceOf = (id) => {
+          const doc = resource.get(id) as string | undefined;
+          return doc === undefined ? NO_RESOURCE : parseResourceDoc(doc);
+        };
+      } catch {
+        read = old.prepare('SELECT id, doc, NULL AS res_id FROM spans WHERE id > ? ORDER BY id'); // written before v5
+      }
     } catch {
       old.close();
       return; // not a SQLite file at all, or its schema is unreadable: nothing to salvage
@@ -247,11 +263,12 @@ export class TraceStore {
       for (let attempts = 0; after < maxId && attempts < SALVAGE_MAX_RESUMES; attempts++) {
         let progressed = false;
         try {
-          for (const row of read.iterate(after) as IterableIterator<{ id: number; doc: string }>) {
+          for (const row of read.iterate(after) as IterableIterator<SpanDocRow & { id: number }>) {
             after = row.id;
             progressed = true;
             try {
-              const span = rawOf(JSON.parse(row.doc) as CanonicalSpan);
+              const span =
+                row.res_id === null ? rawOfCanonical(JSON.parse(row.doc) as CanonicalSpan) : rawFromCompact(row, resourceOf(row.res_id));
               batch.push(span);
               traceIds.add(span.traceId);
               spans++;
@@ -325,7 +342,7 @@ export class TraceStore {
     const spans = new Map<string, RawSpan>();
     for (const s of batch.spans) spans.set(spanKey(s.traceId, s.spanId), s);
 
-    const selectExisting = this.stmt(`SELECT id, has_logs, doc, ${PART_KEY_COLUMNS}, bytes FROM spans WHERE trace_id = ? AND span_id = ?`);
+    const selectExisting = this.stmt(`SELECT id, has_logs, bytes, ${DOC_COLUMNS}, ${PART_KEY_COLUMNS} FROM spans WHERE trace_id = ? AND span_id = ?`);
     // A stored span rewritten (sent again, or a log attached) with the same summary fields (a
     // retried export, a log carrying messages) changes only the trace's size; otherwise only a
     // rebuild from all spans is exact.
@@ -363,7 +380,7 @@ export class TraceStore {
         }
         t.existed = true;
         const old = selectExisting.get(raw.traceId, raw.spanId) as StoredRow;
-        if (old.has_logs) for (const e of (JSON.parse(old.doc) as CanonicalSpan).events) if (e.fromLog) extra.push(e);
+        if (old.has_logs) for (const e of this.rawOfRow(old).events) if (e.fromLog) extra.push(e);
         noteReplaced(t, old, this.putSpan(extra.length > 0 ? withEvents(raw, extra) : raw, old.id, extra.length > 0));
       }
       // Logs whose span is stored already, or has not arrived yet.
@@ -373,8 +390,7 @@ export class TraceStore {
         if (existing) {
           const t = touch(traceId);
           t.existed = true;
-          const old = JSON.parse(existing.doc) as CanonicalSpan;
-          noteReplaced(t, existing, this.putSpan(withEvents(rawOf(old), logs.map(logToEvent)), existing.id, true));
+          noteReplaced(t, existing, this.putSpan(withEvents(this.rawOfRow(existing), logs.map(logToEvent)), existing.id, true));
         } else {
           for (const l of logs) insertPending.run(traceId, spanId, now, JSON.stringify(l));
         }
@@ -391,7 +407,7 @@ export class TraceStore {
         }
       }
     });
-    tx.immediate();
+    this.runWrite(tx);
     if (unattachable > 0) this.log(`Ignored ${unattachable} log record(s) without a trace and span id.`);
     return { traceIds: [...touched.keys()] };
   }
@@ -403,8 +419,69 @@ export class TraceStore {
       // Nested transactions become savepoints inside this one.
       for (const b of batches) for (const id of this.writeBatch(b).traceIds) traceIds.add(id);
     });
-    tx.immediate();
+    this.runWrite(tx);
     return { traceIds: [...traceIds] };
+  }
+
+  /** Runs a write transaction; a failed one forgets the resource ids it may have handed out. */
+  private runWrite(tx: Database.Transaction<() => void>): void {
+    this.lastResource = null;
+    try {
+      tx.immediate();
+    } catch (err) {
+      this.resourceIds.clear();
+      throw err;
+    } finally {
+      this.lastResource = null;
+    }
+  }
+
+  /** The span_resources id of a span's resource and scope, inserted the first time they are seen. */
+  private resourceIdOf(raw: RawSpan): number {
+    const last = this.lastResource;
+    if (last && last.resource === raw.resource && last.scope === raw.scope) return last.id;
+    const key = resourceDocOf(raw);
+    let id = this.resourceIds.get(key);
+    if (id === undefined) {
+      id =
+        (this.stmt('SELECT id FROM span_resources WHERE doc = ?').pluck().get(key) as number | undefined) ??
+        Number(this.stmt('INSERT INTO span_resources (doc) VALUES (?)').run(key).lastInsertRowid);
+      if (this.resourceIds.size >= RESOURCE_CACHE) this.resourceIds.clear();
+      this.resourceIds.set(key, id);
+    }
+    this.lastResource = { resource: raw.resource, scope: raw.scope, id };
+    return id;
+  }
+
+  private resourceOf(id: number): ResourceScope {
+    let r = this.resourcesById.get(id);
+    if (!r) {
+      const doc = this.stmt('SELECT doc FROM span_resources WHERE id = ?').pluck().get(id) as string | undefined;
+      r = doc === undefined ? NO_RESOURCE : parseResourceDoc(doc);
+      if (this.resourcesById.size >= RESOURCE_CACHE) this.resourcesById.clear();
+      this.resourcesById.set(id, r);
+    }
+    return r;
+  }
+
+  /** The raw span of a stored row, whichever format its doc has. */
+  private rawOfRow(row: SpanDocRow): RawSpan {
+    return row.res_id === null ? rawOfCanonical(JSON.parse(row.doc) as CanonicalSpan) : rawFromCompact(row, this.resourceOf(row.res_id));
+  }
+
+  /** What search sees of a stored row: under its listed name (a Logfire span's formatted message, as before v5). */
+  private searchTextOfRow(row: SpanDocRow): string {
+    return searchTextOf({ ...this.rawOfRow(row), name: row.name });
+  }
+
+  /** The canonical span of a stored row: normalized again from its raw span, with the service and cost its columns recorded. */
+  private spanOfRow(row: SpanDocRow): CanonicalSpan {
+    if (row.res_id === null) return JSON.parse(row.doc) as CanonicalSpan;
+    const c = this.canonical(rawFromCompact(row, this.resourceOf(row.res_id)));
+    c.service = row.service;
+    c.costUsd = row.cost_usd;
+    c.costSource = row.cost_source;
+    return c;
   }
 
   private canonical(raw: RawSpan): CanonicalSpan {
@@ -433,7 +510,7 @@ export class TraceStore {
    */
   private putSpan(raw: RawSpan, existingId: number | null, hasLogs: boolean): { part: SummaryPart; bytes: number } | null {
     const c = this.canonical(raw);
-    const doc = JSON.stringify(c);
+    const doc = compactDocOf(raw, c.name);
     const n = c.norm;
     const u = n.usage;
     const src = n.source;
@@ -442,7 +519,7 @@ export class TraceStore {
       c.traceId, c.spanId, parentId, c.name, c.service, c.startUnixNanos, c.endUnixNanos,
       nanosToMs(c.startUnixNanos), durationMsBetween(c.startUnixNanos, c.endUnixNanos), c.status.code, n.kind, n.model,
       u.inputTokens, u.outputTokens, u.cacheReadTokens, u.cacheWriteTokens, u.reasoningTokens, c.costUsd, c.costSource,
-      src?.file ?? null, src?.line ?? null, src?.function ?? null, hasLogs ? 1 : 0, doc.length, doc,
+      src?.file ?? null, src?.line ?? null, src?.function ?? null, hasLogs ? 1 : 0, doc.length, doc, this.resourceIdOf(raw),
     ];
     let id: number;
     if (existingId === null) {
@@ -493,13 +570,12 @@ export class TraceStore {
   indexPending(maxRows: number): number {
     if (this.db.readonly || !this.hasUnindexed()) return 0;
     const tx = this.db.transaction(() => {
-      const rows = this.stmt('SELECT id, doc FROM spans WHERE id > (SELECT indexed_upto FROM search_state) ORDER BY id LIMIT ?')
-        .raw()
-        .all(Math.max(1, Math.floor(maxRows))) as [number, string][];
+      const rows = this.stmt(`SELECT id, ${DOC_COLUMNS} FROM spans WHERE id > (SELECT indexed_upto FROM search_state) ORDER BY id LIMIT ?`)
+        .all(Math.max(1, Math.floor(maxRows))) as (SpanDocRow & { id: number })[];
       if (rows.length === 0) return 0;
       const insert = this.stmt('INSERT INTO span_fts (rowid, text) VALUES (?, ?)');
-      for (const [id, doc] of rows) insert.run(id, searchTextOf(JSON.parse(doc) as CanonicalSpan));
-      this.stmt('UPDATE search_state SET indexed_upto = ?').run(rows[rows.length - 1][0]);
+      for (const row of rows) insert.run(row.id, this.searchTextOfRow(row));
+      this.stmt('UPDATE search_state SET indexed_upto = ?').run(rows[rows.length - 1].id);
       return rows.length;
     });
     return tx.immediate();
@@ -523,8 +599,8 @@ export class TraceStore {
         'DELETE FROM temp.waiting_fts;',
     );
     const insert = this.stmt('INSERT INTO temp.waiting_fts (rowid, text) VALUES (?, ?)');
-    const rows = this.stmt('SELECT id, doc FROM spans WHERE id > (SELECT indexed_upto FROM search_state)').raw().all() as [number, string][];
-    for (const [id, doc] of rows) insert.run(id, searchTextOf(JSON.parse(doc) as CanonicalSpan));
+    const rows = this.stmt(`SELECT id, ${DOC_COLUMNS} FROM spans WHERE id > (SELECT indexed_upto FROM search_state)`).all() as (SpanDocRow & { id: number })[];
+    for (const row of rows) insert.run(row.id, this.searchTextOfRow(row));
     return { sql: `${main} UNION ALL SELECT rowid, rank FROM temp.waiting_fts WHERE waiting_fts MATCH ?`, matches: 2 };
   }
 
@@ -662,10 +738,9 @@ export class TraceStore {
    * a few documents, not the whole trace.
    */
   titleSpans(traceId: string, limit = 6): CanonicalSpan[] {
-    const docs = this.stmt("SELECT doc FROM spans WHERE trace_id = ? AND kind IN ('agent', 'llm') ORDER BY start_ms, start_ns LIMIT ?")
-      .pluck()
-      .all(traceId, limit) as string[];
-    return docs.map((d) => JSON.parse(d) as CanonicalSpan);
+    const rows = this.stmt(`SELECT ${DOC_COLUMNS} FROM spans WHERE trace_id = ? AND kind IN ('agent', 'llm') ORDER BY start_ms, start_ns LIMIT ?`)
+      .all(traceId, limit) as SpanDocRow[];
+    return rows.map((r) => this.spanOfRow(r));
   }
 
   /** One trace's summary (with its check counts), without its spans; null when not stored. */
@@ -676,16 +751,16 @@ export class TraceStore {
 
   /** One stored span, by the (trace_id, span_id) index: a single document, not the whole trace. */
   getSpan(traceId: string, spanId: string): CanonicalSpan | null {
-    const doc = this.stmt('SELECT doc FROM spans WHERE trace_id = ? AND span_id = ?').pluck().get(traceId, spanId) as string | undefined;
-    return doc === undefined ? null : (JSON.parse(doc) as CanonicalSpan);
+    const row = this.stmt(`SELECT ${DOC_COLUMNS} FROM spans WHERE trace_id = ? AND span_id = ?`).get(traceId, spanId) as SpanDocRow | undefined;
+    return row === undefined ? null : this.spanOfRow(row);
   }
 
   getTrace(traceId: string): { summary: ListedTrace; spans: CanonicalSpan[] } | null {
     const read = this.db.transaction(() => {
       const row = this.stmt(`SELECT ${TRACE_COLUMNS}, ${CHECKS_COLUMN} FROM traces WHERE trace_id = ?`).get(traceId) as TraceRow | undefined;
       if (!row) return null;
-      const docs = this.stmt('SELECT doc FROM spans WHERE trace_id = ?').pluck().all(traceId) as string[];
-      return { summary: rowToSummary(row), spans: docs.map((d) => JSON.parse(d) as CanonicalSpan) };
+      const rows = this.stmt(`SELECT ${DOC_COLUMNS} FROM spans WHERE trace_id = ?`).all(traceId) as SpanDocRow[];
+      return { summary: rowToSummary(row), spans: rows.map((r) => this.spanOfRow(r)) };
     });
     return read.deferred();
   }
@@ -696,16 +771,16 @@ export class TraceStore {
     if (!q) return [];
     const src = this.searchSource();
     const rows = this.stmt(
-      `SELECT s.trace_id, s.span_id, s.name, t.name AS trace_name, s.doc FROM (${src.sql}) f ` +
+      `SELECT t.name AS trace_name, ${DOC_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')} FROM (${src.sql}) f ` +
         'JOIN spans s ON s.id = f.rowid LEFT JOIN traces t ON t.trace_id = s.trace_id ' +
         'ORDER BY f.rank LIMIT ?',
-    ).all(...Array<string>(src.matches).fill(q), Math.max(1, Math.floor(limit))) as { trace_id: string; span_id: string; name: string; trace_name: string | null; doc: string }[];
+    ).all(...Array<string>(src.matches).fill(q), Math.max(1, Math.floor(limit))) as (SpanDocRow & { trace_name: string | null })[];
     return rows.map((r) => ({
       traceId: r.trace_id,
       spanId: r.span_id,
       spanName: r.name,
       traceName: r.trace_name ?? '',
-      snippet: snippetOf(searchTextOf(JSON.parse(r.doc) as CanonicalSpan), text),
+      snippet: snippetOf(this.searchTextOfRow(r), text),
     }));
   }
 
@@ -719,12 +794,12 @@ export class TraceStore {
         'sum(cost_usd) AS cost_usd FROM spans WHERE src_file = ? AND src_line IS NOT NULL GROUP BY src_line ORDER BY src_line',
     ).all(file) as { line: number; runs: number; input_tokens: number | null; output_tokens: number | null; cost_usd: number | null }[];
     const last = this.stmt(
-      'SELECT trace_id, span_id, duration_ms, src_function, doc FROM spans WHERE src_file = ? AND src_line = ? ' +
+      `SELECT duration_ms, src_function, ${DOC_COLUMNS} FROM spans WHERE src_file = ? AND src_line = ? ` +
         'ORDER BY start_ms DESC, start_ns DESC LIMIT 1',
     );
     return lines.map((l) => {
-      const r = last.get(file, l.line) as { trace_id: string; span_id: string; duration_ms: number; src_function: string | null; doc: string };
-      const span = JSON.parse(r.doc) as CanonicalSpan;
+      const r = last.get(file, l.line) as SpanDocRow & { duration_ms: number; src_function: string | null };
+      const span = this.spanOfRow(r);
       const inputs = span.norm.messages.filter((m) => m.direction === 'input' && m.content);
       const outputs = span.norm.messages.filter((m) => m.direction === 'output' && (m.content || m.toolCalls.length));
       const lastOut = outputs[outputs.length - 1];
@@ -1074,7 +1149,7 @@ const PART_KEY_COLUMNS =
   'parent_id, name, service, start_ns, end_ns, status, kind, model, input_tokens, output_tokens, cache_read_tokens, ' +
   'cache_write_tokens, reasoning_tokens, cost_usd';
 
-type StoredRow = { id: number; has_logs: number; doc: string; bytes: number } & Record<string, unknown>;
+type StoredRow = SpanDocRow & { id: number; has_logs: number; bytes: number } & Record<string, unknown>;
 
 /** The summary fields of a stored span, comparable with partKeyOf. */
 const partKeyOfRow = (r: Record<string, unknown>): string => JSON.stringify(PART_KEY_COLUMNS.split(', ').map((c) => r[c] ?? null));
