@@ -20,6 +20,8 @@ type Canonicalizer = (s: RawSpan) => CanonicalSpan;
 export interface TraceStoreOptions {
   canonicalize: Canonicalizer;
   readonly?: boolean;
+  /** Another connection of this process opened (checked, migrated) the file: open without either. */
+  alreadyOpened?: boolean;
   log?: (msg: string) => void;
   /** Clock in ms since the epoch (tests move it to exercise age retention). */
   now?: () => number;
@@ -38,6 +40,8 @@ export interface RetentionHooks {
   onSlice?: (slice: number) => void;
   /** Asked between slices: true stops the run there (the server is closing). */
   stop?: () => boolean;
+  /** Awaited between slices (the trace server lets the exports its store worker has queued go first). */
+  between?: () => Promise<void>;
 }
 
 export interface SpanAtLine {
@@ -98,6 +102,21 @@ export type ListedTrace = TraceSummary & { checks?: ChecksCountsRow };
 const CHECKS_COLUMN = '(SELECT json_array(c.passed, c.failed, c.errors) FROM trace_checks c WHERE c.trace_id = traces.trace_id) AS checks';
 /** Traces kept per re-evaluation page of check results. */
 const CHECK_PAGE_MAX = 1_000;
+
+/**
+ * A span ready to be written: its row values in SPAN_COLUMNS order (without res_id), and its
+ * resource and scope as span_resources.doc text. Plain data (posted to the store worker).
+ */
+export interface PreparedSpan {
+  values: [
+    traceId: string, spanId: string, parentId: string | null, name: string, service: string, startNs: string, endNs: string,
+    startMs: number, durationMs: number, status: StatusCode, kind: StepKind, model: string | null,
+    inputTokens: number | null, outputTokens: number | null, cacheReadTokens: number | null, cacheWriteTokens: number | null,
+    reasoningTokens: number | null, costUsd: number | null, costSource: CanonicalSpan['costSource'],
+    srcFile: string | null, srcLine: number | null, srcFunction: string | null, hasLogs: 0 | 1, bytes: number, doc: string,
+  ];
+  resourceDoc: string;
+}
 
 type PartRow = [
   span_id: string,
@@ -193,8 +212,8 @@ export class TraceStore {
   readonly summaryWrites = { created: 0, extended: 0, rebuilt: 0 };
   /** span_resources ids by their doc text, as committed (cleared when a write transaction fails). */
   private readonly resourceIds = new Map<string, number>();
-  /** The last resource and scope objects written and their id: the spans of one export share them. */
-  private lastResource: { resource: object; scope: object; id: number } | null = null;
+  /** The last resource doc written and its id: the spans of one export share it. */
+  private lastResource: { doc: string; id: number } | null = null;
   private readonly resourcesById = new Map<number, ResourceScope>();
 
   private constructor(
@@ -208,7 +227,7 @@ export class TraceStore {
 
   static open(path: string, opts: TraceStoreOptions): TraceStore {
     const log = opts.log ?? (() => {});
-    const { db, movedAside } = openDatabase(path, { readonly: opts.readonly, log });
+    const { db, movedAside } = openDatabase(path, { readonly: opts.readonly, alreadyOpened: opts.alreadyOpened, log });
     const store = new TraceStore(db, opts);
     if (movedAside) store.salvageFrom(movedAside);
     return store;
@@ -310,6 +329,51 @@ export class TraceStore {
 
   /** Stores one export (spans and log records) in ONE transaction; returns the traces it touched. */
   writeBatch(batch: { spans: RawSpan[]; logs: RawLogRecord[] }): { traceIds: string[] } {
+    return this.writePrepared({ spans: this.prepareSpans(batch.spans), logs: batch.logs });
+  }
+
+  /**
+   * The part of a write that needs no database: canonicalize each span and lay out its row.
+   * The trace server runs it on the main thread while the store worker writes the previous
+   * export (see storeWorker.ts); the result is plain data, cheap to post to a worker.
+   */
+  prepareSpans(spans: RawSpan[]): PreparedSpan[] {
+    return spans.map((raw) => this.prepareSpan(raw, false));
+  }
+
+  private prepareSpan(raw: RawSpan, hasLogs: boolean): PreparedSpan {
+    const c = this.canonical(raw);
+    const doc = compactDocOf(raw, c.name);
+    const n = c.norm;
+    const u = n.usage;
+    const src = n.source;
+    return {
+      values: [
+        c.traceId, c.spanId, c.parentSpanId || null, c.name, c.service, c.startUnixNanos, c.endUnixNanos,
+        nanosToMs(c.startUnixNanos), durationMsBetween(c.startUnixNanos, c.endUnixNanos), c.status.code, n.kind, n.model,
+        u.inputTokens, u.outputTokens, u.cacheReadTokens, u.cacheWriteTokens, u.reasoningTokens, c.costUsd, c.costSource,
+        src?.file ?? null, src?.line ?? null, src?.function ?? null, hasLogs ? 1 : 0, doc.length, doc,
+      ] as PreparedSpan['values'],
+      resourceDoc: resourceDocOf(raw),
+    };
+  }
+
+  /** The raw span a prepared one was made from (for the rare writes that merge events into it). */
+  private rawOfPrepared(p: PreparedSpan): RawSpan {
+    const v = p.values;
+    const row: SpanDocRow = {
+      trace_id: v[0], span_id: v[1], parent_id: v[2], name: v[3], start_ns: v[5], end_ns: v[6], status: v[9], service: v[4],
+      cost_usd: v[17], cost_source: v[18], res_id: 0, doc: v[24],
+    };
+    return rawFromCompact(row, parseResourceDoc(p.resourceDoc));
+  }
+
+  /**
+   * writeBatch after prepareSpans: ONE transaction. This is where every per-span and per-trace
+   * write of an export happens (rows, pending logs, summaries): a table kept per trace or per
+   * span is written here too, beside the summaries, so it commits with the spans.
+   */
+  writePrepared(batch: { spans: PreparedSpan[]; logs: RawLogRecord[] }): { traceIds: string[] } {
     const now = this.now();
     // Per touched trace: the summary parts written in this batch, and whether the trace had
     // rows before it (if not, those parts are the whole trace and need not be read back).
@@ -339,8 +403,8 @@ export class TraceStore {
       else logsBySpan.set(key, [log]);
     }
     // The same span twice in one export: the last copy wins, like across exports.
-    const spans = new Map<string, RawSpan>();
-    for (const s of batch.spans) spans.set(spanKey(s.traceId, s.spanId), s);
+    const spans = new Map<string, PreparedSpan>();
+    for (const s of batch.spans) spans.set(spanKey(s.values[0], s.values[1]), s);
 
     const selectExisting = this.stmt(`SELECT id, has_logs, bytes, ${DOC_COLUMNS}, ${PART_KEY_COLUMNS} FROM spans WHERE trace_id = ? AND span_id = ?`);
     // A stored span rewritten (sent again, or a log attached) with the same summary fields (a
@@ -356,8 +420,9 @@ export class TraceStore {
 
     const tx = this.db.transaction(() => {
       const anyPending = this.stmt('SELECT EXISTS (SELECT 1 FROM pending_logs)').pluck().get() === 1;
-      for (const [key, raw] of spans) {
-        const t = touch(raw.traceId);
+      for (const [key, prepared] of spans) {
+        const [traceId, spanId] = prepared.values;
+        const t = touch(traceId);
         const extra: RawEvent[] = [];
         const batchLogs = logsBySpan.get(key);
         if (batchLogs) {
@@ -365,23 +430,23 @@ export class TraceStore {
           for (const l of batchLogs) extra.push(logToEvent(l));
         }
         if (anyPending) {
-          for (const p of selectPending.all(raw.traceId, raw.spanId) as { id: number; doc: string }[]) {
+          for (const p of selectPending.all(traceId, spanId) as { id: number; doc: string }[]) {
             extra.push(logToEvent(JSON.parse(p.doc) as RawLogRecord));
             deletePending.run(p.id);
           }
         }
         // New span (the usual case): one insert. A span sent again is replaced in place and
         // keeps the log records already attached to it.
-        const written = this.putSpan(extra.length > 0 ? withEvents(raw, extra) : raw, null, extra.length > 0);
+        const written = this.putSpan(extra.length > 0 ? this.withLogs(prepared, extra) : prepared, null);
         if (written) {
           t.parts.push(written.part);
           t.bytes += written.bytes;
           continue;
         }
         t.existed = true;
-        const old = selectExisting.get(raw.traceId, raw.spanId) as StoredRow;
+        const old = selectExisting.get(traceId, spanId) as StoredRow;
         if (old.has_logs) for (const e of this.rawOfRow(old).events) if (e.fromLog) extra.push(e);
-        noteReplaced(t, old, this.putSpan(extra.length > 0 ? withEvents(raw, extra) : raw, old.id, extra.length > 0));
+        noteReplaced(t, old, this.putSpan(extra.length > 0 ? this.withLogs(prepared, extra) : prepared, old.id));
       }
       // Logs whose span is stored already, or has not arrived yet.
       for (const logs of logsBySpan.values()) {
@@ -390,7 +455,7 @@ export class TraceStore {
         if (existing) {
           const t = touch(traceId);
           t.existed = true;
-          noteReplaced(t, existing, this.putSpan(withEvents(this.rawOfRow(existing), logs.map(logToEvent)), existing.id, true));
+          noteReplaced(t, existing, this.putSpan(this.prepareSpan(withEvents(this.rawOfRow(existing), logs.map(logToEvent)), true), existing.id));
         } else {
           for (const l of logs) insertPending.run(traceId, spanId, now, JSON.stringify(l));
         }
@@ -437,10 +502,9 @@ export class TraceStore {
   }
 
   /** The span_resources id of a span's resource and scope, inserted the first time they are seen. */
-  private resourceIdOf(raw: RawSpan): number {
+  private resourceIdOf(key: string): number {
     const last = this.lastResource;
-    if (last && last.resource === raw.resource && last.scope === raw.scope) return last.id;
-    const key = resourceDocOf(raw);
+    if (last && last.doc === key) return last.id;
     let id = this.resourceIds.get(key);
     if (id === undefined) {
       id =
@@ -449,7 +513,7 @@ export class TraceStore {
       if (this.resourceIds.size >= RESOURCE_CACHE) this.resourceIds.clear();
       this.resourceIds.set(key, id);
     }
-    this.lastResource = { resource: raw.resource, scope: raw.scope, id };
+    this.lastResource = { doc: key, id };
     return id;
   }
 
@@ -504,23 +568,19 @@ export class TraceStore {
     }
   }
 
+  /** A prepared span with log records merged into its events (canonicalized again: logs can carry its messages). */
+  private withLogs(p: PreparedSpan, extra: RawEvent[]): PreparedSpan {
+    return this.prepareSpan(withEvents(this.rawOfPrepared(p), extra), true);
+  }
+
   /**
-   * Canonicalizes and writes one span row and its search text. existingId null: insert, unless
-   * the span is already stored, in which case nothing is written and null returned.
+   * Writes one prepared span row (and, when it replaces an indexed row, its search text).
+   * existingId null: insert, unless the span is already stored, in which case nothing is
+   * written and null returned.
    */
-  private putSpan(raw: RawSpan, existingId: number | null, hasLogs: boolean): { part: SummaryPart; bytes: number } | null {
-    const c = this.canonical(raw);
-    const doc = compactDocOf(raw, c.name);
-    const n = c.norm;
-    const u = n.usage;
-    const src = n.source;
-    const parentId = c.parentSpanId || null;
-    const values = [
-      c.traceId, c.spanId, parentId, c.name, c.service, c.startUnixNanos, c.endUnixNanos,
-      nanosToMs(c.startUnixNanos), durationMsBetween(c.startUnixNanos, c.endUnixNanos), c.status.code, n.kind, n.model,
-      u.inputTokens, u.outputTokens, u.cacheReadTokens, u.cacheWriteTokens, u.reasoningTokens, c.costUsd, c.costSource,
-      src?.file ?? null, src?.line ?? null, src?.function ?? null, hasLogs ? 1 : 0, doc.length, doc, this.resourceIdOf(raw),
-    ];
+  private putSpan(p: PreparedSpan, existingId: number | null): { part: SummaryPart; bytes: number } | null {
+    const v = p.values;
+    const values = [...v, this.resourceIdOf(p.resourceDoc)];
     let id: number;
     if (existingId === null) {
       const r = this.stmt(INSERT_SPAN).run(values);
@@ -532,16 +592,17 @@ export class TraceStore {
       // A span already in the search index is re-indexed now; one still waiting is indexed later with its new text.
       if (id <= this.indexedUpto()) {
         this.stmt('DELETE FROM span_fts WHERE rowid = ?').run(id);
-        this.stmt('INSERT INTO span_fts (rowid, text) VALUES (?, ?)').run(id, searchTextOf(c));
+        this.stmt('INSERT INTO span_fts (rowid, text) VALUES (?, ?)').run(id, searchTextOf({ ...this.rawOfPrepared(p), name: v[3] }));
       }
     }
     return {
       part: {
-        traceId: c.traceId, spanId: c.spanId, parentSpanId: parentId, name: c.name, service: c.service,
-        startUnixNanos: c.startUnixNanos, endUnixNanos: c.endUnixNanos, statusCode: c.status.code, kind: n.kind,
-        model: n.model, usage: u, costUsd: c.costUsd,
+        traceId: v[0], spanId: v[1], parentSpanId: v[2], name: v[3], service: v[4], startUnixNanos: v[5], endUnixNanos: v[6],
+        statusCode: v[9], kind: v[10], model: v[11],
+        usage: { inputTokens: v[12], outputTokens: v[13], cacheReadTokens: v[14], cacheWriteTokens: v[15], reasoningTokens: v[16] },
+        costUsd: v[17],
       },
-      bytes: doc.length,
+      bytes: v[23],
     };
   }
 
@@ -998,6 +1059,7 @@ export class TraceStore {
       report.slices++;
       hooks.onSlice?.(report.slices);
       await new Promise<void>((resolve) => setImmediate(resolve));
+      await hooks.between?.();
       return this.db.open && !hooks.stop?.(); // closed or closing meanwhile: stop quietly
     };
     if (limits.maxDays > 0 && Number.isFinite(limits.maxDays)) {
@@ -1138,6 +1200,11 @@ export class TraceStore {
     } catch (err) {
       this.log(`Could not reclaim space: ${(err as Error).message}`);
     }
+  }
+
+  /** How long a write waits for a lock held by another connection before failing SQLITE_BUSY. */
+  setBusyTimeout(ms: number): void {
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(ms))}`);
   }
 
   close(): void {
