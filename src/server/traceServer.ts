@@ -3,7 +3,7 @@
 // process (src/server/main.ts) and by `agent-trace serve`.
 import { canonicalize } from '../core/canonicalize';
 import type { PriceOverride } from '../core/cost';
-import type { CanonicalSpan } from '../core/model';
+import type { CanonicalSpan, RawLogRecord, RawSpan } from '../core/model';
 import { resolveLimits, type OtlpLimits } from '../core/otlp';
 import type { SearchHitDto, ServerStatusDto, TraceFilterDto, TraceSummaryDto } from '../protocol/dto';
 import { startGrpcReceiver } from './grpcReceiver';
@@ -12,7 +12,7 @@ import type { IngestSink } from './ingest';
 import { describePortConflict } from './portProbe';
 import { ChecksService } from './checksService';
 import { TraceStore, type RetentionReport } from '../store/traceStore';
-import { StoreWriter } from './storeWriter';
+import { StoreWriteError, StoreWriter } from './storeWriter';
 
 export interface TraceServerOptions {
   host: string;
@@ -166,13 +166,25 @@ export class TraceServer {
       const writer = this.writer;
       if (writer?.usable) {
         const prepared = this.store.prepareSpans(batch.spans);
-        return writer.write({ spans: prepared, logs: batch.logs }).then(({ traceIds }) => this.afterWrite(traceIds, batch.spans.length, false));
+        return writer.write({ spans: prepared, logs: batch.logs }).then(
+          ({ traceIds }) => this.afterWrite(traceIds, batch.spans.length, false),
+          (err: unknown) => {
+            if (err instanceof StoreWriteError) throw err; // a storage error: answered as such
+            // The worker stopped (it may or may not have committed this export): write it here.
+            // Writing an export again replaces its spans, so it is stored once either way.
+            this.writeHere(batch);
+          },
+        );
       }
-      const { traceIds } = this.store.writeBatch(batch);
-      this.afterWrite(traceIds, batch.spans.length, true);
+      this.writeHere(batch);
     },
     busy: () => this.lagMs > BUSY_LAG_MS,
   };
+
+  private writeHere(batch: { spans: RawSpan[]; logs: RawLogRecord[] }): void {
+    const { traceIds } = this.store.writeBatch(batch);
+    this.afterWrite(traceIds, batch.spans.length, true);
+  }
 
   /** After a committed export: search indexing (the worker keeps its own backlog in check), checks, change notifications. */
   private afterWrite(traceIds: string[], spans: number, onThisThread: boolean): void {

@@ -107,6 +107,17 @@ describe('store worker: exports written on their own thread, acknowledged after 
     assert.equal(server.store.traceSummary(TRACE)!.spanCount, 2);
   });
 
+  it('writes on the main thread if the worker stops, losing no export', async () => {
+    server = await start();
+    assert.equal((await post('/v1/traces', exportOf([1, 2]))).status, 200);
+    // Reaching in to stop the worker: what a crash of its thread (a native fault, out of memory) leaves.
+    await (server as unknown as { writer: { worker: { terminate(): Promise<number> } } }).writer.worker.terminate();
+    assert.equal((await post('/v1/traces', exportOf([3, 4]))).status, 200);
+    assert.equal(server.writesOnWorker, false);
+    assert.deepEqual(storedSpanNames(), ['step 1', 'step 2', 'step 3', 'step 4']);
+    assert.equal(server.store.traceSummary(TRACE)!.spanCount, 4);
+  });
+
   it('answers 503 with Retry-After while another connection holds the database locked, and stores the export once it is free', async () => {
     server = await start();
     locker = new Database(join(tmp.dir, 'traces.db'));
