@@ -35,6 +35,8 @@ const configs = [
   node('src/extension/extension.ts', 'dist/extension.js'),
   node('src/server/main.ts', 'dist/server.js'),
   node('src/cli/main.ts', 'dist/cli.js'),
+  // The store worker thread (src/server/storeWriter.ts starts it from dist/ beside the bundle).
+  node('src/server/storeWorker.ts', 'dist/storeWorker.js'),
   // Span processors users copy into their own agents: self-contained, OpenTelemetry left to the agent.
   node('src/sdk/redactionProcessor.ts', 'dist/sdk/redactionProcessor.js', ['@opentelemetry/*']),
   node('src/sdk/sourceLocationProcessor.ts', 'dist/sdk/sourceLocationProcessor.js', ['@opentelemetry/*']),

@@ -4,7 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { version as packageVersion } from '../../package.json';
 import { DEFAULT_OTLP_LIMITS, type OtlpLimits } from '../core/otlp';
-import { exportResponse, ingest, type IngestSink, type Signal } from './ingest';
+import { exportResponse, ingest, type IngestResult, type IngestSink, type Signal } from './ingest';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
@@ -49,26 +49,26 @@ const SERVICES: Record<Signal, string> = {
 
 function exportHandler(sink: IngestSink, signal: Signal, limits: OtlpLimits): grpc.handleUnaryCall<Buffer, Uint8Array> {
   return (call, callback) => {
-    let r;
-    try {
-      r = ingest(sink, signal, call.request, 'protobuf', limits);
-    } catch (e) {
-      callback({ code: grpc.status.INTERNAL, details: (e as Error).message });
-      return;
-    }
-    if (r.ok) {
-      callback(null, exportResponse(signal, r, 'protobuf'));
-      return;
-    }
-    const err: Partial<grpc.StatusObject> = { code: r.grpcCode, details: r.message };
-    if (r.retryAfterSeconds !== undefined) {
-      // Exporters back off on UNAVAILABLE; the hint is informative for humans and tools.
-      const md = new grpc.Metadata();
-      md.set('retry-after', String(r.retryAfterSeconds));
-      err.metadata = md;
-    }
-    callback(err);
+    ingest(sink, signal, call.request, 'protobuf', limits).then(
+      (r) => reply(signal, r, callback),
+      (e: unknown) => callback({ code: grpc.status.INTERNAL, details: (e as Error).message }),
+    );
   };
+}
+
+function reply(signal: Signal, r: IngestResult, callback: grpc.sendUnaryData<Uint8Array>): void {
+  if (r.ok) {
+    callback(null, exportResponse(signal, r, 'protobuf'));
+    return;
+  }
+  const err: Partial<grpc.StatusObject> = { code: r.grpcCode, details: r.message };
+  if (r.retryAfterSeconds !== undefined) {
+    // Exporters back off on UNAVAILABLE; the hint is informative for humans and tools.
+    const md = new grpc.Metadata();
+    md.set('retry-after', String(r.retryAfterSeconds));
+    err.metadata = md;
+  }
+  callback(err);
 }
 
 export function startGrpcReceiver(options: GrpcReceiverOptions): Promise<GrpcReceiver> {

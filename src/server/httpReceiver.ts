@@ -252,7 +252,7 @@ export function startHttpReceiver(options: HttpReceiverOptions): Promise<HttpRec
       return;
     }
 
-    const r = ingest(options.sink, signal, body, encoding, limits);
+    const r = await ingest(options.sink, signal, body, encoding, limits);
     if (r.ok) {
       send(res, 200, MEDIA_TYPE[encoding], exportResponse(signal, r, encoding), cors);
       done(200, r);

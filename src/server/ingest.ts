@@ -11,8 +11,11 @@ export type Signal = 'traces' | 'logs' | 'metrics';
 
 /** Implemented by the server composition (SQLite store); tests may use a memory sink. */
 export interface IngestSink {
-  /** Throws on storage failure. */
-  write(batch: { spans: RawSpan[]; logs: RawLogRecord[] }): void;
+  /**
+   * Throws (or rejects) on storage failure. A promise resolves once the batch is committed (the
+   * trace server's store worker); the reply waits for it, so nothing unstored is acknowledged.
+   */
+  write(batch: { spans: RawSpan[]; logs: RawLogRecord[] }): void | Promise<void>;
   /** True when it cannot keep up → 503 / UNAVAILABLE with Retry-After. */
   busy(): boolean;
 }
@@ -38,7 +41,9 @@ function result(partial: Partial<IngestResult> & Pick<IngestResult, 'ok' | 'http
   return { rejectedSpans: 0, rejectedLogs: 0, acceptedSpans: 0, acceptedLogs: 0, ...partial };
 }
 
-export function ingest(sink: IngestSink, signal: Signal, body: Uint8Array, encoding: OtlpEncoding, limits: OtlpLimits = DEFAULT_OTLP_LIMITS): IngestResult {
+export async function ingest(
+  sink: IngestSink, signal: Signal, body: Uint8Array, encoding: OtlpEncoding, limits: OtlpLimits = DEFAULT_OTLP_LIMITS,
+): Promise<IngestResult> {
   // Checked before decoding so an overloaded server spends nothing on the request.
   if (signal !== 'metrics' && sink.busy()) {
     return result({
@@ -72,7 +77,7 @@ export function ingest(sink: IngestSink, signal: Signal, body: Uint8Array, encod
   }
   if (spans.length > 0 || logs.length > 0) {
     try {
-      sink.write({ spans, logs });
+      await sink.write({ spans, logs });
     } catch (e) {
       // A locked database, a full disk or an I/O error passes: answer so that exporters retry.
       if (isTransientStoreError(e)) {

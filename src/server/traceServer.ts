@@ -3,7 +3,7 @@
 // process (src/server/main.ts) and by `agent-trace serve`.
 import { canonicalize } from '../core/canonicalize';
 import type { PriceOverride } from '../core/cost';
-import type { CanonicalSpan } from '../core/model';
+import type { CanonicalSpan, RawLogRecord, RawSpan } from '../core/model';
 import { resolveLimits, type OtlpLimits } from '../core/otlp';
 import type { SearchHitDto, ServerStatusDto, TraceFilterDto, TraceSummaryDto } from '../protocol/dto';
 import { startGrpcReceiver } from './grpcReceiver';
@@ -12,6 +12,7 @@ import type { IngestSink } from './ingest';
 import { describePortConflict } from './portProbe';
 import { ChecksService } from './checksService';
 import { TraceStore, type RetentionReport } from '../store/traceStore';
+import { StoreWriteError, StoreWriter } from './storeWriter';
 
 export interface TraceServerOptions {
   host: string;
@@ -36,6 +37,8 @@ export interface TraceServerOptions {
   indexBacklogMax?: number;
   /** Checks (issue 11): how long a trace must go without new spans before it is checked (tests shorten it). */
   checksQuietMs?: number;
+  /** Write exports on the store worker thread (default true; false writes on the main thread). */
+  storeWorker?: boolean;
 }
 
 /** Spans whose normalization failures are logged one by one before the log only counts them. */
@@ -83,13 +86,16 @@ export class TraceServer {
   private spansSinceIndex = 0;
   private busyIndexQueued = false;
   private catchUp: Promise<void> | null = null;
+  /** The store worker writing exports while this thread prepares the next (writer role only). */
+  private writer: StoreWriter | null = null;
+  private readonly overrides: Record<string, PriceOverride>;
   /** Search-index transactions run so far (each followed by a turn of the event loop). */
   indexChunks = 0;
   /** The workspace's checks, run on finished traces (see checksService.ts). */
   readonly checks: ChecksService;
 
   private constructor(private readonly options: TraceServerOptions) {
-    const overrides = options.priceOverrides ?? {};
+    const overrides = (this.overrides = options.priceOverrides ?? {});
     this.store = TraceStore.open(options.dbPath, {
       canonicalize: (span) => this.logFailures(canonicalize(span, overrides)),
       log: options.log,
@@ -126,6 +132,11 @@ export class TraceServer {
     return server;
   }
 
+  /** True while exports are written on the store worker thread (the writer, unless it is off or stopped). */
+  get writesOnWorker(): boolean {
+    return this.writer?.usable ?? false;
+  }
+
   get role(): 'writer' | 'follower' {
     return this.http ? 'writer' : 'follower';
   }
@@ -145,19 +156,61 @@ export class TraceServer {
     };
   }
 
-  /** The sink both receivers write through: one transaction per export. */
+  /**
+   * The sink both receivers write through: one transaction per export. With the store worker,
+   * this thread canonicalizes the export (prepareSpans) and the worker commits it; the reply
+   * waits for the commit. Without it (not started, or stopped), this thread does both.
+   */
   private readonly sink: IngestSink = {
     write: (batch) => {
-      const { traceIds } = this.store.writeBatch(batch);
-      this.lastWriteAt = performance.now();
-      this.spansSinceIndex += batch.spans.length;
-      this.scheduleIndexing(this.options.indexIdleMs ?? INDEX_IDLE_MS);
-      this.indexWhileBusy();
-      this.checks.noteWritten(traceIds);
-      this.queueChange(traceIds);
+      const writer = this.writer;
+      if (writer?.usable) {
+        const prepared = this.store.prepareSpans(batch.spans);
+        return writer.write({ spans: prepared, logs: batch.logs }).then(
+          ({ traceIds }) => this.afterWrite(traceIds, batch.spans.length, false),
+          (err: unknown) => {
+            if (err instanceof StoreWriteError) throw err; // a storage error: answered as such
+            // The worker stopped (it may or may not have committed this export): write it here.
+            // Writing an export again replaces its spans, so it is stored once either way.
+            this.writeHere(batch);
+          },
+        );
+      }
+      this.writeHere(batch);
     },
     busy: () => this.lagMs > BUSY_LAG_MS,
   };
+
+  private writeHere(batch: { spans: RawSpan[]; logs: RawLogRecord[] }): void {
+    const { traceIds } = this.store.writeBatch(batch);
+    this.afterWrite(traceIds, batch.spans.length, true);
+  }
+
+  /** After a committed export: search indexing (the worker keeps its own backlog in check), checks, change notifications. */
+  private afterWrite(traceIds: string[], spans: number, onThisThread: boolean): void {
+    this.lastWriteAt = performance.now();
+    this.spansSinceIndex += spans;
+    this.scheduleIndexing(this.options.indexIdleMs ?? INDEX_IDLE_MS);
+    if (onThisThread) this.indexWhileBusy();
+    this.checks.noteWritten(traceIds);
+    this.queueChange(traceIds);
+  }
+
+  private startStoreWorker(): void {
+    if (this.writer || this.options.storeWorker === false) return;
+    try {
+      this.writer = StoreWriter.start(
+        {
+          dbPath: this.options.dbPath, priceOverrides: this.overrides, indexBacklogMax: this.options.indexBacklogMax ?? INDEX_BACKLOG_MAX,
+          indexChunkMin: INDEX_CHUNK, indexChunkMax: INDEX_BUSY_CHUNK_MAX,
+        },
+        this.options.log,
+      );
+      if (this.writer) this.writer.onIndexedChunk = () => this.indexChunks++;
+    } catch (err) {
+      this.options.log(`Writing on the main thread: the store worker could not start (${(err as Error).message}).`);
+    }
+  }
 
   /** Notify that traces changed because of a user action in this process (delete, clear, import). */
   noteLocalChange(traceIds: string[], cleared = false): void {
@@ -190,6 +243,7 @@ export class TraceServer {
       if (this.problem !== before) log(this.problem);
       return;
     }
+    this.startStoreWorker();
     try {
       this.grpc = await startGrpcReceiver({ host, port: grpcPort, sink: this.sink, limits });
       this.problem = null;
@@ -253,6 +307,22 @@ export class TraceServer {
       this.scheduleIndexing(idleMs - quietFor);
       return;
     }
+    const writer = this.writer;
+    if (writer?.usable) {
+      // On the worker, so it never contends with the exports it writes for the lock.
+      writer.index(INDEX_CHUNK).then(
+        (n) => {
+          if (n > 0) this.indexChunks++;
+          if (n === INDEX_CHUNK) this.scheduleIndexing(0);
+        },
+        (err: unknown) => {
+          if (this.closed) return;
+          this.options.log(`Search indexing postponed: ${(err as Error).message}`);
+          this.scheduleIndexing(1_000);
+        },
+      );
+      return;
+    }
     if (this.indexChunk(INDEX_CHUNK) === INDEX_CHUNK) this.scheduleIndexing(0);
   }
 
@@ -294,6 +364,14 @@ export class TraceServer {
     if (!this.catchUp) {
       const run = async (): Promise<void> => {
         while (!this.closed && this.store.hasUnindexed()) {
+          const writer = this.writer;
+          if (writer?.usable) {
+            // On the worker: exports posted meanwhile are written between the chunks.
+            const n = await writer.index(INDEX_CHUNK).catch(() => 0);
+            if (n === 0) break;
+            this.indexChunks++;
+            continue;
+          }
           if (this.indexChunk(INDEX_CHUNK) === 0) break;
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
@@ -335,7 +413,7 @@ export class TraceServer {
     if (this.role !== 'writer' || !this.options.retention || this.retentionRun || this.closed) return;
     const limits = this.options.retention;
     this.retentionRun = this.store
-      .applyRetention(limits, { stop: () => this.closed })
+      .applyRetention(limits, { stop: () => this.closed, between: () => this.writer?.idle() ?? Promise.resolve() })
       .then((r) => {
         for (const line of describeRetention(r, limits)) this.options.log(line);
         if (r.byAge.traces + r.bySize.traces > 0) this.queueChange([], true);
@@ -356,6 +434,8 @@ export class TraceServer {
     if (this.indexTimer) clearTimeout(this.indexTimer);
     await Promise.all([this.http?.close(), this.grpc?.close(), this.retentionRun, this.catchUp]);
     this.http = this.grpc = null;
+    await this.writer?.close();
+    this.writer = null;
     this.store.close();
   }
 }

@@ -107,7 +107,18 @@ function configure(db: Db, fresh: boolean): void {
  * and replaced by a fresh one: the caller salvages what it can from the moved file.
  * Throws NewerDatabaseError for a file from a newer version, touching nothing.
  */
-export function openDatabase(path: string, opts: { readonly?: boolean; log: (msg: string) => void }): { db: Db; movedAside: string | null } {
+export function openDatabase(
+  path: string,
+  opts: { readonly?: boolean; log: (msg: string) => void; alreadyOpened?: boolean },
+): { db: Db; movedAside: string | null } {
+  if (opts.alreadyOpened) {
+    // A second writing connection (the store worker) to a file this process has just opened,
+    // checked and migrated: no integrity check, no migration, only the per-connection pragmas.
+    const db = new Database(path, { fileMustExist: true });
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    configure(db, false);
+    return { db, movedAside: null };
+  }
   if (opts.readonly) {
     const db = new Database(path, { readonly: true, fileMustExist: true });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

@@ -142,8 +142,24 @@ const v4 = (db: Db): void => {
   `);
 };
 
+// Compact span documents (issue 8): a new row's doc holds the raw span once, without what its
+// columns hold and without its resource and scope, which are stored once per distinct value in
+// span_resources (res_id); the normalized view is derived on read (see spanDoc.ts). Rows written
+// before keep res_id NULL and their whole CanonicalSpan in doc, and are read as they are.
+const v5 = (db: Db): void => {
+  // Guarded like v4's IF NOT EXISTS: a file rolled back to an older user_version has the column.
+  const columns = db.prepare("SELECT name FROM pragma_table_info('spans')").pluck().all() as string[];
+  if (!columns.includes('res_id')) db.exec('ALTER TABLE spans ADD COLUMN res_id INTEGER');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS span_resources (
+      id INTEGER PRIMARY KEY,
+      doc TEXT NOT NULL UNIQUE           -- JSON [resource attributes, scope]
+    );
+  `);
+};
+
 /** Ordered; index i migrates user_version i to i + 1. */
-export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4];
+export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4, v5];
 
 export const SCHEMA_VERSION = migrations.length;
 

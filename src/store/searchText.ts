@@ -1,5 +1,5 @@
 // What full-text search sees of a span, how user text becomes an FTS5 query, and snippets.
-import type { AttrValue, CanonicalSpan } from '../core/model';
+import type { AttrValue, RawSpan } from '../core/model';
 
 /** Caps keep a span carrying a base64 image or a huge document from bloating the index. */
 const MAX_VALUE_CHARS = 16_384;
@@ -26,7 +26,7 @@ class TextBuilder {
  * convention keeps prompts, completions, tool arguments and errors in one of those, so the
  * normalized copies need no second entry.
  */
-export function searchTextOf(span: CanonicalSpan): string {
+export function searchTextOf(span: Pick<RawSpan, 'name' | 'status' | 'attributes' | 'events'>): string {
   const b = new TextBuilder();
   b.push(span.name);
   b.push(span.status.message);

@@ -10,6 +10,9 @@ import type { ChecksCountsRow, SearchHit, SourceStats, StoredCheckResult, TraceF
 import { openDatabase } from './openDatabase';
 import { extendSummary, stateOf, type Orphan, type TraceLookup, type TraceState } from './incrementalSummary';
 import { ftsQuery, searchTextOf, snippetOf } from './searchText';
+import {
+  compactDocOf, DOC_COLUMNS, parseResourceDoc, rawFromCompact, rawOfCanonical, resourceDocOf, type ResourceScope, type SpanDocRow,
+} from './spanDoc';
 
 type Db = Database.Database;
 type Canonicalizer = (s: RawSpan) => CanonicalSpan;
@@ -17,6 +20,8 @@ type Canonicalizer = (s: RawSpan) => CanonicalSpan;
 export interface TraceStoreOptions {
   canonicalize: Canonicalizer;
   readonly?: boolean;
+  /** Another connection of this process opened (checked, migrated) the file: open without either. */
+  alreadyOpened?: boolean;
   log?: (msg: string) => void;
   /** Clock in ms since the epoch (tests move it to exercise age retention). */
   now?: () => number;
@@ -35,6 +40,8 @@ export interface RetentionHooks {
   onSlice?: (slice: number) => void;
   /** Asked between slices: true stops the run there (the server is closing). */
   stop?: () => boolean;
+  /** Awaited between slices (the trace server lets the exports its store worker has queued go first). */
+  between?: () => Promise<void>;
 }
 
 export interface SpanAtLine {
@@ -61,6 +68,9 @@ const PREVIEW_CHARS = 2_000;
 const SALVAGE_BATCH = 500;
 const SALVAGE_SKIP = 16;
 const SALVAGE_MAX_RESUMES = 1_000;
+/** Distinct resources whose span_resources id is remembered (a process sends a handful). */
+const RESOURCE_CACHE = 1_024;
+const NO_RESOURCE: ResourceScope = { resource: {}, scope: { name: '', version: '' } };
 
 interface TraceRow {
   trace_id: string;
@@ -93,6 +103,21 @@ const CHECKS_COLUMN = '(SELECT json_array(c.passed, c.failed, c.errors) FROM tra
 /** Traces kept per re-evaluation page of check results. */
 const CHECK_PAGE_MAX = 1_000;
 
+/**
+ * A span ready to be written: its row values in SPAN_COLUMNS order (without res_id), and its
+ * resource and scope as span_resources.doc text. Plain data (posted to the store worker).
+ */
+export interface PreparedSpan {
+  values: [
+    traceId: string, spanId: string, parentId: string | null, name: string, service: string, startNs: string, endNs: string,
+    startMs: number, durationMs: number, status: StatusCode, kind: StepKind, model: string | null,
+    inputTokens: number | null, outputTokens: number | null, cacheReadTokens: number | null, cacheWriteTokens: number | null,
+    reasoningTokens: number | null, costUsd: number | null, costSource: CanonicalSpan['costSource'],
+    srcFile: string | null, srcLine: number | null, srcFunction: string | null, hasLogs: 0 | 1, bytes: number, doc: string,
+  ];
+  resourceDoc: string;
+}
+
 type PartRow = [
   span_id: string,
   parent_id: string | null,
@@ -119,7 +144,7 @@ const TRACE_COLUMNS =
 const SPAN_COLUMNS =
   'trace_id, span_id, parent_id, name, service, start_ns, end_ns, start_ms, duration_ms, status, kind, model, ' +
   'input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, cost_source, ' +
-  'src_file, src_line, src_function, has_logs, bytes, doc';
+  'src_file, src_line, src_function, has_logs, bytes, doc, res_id';
 
 const placeholders = (columns: string): string => columns.split(',').map(() => '?').join(', ');
 // Built once: a statement is looked up by its SQL text for every span written.
@@ -158,11 +183,6 @@ function rowToSummary(r: TraceRow): ListedTrace {
   return summary;
 }
 
-/** The RawSpan inside a stored CanonicalSpan (for re-canonicalizing after a log attaches). */
-function rawOf(doc: CanonicalSpan): RawSpan {
-  const { service: _s, norm: _n, costUsd: _c, costSource: _cs, ...raw } = doc;
-  return raw;
-}
 
 function logToEvent(log: RawLogRecord): RawEvent {
   return {
@@ -190,6 +210,11 @@ export class TraceStore {
   private readonly canonicalize: Canonicalizer;
   /** How trace summaries were written: for a new trace, extended with an export's spans, or rebuilt from all spans. */
   readonly summaryWrites = { created: 0, extended: 0, rebuilt: 0 };
+  /** span_resources ids by their doc text, as committed (cleared when a write transaction fails). */
+  private readonly resourceIds = new Map<string, number>();
+  /** The last resource doc written and its id: the spans of one export share it. */
+  private lastResource: { doc: string; id: number } | null = null;
+  private readonly resourcesById = new Map<number, ResourceScope>();
 
   private constructor(
     private readonly db: Db,
@@ -202,7 +227,7 @@ export class TraceStore {
 
   static open(path: string, opts: TraceStoreOptions): TraceStore {
     const log = opts.log ?? (() => {});
-    const { db, movedAside } = openDatabase(path, { readonly: opts.readonly, log });
+    const { db, movedAside } = openDatabase(path, { readonly: opts.readonly, alreadyOpened: opts.alreadyOpened, log });
     const store = new TraceStore(db, opts);
     if (movedAside) store.salvageFrom(movedAside);
     return store;
@@ -221,8 +246,18 @@ export class TraceStore {
     } catch {
       return;
     }
+    let resourceOf: (id: number) => ResourceScope = () => NO_RESOURCE;
     try {
-      read = old.prepare('SELECT id, doc FROM spans WHERE id > ? ORDER BY id');
+      try {
+        read = old.prepare(`SELECT id, ${DOC_COLUMNS} FROM spans WHERE id > ? ORDER BY id`);
+        const resource = old.prepare('SELECT doc FROM span_resources WHERE id = ?').pluck();
+        resourceOf = (id) => {
+          const doc = resource.get(id) as string | undefined;
+          return doc === undefined ? NO_RESOURCE : parseResourceDoc(doc);
+        };
+      } catch {
+        read = old.prepare('SELECT id, doc, NULL AS res_id FROM spans WHERE id > ? ORDER BY id'); // written before v5
+      }
     } catch {
       old.close();
       return; // not a SQLite file at all, or its schema is unreadable: nothing to salvage
@@ -247,11 +282,12 @@ export class TraceStore {
       for (let attempts = 0; after < maxId && attempts < SALVAGE_MAX_RESUMES; attempts++) {
         let progressed = false;
         try {
-          for (const row of read.iterate(after) as IterableIterator<{ id: number; doc: string }>) {
+          for (const row of read.iterate(after) as IterableIterator<SpanDocRow & { id: number }>) {
             after = row.id;
             progressed = true;
             try {
-              const span = rawOf(JSON.parse(row.doc) as CanonicalSpan);
+              const span =
+                row.res_id === null ? rawOfCanonical(JSON.parse(row.doc) as CanonicalSpan) : rawFromCompact(row, resourceOf(row.res_id));
               batch.push(span);
               traceIds.add(span.traceId);
               spans++;
@@ -293,6 +329,51 @@ export class TraceStore {
 
   /** Stores one export (spans and log records) in ONE transaction; returns the traces it touched. */
   writeBatch(batch: { spans: RawSpan[]; logs: RawLogRecord[] }): { traceIds: string[] } {
+    return this.writePrepared({ spans: this.prepareSpans(batch.spans), logs: batch.logs });
+  }
+
+  /**
+   * The part of a write that needs no database: canonicalize each span and lay out its row.
+   * The trace server runs it on the main thread while the store worker writes the previous
+   * export (see storeWorker.ts); the result is plain data, cheap to post to a worker.
+   */
+  prepareSpans(spans: RawSpan[]): PreparedSpan[] {
+    return spans.map((raw) => this.prepareSpan(raw, false));
+  }
+
+  private prepareSpan(raw: RawSpan, hasLogs: boolean): PreparedSpan {
+    const c = this.canonical(raw);
+    const doc = compactDocOf(raw, c.name);
+    const n = c.norm;
+    const u = n.usage;
+    const src = n.source;
+    return {
+      values: [
+        c.traceId, c.spanId, c.parentSpanId || null, c.name, c.service, c.startUnixNanos, c.endUnixNanos,
+        nanosToMs(c.startUnixNanos), durationMsBetween(c.startUnixNanos, c.endUnixNanos), c.status.code, n.kind, n.model,
+        u.inputTokens, u.outputTokens, u.cacheReadTokens, u.cacheWriteTokens, u.reasoningTokens, c.costUsd, c.costSource,
+        src?.file ?? null, src?.line ?? null, src?.function ?? null, hasLogs ? 1 : 0, doc.length, doc,
+      ] as PreparedSpan['values'],
+      resourceDoc: resourceDocOf(raw),
+    };
+  }
+
+  /** The raw span a prepared one was made from (for the rare writes that merge events into it). */
+  private rawOfPrepared(p: PreparedSpan): RawSpan {
+    const v = p.values;
+    const row: SpanDocRow = {
+      trace_id: v[0], span_id: v[1], parent_id: v[2], name: v[3], start_ns: v[5], end_ns: v[6], status: v[9], service: v[4],
+      cost_usd: v[17], cost_source: v[18], res_id: 0, doc: v[24],
+    };
+    return rawFromCompact(row, parseResourceDoc(p.resourceDoc));
+  }
+
+  /**
+   * writeBatch after prepareSpans: ONE transaction. This is where every per-span and per-trace
+   * write of an export happens (rows, pending logs, summaries): a table kept per trace or per
+   * span is written here too, beside the summaries, so it commits with the spans.
+   */
+  writePrepared(batch: { spans: PreparedSpan[]; logs: RawLogRecord[] }): { traceIds: string[] } {
     const now = this.now();
     // Per touched trace: the summary parts written in this batch, and whether the trace had
     // rows before it (if not, those parts are the whole trace and need not be read back).
@@ -322,10 +403,10 @@ export class TraceStore {
       else logsBySpan.set(key, [log]);
     }
     // The same span twice in one export: the last copy wins, like across exports.
-    const spans = new Map<string, RawSpan>();
-    for (const s of batch.spans) spans.set(spanKey(s.traceId, s.spanId), s);
+    const spans = new Map<string, PreparedSpan>();
+    for (const s of batch.spans) spans.set(spanKey(s.values[0], s.values[1]), s);
 
-    const selectExisting = this.stmt(`SELECT id, has_logs, doc, ${PART_KEY_COLUMNS}, bytes FROM spans WHERE trace_id = ? AND span_id = ?`);
+    const selectExisting = this.stmt(`SELECT id, has_logs, bytes, ${DOC_COLUMNS}, ${PART_KEY_COLUMNS} FROM spans WHERE trace_id = ? AND span_id = ?`);
     // A stored span rewritten (sent again, or a log attached) with the same summary fields (a
     // retried export, a log carrying messages) changes only the trace's size; otherwise only a
     // rebuild from all spans is exact.
@@ -339,8 +420,9 @@ export class TraceStore {
 
     const tx = this.db.transaction(() => {
       const anyPending = this.stmt('SELECT EXISTS (SELECT 1 FROM pending_logs)').pluck().get() === 1;
-      for (const [key, raw] of spans) {
-        const t = touch(raw.traceId);
+      for (const [key, prepared] of spans) {
+        const [traceId, spanId] = prepared.values;
+        const t = touch(traceId);
         const extra: RawEvent[] = [];
         const batchLogs = logsBySpan.get(key);
         if (batchLogs) {
@@ -348,23 +430,23 @@ export class TraceStore {
           for (const l of batchLogs) extra.push(logToEvent(l));
         }
         if (anyPending) {
-          for (const p of selectPending.all(raw.traceId, raw.spanId) as { id: number; doc: string }[]) {
+          for (const p of selectPending.all(traceId, spanId) as { id: number; doc: string }[]) {
             extra.push(logToEvent(JSON.parse(p.doc) as RawLogRecord));
             deletePending.run(p.id);
           }
         }
         // New span (the usual case): one insert. A span sent again is replaced in place and
         // keeps the log records already attached to it.
-        const written = this.putSpan(extra.length > 0 ? withEvents(raw, extra) : raw, null, extra.length > 0);
+        const written = this.putSpan(extra.length > 0 ? this.withLogs(prepared, extra) : prepared, null);
         if (written) {
           t.parts.push(written.part);
           t.bytes += written.bytes;
           continue;
         }
         t.existed = true;
-        const old = selectExisting.get(raw.traceId, raw.spanId) as StoredRow;
-        if (old.has_logs) for (const e of (JSON.parse(old.doc) as CanonicalSpan).events) if (e.fromLog) extra.push(e);
-        noteReplaced(t, old, this.putSpan(extra.length > 0 ? withEvents(raw, extra) : raw, old.id, extra.length > 0));
+        const old = selectExisting.get(traceId, spanId) as StoredRow;
+        if (old.has_logs) for (const e of this.rawOfRow(old).events) if (e.fromLog) extra.push(e);
+        noteReplaced(t, old, this.putSpan(extra.length > 0 ? this.withLogs(prepared, extra) : prepared, old.id));
       }
       // Logs whose span is stored already, or has not arrived yet.
       for (const logs of logsBySpan.values()) {
@@ -373,8 +455,7 @@ export class TraceStore {
         if (existing) {
           const t = touch(traceId);
           t.existed = true;
-          const old = JSON.parse(existing.doc) as CanonicalSpan;
-          noteReplaced(t, existing, this.putSpan(withEvents(rawOf(old), logs.map(logToEvent)), existing.id, true));
+          noteReplaced(t, existing, this.putSpan(this.prepareSpan(withEvents(this.rawOfRow(existing), logs.map(logToEvent)), true), existing.id));
         } else {
           for (const l of logs) insertPending.run(traceId, spanId, now, JSON.stringify(l));
         }
@@ -391,7 +472,7 @@ export class TraceStore {
         }
       }
     });
-    tx.immediate();
+    this.runWrite(tx);
     if (unattachable > 0) this.log(`Ignored ${unattachable} log record(s) without a trace and span id.`);
     return { traceIds: [...touched.keys()] };
   }
@@ -403,8 +484,68 @@ export class TraceStore {
       // Nested transactions become savepoints inside this one.
       for (const b of batches) for (const id of this.writeBatch(b).traceIds) traceIds.add(id);
     });
-    tx.immediate();
+    this.runWrite(tx);
     return { traceIds: [...traceIds] };
+  }
+
+  /** Runs a write transaction; a failed one forgets the resource ids it may have handed out. */
+  private runWrite(tx: Database.Transaction<() => void>): void {
+    this.lastResource = null;
+    try {
+      tx.immediate();
+    } catch (err) {
+      this.resourceIds.clear();
+      throw err;
+    } finally {
+      this.lastResource = null;
+    }
+  }
+
+  /** The span_resources id of a span's resource and scope, inserted the first time they are seen. */
+  private resourceIdOf(key: string): number {
+    const last = this.lastResource;
+    if (last && last.doc === key) return last.id;
+    let id = this.resourceIds.get(key);
+    if (id === undefined) {
+      id =
+        (this.stmt('SELECT id FROM span_resources WHERE doc = ?').pluck().get(key) as number | undefined) ??
+        Number(this.stmt('INSERT INTO span_resources (doc) VALUES (?)').run(key).lastInsertRowid);
+      if (this.resourceIds.size >= RESOURCE_CACHE) this.resourceIds.clear();
+      this.resourceIds.set(key, id);
+    }
+    this.lastResource = { doc: key, id };
+    return id;
+  }
+
+  private resourceOf(id: number): ResourceScope {
+    let r = this.resourcesById.get(id);
+    if (!r) {
+      const doc = this.stmt('SELECT doc FROM span_resources WHERE id = ?').pluck().get(id) as string | undefined;
+      r = doc === undefined ? NO_RESOURCE : parseResourceDoc(doc);
+      if (this.resourcesById.size >= RESOURCE_CACHE) this.resourcesById.clear();
+      this.resourcesById.set(id, r);
+    }
+    return r;
+  }
+
+  /** The raw span of a stored row, whichever format its doc has. */
+  private rawOfRow(row: SpanDocRow): RawSpan {
+    return row.res_id === null ? rawOfCanonical(JSON.parse(row.doc) as CanonicalSpan) : rawFromCompact(row, this.resourceOf(row.res_id));
+  }
+
+  /** What search sees of a stored row: under its listed name (a Logfire span's formatted message, as before v5). */
+  private searchTextOfRow(row: SpanDocRow): string {
+    return searchTextOf({ ...this.rawOfRow(row), name: row.name });
+  }
+
+  /** The canonical span of a stored row: normalized again from its raw span, with the service and cost its columns recorded. */
+  private spanOfRow(row: SpanDocRow): CanonicalSpan {
+    if (row.res_id === null) return JSON.parse(row.doc) as CanonicalSpan;
+    const c = this.canonical(rawFromCompact(row, this.resourceOf(row.res_id)));
+    c.service = row.service;
+    c.costUsd = row.cost_usd;
+    c.costSource = row.cost_source;
+    return c;
   }
 
   private canonical(raw: RawSpan): CanonicalSpan {
@@ -427,23 +568,19 @@ export class TraceStore {
     }
   }
 
+  /** A prepared span with log records merged into its events (canonicalized again: logs can carry its messages). */
+  private withLogs(p: PreparedSpan, extra: RawEvent[]): PreparedSpan {
+    return this.prepareSpan(withEvents(this.rawOfPrepared(p), extra), true);
+  }
+
   /**
-   * Canonicalizes and writes one span row and its search text. existingId null: insert, unless
-   * the span is already stored, in which case nothing is written and null returned.
+   * Writes one prepared span row (and, when it replaces an indexed row, its search text).
+   * existingId null: insert, unless the span is already stored, in which case nothing is
+   * written and null returned.
    */
-  private putSpan(raw: RawSpan, existingId: number | null, hasLogs: boolean): { part: SummaryPart; bytes: number } | null {
-    const c = this.canonical(raw);
-    const doc = JSON.stringify(c);
-    const n = c.norm;
-    const u = n.usage;
-    const src = n.source;
-    const parentId = c.parentSpanId || null;
-    const values = [
-      c.traceId, c.spanId, parentId, c.name, c.service, c.startUnixNanos, c.endUnixNanos,
-      nanosToMs(c.startUnixNanos), durationMsBetween(c.startUnixNanos, c.endUnixNanos), c.status.code, n.kind, n.model,
-      u.inputTokens, u.outputTokens, u.cacheReadTokens, u.cacheWriteTokens, u.reasoningTokens, c.costUsd, c.costSource,
-      src?.file ?? null, src?.line ?? null, src?.function ?? null, hasLogs ? 1 : 0, doc.length, doc,
-    ];
+  private putSpan(p: PreparedSpan, existingId: number | null): { part: SummaryPart; bytes: number } | null {
+    const v = p.values;
+    const values = [...v, this.resourceIdOf(p.resourceDoc)];
     let id: number;
     if (existingId === null) {
       const r = this.stmt(INSERT_SPAN).run(values);
@@ -455,16 +592,17 @@ export class TraceStore {
       // A span already in the search index is re-indexed now; one still waiting is indexed later with its new text.
       if (id <= this.indexedUpto()) {
         this.stmt('DELETE FROM span_fts WHERE rowid = ?').run(id);
-        this.stmt('INSERT INTO span_fts (rowid, text) VALUES (?, ?)').run(id, searchTextOf(c));
+        this.stmt('INSERT INTO span_fts (rowid, text) VALUES (?, ?)').run(id, searchTextOf({ ...this.rawOfPrepared(p), name: v[3] }));
       }
     }
     return {
       part: {
-        traceId: c.traceId, spanId: c.spanId, parentSpanId: parentId, name: c.name, service: c.service,
-        startUnixNanos: c.startUnixNanos, endUnixNanos: c.endUnixNanos, statusCode: c.status.code, kind: n.kind,
-        model: n.model, usage: u, costUsd: c.costUsd,
+        traceId: v[0], spanId: v[1], parentSpanId: v[2], name: v[3], service: v[4], startUnixNanos: v[5], endUnixNanos: v[6],
+        statusCode: v[9], kind: v[10], model: v[11],
+        usage: { inputTokens: v[12], outputTokens: v[13], cacheReadTokens: v[14], cacheWriteTokens: v[15], reasoningTokens: v[16] },
+        costUsd: v[17],
       },
-      bytes: doc.length,
+      bytes: v[23],
     };
   }
 
@@ -493,13 +631,12 @@ export class TraceStore {
   indexPending(maxRows: number): number {
     if (this.db.readonly || !this.hasUnindexed()) return 0;
     const tx = this.db.transaction(() => {
-      const rows = this.stmt('SELECT id, doc FROM spans WHERE id > (SELECT indexed_upto FROM search_state) ORDER BY id LIMIT ?')
-        .raw()
-        .all(Math.max(1, Math.floor(maxRows))) as [number, string][];
+      const rows = this.stmt(`SELECT id, ${DOC_COLUMNS} FROM spans WHERE id > (SELECT indexed_upto FROM search_state) ORDER BY id LIMIT ?`)
+        .all(Math.max(1, Math.floor(maxRows))) as (SpanDocRow & { id: number })[];
       if (rows.length === 0) return 0;
       const insert = this.stmt('INSERT INTO span_fts (rowid, text) VALUES (?, ?)');
-      for (const [id, doc] of rows) insert.run(id, searchTextOf(JSON.parse(doc) as CanonicalSpan));
-      this.stmt('UPDATE search_state SET indexed_upto = ?').run(rows[rows.length - 1][0]);
+      for (const row of rows) insert.run(row.id, this.searchTextOfRow(row));
+      this.stmt('UPDATE search_state SET indexed_upto = ?').run(rows[rows.length - 1].id);
       return rows.length;
     });
     return tx.immediate();
@@ -523,8 +660,8 @@ export class TraceStore {
         'DELETE FROM temp.waiting_fts;',
     );
     const insert = this.stmt('INSERT INTO temp.waiting_fts (rowid, text) VALUES (?, ?)');
-    const rows = this.stmt('SELECT id, doc FROM spans WHERE id > (SELECT indexed_upto FROM search_state)').raw().all() as [number, string][];
-    for (const [id, doc] of rows) insert.run(id, searchTextOf(JSON.parse(doc) as CanonicalSpan));
+    const rows = this.stmt(`SELECT id, ${DOC_COLUMNS} FROM spans WHERE id > (SELECT indexed_upto FROM search_state)`).all() as (SpanDocRow & { id: number })[];
+    for (const row of rows) insert.run(row.id, this.searchTextOfRow(row));
     return { sql: `${main} UNION ALL SELECT rowid, rank FROM temp.waiting_fts WHERE waiting_fts MATCH ?`, matches: 2 };
   }
 
@@ -662,10 +799,9 @@ export class TraceStore {
    * a few documents, not the whole trace.
    */
   titleSpans(traceId: string, limit = 6): CanonicalSpan[] {
-    const docs = this.stmt("SELECT doc FROM spans WHERE trace_id = ? AND kind IN ('agent', 'llm') ORDER BY start_ms, start_ns LIMIT ?")
-      .pluck()
-      .all(traceId, limit) as string[];
-    return docs.map((d) => JSON.parse(d) as CanonicalSpan);
+    const rows = this.stmt(`SELECT ${DOC_COLUMNS} FROM spans WHERE trace_id = ? AND kind IN ('agent', 'llm') ORDER BY start_ms, start_ns LIMIT ?`)
+      .all(traceId, limit) as SpanDocRow[];
+    return rows.map((r) => this.spanOfRow(r));
   }
 
   /** One trace's summary (with its check counts), without its spans; null when not stored. */
@@ -676,16 +812,16 @@ export class TraceStore {
 
   /** One stored span, by the (trace_id, span_id) index: a single document, not the whole trace. */
   getSpan(traceId: string, spanId: string): CanonicalSpan | null {
-    const doc = this.stmt('SELECT doc FROM spans WHERE trace_id = ? AND span_id = ?').pluck().get(traceId, spanId) as string | undefined;
-    return doc === undefined ? null : (JSON.parse(doc) as CanonicalSpan);
+    const row = this.stmt(`SELECT ${DOC_COLUMNS} FROM spans WHERE trace_id = ? AND span_id = ?`).get(traceId, spanId) as SpanDocRow | undefined;
+    return row === undefined ? null : this.spanOfRow(row);
   }
 
   getTrace(traceId: string): { summary: ListedTrace; spans: CanonicalSpan[] } | null {
     const read = this.db.transaction(() => {
       const row = this.stmt(`SELECT ${TRACE_COLUMNS}, ${CHECKS_COLUMN} FROM traces WHERE trace_id = ?`).get(traceId) as TraceRow | undefined;
       if (!row) return null;
-      const docs = this.stmt('SELECT doc FROM spans WHERE trace_id = ?').pluck().all(traceId) as string[];
-      return { summary: rowToSummary(row), spans: docs.map((d) => JSON.parse(d) as CanonicalSpan) };
+      const rows = this.stmt(`SELECT ${DOC_COLUMNS} FROM spans WHERE trace_id = ?`).all(traceId) as SpanDocRow[];
+      return { summary: rowToSummary(row), spans: rows.map((r) => this.spanOfRow(r)) };
     });
     return read.deferred();
   }
@@ -696,16 +832,16 @@ export class TraceStore {
     if (!q) return [];
     const src = this.searchSource();
     const rows = this.stmt(
-      `SELECT s.trace_id, s.span_id, s.name, t.name AS trace_name, s.doc FROM (${src.sql}) f ` +
+      `SELECT t.name AS trace_name, ${DOC_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')} FROM (${src.sql}) f ` +
         'JOIN spans s ON s.id = f.rowid LEFT JOIN traces t ON t.trace_id = s.trace_id ' +
         'ORDER BY f.rank LIMIT ?',
-    ).all(...Array<string>(src.matches).fill(q), Math.max(1, Math.floor(limit))) as { trace_id: string; span_id: string; name: string; trace_name: string | null; doc: string }[];
+    ).all(...Array<string>(src.matches).fill(q), Math.max(1, Math.floor(limit))) as (SpanDocRow & { trace_name: string | null })[];
     return rows.map((r) => ({
       traceId: r.trace_id,
       spanId: r.span_id,
       spanName: r.name,
       traceName: r.trace_name ?? '',
-      snippet: snippetOf(searchTextOf(JSON.parse(r.doc) as CanonicalSpan), text),
+      snippet: snippetOf(this.searchTextOfRow(r), text),
     }));
   }
 
@@ -719,12 +855,12 @@ export class TraceStore {
         'sum(cost_usd) AS cost_usd FROM spans WHERE src_file = ? AND src_line IS NOT NULL GROUP BY src_line ORDER BY src_line',
     ).all(file) as { line: number; runs: number; input_tokens: number | null; output_tokens: number | null; cost_usd: number | null }[];
     const last = this.stmt(
-      'SELECT trace_id, span_id, duration_ms, src_function, doc FROM spans WHERE src_file = ? AND src_line = ? ' +
+      `SELECT duration_ms, src_function, ${DOC_COLUMNS} FROM spans WHERE src_file = ? AND src_line = ? ` +
         'ORDER BY start_ms DESC, start_ns DESC LIMIT 1',
     );
     return lines.map((l) => {
-      const r = last.get(file, l.line) as { trace_id: string; span_id: string; duration_ms: number; src_function: string | null; doc: string };
-      const span = JSON.parse(r.doc) as CanonicalSpan;
+      const r = last.get(file, l.line) as SpanDocRow & { duration_ms: number; src_function: string | null };
+      const span = this.spanOfRow(r);
       const inputs = span.norm.messages.filter((m) => m.direction === 'input' && m.content);
       const outputs = span.norm.messages.filter((m) => m.direction === 'output' && (m.content || m.toolCalls.length));
       const lastOut = outputs[outputs.length - 1];
@@ -923,6 +1059,7 @@ export class TraceStore {
       report.slices++;
       hooks.onSlice?.(report.slices);
       await new Promise<void>((resolve) => setImmediate(resolve));
+      await hooks.between?.();
       return this.db.open && !hooks.stop?.(); // closed or closing meanwhile: stop quietly
     };
     if (limits.maxDays > 0 && Number.isFinite(limits.maxDays)) {
@@ -1065,6 +1202,11 @@ export class TraceStore {
     }
   }
 
+  /** How long a write waits for a lock held by another connection before failing SQLITE_BUSY. */
+  setBusyTimeout(ms: number): void {
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(ms))}`);
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
@@ -1074,7 +1216,7 @@ const PART_KEY_COLUMNS =
   'parent_id, name, service, start_ns, end_ns, status, kind, model, input_tokens, output_tokens, cache_read_tokens, ' +
   'cache_write_tokens, reasoning_tokens, cost_usd';
 
-type StoredRow = { id: number; has_logs: number; doc: string; bytes: number } & Record<string, unknown>;
+type StoredRow = SpanDocRow & { id: number; has_logs: number; bytes: number } & Record<string, unknown>;
 
 /** The summary fields of a stored span, comparable with partKeyOf. */
 const partKeyOfRow = (r: Record<string, unknown>): string => JSON.stringify(PART_KEY_COLUMNS.split(', ').map((c) => r[c] ?? null));

@@ -75,6 +75,58 @@ describe('TraceStore (real SQLite files)', function () {
     assert.equal(got.service, 'svc');
   });
 
+  it('gives back every raw field of a span from its compact document, and stores its resource once', () => {
+    const s = open();
+    const raws = [0, 1, 2].map((i) =>
+      rawSpan({
+        traceId: 't1', spanId: `s${i}`, parentSpanId: i ? 's0' : null, kind: 'client',
+        status: i === 2 ? { code: 'error', message: 'it broke' } : { code: 'unset', message: '' },
+        attributes: { 'gen_ai.operation.name': 'chat', n: i },
+        warnings: i === 1 ? ['attributes cut'] : undefined, valueTypes: i === 1 ? { '["attributes","n"]': 'double' } : undefined,
+      }),
+    );
+    for (const r of raws) for (const k of ['warnings', 'valueTypes'] as const) if (r[k] === undefined) delete r[k];
+    s.writeBatch({ spans: raws, logs: [] });
+    const byId = new Map(s.getTrace('t1')!.spans.map((x) => [x.spanId, x]));
+    for (const r of raws) {
+      const { service: _s, norm: _n, costUsd: _c, costSource: _cs, ...raw } = byId.get(r.spanId)!;
+      assert.deepEqual(raw, r);
+    }
+    store!.close();
+    store = null;
+    const db = new Database(join(tmp.dir, 'traces.db'), { readonly: true });
+    assert.equal(db.prepare('SELECT count(*) FROM span_resources').pluck().get(), 1);
+    db.close();
+  });
+
+  it('reads spans stored before compact documents (a whole CanonicalSpan in doc) beside new ones', () => {
+    const path = join(tmp.dir, 'v4.db');
+    const s = open('v4.db');
+    const old = llm('t1', 'old', { 'test.prompt': 'an okapi from before' });
+    s.writeBatch({ spans: [rawSpan({ traceId: 't1', spanId: 'root' }), old], logs: [] });
+    s.close();
+    store = null;
+    // What a version-4 file holds: the canonical span as the doc, no resource table or column.
+    const raw = new Database(path);
+    const before = { ...standInCanonicalize(old), norm: { ...standInCanonicalize(old).norm, model: 'as stored before' } };
+    raw.prepare('UPDATE spans SET doc = ? WHERE span_id = ?').run(JSON.stringify(before), 'old');
+    raw.exec('UPDATE spans SET res_id = NULL WHERE span_id = \'old\'; PRAGMA user_version = 4;');
+    raw.close();
+    const again = open('v4.db');
+    again.writeBatch({ spans: [llm('t1', 'new')], logs: [] });
+    const spans = new Map(again.getTrace('t1')!.spans.map((x) => [x.spanId, x]));
+    assert.equal(spans.get('old')!.norm.model, 'as stored before', 'an old row is read as it was stored');
+    assert.equal(spans.get('new')!.norm.model, 'gpt-4o');
+    assert.equal(again.getSpan('t1', 'old')!.attributes['test.prompt'], 'an okapi from before');
+    assert.deepEqual(again.search('okapi', 10).map((h) => h.spanId), ['old']);
+    // A log attached to an old row rewrites it in the compact form, keeping its content.
+    again.writeBatch({ spans: [], logs: [logRecord({ traceId: 't1', spanId: 'old' })] });
+    const rewritten = again.getSpan('t1', 'old')!;
+    assert.equal(rewritten.attributes['test.prompt'], 'an okapi from before');
+    assert.equal(rewritten.events.length, 1);
+    assert.equal(rewritten.norm.model, 'gpt-4o');
+  });
+
   it('attaches a log record that arrives before its span', () => {
     const s = open();
     s.writeBatch({ spans: [], logs: [logRecord({ traceId: 't1', spanId: 's1' })] });
