@@ -1,0 +1,64 @@
+// Where the proxy's recordings go: queued and written in one transaction on the next turn of
+// the event loop, after the response has gone to the client, so storage never delays a model
+// call. A write that fails (database locked by another process, disk full) is retried a few
+// times, then dropped with a log line: the client has its answer either way.
+import { CLOCK_SLACK_MS } from '../../core/proxy/link';
+import type { NewRecording } from '../../store/recordings';
+import type { TraceStore } from '../../store/traceStore';
+
+const MAX_QUEUED = 1_000;
+const RETRY_MS = 500;
+const MAX_ATTEMPTS = 5;
+
+export interface RecordingSink {
+  record(recording: NewRecording): void;
+  /** Writes what is queued now (tests, shutdown). */
+  flush(): void;
+}
+
+export function recordingSink(store: TraceStore, log: (m: string) => void, onWritten?: (traceIds: string[]) => void): RecordingSink {
+  let queue: NewRecording[] = [];
+  let scheduled = false;
+  let attempts = 0;
+
+  const flush = (): void => {
+    scheduled = false;
+    if (queue.length === 0) return;
+    const batch = queue;
+    queue = [];
+    try {
+      store.recordings.insert(batch);
+      attempts = 0;
+    } catch (err) {
+      if (++attempts < MAX_ATTEMPTS) {
+        queue = [...batch, ...queue].slice(0, MAX_QUEUED);
+        scheduled = true;
+        setTimeout(flush, RETRY_MS).unref();
+      } else {
+        attempts = 0;
+        log(`Proxy: ${batch.length} recording(s) could not be stored and were dropped: ${(err as Error).message}`);
+      }
+      return;
+    }
+    if (onWritten) {
+      const traces = new Set<string>();
+      for (const r of batch) for (const t of store.recordings.tracesAround(r, CLOCK_SLACK_MS)) traces.add(t);
+      if (traces.size) onWritten([...traces]);
+    }
+  };
+
+  return {
+    record(recording) {
+      if (queue.length >= MAX_QUEUED) {
+        log('Proxy: the recording queue is full; a call was forwarded but not recorded.');
+        return;
+      }
+      queue.push(recording);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    flush,
+  };
+}
