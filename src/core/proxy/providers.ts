@@ -39,7 +39,8 @@ export function routeRequest(rawPath: string): { provider: ProxyProvider; path: 
  */
 export function upstreamUrl(base: string, path: string): URL {
   const url = new URL(base);
-  let prefix = url.pathname.replace(/\/+$/, '');
+  let prefix = url.pathname;
+  while (prefix.endsWith('/')) prefix = prefix.slice(0, -1);
   if (prefix.endsWith('/v1') && (path === '/v1' || path.startsWith('/v1/') || path.startsWith('/v1?'))) prefix = prefix.slice(0, -3);
   const query = path.indexOf('?');
   url.pathname = prefix + (query < 0 ? path : path.slice(0, query));
