@@ -4,6 +4,8 @@
 // read, over the trace's spans and the recordings around it, so it does not matter which of the
 // two arrived first. Pure.
 
+import { canonicalModel } from '../modelNames';
+
 export type LinkConfidence = 'exact' | 'high' | 'medium' | 'low';
 
 export interface LinkSpan {
@@ -180,12 +182,11 @@ function candidate(rec: LinkRecording, span: LinkSpan, strings: string[] | null)
   return { rec, span, score, distance, modelMatched, messagesMatched, messagesDiffer };
 }
 
-/** "gpt-4o-mini" asked, "gpt-4o-mini-2024-07-18" answered; "openai/gpt-4o" routed: one model. */
+/** "gpt-4o-mini" asked, "gpt-4o-mini-2024-07-18" answered; "openai/gpt-4o" routed: one model (resolved as cost resolves them). */
 export function sameModel(a: string, b: string): boolean {
-  const bare = (m: string) => m.slice(m.lastIndexOf('/') + 1);
-  const x = bare(a);
-  const y = bare(b);
-  return x === y || x.startsWith(`${y}-`) || y.startsWith(`${x}-`);
+  if (a === b) return true;
+  const x = canonicalModel(a).model;
+  return x !== null && x === canonicalModel(b).model;
 }
 
 /** The string values of a JSON request body (bounded), or null when it is not JSON. */
