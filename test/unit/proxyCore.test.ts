@@ -121,6 +121,17 @@ describe('recording proxy: linking a recorded call to its LLM step', () => {
     assert.equal(links[0]!.reason, 'time window, model and messages');
   });
 
+  it('keeps high confidence for quick consecutive calls whose conversation grows (each step has its own call)', () => {
+    const first = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Q' }] });
+    const second = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Q' }, { role: 'tool', content: 'R' }] });
+    const spans = [agent, span({ spanId: 'a', startMs: 1_000, endMs: 1_100, inputTexts: ['Q'] }), span({ spanId: 'b', startMs: 1_120, endMs: 1_200, inputTexts: ['Q', 'R'] })];
+    const links = linkRecordings(TRACE, spans, [rec({ id: 2, startMs: 1_125, endMs: 1_195, requestText: second }), rec({ id: 1, startMs: 1_005, endMs: 1_095, requestText: first })]);
+    assert.deepEqual(links.map((l) => [l.recordingId, l.spanId, l.confidence, l.reason]).sort(), [
+      [1, 'a', 'high', 'time window, model and messages'],
+      [2, 'b', 'high', 'time window, model and messages'],
+    ]);
+  });
+
   it('says how sure it is when less is known', () => {
     // No content captured: time and model only.
     let [l] = linkRecordings(TRACE, [agent, span({ spanId: 'a' })], [rec({ id: 1 })]);

@@ -120,29 +120,30 @@ interface Candidate {
 function matchByContent(spans: readonly LinkSpan[], recs: { rec: LinkRecording; within: Set<string> | null }[]): RecordingLink[] {
   const steps = spans.filter((s) => LLM_KINDS.has(s.kind) && !s.duplicate);
   const candidates: Candidate[] = [];
-  const perRecording = new Map<number, number>();
   for (const { rec, within } of recs) {
     const strings = requestStrings(rec.requestText);
     for (const span of steps) {
       if (within && !within.has(span.spanId)) continue;
       const c = candidate(rec, span, strings);
-      if (!c) continue;
-      candidates.push(c);
-      perRecording.set(rec.id, (perRecording.get(rec.id) ?? 0) + 1);
+      if (c) candidates.push(c);
     }
   }
   candidates.sort((a, b) => b.score - a.score || a.distance - b.distance || a.rec.id - b.rec.id);
   const usedSpans = new Set<string>();
   const usedRecs = new Set<number>();
-  const links: RecordingLink[] = [];
+  const chosen: Candidate[] = [];
   for (const c of candidates) {
     if (usedSpans.has(c.span.spanId) || usedRecs.has(c.rec.id)) continue;
     usedSpans.add(c.span.spanId);
     usedRecs.add(c.rec.id);
-    const rivals = (perRecording.get(c.rec.id) ?? 1) - 1;
-    links.push({ recordingId: c.rec.id, spanId: c.span.spanId, ...confidenceOf(c, rivals) });
+    chosen.push(c);
   }
-  return links;
+  // A rival is a step that fitted this call as well and was left without one: then only the
+  // time distance decided. A step that got its own, better-fitting call is no rival.
+  return chosen.map((c) => {
+    const rivals = candidates.filter((o) => o.rec === c.rec && o.span !== c.span && o.score === c.score && !usedSpans.has(o.span.spanId)).length;
+    return { recordingId: c.rec.id, spanId: c.span.spanId, ...confidenceOf(c, rivals) };
+  });
 }
 
 function confidenceOf(c: Candidate, rivals: number): { confidence: LinkConfidence; reason: string } {
