@@ -4,7 +4,7 @@
 // the Anthropic SDK (tracing itself, sending traceparent) talk to the proxy. `show --json` then
 // carries each LLM step's exact request and response, linked to the right step.
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
@@ -170,7 +170,7 @@ describe('recording proxy end to end: serve + proxy processes, real SDKs', funct
 
 function spawnSyncJson<T>(args: string[]): T {
   // `scan` exits 0 (no --fail-on), printing the report.
-  const r = require('node:child_process').spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' }) as { status: number; stdout: string; stderr: string };
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`agent-trace ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 }
