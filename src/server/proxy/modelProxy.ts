@@ -209,7 +209,8 @@ export function startModelProxy(options: ModelProxyOptions): Promise<ModelProxy>
       const headers: http.OutgoingHttpHeaders = {};
       for (const [name, value] of Object.entries(ures.headers)) if (value !== undefined && !HOP_BY_HOP_RESPONSE.has(name)) headers[name] = value;
       res.writeHead(ures.statusCode ?? 502, ures.statusMessage, headers);
-      res.flushHeaders();
+      // A stream's head goes out now (the first token may take seconds); a sized body's goes with it.
+      if (ures.headers['content-length'] === undefined) res.flushHeaders();
       ures.on('data', (c: Buffer) => responseCapture.add(c));
       ures.pipe(res);
       ures.on('error', () => undefined); // 'close' below decides

@@ -1,12 +1,13 @@
-// Where the proxy's recordings go: queued and written in one transaction on the next turn of
-// the event loop, after the response has gone to the client, so storage never delays a model
-// call. A write that fails (database locked by another process, disk full) is retried a few
+// Where the proxy's recordings go: queued and written together a moment later (one transaction
+// per BATCH_MS), after the responses have gone to their clients, so storage never delays a model
+// call and an agent's quick succession of calls costs one commit, not one each. A write that fails (database locked by another process, disk full) is retried a few
 // times, then dropped with a log line: the client has its answer either way.
 import { CLOCK_SLACK_MS } from '../../core/proxy/link';
 import type { NewRecording } from '../../store/recordings';
 import type { TraceStore } from '../../store/traceStore';
 
 const MAX_QUEUED = 1_000;
+const BATCH_MS = 25;
 const RETRY_MS = 500;
 const MAX_ATTEMPTS = 5;
 
@@ -56,7 +57,7 @@ export function recordingSink(store: TraceStore, log: (m: string) => void, onWri
       queue.push(recording);
       if (!scheduled) {
         scheduled = true;
-        setImmediate(flush);
+        setTimeout(flush, BATCH_MS).unref(); // the owner flushes what is left when it closes
       }
     },
     flush,
