@@ -218,3 +218,39 @@ describe('recording model proxy', function () {
     store = TraceStore.open(join(tmp.dir, 'traces.db'), { canonicalize: (s) => canonicalize(s) });
   });
 });
+
+describe('recording model proxy in the trace server', function () {
+  this.timeout(60_000);
+
+  it('runs with the writer when enabled, reports its port in the status, and records into the server store', async () => {
+    const tmp = tempDir();
+    const mock = await startMockOpenAi();
+    const logs: string[] = [];
+    const { TraceServer } = await import('../../src/server/traceServer');
+    const server = await TraceServer.start({
+      host: '127.0.0.1', httpPort: 0, grpcPort: 0, dbPath: join(tmp.dir, 'traces.db'), log: (m) => logs.push(m),
+      proxy: { port: 0, upstreams: { openai: mock.baseUrl, anthropic: mock.baseUrl } },
+    });
+    try {
+      const port = server.status().proxyPort;
+      assert.ok(port, 'the status names the proxy port');
+      const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: OPENAI_KEY, maxRetries: 0 });
+      await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+      await waitUntil('the call to be recorded', () => server.store.recordings.count() === 1);
+      assert.ok(logs.some((l) => l.startsWith(`Recording model proxy on http://127.0.0.1:${port}`)));
+    } finally {
+      await server.close();
+      await mock.close();
+      tmp.cleanup();
+    }
+  });
+
+  it('is not started, with the reason logged, when an upstream setting is not a URL', async () => {
+    const { proxyOptions } = await import('../../src/server/proxy/proxyOptions');
+    const logs: string[] = [];
+    assert.equal(proxyOptions({ enabled: true, port: 0, upstreams: { openai: 'api.openai.com', anthropic: 'https://api.anthropic.com' } }, (m) => logs.push(m)), undefined);
+    assert.match(logs[0]!, /not started: agentTrace\.proxy\.upstreams\.openai "api\.openai\.com" is not a URL/);
+    assert.equal(proxyOptions({ enabled: false, port: 0, upstreams: { openai: 'x', anthropic: 'y' } }, () => undefined), undefined);
+    assert.deepEqual(proxyOptions(undefined, () => undefined), undefined);
+  });
+});
