@@ -199,6 +199,39 @@ describe('recording model proxy', function () {
     assert.equal(r!.response.bytes, openai.written[0]!.length);
   });
 
+  it('passes a gzip response on compressed, byte for byte, and records it decoded', async () => {
+    const zlib = await import('node:zlib');
+    const json = JSON.stringify({ id: 'chatcmpl-gz', choices: [{ message: { role: 'assistant', content: 'compressed hello' } }] });
+    const gz = zlib.gzipSync(json);
+    const upstream = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': gz.length });
+      res.end(gz);
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    await proxy.close();
+    proxy = await start({ openai: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, anthropic: anthropic.baseUrl });
+    try {
+      const received = await new Promise<Buffer>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port: proxy.port, path: '/v1/chat/completions', method: 'POST', headers: { 'accept-encoding': 'gzip', 'content-type': 'application/json' } }, (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (c: Buffer) => parts.push(c));
+          res.on('end', () => resolve(Buffer.concat(parts)));
+        });
+        req.on('error', reject);
+        req.end('{"model":"gpt-4o-mini","messages":[]}');
+      });
+      assert.deepEqual(received, gz, 'the client gets the compressed bytes');
+      const [r] = await waitForRecordings(1);
+      assert.equal(Buffer.from(r!.response.body).toString('utf8'), json);
+      assert.equal(r!.response.bytes, gz.length);
+      assert.equal(r!.error, null);
+    } finally {
+      upstream.closeAllConnections();
+      await new Promise<void>((r) => upstream.close(() => r()));
+    }
+  });
+
   it('never writes an API key to the database file', async () => {
     const oa = new OpenAI({ baseURL: `${base}/v1`, apiKey: OPENAI_KEY, maxRetries: 0 });
     await oa.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
