@@ -358,11 +358,11 @@ export class TraceServer {
   private runRetention(): void {
     if (this.role !== 'writer' || !this.options.retention || this.retentionRun || this.closed) return;
     const limits = this.options.retention;
+    this.trimRecordings(limits);
     this.retentionRun = this.store
       .applyRetention(limits, { stop: () => this.closed })
       .then((r) => {
         for (const line of describeRetention(r, limits)) this.options.log(line);
-        this.store.recordings.deleteOlderThan(Date.now() - limits.maxDays * 86_400_000); // the proxy's recordings age out with the traces
         if (r.byAge.traces + r.bySize.traces > 0) this.queueChange([], true);
       })
       .catch((err: unknown) => {
@@ -371,6 +371,16 @@ export class TraceServer {
       .finally(() => {
         this.retentionRun = null;
       });
+  }
+
+  /** The proxy's recordings age out with the traces and get at most half the size budget (oldest out first, before any trace). */
+  private trimRecordings(limits: { maxDays: number; maxMegabytes: number }): void {
+    try {
+      if (limits.maxDays > 0 && Number.isFinite(limits.maxDays)) this.store.recordings.deleteOlderThan(Date.now() - limits.maxDays * 86_400_000);
+      if (limits.maxMegabytes > 0 && Number.isFinite(limits.maxMegabytes)) this.store.recordings.trimToBytes((limits.maxMegabytes * 1024 * 1024) / 2);
+    } catch (err) {
+      this.options.log(`Retention of recorded model calls postponed: ${(err as Error).message}`);
+    }
   }
 
   async close(): Promise<void> {

@@ -166,6 +166,33 @@ export class RecordingStore {
     }
   }
 
+  /**
+   * Keeps the newest recordings within `budget` bytes (bodies and headers as stored) and deletes
+   * the older ones; returns how many went. Run before the traces' size retention, so large
+   * recordings never make it delete traces to make room for them.
+   */
+  trimToBytes(budget: number, sliceRows = 500): number {
+    let total = 0;
+    let cutoff: number | null = null;
+    const rows = this.stmt(
+      'SELECT started_ms AS at, length(request_body) + length(response_body) + length(request_headers) + length(response_headers) AS n FROM proxy_recordings ORDER BY started_ms DESC, id DESC',
+    ).iterate() as IterableIterator<{ at: number; n: number }>;
+    for (const r of rows) {
+      total += r.n;
+      if (total > budget) {
+        cutoff = r.at;
+        break;
+      }
+    }
+    if (cutoff === null) return 0;
+    let deleted = 0;
+    for (;;) {
+      const n = this.stmt(`DELETE FROM proxy_recordings WHERE id IN (SELECT id FROM proxy_recordings WHERE started_ms <= ? LIMIT ${sliceRows})`).run(cutoff).changes;
+      deleted += n;
+      if (n < sliceRows) return deleted;
+    }
+  }
+
   clear(): number {
     return this.stmt('DELETE FROM proxy_recordings').run().changes;
   }
