@@ -13,6 +13,10 @@ import { describePortConflict } from './portProbe';
 import { ChecksService } from './checksService';
 import { TraceStore, type RetentionReport } from '../store/traceStore';
 import { StoreWriteError, StoreWriter } from './storeWriter';
+import type { ProxyUpstreams } from '../core/proxy/providers';
+import { startModelProxy } from './proxy/modelProxy';
+import { recordingSink } from './proxy/recordingSink';
+import { CLOCK_SLACK_MS } from '../core/proxy/link';
 
 export interface TraceServerOptions {
   host: string;
@@ -39,6 +43,8 @@ export interface TraceServerOptions {
   checksQuietMs?: number;
   /** Write exports on the store worker thread (default true; false writes on the main thread). */
   storeWorker?: boolean;
+  /** The recording model proxy (issue 10), started by the writer when given (agentTrace.proxy.enabled). */
+  proxy?: { port: number; upstreams: ProxyUpstreams; maxRecordBytes?: number };
 }
 
 /** Spans whose normalization failures are logged one by one before the log only counts them. */
@@ -71,6 +77,10 @@ export class TraceServer {
   readonly store: TraceStore;
   private http: Listener | null = null;
   private grpc: Listener | null = null;
+  private proxy: Listener | null = null;
+  private proxySink: { flush(): void } | null = null;
+  /** Recordings seen so far: those another process's proxy (`agent-trace proxy`) adds refresh the traces they belong to. */
+  private lastRecordingId = 0;
   private problem: string | null = null;
   private timers: NodeJS.Timeout[] = [];
   private pendingTraceIds = new Set<string>();
@@ -101,6 +111,7 @@ export class TraceServer {
       log: options.log,
     });
     this.lastDataVersion = this.store.dataVersion();
+    this.lastRecordingId = this.safeRecordings((r) => r.lastId(), 0);
     this.checks = new ChecksService({
       store: this.store,
       log: options.log,
@@ -153,6 +164,7 @@ export class TraceServer {
       dbPath: this.options.dbPath,
       spanCount: counts.spans,
       traceCount: counts.traces,
+      proxyPort: this.proxy?.port ?? null,
     };
   }
 
@@ -252,8 +264,33 @@ export class TraceServer {
       log(this.problem);
     }
     this.scheduleIndexing(0); // spans a previous writer stored but had not indexed yet
+    await this.startProxy();
     log(`Writer: OTLP/HTTP on http://${host}:${this.http.port}` + (this.grpc ? `, OTLP/gRPC on ${host}:${this.grpc.port}` : ''));
     this.options.onStatusChanged?.(this.status());
+  }
+
+  /** A read of the proxy's recordings that must not break the caller (a read-only file from before the proxy's migration has no table). */
+  private safeRecordings<T>(read: (r: TraceStore['recordings']) => T, fallback: T): T {
+    try {
+      return read(this.store.recordings);
+    } catch {
+      return fallback;
+    }
+  }
+
+  /** The writer runs the recording proxy when it is enabled; a taken port is reported, the rest keeps working. */
+  private async startProxy(): Promise<void> {
+    const p = this.options.proxy;
+    if (!p || this.proxy || this.closed) return;
+    const { host, log, allowedHosts } = this.options;
+    const sink = (this.proxySink = recordingSink(this.store, log, (traceIds) => this.queueChange(traceIds)));
+    try {
+      this.proxy = await startModelProxy({ host, port: p.port, upstreams: p.upstreams, allowedHosts, maxRecordBytes: p.maxRecordBytes, onRecording: sink.record, log });
+      log(`Recording model proxy on http://${host}:${this.proxy.port} (OpenAI → ${p.upstreams.openai}, Anthropic → ${p.upstreams.anthropic})`);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      log(`The recording model proxy cannot listen on ${host}:${p.port} (${code}). Change agentTrace.proxy.port (--port).`);
+    }
   }
 
   private async describeBindFailure(err: unknown, host: string, port: number, which: 'http' | 'grpc'): Promise<string> {
@@ -405,13 +442,16 @@ export class TraceServer {
     this.lastChangeScanMs = Date.now();
     const changed = this.store.changedTracesSince(since);
     if (this.role === 'writer') this.checks.noteWritten(changed); // written by another process (an import)
-    this.queueChange(changed, true);
+    const recorded = this.safeRecordings((r) => r.tracesRecordedAfter(this.lastRecordingId, CLOCK_SLACK_MS), { traceIds: [], lastId: this.lastRecordingId });
+    this.lastRecordingId = recorded.lastId;
+    this.queueChange([...changed, ...recorded.traceIds], true);
   }
 
   /** Trims the store in slices (see TraceStore.applyRetention); one run at a time. */
   private runRetention(): void {
     if (this.role !== 'writer' || !this.options.retention || this.retentionRun || this.closed) return;
     const limits = this.options.retention;
+    this.trimRecordings(limits);
     this.retentionRun = this.store
       .applyRetention(limits, { stop: () => this.closed, between: () => this.writer?.idle() ?? Promise.resolve() })
       .then((r) => {
@@ -426,14 +466,25 @@ export class TraceServer {
       });
   }
 
+  /** The proxy's recordings age out with the traces and get at most half the size budget (oldest out first, before any trace). */
+  private trimRecordings(limits: { maxDays: number; maxMegabytes: number }): void {
+    try {
+      if (limits.maxDays > 0 && Number.isFinite(limits.maxDays)) this.store.recordings.deleteOlderThan(Date.now() - limits.maxDays * 86_400_000);
+      if (limits.maxMegabytes > 0 && Number.isFinite(limits.maxMegabytes)) this.store.recordings.trimToBytes((limits.maxMegabytes * 1024 * 1024) / 2);
+    } catch (err) {
+      this.options.log(`Retention of recorded model calls postponed: ${(err as Error).message}`);
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.checks.close();
     for (const t of this.timers) clearInterval(t);
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
     if (this.indexTimer) clearTimeout(this.indexTimer);
-    await Promise.all([this.http?.close(), this.grpc?.close(), this.retentionRun, this.catchUp]);
-    this.http = this.grpc = null;
+    await Promise.all([this.http?.close(), this.grpc?.close(), this.proxy?.close(), this.retentionRun, this.catchUp]);
+    this.http = this.grpc = this.proxy = null;
+    this.proxySink?.flush(); // calls that ended while the proxy closed
     await this.writer?.close();
     this.writer = null;
     this.store.close();
