@@ -66,7 +66,10 @@ export const apiName = (api: ModelApi): string => API_NAMES[api];
 
 /** Which API a request path belongs to (`/v1/chat/completions`, `/v1/responses`, `/v1/messages`), or null for any other path. */
 export function apiForPath(path: string): ModelApi | null {
-  const p = path.split('?')[0].replace(/\/+$/, '');
+  const q = path.indexOf('?');
+  let end = q === -1 ? path.length : q;
+  while (end > 0 && path[end - 1] === '/') end--; // a loop, not /\/+$/: that pattern backtracks on long runs of slashes
+  const p = path.slice(0, end);
   if (p.endsWith('/chat/completions')) return 'openai.chat';
   if (p.endsWith('/responses')) return 'openai.responses';
   if (p.endsWith('/messages')) return 'anthropic.messages';
