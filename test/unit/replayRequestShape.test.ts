@@ -105,6 +105,9 @@ describe('replay: request shape', () => {
     assert.match((bad as { error: string }).error, /OpenAI Chat Completions request has no "messages" list/);
     assert.match((parseRequest('anthropic.messages', '{oops') as { error: string }).error, /not JSON/);
     assert.match((parseRequest('openai.responses', '[1]') as { error: string }).error, /not a JSON object/);
+    const deep = `{"model":"m","messages":[${'['.repeat(100_000)}${']'.repeat(100_000)}]}`;
+    assert.match((parseRequest('openai.chat', deep) as { error: string }).error, /nested deeper than 256 levels/);
+    assert.ok(parseRequest('openai.chat', '{"model":"m","messages":[{"role":"user","content":"[[[[{{{{\\"}"}]}').ok, 'brackets inside strings do not count');
   });
 
   for (const [api, body] of [['openai.chat', CHAT], ['openai.responses', RESPONSES], ['anthropic.messages', ANTHROPIC]] as const) {
@@ -158,6 +161,12 @@ describe('replay: request shape', () => {
     assert.deepEqual(call.input, [{ type: 'function_call', call_id: 'c9', name: 'f', arguments: '{}' }, { type: 'function_call_output', call_id: 'c9', output: 'ok' }]);
   });
 
+  it('responses: text added to a function call item becomes a message item before it', () => {
+    const v = view('openai.responses', RESPONSES);
+    const out = buildRequestBody({ ...v, messages: v.messages.map((m) => (m.toolCalls ? { ...m, content: 'Checking.' } : m)) });
+    assert.deepEqual((out.input as unknown[]).slice(2, 4), [{ role: 'assistant', content: 'Checking.' }, RESPONSES.input[2]]);
+  });
+
   it('anthropic: system edit keeps cache_control; tool result edits stay in one user turn; tool_use input is an object', () => {
     const v = view('anthropic.messages', ANTHROPIC);
     const out = buildRequestBody({
@@ -192,6 +201,53 @@ describe('replay: request shape', () => {
         assert.equal(serializeRequest(view('openai.chat', body)), JSON.stringify(body));
       }), { numRuns: 300 });
     });
+
+    // Bodies of the two other APIs, with every item kind and unknown fields at every level.
+    const withUnknown = <T extends object>(arb: fc.Arbitrary<T>) => arb.chain((x) => unknownFields.map((u) => ({ ...u, ...x })));
+    const id = fc.string({ minLength: 1, maxLength: 6 });
+    const responsesItem = fc.oneof(
+      withUnknown(fc.record({ role: fc.constantFrom('user', 'assistant', 'developer'), content: fc.oneof(fc.string(), fc.array(fc.oneof(withUnknown(fc.record({ type: fc.constantFrom('input_text', 'output_text'), text: fc.string() })), fc.record({ type: fc.constant('input_image'), image_url: fc.string() })), { maxLength: 3 })) })),
+      withUnknown(fc.record({ type: fc.constant('function_call'), call_id: id, name: fc.string(), arguments: fc.string() })),
+      withUnknown(fc.record({ type: fc.constant('function_call_output'), call_id: id, output: fc.string() })),
+      withUnknown(fc.record({ type: fc.constant('reasoning'), id, summary: fc.constant([]) })),
+    );
+    const responsesBody = withUnknown(fc.record({ model: fc.string(), input: fc.oneof(fc.string(), fc.array(responsesItem, { maxLength: 6 })), instructions: fc.option(fc.string(), { nil: undefined }) }, { requiredKeys: ['model', 'input'] }))
+      .map((b) => JSON.parse(JSON.stringify(b)));
+    const anthropicBlock = fc.oneof(
+      withUnknown(fc.record({ type: fc.constant('text'), text: fc.string() })),
+      fc.record({ type: fc.constant('image'), source: fc.record({ type: fc.constant('base64'), data: fc.string() }) }),
+      withUnknown(fc.record({ type: fc.constant('tool_use'), id, name: fc.string(), input: fc.dictionary(key, fc.jsonValue({ maxDepth: 1 }), { maxKeys: 2 }) })),
+      withUnknown(fc.record({ type: fc.constant('tool_result'), tool_use_id: id, content: fc.oneof(fc.string(), fc.array(fc.record({ type: fc.constant('text'), text: fc.string() }), { maxLength: 2 })) })),
+    );
+    const anthropicBody = withUnknown(fc.record({
+      model: fc.string(),
+      max_tokens: fc.nat(),
+      system: fc.option(fc.oneof(fc.string(), fc.array(withUnknown(fc.record({ type: fc.constant('text'), text: fc.string() })), { minLength: 1, maxLength: 2 })), { nil: undefined }),
+      messages: fc.array(withUnknown(fc.record({ role: fc.constantFrom('user', 'assistant'), content: fc.oneof(fc.string(), fc.array(anthropicBlock, { maxLength: 4 })) })), { maxLength: 5 }),
+    }, { requiredKeys: ['model', 'max_tokens', 'messages'] })).map((b) => JSON.parse(JSON.stringify(b)));
+
+    for (const [api, arb] of [['openai.responses', responsesBody], ['anthropic.messages', anthropicBody]] as const) {
+      it(`${api}: serialize(parse(x)) gives back x; editing one message's text leaves every other item and field as it was`, () => {
+        fc.assert(fc.property(arb, fc.nat(), fc.string(), (body: Record<string, unknown>, k, newText) => {
+          const v = view(api, body);
+          assert.equal(serializeRequest(v), JSON.stringify(body));
+          // Reasoning items carry no editable text; text added to a call-only item becomes a message item of its own (tested below).
+          const editable = v.messages.filter((m) => m.from !== undefined && m.role !== 'reasoning' && !(m.content === null && m.toolCalls?.length));
+          fc.pre(editable.length > 0);
+          const target = editable[k % editable.length];
+          fc.pre(target.content !== newText);
+          const out = buildRequestBody({ ...v, messages: v.messages.map((m) => (m === target ? { ...m, content: newText } : m)) });
+          const listKey = api === 'anthropic.messages' ? 'messages' : 'input';
+          for (const [f, value] of Object.entries(body)) if (f !== listKey) assert.deepEqual(out[f], value, f);
+          const before = Array.isArray(body[listKey]) ? (body[listKey] as unknown[]) : [body[listKey]];
+          const after = out[listKey] as unknown[];
+          assert.equal(after.length, before.length);
+          before.forEach((item, i) => { if (i !== target.from) assert.deepEqual(after[i], item, `item ${i}`); });
+          const reread = view(api, out).messages.filter((m) => m.from === target.from);
+          assert.ok(reread.some((m) => m.content === newText || (newText === '' && m.content === null)), JSON.stringify({ reread, newText }));
+        }), { numRuns: 300 });
+      });
+    }
 
     it('a system prompt edit keeps every unknown top-level field and every non-system message untouched', () => {
       fc.assert(fc.property(chatBody, fc.string(), (body, system) => {

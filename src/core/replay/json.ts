@@ -33,7 +33,31 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v ?? null);
 }
 
+/**
+ * Nesting deeper than this is refused before parsing: every reader here recurses over the value
+ * (canonical JSON, equality), and a body is untrusted.
+ */
+export const MAX_JSON_DEPTH = 256;
+
+/** The deepest nesting of [ and { outside strings, found in one pass over the text. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
 export function parseJsonText(text: string): { ok: true; value: Json } | { ok: false; error: string } {
+  if (nestingDepth(text) > MAX_JSON_DEPTH) return { ok: false, error: `nested deeper than ${MAX_JSON_DEPTH} levels` };
   try {
     return { ok: true, value: JSON.parse(text) as Json };
   } catch (err) {

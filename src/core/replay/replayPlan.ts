@@ -321,8 +321,9 @@ export class ReplayMatcher {
 
   /** What happened so far; ask once the new run has ended for the complete list of problems. */
   report(): ReplayReport {
+    const served = new Set(this.calls.filter((c) => c.outcome.startsWith('replayed')).map((c) => c.callIndex));
     const notAskedAgain: number[] = [];
-    for (let i = 0; i < this.forkAt; i++) if (!this.calls.some((c) => c.callIndex === i && c.outcome.startsWith('replayed'))) notAskedAgain.push(i);
+    for (let i = 0; i < this.forkAt; i++) if (!served.has(i)) notAskedAgain.push(i);
     const problems: string[] = [];
     // A repeated request answered again is as it should be; every other note is a problem to show.
     for (const c of this.calls) if (c.outcome !== 'replayed-again') problems.push(...c.messages);

@@ -256,6 +256,8 @@ const openAiResponses: Adapter = {
       if (m.role === 'tool') {
         out.push({ ...base, type: 'function_call_output', call_id: m.toolCallId ?? null, output: m.content ?? '' });
       } else if (base.type === 'function_call' || (base.type === undefined && base.role === undefined && m.role === 'assistant' && m.content === null && calls.length)) {
+        // A call item has no text: text an edit gave it goes into a message item before the calls.
+        if (m.content !== null) out.push({ role: m.role, content: m.content });
         calls.forEach((c, k) => out.push(callItem(c, k, k === 0 ? base : {})));
       } else if (base.role === undefined && base.type !== undefined && base.type !== 'message') {
         out.push(base); // reasoning and other items carry no editable text
@@ -315,7 +317,7 @@ const anthropicMessages: Adapter = {
     for (const m of group) {
       if (m.role === 'tool') {
         const r = rawResults[results++] ?? {};
-        pushBlocks(out, 'user', [{ ...r, type: 'tool_result', tool_use_id: m.toolCallId ?? '', content: withText(r.content, m.content) ?? '' }], base);
+        pushBlocks(out, asString(base.role) ?? 'user', [{ ...r, type: 'tool_result', tool_use_id: m.toolCallId ?? '', content: withText(r.content, m.content) ?? '' }], base);
         continue;
       }
       const uses = mergeTools(rawUses, m.toolCalls ?? [], (c, r) => ({ ...r, type: 'tool_use', id: c.id ?? '', name: c.name, input: argumentsValue(c.arguments) }));
