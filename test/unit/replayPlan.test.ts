@@ -2,6 +2,7 @@
 // the fork point (in call order, by hash), the edit at it, live or replayed calls after it, and a
 // report in plain words of what could not be matched or changed shape.
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { planReplay, REPLAY_ERROR_STATUS, type ForkEdit, type RecordedCall, type ReplayDecision, type ReplayMatcher } from '../../src/core/replay/replayPlan';
 import { parseRequest } from '../../src/core/replay/requestShape';
@@ -213,6 +214,19 @@ describe('replay: plan and matcher', () => {
     const m = matcher({ kind: 'request', system: 'x' });
     assert.deepEqual(send(m, '{"model":'), { action: 'forward', body: null });
     assert.match(m.report().problems[0], /^Call 1 could not be read \(The OpenAI Chat Completions request body is not JSON: .*\); it was sent upstream unchanged\.$/);
+  });
+
+  it('hashes with an injected SHA-256 (node:crypto in the server) to the same decisions', () => {
+    let calls = 0;
+    const nodeSha = (t: string) => { calls++; return createHash('sha256').update(t).digest('hex'); };
+    const plan = planReplay({ recorded: RECORDING, forkAt: 1, edit: { kind: 'request', system: 'x' }, sha256: nodeSha });
+    assert.ok(plan.ok);
+    const d = send(plan.matcher, STEP1);
+    assert.equal(d.action === 'replay' && text(d.body), 'answer-1');
+    send(plan.matcher, STEP2);
+    const before = calls;
+    send(plan.matcher, STEP3);
+    assert.equal(calls, before, 'a live call after a request edit is not hashed');
   });
 
   it('property: the same run again sends nothing upstream before the fork point and serves each recorded answer', () => {

@@ -12,7 +12,7 @@
 //                          the later recorded responses by hash, else by position.
 // Pure: the matcher holds only its own state; the proxy does the I/O.
 import { jsonEqual, type JsonObject } from './json';
-import { requestHash } from './requestHash';
+import { requestHash, type Sha256Hex } from './requestHash';
 import { apiName, parseRequest, serializeRequest, type ModelApi, type NeutralMessage, type RequestView } from './requestShape';
 import { describeDifference } from './shapeChange';
 import { synthesisOptionsFor, synthesizeResponse, JSON_CONTENT_TYPE, type ReplacementResponse } from './synthesizeResponse';
@@ -65,6 +65,8 @@ export interface ReplayPlanInput {
   edit: ForkEdit;
   /** A call before the fork point that matches no recording: send it upstream ('live', the default) or answer it with an error ('fail'). */
   onUnmatched?: 'live' | 'fail';
+  /** The SHA-256 to hash requests with; core's pure one by default (src/server may pass node:crypto's, the same digest). */
+  sha256?: Sha256Hex;
 }
 
 export interface IncomingRequest {
@@ -160,11 +162,13 @@ export class ReplayMatcher {
   private editedMessages: NeutralMessage[] | null = null;
   private laterCursor: number;
   private live = 0;
+  private readonly sha256: Sha256Hex | undefined;
 
   constructor(input: ReplayPlanInput) {
+    this.sha256 = input.sha256;
     this.recordings = input.recorded.map((call) => {
       const parsed = parseRequest(call.api, call.requestBody);
-      return parsed.ok ? { call, view: parsed.view, hash: requestHash(parsed.view) } : { call, view: null, hash: null };
+      return parsed.ok ? { call, view: parsed.view, hash: requestHash(parsed.view, input.sha256) } : { call, view: null, hash: null };
     });
     this.forkAt = input.forkAt;
     this.edit = input.edit;
@@ -181,8 +185,9 @@ export class ReplayMatcher {
       return this.forward(null);
     }
     const view = parsed.view;
-    const hash = requestHash(view);
-    return this.afterFork ? this.later(index, view, hash, request.api) : this.beforeFork(index, view, hash, request.api, nowMs);
+    // After the fork a request is hashed only when later calls stay replayed: live calls skip the cost.
+    if (this.afterFork) return this.later(index, view, request.api);
+    return this.beforeFork(index, view, requestHash(view, this.sha256), request.api, nowMs);
   }
 
   private beforeFork(index: number, view: RequestView, hash: string, api: ModelApi, nowMs: number): ReplayDecision {
@@ -231,7 +236,7 @@ export class ReplayMatcher {
     return this.forward(serializeRequest(this.applyEdit(view, this.edit, true)));
   }
 
-  private later(index: number, view: RequestView, hash: string, api: ModelApi): ReplayDecision {
+  private later(index: number, view: RequestView, api: ModelApi): ReplayDecision {
     if (this.edit.kind === 'request') {
       this.note(index, 'live', null, false, []);
       return this.forward(serializeRequest(this.applyEdit(view, this.edit, false)));
@@ -240,7 +245,7 @@ export class ReplayMatcher {
       this.note(index, 'live', null, false, []);
       return this.forward(null);
     }
-    const byHash = this.find(hash, this.forkAt + 1, this.recordings.length);
+    const byHash = this.find(requestHash(view, this.sha256), this.forkAt + 1, this.recordings.length);
     if (byHash !== -1) return this.serve(index, byHash, view, 'replayed');
     let byPosition = this.laterCursor;
     while (byPosition < this.recordings.length && (this.used.has(byPosition) || this.recordings[byPosition].call.api !== api)) byPosition++;

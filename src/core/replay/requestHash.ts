@@ -61,7 +61,14 @@ export function hashedPart(view: RequestView): { api: ModelApi; body: JsonObject
 const isSystemMessage = (m: unknown): boolean =>
   typeof m === 'object' && m !== null && SYSTEM_ROLES.has(String((m as Record<string, unknown>).role));
 
-/** SHA-256 (hex) of the canonical JSON of hashedPart: key order and formatting do not count. */
-export function requestHash(view: RequestView): string {
-  return sha256Hex(canonicalJson(hashedPart(view)));
+/** A SHA-256 of text as lowercase hex. */
+export type Sha256Hex = (text: string) => string;
+
+/**
+ * SHA-256 (hex) of the canonical JSON of hashedPart: key order and formatting do not count. The
+ * digest defaults to core's pure SHA-256; src/server may pass node:crypto's (the same digest,
+ * about 30 times faster on large bodies) to keep the proxy's per-call cost low.
+ */
+export function requestHash(view: RequestView, sha256: Sha256Hex = sha256Hex): string {
+  return sha256(canonicalJson(hashedPart(view)));
 }
