@@ -56,6 +56,13 @@ export class ChecksService {
     if (text === this.configText) return this.config;
     this.configText = text;
     this.config = text === null ? { checks: [], problems: [] } : parseChecksConfig(text);
+    try {
+      // Evaluation results the agent sends are judged by the file's thresholds; the writer judges the stored ones again.
+      const rejudged = this.options.store.evaluations.setThresholds(this.config.evaluations ?? {}, this.options.isWriter());
+      if (rejudged.length) this.options.onResults?.(rejudged);
+    } catch (err) {
+      this.options.log(`Checks: could not apply the evaluation thresholds (${(err as Error).message}).`);
+    }
     if (!this.options.isWriter()) return this.config;
     try {
       this.options.store.clearCheckResults();

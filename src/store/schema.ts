@@ -142,8 +142,47 @@ const v4 = (db: Db): void => {
   `);
 };
 
+// Evaluation results the agent sends (issue 11; src/core/evaluations.ts, src/store/evaluationStore.ts):
+// one row per result, linked to the step it evaluates (span_id NULL until that is known; trace_id
+// '' when the record named no trace), the pass/fail/info counts per trace that listings add to the
+// check counts, and the response id of every model call, for results that name only that.
+const v5Evaluations = (db: Db): void => {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS evaluations (
+      id INTEGER PRIMARY KEY,
+      trace_id TEXT NOT NULL,
+      span_id TEXT,
+      response_id TEXT,
+      name TEXT NOT NULL,
+      score_value REAL,
+      score_label TEXT,
+      explanation TEXT,
+      outcome TEXT NOT NULL,             -- pass | fail | info
+      source TEXT NOT NULL,              -- span-event | log-record | openinference
+      time_ns TEXT NOT NULL,
+      received_ms INTEGER NOT NULL,
+      dedupe TEXT NOT NULL,
+      UNIQUE (trace_id, dedupe)
+    );
+    CREATE INDEX IF NOT EXISTS evaluations_unlinked ON evaluations(response_id) WHERE span_id IS NULL;
+    CREATE INDEX IF NOT EXISTS evaluations_received ON evaluations(received_ms);
+    CREATE TABLE IF NOT EXISTS trace_evaluations (
+      trace_id TEXT PRIMARY KEY,
+      passed INTEGER NOT NULL,
+      failed INTEGER NOT NULL,
+      info INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS llm_responses (
+      response_id TEXT PRIMARY KEY,
+      trace_id TEXT NOT NULL,
+      span_id TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS llm_responses_trace ON llm_responses(trace_id);
+  `);
+};
+
 /** Ordered; index i migrates user_version i to i + 1. */
-export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4];
+export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4, v5Evaluations];
 
 export const SCHEMA_VERSION = migrations.length;
 

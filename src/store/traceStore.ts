@@ -10,6 +10,7 @@ import type { ChecksCountsRow, SearchHit, SourceStats, StoredCheckResult, TraceF
 import { openDatabase } from './openDatabase';
 import { extendSummary, stateOf, type Orphan, type TraceLookup, type TraceState } from './incrementalSummary';
 import { ftsQuery, searchTextOf, snippetOf } from './searchText';
+import { EvaluationStore } from './evaluationStore';
 
 type Db = Database.Database;
 type Canonicalizer = (s: RawSpan) => CanonicalSpan;
@@ -88,8 +89,14 @@ interface TraceRow {
 /** A listed trace: its summary and, once evaluated, how its checks came out. */
 export type ListedTrace = TraceSummary & { checks?: ChecksCountsRow };
 
-/** The checks column of a listing (NULL when the trace has no evaluated checks). */
-const CHECKS_COLUMN = '(SELECT json_array(c.passed, c.failed, c.errors) FROM trace_checks c WHERE c.trace_id = traces.trace_id) AS checks';
+/**
+ * The checks column of a listing: the trace's check counts plus its pass/fail evaluation results
+ * (evaluationStore.ts; informational ones are not counted); NULL when it has neither.
+ */
+const CHECKS_COLUMN =
+  '(SELECT CASE WHEN count(*) > 0 THEN json_array(sum(p), sum(f), sum(e)) END FROM (' +
+  'SELECT c.passed AS p, c.failed AS f, c.errors AS e FROM trace_checks c WHERE c.trace_id = traces.trace_id UNION ALL ' +
+  'SELECT v.passed, v.failed, 0 FROM trace_evaluations v WHERE v.trace_id = traces.trace_id AND v.passed + v.failed > 0)) AS checks';
 /** Traces kept per re-evaluation page of check results. */
 const CHECK_PAGE_MAX = 1_000;
 
@@ -190,6 +197,8 @@ export class TraceStore {
   private readonly canonicalize: Canonicalizer;
   /** How trace summaries were written: for a new trace, extended with an export's spans, or rebuilt from all spans. */
   readonly summaryWrites = { created: 0, extended: 0, rebuilt: 0 };
+  /** Evaluation results the agent sends, in their own tables (written with each export). */
+  readonly evaluations: EvaluationStore;
 
   private constructor(
     private readonly db: Db,
@@ -198,6 +207,7 @@ export class TraceStore {
     this.log = opts.log ?? (() => {});
     this.now = opts.now ?? Date.now;
     this.canonicalize = opts.canonicalize;
+    this.evaluations = new EvaluationStore(db);
   }
 
   static open(path: string, opts: TraceStoreOptions): TraceStore {
@@ -337,6 +347,7 @@ export class TraceStore {
     const deletePending = this.stmt('DELETE FROM pending_logs WHERE id = ?');
     const insertPending = this.stmt('INSERT INTO pending_logs (trace_id, span_id, received_ms, doc) VALUES (?, ?, ?, ?)');
 
+    const evaluated = new Set<string>();
     const tx = this.db.transaction(() => {
       const anyPending = this.stmt('SELECT EXISTS (SELECT 1 FROM pending_logs)').pluck().get() === 1;
       for (const [key, raw] of spans) {
@@ -379,6 +390,7 @@ export class TraceStore {
           for (const l of logs) insertPending.run(traceId, spanId, now, JSON.stringify(l));
         }
       }
+      for (const id of this.evaluations.onBatch(batch, now)) evaluated.add(id);
       for (const [traceId, t] of touched) {
         if (!t.existed) {
           this.saveSummary(traceId, t.parts, t.bytes, now);
@@ -393,7 +405,8 @@ export class TraceStore {
     });
     tx.immediate();
     if (unattachable > 0) this.log(`Ignored ${unattachable} log record(s) without a trace and span id.`);
-    return { traceIds: [...touched.keys()] };
+    for (const id of touched.keys()) evaluated.delete(id);
+    return { traceIds: [...touched.keys(), ...evaluated] };
   }
 
   /** Stores several exports in ONE transaction (all or nothing, for an import); returns the traces they touched. */
@@ -623,7 +636,9 @@ export class TraceStore {
       args.push(filter.updatedAfterMs);
     }
     if (filter.errorsOnly) where.push('error_count > 0');
-    if (filter.failedChecksOnly) where.push('trace_id IN (SELECT trace_id FROM trace_checks WHERE failed + errors > 0)');
+    if (filter.failedChecksOnly) {
+      where.push('trace_id IN (SELECT trace_id FROM trace_checks WHERE failed + errors > 0 UNION SELECT trace_id FROM trace_evaluations WHERE failed > 0)');
+    }
     if (filter.startedAfterMs !== undefined) {
       where.push('start_ms >= ?');
       args.push(filter.startedAfterMs);
@@ -874,6 +889,7 @@ export class TraceStore {
         this.stmt('DELETE FROM pending_logs WHERE trace_id = ?').run(id);
         this.stmt('DELETE FROM span_orphans WHERE trace_id = ?').run(id);
         this.deleteCheckResultsOf(id);
+        this.evaluations.onTraceDeleted(id);
         const traces = this.stmt('DELETE FROM traces WHERE trace_id = ?').run(id).changes;
         if (spans + traces > 0) deleted++;
       }
@@ -898,6 +914,7 @@ export class TraceStore {
           'DELETE FROM check_results; DELETE FROM trace_checks; ' +
           'UPDATE search_state SET indexed_upto = 0;',
       );
+      this.evaluations.onClear();
       return n;
     });
     const n = tx.immediate();
@@ -939,6 +956,11 @@ export class TraceStore {
       for (;;) {
         const n = this.db.transaction(() => dropLogs.run(cutoff, RETENTION_SLICE_ROWS).changes).immediate();
         report.byAge.logs += n;
+        if (!(await pause())) return report;
+        if (n < RETENTION_SLICE_ROWS) break;
+      }
+      for (;;) {
+        const n = this.evaluations.dropStale(cutoff, RETENTION_SLICE_ROWS);
         if (!(await pause())) return report;
         if (n < RETENTION_SLICE_ROWS) break;
       }
@@ -1038,6 +1060,7 @@ export class TraceStore {
         this.stmt('DELETE FROM pending_logs WHERE trace_id = ?').run(traceId);
         this.stmt('DELETE FROM span_orphans WHERE trace_id = ?').run(traceId);
         this.deleteCheckResultsOf(traceId);
+        this.evaluations.onTraceDeleted(traceId);
         if (this.stmt('DELETE FROM traces WHERE trace_id = ?').run(traceId).changes > 0) deleted++;
       }
       // Freed ids at the top are handed out again: they must count as not yet indexed.

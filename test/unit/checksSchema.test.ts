@@ -34,3 +34,13 @@ describe('checks: JSON Schema', () => {
     }
   });
 });
+
+describe('checks: JSON Schema, evaluation thresholds', () => {
+  it('allows the fields the reader takes for `evaluations`', () => {
+    const fields = Object.keys(schema.properties.evaluations.additionalProperties.properties);
+    assert.deepEqual(fields, ['minScore', 'maxScore']);
+    const config = parseChecksConfig(JSON.stringify({ evaluations: { relevance: Object.fromEntries(fields.map((f, i) => [f, i])) } }));
+    assert.deepEqual(config.problems, []);
+    assert.deepEqual(config.evaluations, { relevance: { minScore: 0, maxScore: 1 } });
+  });
+});

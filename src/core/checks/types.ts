@@ -1,5 +1,6 @@
 // Checks: assertions declared in .agent-trace/checks.json (or .yaml) and evaluated on every
 // finished trace. Pure types; config.ts reads them, evaluate.ts runs them.
+import type { EvaluationThresholds } from '../evaluations';
 import type { StepKind } from '../model';
 
 export const CHECK_KINDS = [
@@ -101,6 +102,11 @@ export interface ChecksConfig {
   checks: CheckSpec[];
   /** Each invalid check is left out with its problems; the valid ones still run. */
   problems: ChecksProblem[];
+  /**
+   * Pass/fail thresholds for evaluation results the agent sends (`evaluations` in the file,
+   * keyed by gen_ai.evaluation.name); absent when the file declares none.
+   */
+  evaluations?: EvaluationThresholds;
 }
 
 export interface ChecksCounts {
