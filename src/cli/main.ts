@@ -20,6 +20,7 @@ import { endQuietlyWhenReaderLeaves, exitWhenFlushed, jsonForTerminal, terminalS
 import { DIFF_USAGE, runDiffCommand } from './diffCommand';
 import { MCP_USAGE, runMcpCommand } from './mcpCommand';
 import { HEALTH_USAGE, runHealth } from './healthCommand';
+import { DEFAULT_METRICS_WINDOW_MS, METRICS_USAGE, runMetrics } from './metricsCommand';
 import { CHECK_USAGE, CheckUsageError, findChecksFile, runCheck } from './checkCommand';
 import { TraceStore } from '../store/traceStore';
 import { TraceTitles } from '../server/traceTitles';
@@ -42,6 +43,7 @@ Usage:
                      [--suggest PERCENT] [--loop N] [--fail-on-lost errors|failed_checks|loops] [--json] [--db FILE]
   ${HEALTH_USAGE}
   ${CHECK_USAGE}
+  ${METRICS_USAGE}
   agent-trace lsp    --stdio
 
 The default database is ${defaultDbPath()} (shared with the VS Code extension).`;
@@ -195,6 +197,16 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
           if (err instanceof CheckUsageError || err instanceof SampleUsageError) throw new UsageError(err.message);
           throw err;
         }
+      });
+    case 'metrics':
+      return withStore(dbPath, true, (store) => {
+        let windowMs = DEFAULT_METRICS_WINDOW_MS;
+        try {
+          if (values.since !== undefined) windowMs = parseSince(values.since);
+        } catch (err) {
+          throw err instanceof SampleUsageError ? new UsageError(err.message) : err;
+        }
+        return runMetrics(store, { sinceMs: Date.now() - windowMs, json: !!values.json, out });
       });
     case 'lsp':
       if (!values.stdio && !values['node-ipc']) throw new UsageError('agent-trace lsp needs --stdio (or --node-ipc).');

@@ -157,6 +157,7 @@ export class TraceServer {
       this.queueChange(traceIds);
     },
     busy: () => this.lagMs > BUSY_LAG_MS,
+    writeMetrics: (points) => this.store.metrics.write(points),
   };
 
   /** Notify that traces changed because of a user action in this process (delete, clear, import). */

@@ -181,8 +181,38 @@ const v5Evaluations = (db: Db): void => {
   `);
 };
 
+// OTLP metric data points (issue 11; src/store/metricStore.ts): one row per point, with its time,
+// kept as long as traces are (age retention by receive time). attributes: the point's attribute
+// set as JSON with sorted keys (what summaries group by); resource capped likewise.
+const v6Metrics = (db: Db): void => {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS metric_points (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      unit TEXT NOT NULL,
+      type TEXT NOT NULL,                -- gauge | sum | histogram | exponential_histogram | summary
+      temporality TEXT NOT NULL,         -- delta | cumulative | unspecified
+      service TEXT NOT NULL,
+      attributes TEXT NOT NULL,
+      resource TEXT NOT NULL,
+      start_ns TEXT NOT NULL,
+      time_ns TEXT NOT NULL,
+      time_ms INTEGER NOT NULL,
+      value REAL,
+      count REAL,
+      sum REAL,
+      min REAL,
+      max REAL,
+      buckets TEXT,                      -- JSON {bounds, counts} of an explicit-bucket histogram
+      received_ms INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS metric_points_time ON metric_points(time_ms);
+    CREATE INDEX IF NOT EXISTS metric_points_received ON metric_points(received_ms);
+  `);
+};
+
 /** Ordered; index i migrates user_version i to i + 1. */
-export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4, v5Evaluations];
+export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4, v5Evaluations, v6Metrics];
 
 export const SCHEMA_VERSION = migrations.length;
 

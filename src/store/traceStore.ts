@@ -11,6 +11,7 @@ import { openDatabase } from './openDatabase';
 import { extendSummary, stateOf, type Orphan, type TraceLookup, type TraceState } from './incrementalSummary';
 import { ftsQuery, searchTextOf, snippetOf } from './searchText';
 import { EvaluationStore } from './evaluationStore';
+import { MetricStore } from './metricStore';
 
 type Db = Database.Database;
 type Canonicalizer = (s: RawSpan) => CanonicalSpan;
@@ -199,6 +200,8 @@ export class TraceStore {
   readonly summaryWrites = { created: 0, extended: 0, rebuilt: 0 };
   /** Evaluation results the agent sends, in their own tables (written with each export). */
   readonly evaluations: EvaluationStore;
+  /** OTLP metric data points, in their own table (written by the receivers' metrics path). */
+  readonly metrics: MetricStore;
 
   private constructor(
     private readonly db: Db,
@@ -208,6 +211,7 @@ export class TraceStore {
     this.now = opts.now ?? Date.now;
     this.canonicalize = opts.canonicalize;
     this.evaluations = new EvaluationStore(db);
+    this.metrics = new MetricStore(db, this.now);
   }
 
   static open(path: string, opts: TraceStoreOptions): TraceStore {
@@ -915,6 +919,7 @@ export class TraceStore {
           'UPDATE search_state SET indexed_upto = 0;',
       );
       this.evaluations.onClear();
+      this.metrics.onClear();
       return n;
     });
     const n = tx.immediate();
@@ -959,10 +964,12 @@ export class TraceStore {
         if (!(await pause())) return report;
         if (n < RETENTION_SLICE_ROWS) break;
       }
-      for (;;) {
-        const n = this.evaluations.dropStale(cutoff, RETENTION_SLICE_ROWS);
-        if (!(await pause())) return report;
-        if (n < RETENTION_SLICE_ROWS) break;
+      for (const drop of [(n: number) => this.evaluations.dropStale(cutoff, n), (n: number) => this.metrics.dropOlderThan(cutoff, n)]) {
+        for (;;) {
+          const n = drop(RETENTION_SLICE_ROWS);
+          if (!(await pause())) return report;
+          if (n < RETENTION_SLICE_ROWS) break;
+        }
       }
     }
     if (limits.maxMegabytes > 0 && Number.isFinite(limits.maxMegabytes)) {
