@@ -58,6 +58,10 @@ export const Settings = {
   agentAccessEnabled: 'agentAccess.enabled',
   agentAccessRedact: 'agentAccess.redact',
   agentAccessTokenBudget: 'agentAccess.tokenBudget',
+  checksJudgeEnabled: 'checks.judge.enabled',
+  checksJudgeBaseUrl: 'checks.judge.baseUrl',
+  checksJudgeModel: 'checks.judge.model',
+  checksJudgeApiKeyEnv: 'checks.judge.apiKeyEnv',
 } as const;
 
 /** Settings whose change needs a new server session (they are server init options). */
@@ -76,6 +80,10 @@ export const ServerSettings: readonly string[] = [
   Settings.limitsMaxEvents,
   Settings.limitsMaxLinks,
   Settings.limitsMaxValueDepth,
+  Settings.checksJudgeEnabled,
+  Settings.checksJudgeBaseUrl,
+  Settings.checksJudgeModel,
+  Settings.checksJudgeApiKeyEnv,
 ];
 
 export const ContextKeys = {

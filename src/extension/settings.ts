@@ -63,6 +63,12 @@ export async function serverInitOptions(): Promise<ServerInitOptions> {
       maxLinks: c.get<number>(Settings.limitsMaxLinks),
       maxValueDepth: c.get<number>(Settings.limitsMaxValueDepth),
     },
+    judge: {
+      enabled: c.get<boolean>(Settings.checksJudgeEnabled) === true,
+      baseUrl: c.get<string>(Settings.checksJudgeBaseUrl)?.trim() ?? '',
+      model: c.get<string>(Settings.checksJudgeModel)?.trim() ?? '',
+      apiKeyEnv: c.get<string>(Settings.checksJudgeApiKeyEnv)?.trim() ?? '',
+    },
   };
 }
 

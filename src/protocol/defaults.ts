@@ -38,4 +38,12 @@ export const SETTING_DEFAULTS = {
   'agentAccess.enabled': true,
   'agentAccess.redact': true,
   'agentAccess.tokenBudget': 8000,
+  /**
+   * Model-judged checks (issue 11): off unless the user turns them on; then only the user's own
+   * OpenAI-compatible endpoint is called, with the key read from the environment variable named here.
+   */
+  'checks.judge.enabled': false,
+  'checks.judge.baseUrl': '',
+  'checks.judge.model': '',
+  'checks.judge.apiKeyEnv': '',
 } as const;

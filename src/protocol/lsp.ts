@@ -69,6 +69,18 @@ export interface ServerInitOptions {
   allowedHosts?: string[];
   /** Decoder limits (agentTrace.limits.*); missing or invalid entries take the defaults. */
   limits?: { maxAttributes?: number; maxValueLength?: number; maxEvents?: number; maxLinks?: number; maxValueDepth?: number };
+  /** Model-judged checks (agentTrace.checks.judge.*); absent or disabled: no judge request is ever made. */
+  judge?: JudgeSettings;
+}
+
+/** Where model-judged checks go. The key is never passed: the server reads the variable named `apiKeyEnv` from its environment. */
+export interface JudgeSettings {
+  enabled: boolean;
+  /** The user's OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (…/chat/completions is appended). */
+  baseUrl: string;
+  model: string;
+  /** Name of the environment variable holding the API key ('' = send none). */
+  apiKeyEnv: string;
 }
 
 /**

@@ -11,6 +11,7 @@ import { startHttpReceiver } from './httpReceiver';
 import type { IngestSink } from './ingest';
 import { describePortConflict } from './portProbe';
 import { ChecksService } from './checksService';
+import type { JudgeSettings } from '../protocol/lsp';
 import { TraceStore, type RetentionReport } from '../store/traceStore';
 
 export interface TraceServerOptions {
@@ -36,6 +37,8 @@ export interface TraceServerOptions {
   indexBacklogMax?: number;
   /** Checks (issue 11): how long a trace must go without new spans before it is checked (tests shorten it). */
   checksQuietMs?: number;
+  /** Model-judged checks (agentTrace.checks.judge.*); absent or disabled: never a request. */
+  judge?: JudgeSettings;
 }
 
 /** Spans whose normalization failures are logged one by one before the log only counts them. */
@@ -100,6 +103,7 @@ export class TraceServer {
       log: options.log,
       isWriter: () => this.role === 'writer',
       quietMs: options.checksQuietMs,
+      judge: options.judge ?? null,
       onResults: (traceIds) => this.queueChange(traceIds, traceIds.length === 0),
     });
   }

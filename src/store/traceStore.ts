@@ -824,6 +824,25 @@ export class TraceStore {
       .immediate();
   }
 
+  /**
+   * Adds or replaces some results of one trace (the judge's, which come after the others) and
+   * recounts the trace, in one short transaction. A trace deleted meanwhile gets none.
+   */
+  putCheckResults(traceId: string, results: Omit<StoredCheckResult, 'traceId'>[]): void {
+    if (results.length === 0) return;
+    this.db
+      .transaction(() => {
+        if (this.stmt('SELECT 1 FROM traces WHERE trace_id = ?').pluck().get(traceId) === undefined) return;
+        const put = this.stmt('INSERT OR REPLACE INTO check_results (trace_id, check_name, kind, outcome, message, span_id) VALUES (?, ?, ?, ?, ?, ?)');
+        for (const r of results) put.run(traceId, r.check, r.kind, r.outcome, r.message, r.spanId);
+        this.stmt(
+          "INSERT OR REPLACE INTO trace_checks (trace_id, passed, failed, errors, evaluated_at_ms) SELECT ?, sum(outcome = 'pass'), sum(outcome = 'fail'), " +
+            "sum(outcome = 'error'), ? FROM check_results WHERE trace_id = ?",
+        ).run(traceId, this.now(), traceId);
+      })
+      .immediate();
+  }
+
   /** Forgets every check result (the checks changed: they are evaluated again). */
   clearCheckResults(): void {
     this.db.transaction(() => this.db.exec('DELETE FROM check_results; DELETE FROM trace_checks;')).immediate();

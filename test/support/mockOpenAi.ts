@@ -83,7 +83,11 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(parts).toString('utf8');
 }
 
-export async function startMockOpenAi(): Promise<MockOpenAi> {
+/**
+ * `reply`: the assistant text for a (non-streamed) request, when a test needs another answer than
+ * MOCK_TEXT (a judge's verdict, say); undefined keeps the default.
+ */
+export async function startMockOpenAi(opts: { reply?: (req: Record<string, unknown>) => string | undefined } = {}): Promise<MockOpenAi> {
   const requests: Array<Record<string, unknown>> = [];
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
@@ -109,7 +113,10 @@ export async function startMockOpenAi(): Promise<MockOpenAi> {
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(completion(body)));
+      const answer = completion(body);
+      const replyText = opts.reply?.(body);
+      if (replyText !== undefined) (answer.choices as { message: { content: string | null } }[])[0].message.content = replyText;
+      res.end(JSON.stringify(answer));
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

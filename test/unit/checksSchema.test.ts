@@ -26,6 +26,7 @@ describe('checks: JSON Schema', () => {
     const sample: Record<string, unknown> = {
       tool: 'get_weather', arguments: [{ path: 'city', equals: 'Paris' }], min: 1, max: 2, matches: 'x', notMatches: 'y', contains: 'a',
       notContains: 'b', ignoreCase: true, categories: ['secret'], first: 'a', then: { tool: 'b' }, sameArguments: true,
+      question: 'Does the answer cite the refund policy?', passWhen: 'it names the policy',
     };
     for (const kind of CHECK_KINDS) {
       const fields = Object.fromEntries((fieldsByKind.get(kind) ?? []).map((f) => [f, sample[f]]));

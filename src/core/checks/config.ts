@@ -13,6 +13,8 @@ import {
 /** Checks per file at most (each runs on every finished trace). */
 export const MAX_CHECKS = 200;
 const MAX_ARGUMENT_MATCHERS = 20;
+/** A judge check's question and pass criteria, each at most (they go into every judge request). */
+const MAX_JUDGE_TEXT = 2_000;
 const STEP_KINDS: readonly StepKind[] = ['agent', 'llm', 'tool', 'retriever', 'embedding', 'workflow', 'guardrail', 'other'];
 const SENSITIVE_CATEGORIES = ['secret', 'pii', 'person', 'health'];
 const MAX_KINDS: Record<string, string> = {
@@ -131,6 +133,13 @@ function readCheck(f: Fields, name: string, line: number, p: Problems): CheckSpe
       const first = readSelector(f, 'first', p);
       const then = readSelector(f, 'then', p);
       return first && then ? { ...base, kind, first, then } : null;
+    }
+    case 'judge': {
+      const question = requireString(f, 'question', p);
+      if (question !== null && question.length > MAX_JUDGE_TEXT) p.add('question', `"question" is longer than ${MAX_JUDGE_TEXT} characters`);
+      const passWhen = f.passWhen === undefined ? null : requireString(f, 'passWhen', p);
+      if (passWhen !== null && passWhen.length > MAX_JUDGE_TEXT) p.add('passWhen', `"passWhen" is longer than ${MAX_JUDGE_TEXT} characters`);
+      return question === null ? null : { ...base, kind, question, passWhen };
     }
     case 'max_repeats': {
       const tool = f.tool === undefined ? null : requireString(f, 'tool', p);

@@ -16,6 +16,7 @@ export const CHECK_KINDS = [
   'no_sensitive_data',
   'step_order',
   'max_repeats',
+  'judge',
 ] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
@@ -76,6 +77,12 @@ export type CheckSpec = Base &
     | { kind: 'no_sensitive_data'; categories: string[] }
     | { kind: 'step_order'; first: StepSelector; then: StepSelector }
     | { kind: 'max_repeats'; tool: string | null; max: number; sameArguments: boolean }
+    /**
+     * Model-judged (opt-in): the user's own OpenAI-compatible endpoint answers `question` about
+     * the run, pass or fail by `passWhen`. Evaluated only when the user enables the judge
+     * (src/server/judgeService.ts); evaluateChecks never answers it.
+     */
+    | { kind: 'judge'; question: string; passWhen: string | null }
   );
 
 export type CheckOutcome = 'pass' | 'fail' | 'error';
