@@ -8,6 +8,9 @@ import { nanosToMs } from '../core/tree';
 
 type Db = Database.Database;
 
+/** What a stored point costs beyond its text (numbers, times, the two indexes), for size retention. */
+const ROW_OVERHEAD_BYTES = 160;
+
 /** Points read per summary query at most (newest kept): bounds the work of one request. */
 export const MAX_POINTS_READ = 200_000;
 
@@ -90,6 +93,26 @@ export class MetricStore {
   dropOlderThan(cutoffMs: number, maxRows: number): number {
     return this.db
       .transaction(() => this.stmt('DELETE FROM metric_points WHERE id IN (SELECT id FROM metric_points WHERE received_ms < ? ORDER BY received_ms LIMIT ?)').run(cutoffMs, maxRows).changes)
+      .immediate();
+  }
+
+  /**
+   * Size retention: how many of the oldest points must go for the rest to take at most
+   * `budgetBytes` (estimated: their text plus a fixed row overhead). One scan of the table.
+   */
+  rowsBeyond(budgetBytes: number): number {
+    const [rows, bytes] = this.stmt(
+      `SELECT count(*), coalesce(sum(length(name) + length(attributes) + length(resource) + coalesce(length(buckets), 0) + ${ROW_OVERHEAD_BYTES}), 0) FROM metric_points`,
+    )
+      .raw()
+      .get() as [number, number];
+    return rows === 0 || bytes <= budgetBytes ? 0 : Math.ceil(((bytes - budgetBytes) / bytes) * rows);
+  }
+
+  /** Deletes the `n` oldest received points in one transaction; returns how many went. */
+  dropOldest(n: number): number {
+    return this.db
+      .transaction(() => this.stmt('DELETE FROM metric_points WHERE id IN (SELECT id FROM metric_points ORDER BY received_ms, id LIMIT ?)').run(Math.max(0, Math.floor(n))).changes)
       .immediate();
   }
 

@@ -56,6 +56,8 @@ const RETENTION_PAGE = 2_000;
 const RETENTION_MAX_ROUNDS = 50;
 const RETENTION_MERGE_PAGES = 200;
 const RETENTION_MERGE_SLICES = 20;
+/** The share of retention.maxMegabytes that stored OTLP metric points may take. */
+const METRICS_SIZE_SHARE = 0.1;
 /** Rows per search-index transaction when search() catches up: short enough not to hold up ingest for long. */
 const INDEX_CHUNK = 2_000;
 const PREVIEW_CHARS = 2_000;
@@ -993,6 +995,12 @@ export class TraceStore {
     }
     if (limits.maxMegabytes > 0 && Number.isFinite(limits.maxMegabytes)) {
       const limit = limits.maxMegabytes * 1024 * 1024;
+      // OTLP metric points keep to their own share of the limit (oldest first), so they never push traces out.
+      for (let rows = this.metrics.rowsBeyond(limit * METRICS_SIZE_SHARE); rows > 0; ) {
+        const n = this.metrics.dropOldest(Math.min(rows, RETENTION_SLICE_ROWS));
+        rows = n === 0 ? 0 : rows - n;
+        if (!(await pause())) return report;
+      }
       // Estimate, delete, measure again: the search index frees its pages only when its
       // segments merge, so several rounds may be needed.
       for (let round = 0; round < RETENTION_MAX_ROUNDS; round++) {
