@@ -10,6 +10,8 @@ import { countOutcomes, parseChecksConfig, type CheckResult, type ChecksCounts }
 import { CHECKS_FILES } from '../protocol/defaults';
 import type { TraceStore } from '../store/traceStore';
 import { checkStoredTrace } from '../server/checksService';
+import { describeEvaluation, evaluationsOfTrace } from '../server/evaluations';
+import type { EvaluationDto } from '../protocol/dto';
 import { jsonForTerminal, terminalSafe } from './output';
 
 export const CHECK_USAGE = 'agent-trace check  [--checks FILE] [--since 1h] [--trace ID] [--json] [--fail] [--db FILE]';
@@ -50,12 +52,14 @@ interface TraceOutcome {
   startTime: string;
   counts: ChecksCounts;
   results: CheckResult[];
+  /** Evaluation results the agent sent (judged by this file's thresholds); pass and fail ones are in `counts`. Absent when none. */
+  evaluations?: EvaluationDto[];
 }
 
 export function runCheck(opts: CheckCommandOptions): number {
   const config = parseChecksConfig(opts.checks.text);
   for (const p of config.problems) opts.err(`${opts.checks.file}:${p.line}: ${terminalSafe(p.message)}`);
-  if (config.checks.length === 0) {
+  if (config.checks.length === 0 && !config.evaluations) {
     opts.err(`No valid checks in ${opts.checks.file}: nothing checked.`);
     return 2;
   }
@@ -73,7 +77,7 @@ export function runCheck(opts: CheckCommandOptions): number {
   };
   for (const traceId of tracesToCheck(opts)) {
     const summary = opts.store.traceSummary(traceId);
-    const results = summary ? checkStoredTrace(opts.store, config.checks, traceId) : null;
+    const results = summary ? (config.checks.length ? checkStoredTrace(opts.store, config.checks, traceId) : []) : null;
     if (!summary || !results) {
       if (opts.traceId) {
         opts.err(`No trace with id ${terminalSafe(opts.traceId)}.`);
@@ -81,8 +85,14 @@ export function runCheck(opts: CheckCommandOptions): number {
       }
       continue; // deleted while we read
     }
-    if (results.length === 0) continue; // no check's scope includes it
-    report({ traceId, name: summary.name, startTime: summary.startTime, counts: countOutcomes(results), results });
+    const evaluations = evaluationsOfTrace(opts.store, traceId, config.evaluations ?? {});
+    if (results.length === 0 && evaluations.length === 0) continue; // no check's scope includes it, and the agent sent no evaluation
+    const counts = countOutcomes(results);
+    for (const e of evaluations) {
+      if (e.outcome === 'pass') counts.passed++;
+      else if (e.outcome === 'fail') counts.failed++;
+    }
+    report({ traceId, name: summary.name, startTime: summary.startTime, counts, results, ...(evaluations.length ? { evaluations } : {}) });
   }
   const summaryLine =
     traces === 0
@@ -118,5 +128,6 @@ function formatTrace(o: TraceOutcome): string {
   const head = `${ok ? '✓' : '✗'} ${o.traceId}  ${o.startTime.replace('T', ' ').slice(0, 19)}  ${terminalSafe(o.name)}  (${o.counts.passed} passed, ${o.counts.failed} failed${o.counts.errors ? `, ${o.counts.errors} error${o.counts.errors === 1 ? '' : 's'}` : ''})`;
   if (ok) return head;
   const lines = o.results.filter((r) => r.outcome !== 'pass').map((r) => `    ${MARK[r.outcome]} ${terminalSafe(r.check)}: ${terminalSafe(r.message)}`);
-  return [head, ...lines].join('\n');
+  const evals = (o.evaluations ?? []).filter((e) => e.outcome === 'fail').map((e) => `    FAIL  evaluation ${terminalSafe(describeEvaluation(e))}`);
+  return [head, ...lines, ...evals].join('\n');
 }

@@ -20,6 +20,7 @@ import { endQuietlyWhenReaderLeaves, exitWhenFlushed, jsonForTerminal, terminalS
 import { DIFF_USAGE, runDiffCommand } from './diffCommand';
 import { MCP_USAGE, runMcpCommand } from './mcpCommand';
 import { HEALTH_USAGE, runHealth } from './healthCommand';
+import { DEFAULT_METRICS_WINDOW_MS, METRICS_USAGE, runMetrics } from './metricsCommand';
 import { CHECK_USAGE, CheckUsageError, findChecksFile, runCheck } from './checkCommand';
 import { TraceStore } from '../store/traceStore';
 import { TraceTitles } from '../server/traceTitles';
@@ -44,6 +45,7 @@ Usage:
   ${HEALTH_USAGE}
   ${CHECK_USAGE}
   ${PROXY_USAGE}
+  ${METRICS_USAGE}
   agent-trace lsp    --stdio
 
 The default database is ${defaultDbPath()} (shared with the VS Code extension).`;
@@ -219,6 +221,16 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
         } catch (err) {
           throw err instanceof ProxyUsageError ? new UsageError(err.message) : err;
         }
+      });
+    case 'metrics':
+      return withStore(dbPath, true, (store) => {
+        let windowMs = DEFAULT_METRICS_WINDOW_MS;
+        try {
+          if (values.since !== undefined) windowMs = parseSince(values.since);
+        } catch (err) {
+          throw err instanceof SampleUsageError ? new UsageError(err.message) : err;
+        }
+        return runMetrics(store, { sinceMs: Date.now() - windowMs, json: !!values.json, out });
       });
     case 'lsp':
       if (!values.stdio && !values['node-ipc']) throw new UsageError('agent-trace lsp needs --stdio (or --node-ipc).');

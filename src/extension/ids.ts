@@ -63,6 +63,10 @@ export const Settings = {
   proxyPort: 'proxy.port',
   proxyUpstreamOpenai: 'proxy.upstreams.openai',
   proxyUpstreamAnthropic: 'proxy.upstreams.anthropic',
+  checksJudgeEnabled: 'checks.judge.enabled',
+  checksJudgeBaseUrl: 'checks.judge.baseUrl',
+  checksJudgeModel: 'checks.judge.model',
+  checksJudgeApiKeyEnv: 'checks.judge.apiKeyEnv',
 } as const;
 
 /** Settings whose change needs a new server session (they are server init options). */
@@ -85,6 +89,10 @@ export const ServerSettings: readonly string[] = [
   Settings.proxyPort,
   Settings.proxyUpstreamOpenai,
   Settings.proxyUpstreamAnthropic,
+  Settings.checksJudgeEnabled,
+  Settings.checksJudgeBaseUrl,
+  Settings.checksJudgeModel,
+  Settings.checksJudgeApiKeyEnv,
 ];
 
 export const ContextKeys = {

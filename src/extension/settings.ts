@@ -71,6 +71,12 @@ export async function serverInitOptions(): Promise<ServerInitOptions> {
         anthropic: c.get<string>(Settings.proxyUpstreamAnthropic)?.trim() || DEFAULT_PROXY_UPSTREAMS.anthropic,
       },
     },
+    judge: {
+      enabled: c.get<boolean>(Settings.checksJudgeEnabled) === true,
+      baseUrl: c.get<string>(Settings.checksJudgeBaseUrl)?.trim() ?? '',
+      model: c.get<string>(Settings.checksJudgeModel)?.trim() ?? '',
+      apiKeyEnv: c.get<string>(Settings.checksJudgeApiKeyEnv)?.trim() ?? '',
+    },
   };
 }
 

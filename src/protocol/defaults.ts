@@ -47,4 +47,12 @@ export const SETTING_DEFAULTS = {
   'proxy.port': DEFAULT_PROXY_PORT,
   'proxy.upstreams.openai': DEFAULT_PROXY_UPSTREAMS.openai,
   'proxy.upstreams.anthropic': DEFAULT_PROXY_UPSTREAMS.anthropic,
+  /**
+   * Model-judged checks (issue 11): off unless the user turns them on; then only the user's own
+   * OpenAI-compatible endpoint is called, with the key read from the environment variable named here.
+   */
+  'checks.judge.enabled': false,
+  'checks.judge.baseUrl': '',
+  'checks.judge.model': '',
+  'checks.judge.apiKeyEnv': '',
 } as const;

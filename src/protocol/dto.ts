@@ -130,6 +130,28 @@ export interface SpanDto {
   modelCall?: ModelCallDto | null;
   /** The call as the recording model proxy saw it ("Exact request" / "Exact response"); absent when no recording is linked. */
   recording?: RecordedCallDto | null;
+  /**
+   * Evaluation results the agent sent about this step (gen_ai.evaluation.result events and log
+   * records, OpenInference evaluator spans); results about no known step are on the root step.
+   * Absent when none.
+   */
+  evaluations?: EvaluationDto[];
+}
+
+/** One evaluation result (issue 11). name, label and explanation are span content: plain text only. */
+export interface EvaluationDto {
+  name: string;
+  scoreValue: number | null;
+  scoreLabel: string | null;
+  explanation: string | null;
+  /** fail: a failing label or a score outside the checks file's threshold; pass: the opposite; info: neither. */
+  outcome: 'pass' | 'fail' | 'info';
+  /** span-event | log-record | openinference */
+  source: string;
+  /** The step evaluated (null: the trace as a whole, or a response id not matched yet). */
+  spanId: string | null;
+  responseId: string | null;
+  time: string;
 }
 
 export interface ModelCallDto {

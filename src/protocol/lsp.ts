@@ -71,6 +71,18 @@ export interface ServerInitOptions {
   limits?: { maxAttributes?: number; maxValueLength?: number; maxEvents?: number; maxLinks?: number; maxValueDepth?: number };
   /** The recording model proxy (agentTrace.proxy.*): absent or not enabled, it does not run. */
   proxy?: { enabled: boolean; port: number; upstreams: { openai: string; anthropic: string } };
+  /** Model-judged checks (agentTrace.checks.judge.*); absent or disabled: no judge request is ever made. */
+  judge?: JudgeSettings;
+}
+
+/** Where model-judged checks go. The key is never passed: the server reads the variable named `apiKeyEnv` from its environment. */
+export interface JudgeSettings {
+  enabled: boolean;
+  /** The user's OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1 (…/chat/completions is appended). */
+  baseUrl: string;
+  model: string;
+  /** Name of the environment variable holding the API key ('' = send none). */
+  apiKeyEnv: string;
 }
 
 /**

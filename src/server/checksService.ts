@@ -5,8 +5,11 @@
 // later in slices bounded in traces and time, one transaction per slice, with a turn of the
 // event loop between slices, like search indexing and retention. A changed checks file clears
 // the stored results and re-evaluates every stored trace, newest first, the same way.
+import type { EvaluationThresholds } from '../core/evaluations';
 import { evaluateChecks, parseChecksConfig, type CheckResult, type ChecksConfig, type CheckSpec } from '../core/checks';
+import type { JudgeSettings } from '../protocol/lsp';
 import type { TraceStore } from '../store/traceStore';
+import { JudgeService } from './judgeService';
 
 /** How long a trace must go without new spans before it is checked. */
 export const CHECKS_QUIET_MS = 2_000;
@@ -26,6 +29,10 @@ export interface ChecksServiceOptions {
   quietMs?: number;
   /** Called after each slice with the traces whose results were written. */
   onResults?: (traceIds: string[]) => void;
+  /** Model-judged checks (agentTrace.checks.judge.*); absent or disabled: judge checks give no result and nothing is sent. */
+  judge?: JudgeSettings | null;
+  /** Called with the checks file's evaluation thresholds whenever the file changes (the store worker judges new results by them). */
+  onThresholds?: (thresholds: EvaluationThresholds) => void;
 }
 
 export class ChecksService {
@@ -45,7 +52,18 @@ export class ChecksService {
   /** Resolved whenever the service has nothing left to do (tests wait on it). */
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly options: ChecksServiceOptions) {}
+  /** Answers the `judge` checks of freshly finished runs, when the user enabled it. */
+  readonly judge: JudgeService;
+  /** Traces in the current slice that were written (not only re-evaluated by a sweep): only those go to the judge. */
+  private readonly fresh = new Set<string>();
+
+  constructor(private readonly options: ChecksServiceOptions) {
+    this.judge = new JudgeService({ settings: options.judge ?? null, store: options.store, log: options.log, onResults: options.onResults });
+  }
+
+  get evaluationThresholds(): EvaluationThresholds {
+    return this.config.evaluations ?? {};
+  }
 
   get checks(): readonly CheckSpec[] {
     return this.config.checks;
@@ -56,6 +74,14 @@ export class ChecksService {
     if (text === this.configText) return this.config;
     this.configText = text;
     this.config = text === null ? { checks: [], problems: [] } : parseChecksConfig(text);
+    try {
+      // Evaluation results the agent sends are judged by the file's thresholds; the writer judges the stored ones again.
+      const rejudged = this.options.store.evaluations.setThresholds(this.config.evaluations ?? {}, this.options.isWriter());
+      if (rejudged.length) this.options.onResults?.(rejudged);
+      this.options.onThresholds?.(this.evaluationThresholds);
+    } catch (err) {
+      this.options.log(`Checks: could not apply the evaluation thresholds (${(err as Error).message}).`);
+    }
     if (!this.options.isWriter()) return this.config;
     try {
       this.options.store.clearCheckResults();
@@ -80,13 +106,14 @@ export class ChecksService {
   }
 
   /** Resolves once no trace is waiting to be checked and no re-evaluation is running. */
-  whenIdle(): Promise<void> {
-    if (!this.hasWork()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  async whenIdle(): Promise<void> {
+    if (this.hasWork()) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    await this.judge.whenIdle();
   }
 
   close(): void {
     this.closed = true;
+    this.judge.close();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     for (const w of this.idleWaiters.splice(0)) w();
@@ -144,6 +171,7 @@ export class ChecksService {
       if (out.length >= SLICE_TRACES || now - at < this.quietMs) break; // in last-write order
       this.due.delete(id);
       out.push(id);
+      this.fresh.add(id);
     }
     const sweep = this.sweep;
     while (sweep && out.length < SLICE_TRACES) {
@@ -177,6 +205,8 @@ export class ChecksService {
       this.options.store.saveCheckResults(written);
       this.evaluated += written.length;
       if (written.length) this.options.onResults?.(written.map((w) => w.traceId));
+      // The judge asks a model (the user's): only about runs that were written, not every stored run a changed file re-checks.
+      for (const id of batch.slice(0, i)) if (this.fresh.delete(id)) this.judge.enqueue(id, this.config.checks);
     } catch (err) {
       // Busy or full: evaluate these again a little later; nothing else is lost.
       this.options.log(`Checks: could not store results (${(err as Error).message}); retrying.`);

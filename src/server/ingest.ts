@@ -3,8 +3,9 @@
 import type { RawLogRecord, RawSpan } from '../core/model';
 import {
   DEFAULT_OTLP_LIMITS, OTLP_TYPES, OtlpDecodeError, decodeLogs, decodeMetrics, decodeTraces, otlpType, rejectionMessage,
-  type OtlpEncoding, type OtlpLimits,
+  type DecodedMetrics, type OtlpEncoding, type OtlpLimits,
 } from '../core/otlp';
+import type { MetricPoint } from '../core/metrics';
 import { describeStoreError, isTransientStoreError } from '../store/storeErrors';
 
 export type Signal = 'traces' | 'logs' | 'metrics';
@@ -18,6 +19,8 @@ export interface IngestSink {
   write(batch: { spans: RawSpan[]; logs: RawLogRecord[] }): void | Promise<void>;
   /** True when it cannot keep up → 503 / UNAVAILABLE with Retry-After. */
   busy(): boolean;
+  /** Stores OTLP metric data points (throws on storage failure); absent: metrics are accepted and dropped. */
+  writeMetrics?(points: MetricPoint[]): void;
 }
 
 export interface IngestResult {
@@ -29,6 +32,9 @@ export interface IngestResult {
   rejectedLogs: number;
   acceptedSpans: number;
   acceptedLogs: number;
+  /** Metric data points rejected (unreadable) and stored. */
+  rejectedPoints?: number;
+  acceptedPoints?: number;
   retryAfterSeconds?: number;
 }
 
@@ -68,8 +74,7 @@ export async function ingest(
       rejectedLogs = d.count;
       message = rejectionMessage(d, 'log records');
     } else {
-      decodeMetrics(body, encoding);
-      return result({ ok: true, httpStatus: 200, grpcCode: GrpcCode.OK, message: '' });
+      return ingestMetrics(sink, decodeMetrics(body, encoding));
     }
   } catch (e) {
     const text = e instanceof OtlpDecodeError ? e.message : `cannot decode the request: ${(e as Error).message}`;
@@ -97,6 +102,23 @@ export async function ingest(
   });
 }
 
+function ingestMetrics(sink: IngestSink, d: DecodedMetrics): IngestResult {
+  const message = rejectionMessage(d, 'data points');
+  const counts = { rejectedPoints: d.count, acceptedPoints: d.points.length };
+  if (d.points.length > 0 && sink.writeMetrics) {
+    try {
+      sink.writeMetrics(d.points);
+    } catch (e) {
+      const transient = isTransientStoreError(e);
+      return result({
+        ok: false, httpStatus: transient ? 503 : 500, grpcCode: transient ? GrpcCode.UNAVAILABLE : GrpcCode.INTERNAL, message: describeStoreError(e),
+        ...(transient ? { retryAfterSeconds: RETRY_AFTER_SECONDS } : {}), ...counts,
+      });
+    }
+  }
+  return result({ ok: true, httpStatus: 200, grpcCode: GrpcCode.OK, message, ...counts });
+}
+
 const RESPONSE_TYPE = {
   traces: OTLP_TYPES.traceResponse,
   logs: OTLP_TYPES.logsResponse,
@@ -105,7 +127,7 @@ const RESPONSE_TYPE = {
 
 /** The Export*ServiceResponse for a successful ingest, with partial_success when something was rejected. */
 export function exportResponse(signal: Signal, r: IngestResult, encoding: OtlpEncoding): Uint8Array {
-  const rejected = signal === 'traces' ? r.rejectedSpans : signal === 'logs' ? r.rejectedLogs : 0;
+  const rejected = signal === 'traces' ? r.rejectedSpans : signal === 'logs' ? r.rejectedLogs : (r.rejectedPoints ?? 0);
   const countField = signal === 'traces' ? 'rejected_spans' : signal === 'logs' ? 'rejected_log_records' : 'rejected_data_points';
   const partial = rejected > 0 || r.message !== '' ? { [countField]: rejected, error_message: r.message } : undefined;
   if (encoding === 'json') {

@@ -114,6 +114,7 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
       priceOverrides: init.priceOverrides ?? {},
       allowedHosts: Array.isArray(init.allowedHosts) ? init.allowedHosts.filter((h) => typeof h === 'string') : [],
       limits: init.limits ?? {},
+      judge: init.judge,
     };
     server = await TraceServer.start({
       ...options,

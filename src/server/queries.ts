@@ -4,6 +4,7 @@ import type { TraceStore } from '../store/traceStore';
 import { titleSourcesOf, traceTitle } from '../core/traceTitle';
 import { traceToDetailDto } from './toDto';
 import { attachRecordings } from './proxy/recordingLinks';
+import { attachEvaluations, evaluationsOfTrace } from './evaluations';
 
 export function traceDetail(store: TraceStore, traceId: string): TraceDetailDto | null {
   const found = store.getTrace(traceId.toLowerCase());
@@ -14,5 +15,6 @@ export function traceDetail(store: TraceStore, traceId: string): TraceDetailDto 
   const byStart = [...found.spans].sort((a, b) => (start(a) < start(b) ? -1 : start(a) > start(b) ? 1 : 0));
   detail.title = traceTitle(titleSourcesOf(detail.name, byStart.filter((s) => s.norm.kind === 'agent' || s.norm.kind === 'llm')));
   attachRecordings(store, detail, found.spans); // the recording proxy's exact request and response, per LLM step
+  attachEvaluations(detail, evaluationsOfTrace(store, detail.traceId));
   return detail;
 }

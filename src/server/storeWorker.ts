@@ -42,6 +42,10 @@ port.on('message', (m: StoreWorkerRequest) => {
     port.close();
     return;
   }
+  if (m.thresholds) {
+    store.evaluations.setThresholds(m.thresholds, false); // the main thread re-judges the stored results
+    return;
+  }
   let reply: StoreWorkerReply;
   try {
     if (m.index !== undefined) {

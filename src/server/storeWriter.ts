@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RawLogRecord } from '../core/model';
 import type { PriceOverride } from '../core/cost';
+import type { EvaluationThresholds } from '../core/evaluations';
 import type { PreparedSpan } from '../store/traceStore';
 
 export interface StoreWorkerData {
@@ -19,10 +20,12 @@ export interface StoreWorkerData {
 }
 
 export type StoreWorkerRequest =
-  | { id: number; spans: PreparedSpan[]; logs: RawLogRecord[]; index?: undefined; close?: undefined }
+  | { id: number; spans: PreparedSpan[]; logs: RawLogRecord[]; index?: undefined; close?: undefined; thresholds?: undefined }
   /** Index up to `index` waiting spans for search (idle indexing, in the worker so it never contends with ingest for the lock). */
-  | { id: number; index: number; spans?: undefined; logs?: undefined; close?: undefined }
-  | { close: true; id?: undefined; index?: undefined; spans?: undefined; logs?: undefined };
+  | { id: number; index: number; spans?: undefined; logs?: undefined; close?: undefined; thresholds?: undefined }
+  /** The checks file's evaluation thresholds, for the results of the exports posted after it (no reply). */
+  | { thresholds: EvaluationThresholds; id?: undefined; index?: undefined; spans?: undefined; logs?: undefined; close?: undefined }
+  | { close: true; id?: undefined; index?: undefined; spans?: undefined; logs?: undefined; thresholds?: undefined };
 
 export interface StoreWorkerReply {
   id?: number;
@@ -107,6 +110,11 @@ export class StoreWriter {
   async write(batch: { spans: PreparedSpan[]; logs: RawLogRecord[] }): Promise<{ traceIds: string[] }> {
     const r = await this.ask((id) => ({ id, spans: batch.spans, logs: batch.logs }));
     return { traceIds: r.traceIds ?? [] };
+  }
+
+  /** Judges the evaluation results of later exports by these thresholds (messages are handled in order). */
+  setThresholds(thresholds: EvaluationThresholds): void {
+    if (!this.failed) this.worker.postMessage({ thresholds } satisfies StoreWorkerRequest);
   }
 
   /** Indexes up to `rows` waiting spans for search; resolves with how many it indexed. */

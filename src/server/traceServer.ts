@@ -11,6 +11,7 @@ import { startHttpReceiver } from './httpReceiver';
 import type { IngestSink } from './ingest';
 import { describePortConflict } from './portProbe';
 import { ChecksService } from './checksService';
+import type { JudgeSettings } from '../protocol/lsp';
 import { TraceStore, type RetentionReport } from '../store/traceStore';
 import { StoreWriteError, StoreWriter } from './storeWriter';
 import type { ProxyUpstreams } from '../core/proxy/providers';
@@ -45,6 +46,8 @@ export interface TraceServerOptions {
   storeWorker?: boolean;
   /** The recording model proxy (issue 10), started by the writer when given (agentTrace.proxy.enabled). */
   proxy?: { port: number; upstreams: ProxyUpstreams; maxRecordBytes?: number };
+  /** Model-judged checks (agentTrace.checks.judge.*); absent or disabled: never a request. */
+  judge?: JudgeSettings;
 }
 
 /** Spans whose normalization failures are logged one by one before the log only counts them. */
@@ -117,7 +120,9 @@ export class TraceServer {
       log: options.log,
       isWriter: () => this.role === 'writer',
       quietMs: options.checksQuietMs,
+      judge: options.judge ?? null,
       onResults: (traceIds) => this.queueChange(traceIds, traceIds.length === 0),
+      onThresholds: (thresholds) => this.writer?.setThresholds(thresholds),
     });
   }
 
@@ -191,6 +196,7 @@ export class TraceServer {
       this.writeHere(batch);
     },
     busy: () => this.lagMs > BUSY_LAG_MS,
+    writeMetrics: (points) => this.store.metrics.write(points),
   };
 
   private writeHere(batch: { spans: RawSpan[]; logs: RawLogRecord[] }): void {
@@ -218,7 +224,10 @@ export class TraceServer {
         },
         this.options.log,
       );
-      if (this.writer) this.writer.onIndexedChunk = () => this.indexChunks++;
+      if (this.writer) {
+        this.writer.onIndexedChunk = () => this.indexChunks++;
+        this.writer.setThresholds(this.checks.evaluationThresholds);
+      }
     } catch (err) {
       this.options.log(`Writing on the main thread: the store worker could not start (${(err as Error).message}).`);
     }

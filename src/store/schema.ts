@@ -163,7 +163,7 @@ const v5 = (db: Db): void => {
 // src/core/proxy/providers.ts). Not tied to a trace by a foreign key: the call is linked to its
 // LLM step when the trace is read (src/server/proxy/recordingLinks.ts), whichever came first.
 // IF NOT EXISTS: idempotent, like v4.
-const vProxyRecordings = (db: Db): void => {
+const v6ProxyRecordings = (db: Db): void => {
   db.exec(`
     CREATE TABLE IF NOT EXISTS proxy_recordings (
       id INTEGER PRIMARY KEY,
@@ -194,8 +194,77 @@ const vProxyRecordings = (db: Db): void => {
   `);
 };
 
+// Evaluation results the agent sends (issue 11; src/core/evaluations.ts, src/store/evaluationStore.ts):
+// one row per result, linked to the step it evaluates (span_id NULL until that is known; trace_id
+// '' when the record named no trace), the pass/fail/info counts per trace that listings add to the
+// check counts, and the response id of every model call, for results that name only that.
+const v7Evaluations = (db: Db): void => {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS evaluations (
+      id INTEGER PRIMARY KEY,
+      trace_id TEXT NOT NULL,
+      span_id TEXT,
+      response_id TEXT,
+      name TEXT NOT NULL,
+      score_value REAL,
+      score_label TEXT,
+      explanation TEXT,
+      outcome TEXT NOT NULL,             -- pass | fail | info
+      source TEXT NOT NULL,              -- span-event | log-record | openinference
+      time_ns TEXT NOT NULL,
+      received_ms INTEGER NOT NULL,
+      dedupe TEXT NOT NULL,
+      UNIQUE (trace_id, dedupe)
+    );
+    CREATE INDEX IF NOT EXISTS evaluations_unlinked ON evaluations(response_id) WHERE span_id IS NULL;
+    CREATE INDEX IF NOT EXISTS evaluations_received ON evaluations(received_ms);
+    CREATE TABLE IF NOT EXISTS trace_evaluations (
+      trace_id TEXT PRIMARY KEY,
+      passed INTEGER NOT NULL,
+      failed INTEGER NOT NULL,
+      info INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS llm_responses (
+      response_id TEXT PRIMARY KEY,
+      trace_id TEXT NOT NULL,
+      span_id TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS llm_responses_trace ON llm_responses(trace_id);
+  `);
+};
+
+// OTLP metric data points (issue 11; src/store/metricStore.ts): one row per point, with its time,
+// kept as long as traces are (age retention by receive time). attributes: the point's attribute
+// set as JSON with sorted keys (what summaries group by); resource capped likewise.
+const v8Metrics = (db: Db): void => {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS metric_points (
+      id INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      unit TEXT NOT NULL,
+      type TEXT NOT NULL,                -- gauge | sum | histogram | exponential_histogram | summary
+      temporality TEXT NOT NULL,         -- delta | cumulative | unspecified
+      service TEXT NOT NULL,
+      attributes TEXT NOT NULL,
+      resource TEXT NOT NULL,
+      start_ns TEXT NOT NULL,
+      time_ns TEXT NOT NULL,
+      time_ms INTEGER NOT NULL,
+      value REAL,
+      count REAL,
+      sum REAL,
+      min REAL,
+      max REAL,
+      buckets TEXT,                      -- JSON {bounds, counts} of an explicit-bucket histogram
+      received_ms INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS metric_points_time ON metric_points(time_ms);
+    CREATE INDEX IF NOT EXISTS metric_points_received ON metric_points(received_ms);
+  `);
+};
+
 /** Ordered; index i migrates user_version i to i + 1. */
-export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4, v5, vProxyRecordings];
+export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4, v5, v6ProxyRecordings, v7Evaluations, v8Metrics];
 
 export const SCHEMA_VERSION = migrations.length;
 

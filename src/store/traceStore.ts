@@ -14,6 +14,8 @@ import {
   compactDocOf, DOC_COLUMNS, parseResourceDoc, rawFromCompact, rawOfCanonical, resourceDocOf, type ResourceScope, type SpanDocRow,
 } from './spanDoc';
 import { RecordingStore } from './recordings';
+import { EvaluationStore, evaluationInputOf, type EvaluationInput } from './evaluationStore';
+import { MetricStore } from './metricStore';
 
 type Db = Database.Database;
 type Canonicalizer = (s: RawSpan) => CanonicalSpan;
@@ -62,6 +64,8 @@ const RETENTION_PAGE = 2_000;
 const RETENTION_MAX_ROUNDS = 50;
 const RETENTION_MERGE_PAGES = 200;
 const RETENTION_MERGE_SLICES = 20;
+/** The share of retention.maxMegabytes that stored OTLP metric points may take. */
+const METRICS_SIZE_SHARE = 0.1;
 /** Rows per search-index transaction when search() catches up: short enough not to hold up ingest for long. */
 const INDEX_CHUNK = 2_000;
 const PREVIEW_CHARS = 2_000;
@@ -99,8 +103,14 @@ interface TraceRow {
 /** A listed trace: its summary and, once evaluated, how its checks came out. */
 export type ListedTrace = TraceSummary & { checks?: ChecksCountsRow };
 
-/** The checks column of a listing (NULL when the trace has no evaluated checks). */
-const CHECKS_COLUMN = '(SELECT json_array(c.passed, c.failed, c.errors) FROM trace_checks c WHERE c.trace_id = traces.trace_id) AS checks';
+/**
+ * The checks column of a listing: the trace's check counts plus its pass/fail evaluation results
+ * (evaluationStore.ts; informational ones are not counted); NULL when it has neither.
+ */
+const CHECKS_COLUMN =
+  '(SELECT CASE WHEN count(*) > 0 THEN json_array(sum(p), sum(f), sum(e)) END FROM (' +
+  'SELECT c.passed AS p, c.failed AS f, c.errors AS e FROM trace_checks c WHERE c.trace_id = traces.trace_id UNION ALL ' +
+  'SELECT v.passed, v.failed, 0 FROM trace_evaluations v WHERE v.trace_id = traces.trace_id AND v.passed + v.failed > 0)) AS checks';
 /** Traces kept per re-evaluation page of check results. */
 const CHECK_PAGE_MAX = 1_000;
 
@@ -117,6 +127,8 @@ export interface PreparedSpan {
     srcFile: string | null, srcLine: number | null, srcFunction: string | null, hasLogs: 0 | 1, bytes: number, doc: string,
   ];
   resourceDoc: string;
+  /** Evaluation results and the response id it carries (evaluationStore.ts); absent for most spans. */
+  evaluation?: EvaluationInput;
 }
 
 type PartRow = [
@@ -216,6 +228,10 @@ export class TraceStore {
   /** The last resource doc written and its id: the spans of one export share it. */
   private lastResource: { doc: string; id: number } | null = null;
   private readonly resourcesById = new Map<number, ResourceScope>();
+  /** Evaluation results the agent sends, in their own tables (written with each export). */
+  readonly evaluations: EvaluationStore;
+  /** OTLP metric data points, in their own table (written by the receivers' metrics path). */
+  readonly metrics: MetricStore;
 
   private constructor(
     private readonly db: Db,
@@ -224,6 +240,8 @@ export class TraceStore {
     this.log = opts.log ?? (() => {});
     this.now = opts.now ?? Date.now;
     this.canonicalize = opts.canonicalize;
+    this.evaluations = new EvaluationStore(db);
+    this.metrics = new MetricStore(db, this.now);
   }
 
   private recordingStore: RecordingStore | null = null;
@@ -355,7 +373,7 @@ export class TraceStore {
     const n = c.norm;
     const u = n.usage;
     const src = n.source;
-    return {
+    const prepared: PreparedSpan = {
       values: [
         c.traceId, c.spanId, c.parentSpanId || null, c.name, c.service, c.startUnixNanos, c.endUnixNanos,
         nanosToMs(c.startUnixNanos), durationMsBetween(c.startUnixNanos, c.endUnixNanos), c.status.code, n.kind, n.model,
@@ -364,6 +382,9 @@ export class TraceStore {
       ] as PreparedSpan['values'],
       resourceDoc: resourceDocOf(raw),
     };
+    const evaluation = evaluationInputOf(raw);
+    if (evaluation) prepared.evaluation = evaluation;
+    return prepared;
   }
 
   /** The raw span a prepared one was made from (for the rare writes that merge events into it). */
@@ -426,6 +447,7 @@ export class TraceStore {
     const deletePending = this.stmt('DELETE FROM pending_logs WHERE id = ?');
     const insertPending = this.stmt('INSERT INTO pending_logs (trace_id, span_id, received_ms, doc) VALUES (?, ?, ?, ?)');
 
+    const evaluated = new Set<string>();
     const tx = this.db.transaction(() => {
       const anyPending = this.stmt('SELECT EXISTS (SELECT 1 FROM pending_logs)').pluck().get() === 1;
       for (const [key, prepared] of spans) {
@@ -468,6 +490,7 @@ export class TraceStore {
           for (const l of logs) insertPending.run(traceId, spanId, now, JSON.stringify(l));
         }
       }
+      for (const id of this.evaluations.onBatch(batch, now)) evaluated.add(id);
       for (const [traceId, t] of touched) {
         if (!t.existed) {
           this.saveSummary(traceId, t.parts, t.bytes, now);
@@ -482,7 +505,8 @@ export class TraceStore {
     });
     this.runWrite(tx);
     if (unattachable > 0) this.log(`Ignored ${unattachable} log record(s) without a trace and span id.`);
-    return { traceIds: [...touched.keys()] };
+    for (const id of touched.keys()) evaluated.delete(id);
+    return { traceIds: [...touched.keys(), ...evaluated] };
   }
 
   /** Stores several exports in ONE transaction (all or nothing, for an import); returns the traces they touched. */
@@ -768,7 +792,9 @@ export class TraceStore {
       args.push(filter.updatedAfterMs);
     }
     if (filter.errorsOnly) where.push('error_count > 0');
-    if (filter.failedChecksOnly) where.push('trace_id IN (SELECT trace_id FROM trace_checks WHERE failed + errors > 0)');
+    if (filter.failedChecksOnly) {
+      where.push('trace_id IN (SELECT trace_id FROM trace_checks WHERE failed + errors > 0 UNION SELECT trace_id FROM trace_evaluations WHERE failed > 0)');
+    }
     if (filter.startedAfterMs !== undefined) {
       where.push('start_ms >= ?');
       args.push(filter.startedAfterMs);
@@ -949,6 +975,25 @@ export class TraceStore {
       .immediate();
   }
 
+  /**
+   * Adds or replaces some results of one trace (the judge's, which come after the others) and
+   * recounts the trace, in one short transaction. A trace deleted meanwhile gets none.
+   */
+  putCheckResults(traceId: string, results: Omit<StoredCheckResult, 'traceId'>[]): void {
+    if (results.length === 0) return;
+    this.db
+      .transaction(() => {
+        if (this.stmt('SELECT 1 FROM traces WHERE trace_id = ?').pluck().get(traceId) === undefined) return;
+        const put = this.stmt('INSERT OR REPLACE INTO check_results (trace_id, check_name, kind, outcome, message, span_id) VALUES (?, ?, ?, ?, ?, ?)');
+        for (const r of results) put.run(traceId, r.check, r.kind, r.outcome, r.message, r.spanId);
+        this.stmt(
+          "INSERT OR REPLACE INTO trace_checks (trace_id, passed, failed, errors, evaluated_at_ms) SELECT ?, sum(outcome = 'pass'), sum(outcome = 'fail'), " +
+            "sum(outcome = 'error'), ? FROM check_results WHERE trace_id = ?",
+        ).run(traceId, this.now(), traceId);
+      })
+      .immediate();
+  }
+
   /** Forgets every check result (the checks changed: they are evaluated again). */
   clearCheckResults(): void {
     this.db.transaction(() => this.db.exec('DELETE FROM check_results; DELETE FROM trace_checks;')).immediate();
@@ -1018,6 +1063,7 @@ export class TraceStore {
         this.stmt('DELETE FROM pending_logs WHERE trace_id = ?').run(id);
         this.stmt('DELETE FROM span_orphans WHERE trace_id = ?').run(id);
         this.deleteCheckResultsOf(id);
+        this.evaluations.onTraceDeleted(id);
         const traces = this.stmt('DELETE FROM traces WHERE trace_id = ?').run(id).changes;
         if (spans + traces > 0) deleted++;
       }
@@ -1042,6 +1088,8 @@ export class TraceStore {
           'DELETE FROM check_results; DELETE FROM trace_checks; DELETE FROM proxy_recordings; ' +
           'UPDATE search_state SET indexed_upto = 0;',
       );
+      this.evaluations.onClear();
+      this.metrics.onClear();
       return n;
     });
     const n = tx.immediate();
@@ -1087,9 +1135,22 @@ export class TraceStore {
         if (!(await pause())) return report;
         if (n < RETENTION_SLICE_ROWS) break;
       }
+      for (const drop of [(n: number) => this.evaluations.dropStale(cutoff, n), (n: number) => this.metrics.dropOlderThan(cutoff, n)]) {
+        for (;;) {
+          const n = drop(RETENTION_SLICE_ROWS);
+          if (!(await pause())) return report;
+          if (n < RETENTION_SLICE_ROWS) break;
+        }
+      }
     }
     if (limits.maxMegabytes > 0 && Number.isFinite(limits.maxMegabytes)) {
       const limit = limits.maxMegabytes * 1024 * 1024;
+      // OTLP metric points keep to their own share of the limit (oldest first), so they never push traces out.
+      for (let rows = this.metrics.rowsBeyond(limit * METRICS_SIZE_SHARE); rows > 0; ) {
+        const n = this.metrics.dropOldest(Math.min(rows, RETENTION_SLICE_ROWS));
+        rows = n === 0 ? 0 : rows - n;
+        if (!(await pause())) return report;
+      }
       // Estimate, delete, measure again: the search index frees its pages only when its
       // segments merge, so several rounds may be needed.
       for (let round = 0; round < RETENTION_MAX_ROUNDS; round++) {
@@ -1183,6 +1244,7 @@ export class TraceStore {
         this.stmt('DELETE FROM pending_logs WHERE trace_id = ?').run(traceId);
         this.stmt('DELETE FROM span_orphans WHERE trace_id = ?').run(traceId);
         this.deleteCheckResultsOf(traceId);
+        this.evaluations.onTraceDeleted(traceId);
         if (this.stmt('DELETE FROM traces WHERE trace_id = ?').run(traceId).changes > 0) deleted++;
       }
       // Freed ids at the top are handed out again: they must count as not yet indexed.

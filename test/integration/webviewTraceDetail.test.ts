@@ -110,11 +110,13 @@ describe('trace panel detail and layouts in Chromium', function () {
     await page?.close();
   });
 
-  async function open(width: number, theme: 'dark' | 'light' = 'dark', checks?: CheckResultDto[]): Promise<Page> {
+  async function open(width: number, theme: 'dark' | 'light' = 'dark', checks?: CheckResultDto[], edit?: (t: TraceDetailDto) => void): Promise<Page> {
     const p = await browser.newPage({ viewport: { width, height: 800 } });
     await p.goto(harness.pageUrl('trace', theme));
     await p.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
-    const m: TraceHostMessage = { type: 'trace', trace: weatherTrace(), live: false, workspaceRoots: ['/home/me/ws'], checks };
+    const trace = weatherTrace();
+    edit?.(trace);
+    const m: TraceHostMessage = { type: 'trace', trace, live: false, workspaceRoots: ['/home/me/ws'], checks };
     await p.evaluate((json) => (window as unknown as { __hostPost(m: unknown): void }).__hostPost(JSON.parse(json)), JSON.stringify(m));
     await p.locator('.row').first().waitFor();
     return p;
@@ -161,6 +163,28 @@ describe('trace panel detail and layouts in Chromium', function () {
       assert.equal(await page.locator('.row.selected').getAttribute('data-span-id'), 'tool');
       assert.match(await page.locator('.step-checks').innerText(), /✗ check weather tool works: execute_tool get_weather failed/);
     });
+  });
+
+  it('shows the evaluation results the agent sent on the step they evaluate, as text', async () => {
+    const base = { source: 'log-record', spanId: 'chat2', responseId: null, time: new Date(T0).toISOString() };
+    page = await open(1400, 'dark', undefined, (t) => {
+      t.spans.find((x) => x.spanId === 'chat2')!.evaluations = [
+        { ...base, name: 'goal_completion', scoreValue: 0.9, scoreLabel: null, explanation: null, outcome: 'info' },
+        { ...base, name: 'relevance', scoreValue: 0.42, scoreLabel: 'not_relevant', explanation: '<img src=x onerror="window.__pwned=1"> talks about Lyon', outcome: 'fail' },
+      ];
+    });
+    assert.equal(await row(page, 'chat2').locator('.check-failed', { hasText: 'eval' }).getAttribute('title'), 'evaluation "relevance" failed');
+    assert.equal(await row(page, 'chat1').locator('.check-failed').count(), 0);
+    await row(page, 'chat2').click();
+    await eventually(async () => {
+      const items = await page.locator('.step-evaluations .evaluation').allInnerTexts();
+      assert.deepEqual(items.map((t) => t.replace(/\s+/g, ' ').trim()), [
+        '✗ evaluation relevance 0.42 · not_relevant <img src=x onerror="window.__pwned=1"> talks about Lyon',
+        '• evaluation goal_completion 0.9',
+      ]);
+    });
+    assert.equal(await page.locator('.step-evaluations img').count(), 0, 'span content is never HTML');
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
   });
 
   it("marks the search's matches inside the selected step's messages, not only in the tree", async () => {

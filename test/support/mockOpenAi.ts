@@ -109,7 +109,11 @@ function responsesAnswer(): Record<string, unknown> {
   };
 }
 
-export async function startMockOpenAi(): Promise<MockOpenAi> {
+/**
+ * `reply`: the assistant text for a (non-streamed) request, when a test needs another answer than
+ * MOCK_TEXT (a judge's verdict, say); undefined keeps the default.
+ */
+export async function startMockOpenAi(opts: { reply?: (req: Record<string, unknown>) => string | undefined } = {}): Promise<MockOpenAi> {
   const requests: Array<Record<string, unknown>> = [];
   const state = { headers: [] as IncomingHttpHeaders[], rawRequests: [] as Buffer[], written: [] as Buffer[], breakNextStream: false, inFlight: 0, holdNext: false, aborted: 0 };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -173,7 +177,10 @@ export async function startMockOpenAi(): Promise<MockOpenAi> {
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' });
-      write(JSON.stringify(completion(body)));
+      const answer = completion(body);
+      const replyText = opts.reply?.(body);
+      if (replyText !== undefined) (answer.choices as { message: { content: string | null } }[])[0].message.content = replyText;
+      write(JSON.stringify(answer));
       res.end();
     })();
   });

@@ -138,3 +138,41 @@ export class MemorySink {
     return s;
   }
 }
+
+/** A meter whose metrics go to our receiver through the official metrics exporter for `protocol`; `flush()` exports now. */
+export interface TestMeter {
+  meter: import('@opentelemetry/api').Meter;
+  outcomes: ExportOutcome[];
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+export async function makeMeter(o: ClientOptions & { temporality?: 'delta' | 'cumulative' }): Promise<TestMeter> {
+  const { MeterProvider, PeriodicExportingMetricReader, AggregationTemporality } = await import('@opentelemetry/sdk-metrics');
+  const common = {
+    compression: o.compression ?? 'none',
+    timeoutMillis: o.timeoutMillis ?? 10_000,
+    temporalityPreference: o.temporality === 'delta' ? AggregationTemporality.DELTA : AggregationTemporality.CUMULATIVE,
+  };
+  const url = /\/v1\/[a-z]+$/.test(o.url) ? o.url : `${o.url.replace(/\/$/, '')}/v1/metrics`;
+  let inner: unknown;
+  if (o.protocol === 'http/json') inner = new (await import('@opentelemetry/exporter-metrics-otlp-http')).OTLPMetricExporter({ ...common, url } as never);
+  else if (o.protocol === 'http/protobuf') inner = new (await import('@opentelemetry/exporter-metrics-otlp-proto')).OTLPMetricExporter({ ...common, url } as never);
+  else inner = new (await import('@opentelemetry/exporter-metrics-otlp-grpc')).OTLPMetricExporter({ ...common, url: o.url } as never);
+  const outcomes: ExportOutcome[] = [];
+  const exporter = inner as { export: (m: unknown, cb: (r: ExportOutcome) => void) => void; selectAggregationTemporality?: unknown };
+  const plainExport = exporter.export.bind(exporter);
+  // Record each export's outcome (the SDK only logs failures).
+  exporter.export = (m, cb) => plainExport(m, (r) => {
+    outcomes.push({ code: r.code, error: r.error });
+    cb(r);
+  });
+  const reader = new PeriodicExportingMetricReader({ exporter: exporter as never, exportIntervalMillis: 3_600_000, exportTimeoutMillis: 10_000 });
+  const provider = new MeterProvider({ resource: resourceOf(o) as never, readers: [reader] });
+  return {
+    meter: provider.getMeter('agent-trace-test', '1.0.0'),
+    outcomes,
+    flush: () => provider.forceFlush(),
+    shutdown: () => provider.shutdown(),
+  };
+}

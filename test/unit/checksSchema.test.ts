@@ -26,11 +26,22 @@ describe('checks: JSON Schema', () => {
     const sample: Record<string, unknown> = {
       tool: 'get_weather', arguments: [{ path: 'city', equals: 'Paris' }], min: 1, max: 2, matches: 'x', notMatches: 'y', contains: 'a',
       notContains: 'b', ignoreCase: true, categories: ['secret'], first: 'a', then: { tool: 'b' }, sameArguments: true,
+      question: 'Does the answer cite the refund policy?', passWhen: 'it names the policy',
     };
     for (const kind of CHECK_KINDS) {
       const fields = Object.fromEntries((fieldsByKind.get(kind) ?? []).map((f) => [f, sample[f]]));
       const config = parseChecksConfig(JSON.stringify({ checks: [{ name: kind, kind, ...fields }] }));
       assert.deepEqual(config.problems, [], kind);
     }
+  });
+});
+
+describe('checks: JSON Schema, evaluation thresholds', () => {
+  it('allows the fields the reader takes for `evaluations`', () => {
+    const fields = Object.keys(schema.properties.evaluations.additionalProperties.properties);
+    assert.deepEqual(fields, ['minScore', 'maxScore']);
+    const config = parseChecksConfig(JSON.stringify({ evaluations: { relevance: Object.fromEntries(fields.map((f, i) => [f, i])) } }));
+    assert.deepEqual(config.problems, []);
+    assert.deepEqual(config.evaluations, { relevance: { minScore: 0, maxScore: 1 } });
   });
 });

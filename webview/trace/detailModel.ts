@@ -1,5 +1,5 @@
 // Small pure helpers behind the detail pane (unit-tested in Node).
-import type { CheckResultDto, RecordedBodyDto, RecordedCallDto, SpanDto } from '../../src/protocol/dto';
+import type { CheckResultDto, EvaluationDto, RecordedBodyDto, RecordedCallDto, SpanDto } from '../../src/protocol/dto';
 import { prettyValue } from '../shared/format';
 
 /** Says where a cost figure came from; "unknown" is explained, never shown as $0. */
@@ -155,4 +155,31 @@ export function recordingLinkLabel(r: Pick<RecordedCallDto, 'link'>): string {
 /** The size line under a body: how much travelled, and whether the recording kept all of it. */
 export function recordedSizeNote(b: Pick<RecordedBodyDto, 'bytes' | 'truncated' | 'body'>): string {
   return b.truncated ? `${b.bytes} bytes; the recording kept the first part only (the client got everything)` : `${b.bytes} bytes`;
+}
+
+/** One evaluation result as the step's detail lists it (plain text: every part is span content). */
+export interface EvaluationLine {
+  mark: string;
+  outcome: EvaluationDto['outcome'];
+  name: string;
+  /** "0.42 · not_relevant", "0.9", "pass" or "". */
+  score: string;
+  explanation: string;
+}
+
+const EVALUATION_MARK: Record<EvaluationDto['outcome'], string> = { pass: '✓', fail: '✗', info: '•' };
+
+/** A step's evaluation results, failed first (then in arrival order). */
+export function evaluationLines(evaluations: readonly EvaluationDto[] | undefined): EvaluationLine[] {
+  const order = { fail: 0, pass: 1, info: 2 };
+  return [...(evaluations ?? [])]
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => order[a.e.outcome] - order[b.e.outcome] || a.i - b.i)
+    .map(({ e }) => ({
+      mark: EVALUATION_MARK[e.outcome],
+      outcome: e.outcome,
+      name: e.name,
+      score: [e.scoreValue !== null ? String(e.scoreValue) : '', e.scoreLabel ?? ''].filter((x) => x !== '').join(' · '),
+      explanation: e.explanation ?? '',
+    }));
 }

@@ -7,7 +7,7 @@ import type { CheckResultDto, MessageDto, ModelCallDto, RecordedCallDto, SpanDto
 import type { TraceWebviewMessage } from '../../src/protocol/webviewMessages';
 import { formatCost, formatCount, formatDuration, highlightSegments, prettyValue } from '../shared/format';
 import { fileIcon, kindColorVar, kindIcon, kindLabel } from '../shared/icons';
-import { argumentEntries, costExplanation, detailTabs, filterEntries, localAndUtc, recordedBodyText, recordedSizeNote, recordingLinkLabel, roleClass, shownTab, statusBadge, workspaceRelative, type DetailTabKey } from './detailModel';
+import { argumentEntries, costExplanation, detailTabs, evaluationLines, filterEntries, localAndUtc, recordedBodyText, recordedSizeNote, recordingLinkLabel, roleClass, shownTab, statusBadge, workspaceRelative, type DetailTabKey } from './detailModel';
 import type { RunIO } from './treeModel';
 
 export type ResolvedSource = { file: string; line: number; how: string; confidence: 'high' | 'medium' | 'low' };
@@ -74,6 +74,7 @@ export class SpanDetail extends LitElement {
             )}
           </ul>`
         : nothing}
+      ${this.renderEvaluations(s)}
       <vscode-tabs
         class="detail-tabs"
         .selectedIndex=${shownTab(tabs, this.tab)}
@@ -88,6 +89,21 @@ export class SpanDetail extends LitElement {
         )}
       </vscode-tabs>
     </div>`;
+  }
+
+  /** Evaluation results the agent sent about this step: name, score, label and explanation, as text. */
+  private renderEvaluations(s: SpanDto) {
+    const lines = evaluationLines(s.evaluations);
+    if (!lines.length) return nothing;
+    return html`<ul class="step-evaluations" aria-label="Evaluations">
+      ${lines.map(
+        (l) => html`<li class="evaluation outcome-${l.outcome} ${l.outcome === 'fail' ? 'error-text' : ''}">
+          <span class=${l.outcome === 'fail' ? '' : 'muted'}>${l.mark}</span> evaluation <strong class="evaluation-name">${l.name}</strong>
+          ${l.score ? html`<span class="evaluation-score">${l.score}</span>` : nothing}
+          ${l.explanation ? html`<span class="evaluation-explanation muted">${l.explanation}</span>` : nothing}
+        </li>`,
+      )}
+    </ul>`;
   }
 
   private renderTab(key: DetailTabKey, s: SpanDto) {

@@ -561,6 +561,9 @@ export class TraceApp extends LitElement {
         ${span.orphaned ? html`<span class="mark muted" title="Orphan: its parent span is missing">${orphanIcon}</span>` : nothing}
         ${duplicate ? html`<span class="mark muted duplicate" title=${duplicate}>duplicate</span>` : nothing}
         ${failing ? html`<span class="mark check-failed error-text" title=${failing.map((c) => `check "${c.check}": ${c.message}`).join('\n')}>✗ check</span>` : nothing}
+        ${span.evaluations?.some((e) => e.outcome === 'fail')
+          ? html`<span class="mark check-failed error-text" title=${span.evaluations.filter((e) => e.outcome === 'fail').map((e) => `evaluation "${e.name}" failed`).join('\n')}>✗ eval</span>`
+          : nothing}
       </div>
       <div class="cell num">${formatDuration(span.durationMs)}</div>
       ${figureCells(row, span, this.rollups[row.span])}

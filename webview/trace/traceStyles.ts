@@ -50,6 +50,7 @@ export const traceStyles = css`
     font-variant-numeric: tabular-nums;
   }
   .checks-list ul,
+  .step-evaluations,
   .step-checks {
     margin: 4px 0;
     padding-left: 18px;
@@ -71,6 +72,12 @@ export const traceStyles = css`
   }
   .mark.check-failed {
     font-size: 0.85em;
+  }
+  .step-evaluations .evaluation {
+    display: flex;
+    gap: 6px;
+    align-items: baseline;
+    flex-wrap: wrap;
   }
   .warnings {
     margin-top: 4px;

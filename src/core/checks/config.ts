@@ -4,6 +4,7 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Node, type YAMLMap } from 'yaml';
 import type { StepKind } from '../model';
 import { compileUserPattern } from './patterns';
+import type { EvaluationThresholds } from '../evaluations';
 import {
   CHECK_KINDS, type ArgumentMatcher, type CheckKind, type CheckScope, type CheckSpec, type ChecksConfig, type ChecksProblem,
   type StepSelector, type TextTest,
@@ -12,6 +13,8 @@ import {
 /** Checks per file at most (each runs on every finished trace). */
 export const MAX_CHECKS = 200;
 const MAX_ARGUMENT_MATCHERS = 20;
+/** A judge check's question and pass criteria, each at most (they go into every judge request). */
+const MAX_JUDGE_TEXT = 2_000;
 const STEP_KINDS: readonly StepKind[] = ['agent', 'llm', 'tool', 'retriever', 'embedding', 'workflow', 'guardrail', 'other'];
 const SENSITIVE_CATEGORIES = ['secret', 'pii', 'person', 'health'];
 const MAX_KINDS: Record<string, string> = {
@@ -50,6 +53,8 @@ export function parseChecksConfig(text: string): ChecksConfig {
   }
   const root = doc.contents;
   const list = isMap(root) ? root.get('checks', true) : undefined;
+  if (isMap(root) && root.has('evaluations')) config.evaluations = readThresholds(root.get('evaluations', true) as Node, lineOf, config.problems);
+  if (list === undefined && config.evaluations) return config;
   if (!isSeq(list)) {
     config.problems.push({ line: lineOf(root as Node | null), message: 'expected an object with a "checks" list, e.g. {"checks": [{"name": "weather tool used", "kind": "tool_called", "tool": "get_weather"}]}', check: null });
     return config;
@@ -128,6 +133,13 @@ function readCheck(f: Fields, name: string, line: number, p: Problems): CheckSpe
       const first = readSelector(f, 'first', p);
       const then = readSelector(f, 'then', p);
       return first && then ? { ...base, kind, first, then } : null;
+    }
+    case 'judge': {
+      const question = requireString(f, 'question', p);
+      if (question !== null && question.length > MAX_JUDGE_TEXT) p.add('question', `"question" is longer than ${MAX_JUDGE_TEXT} characters`);
+      const passWhen = f.passWhen === undefined ? null : requireString(f, 'passWhen', p);
+      if (passWhen !== null && passWhen.length > MAX_JUDGE_TEXT) p.add('passWhen', `"passWhen" is longer than ${MAX_JUDGE_TEXT} characters`);
+      return question === null ? null : { ...base, kind, question, passWhen };
     }
     case 'max_repeats': {
       const tool = f.tool === undefined ? null : requireString(f, 'tool', p);
@@ -269,4 +281,42 @@ function readSelector(f: Fields, key: string, p: Problems): StepSelector | null 
   }
   if (Object.keys(sel).length === 0) p.add(key, usage);
   return sel;
+}
+
+/** Evaluations per file with a threshold at most. */
+const MAX_THRESHOLDS = 200;
+
+/**
+ * `evaluations: { relevance: { minScore: 0.7 }, toxicity: { maxScore: 0.2 } }`: an evaluation
+ * result of that name (gen_ai.evaluation.name) fails outside the bounds and passes within them.
+ * A bad entry is reported at its line and left out.
+ */
+function readThresholds(node: Node | undefined, lineOf: (n: Node | null | undefined) => number, problems: ChecksProblem[]): EvaluationThresholds {
+  const out: EvaluationThresholds = {};
+  const usage = '"evaluations" maps an evaluation name to {"minScore": n} and/or {"maxScore": n}';
+  if (!isMap(node)) {
+    problems.push({ line: lineOf(node), message: usage, check: null });
+    return out;
+  }
+  node.items.slice(0, MAX_THRESHOLDS).forEach((pair) => {
+    const key = pair.key as Node;
+    const name = isScalarText(key);
+    const line = lineOf((pair.value as Node | null) ?? key);
+    const v = (pair.value as Node | null)?.toJSON() as unknown;
+    const bounds = isObject(v) ? v : null;
+    const ok =
+      name !== null && bounds !== null && Object.keys(bounds).length > 0 &&
+      Object.entries(bounds).every(([k, n]) => (k === 'minScore' || k === 'maxScore') && typeof n === 'number' && Number.isFinite(n));
+    if (!ok) {
+      problems.push({ line, message: `${name === null ? 'an evaluation threshold' : `evaluation "${name}"`}: ${usage}`, check: null });
+      return;
+    }
+    out[name] = { ...(bounds.minScore !== undefined ? { minScore: bounds.minScore as number } : {}), ...(bounds.maxScore !== undefined ? { maxScore: bounds.maxScore as number } : {}) };
+  });
+  return out;
+}
+
+function isScalarText(n: Node | null | undefined): string | null {
+  const v = n?.toJSON() as unknown;
+  return nonEmptyString(v) ? v.trim() : null;
 }

@@ -27,6 +27,8 @@ export function evaluateChecks(checks: readonly CheckSpec[], trace: CheckedTrace
   const results: CheckResult[] = [];
   for (const check of checks) {
     let verdict: Verdict;
+    // A model-judged check is answered by the judge service, only when the user enabled it.
+    if (check.kind === 'judge') continue;
     try {
       if (check.scope && !inScope(trace, check.scope)) continue;
       verdict = evaluateOne(check, facts);
@@ -36,6 +38,11 @@ export function evaluateChecks(checks: readonly CheckSpec[], trace: CheckedTrace
     results.push({ check: check.name, kind: check.kind, ...verdict });
   }
   return results;
+}
+
+/** The checks of `checks` whose scope includes this trace (the judge service asks before it calls a model). */
+export function checksInScope<C extends CheckSpec>(checks: readonly C[], trace: CheckedTrace): C[] {
+  return checks.filter((c) => !c.scope || inScope(trace, c.scope));
 }
 
 export function countOutcomes(results: readonly { outcome: string }[]): ChecksCounts {
@@ -213,7 +220,24 @@ function evaluateOne(check: CheckSpec, facts: TraceFacts): Verdict {
       const msg = `${worst.name} was called ${times(worst.n)}${same}; at most ${check.max} allowed`;
       return worst.n <= check.max ? pass(msg) : fail(msg, worst.spanId);
     }
+    case 'judge':
+      return error('a model-judged check is answered by the judge (agentTrace.checks.judge.enabled)');
   }
+}
+
+/** What a judge is shown of a run: its first user message, its tool calls and its final answer (text as recorded). */
+export function runForJudge(trace: CheckedTrace): { question: string | null; toolCalls: { name: string; arguments: string }[]; answer: { text: string; spanId: string } | null } {
+  const facts = new TraceFacts(trace);
+  let question: string | null = null;
+  let first: bigint | null = null;
+  for (const s of trace.spans) {
+    const m = s.norm.messages.find((x) => x.direction === 'input' && x.role === 'user' && x.content);
+    if (m && (first === null || startOf(s) < first)) {
+      first = startOf(s);
+      question = m.content;
+    }
+  }
+  return { question, toolCalls: facts.toolCalls().map((c) => ({ name: c.name, arguments: c.arguments ?? '' })), answer: facts.finalAnswer() };
 }
 
 /** Text the sensitive-data check scans per trace at most (the redaction detectors run at tens of MB/s; this bounds one trace to a moment). */

@@ -1,5 +1,6 @@
 // Checks: assertions declared in .agent-trace/checks.json (or .yaml) and evaluated on every
 // finished trace. Pure types; config.ts reads them, evaluate.ts runs them.
+import type { EvaluationThresholds } from '../evaluations';
 import type { StepKind } from '../model';
 
 export const CHECK_KINDS = [
@@ -15,6 +16,7 @@ export const CHECK_KINDS = [
   'no_sensitive_data',
   'step_order',
   'max_repeats',
+  'judge',
 ] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
@@ -75,6 +77,12 @@ export type CheckSpec = Base &
     | { kind: 'no_sensitive_data'; categories: string[] }
     | { kind: 'step_order'; first: StepSelector; then: StepSelector }
     | { kind: 'max_repeats'; tool: string | null; max: number; sameArguments: boolean }
+    /**
+     * Model-judged (opt-in): the user's own OpenAI-compatible endpoint answers `question` about
+     * the run, pass or fail by `passWhen`. Evaluated only when the user enables the judge
+     * (src/server/judgeService.ts); evaluateChecks never answers it.
+     */
+    | { kind: 'judge'; question: string; passWhen: string | null }
   );
 
 export type CheckOutcome = 'pass' | 'fail' | 'error';
@@ -101,6 +109,11 @@ export interface ChecksConfig {
   checks: CheckSpec[];
   /** Each invalid check is left out with its problems; the valid ones still run. */
   problems: ChecksProblem[];
+  /**
+   * Pass/fail thresholds for evaluation results the agent sends (`evaluations` in the file,
+   * keyed by gen_ai.evaluation.name); absent when the file declares none.
+   */
+  evaluations?: EvaluationThresholds;
 }
 
 export interface ChecksCounts {

@@ -3,6 +3,7 @@
 // lowerCamelCase or the proto's snake_case, bytes base64. Unknown fields are ignored.
 import type { AttrValue, Attributes, RawEvent, RawLink, RawLogRecord, RawSpan, Scope, ValueTypeHint } from '../model';
 import { finishLog } from './decodeProto';
+import { decodeMetricsJsonPoints } from './decodeMetrics';
 import { DEFAULT_OTLP_LIMITS, Truncation, ValuePlace, cutString, shortName, type OtlpLimits } from './limits';
 import { OtlpDecodeError, reject, type DecodedLogs, type DecodedMetrics, type DecodedTraces } from './types';
 import {
@@ -396,8 +397,7 @@ export function decodeLogsJson(body: Uint8Array | string, withLimits: OtlpLimits
   return res;
 }
 
-/** Checks an ExportMetricsServiceRequest in OTLP/JSON has the right outer shape; stores nothing. */
+/** Decodes an ExportMetricsServiceRequest in OTLP/JSON into data points (decodeMetrics.ts). */
 export function decodeMetricsJson(body: Uint8Array | string): DecodedMetrics {
-  const root = parse(body);
-  return { resourceMetrics: arr(root, 'resourceMetrics', 'resource_metrics', 'request').length };
+  return decodeMetricsJsonPoints(parse(body));
 }

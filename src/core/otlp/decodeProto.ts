@@ -9,6 +9,7 @@ import { DEFAULT_OTLP_LIMITS, Truncation, ValuePlace, cutString, shortName, type
 import {
   idProblem, int64FromString, isAllZeroHex, parentOrNull, setAttr, spanKindOf, statusCodeOf, u64ToString,
 } from './values';
+import { decodeMetricsProtoPoints } from './decodeMetrics';
 import { OtlpDecodeError, reject, type DecodedLogs, type DecodedMetrics, type DecodedTraces } from './types';
 
 type Reader = protobuf.Reader & { buf: Uint8Array };
@@ -599,20 +600,7 @@ export function decodeLogsProto(body: Uint8Array, withLimits: OtlpLimits = DEFAU
   });
 }
 
-/** Checks an ExportMetricsServiceRequest is well-formed down to ResourceMetrics; stores nothing. */
+/** Decodes an ExportMetricsServiceRequest into data points (decodeMetrics.ts; not the hot path). */
 export function decodeMetricsProto(body: Uint8Array): DecodedMetrics {
-  return wrap('ExportMetricsServiceRequest', () => {
-    const r = reader(body);
-    let n = 0;
-    while (r.pos < r.len) {
-      const tag = r.uint32();
-      if (tag === ((1 << 3) | LEN)) {
-        const end = subEnd(r);
-        while (r.pos < end) r.skipType(r.uint32() & 7);
-        done(r, end);
-        n++;
-      } else r.skipType(tag & 7);
-    }
-    return { resourceMetrics: n };
-  });
+  return decodeMetricsProtoPoints(body);
 }

@@ -1,4 +1,5 @@
 // Results of decoding one OTLP export request, shared by the protobuf and JSON readers.
+import type { MetricPoint } from '../metrics';
 import type { RawLogRecord, RawSpan } from '../model';
 
 /** The whole request is unreadable (bad protobuf, bad JSON, wrong shape): a 400 / INVALID_ARGUMENT. */
@@ -24,9 +25,11 @@ export interface DecodedLogs extends Rejections {
   logs: RawLogRecord[];
 }
 
-export interface DecodedMetrics {
-  /** ResourceMetrics entries seen (metrics are accepted, not stored). */
+export interface DecodedMetrics extends Rejections {
+  /** ResourceMetrics entries seen. */
   resourceMetrics: number;
+  /** Data points read (sums, gauges, histograms, summaries), bounded per request. */
+  points: MetricPoint[];
 }
 
 export type OtlpEncoding = 'protobuf' | 'json';
@@ -39,7 +42,7 @@ export function reject(r: Rejections, reason: string, n = 1): void {
 }
 
 /** The error_message of a partial_success. */
-export function rejectionMessage(r: Rejections, what: 'spans' | 'log records'): string {
+export function rejectionMessage(r: Rejections, what: 'spans' | 'log records' | 'data points'): string {
   if (r.count === 0) return '';
   return `${r.count} ${what} rejected: ${r.reasons.join('; ')}`;
 }

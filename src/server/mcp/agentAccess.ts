@@ -9,6 +9,7 @@ import type { SpanDto } from '../../protocol/dto';
 import { searchTextOf, snippetOf } from '../../store/searchText';
 import type { TraceStore } from '../../store/traceStore';
 import { traceDetail } from '../queries';
+import { evaluationsOfTrace } from '../evaluations';
 import { compareTraceData } from '../compareService';
 import type { CompareResultDto, CompareRowDto } from '../../protocol/compare';
 import { spansForScan } from '../redactionService';
@@ -282,16 +283,28 @@ export class AgentAccess {
       const store = this.store();
       const rowsOf = (traceId: string) =>
         store.checkResultsOf(traceId).map((c) => ({ check: c.check, kind: c.kind, outcome: c.outcome, message: r.text('check.message', c.message), stepId: c.spanId }));
+      // Evaluation results the agent sent: labels and explanations are span content, redacted like it.
+      const evaluationsOf = (traceId: string) =>
+        evaluationsOfTrace(store, traceId).map((e) => ({
+          evaluation: r.text('evaluation.name', e.name),
+          outcome: e.outcome,
+          scoreValue: e.scoreValue,
+          scoreLabel: e.scoreLabel === null ? null : r.text('evaluation.label', e.scoreLabel),
+          explanation: e.explanation === null ? null : r.text('evaluation.explanation', e.explanation),
+          stepId: e.spanId,
+        }));
       if (input.traceId) {
         const id = normalizeId(input.traceId);
         const summary = store.traceSummary(id);
         if (!summary) throw unknownTrace(input.traceId);
         const results = rowsOf(id);
+        const evaluations = evaluationsOf(id);
         return {
           traceId: id,
           counts: summary.checks ?? null,
           results,
-          ...(results.length === 0 ? { note: NO_CHECK_RESULTS } : {}),
+          ...(evaluations.length ? { evaluations } : {}),
+          ...(results.length === 0 && evaluations.length === 0 ? { note: NO_CHECK_RESULTS } : {}),
         };
       }
       const failing = store.listTraces({ failedChecksOnly: true, limit: LIMITS.listTraces });
@@ -301,6 +314,7 @@ export class AgentAccess {
         startTime: t.startTime,
         counts: t.checks ?? null,
         notPassed: rowsOf(t.traceId).filter((c) => c.outcome !== 'pass'),
+        failedEvaluations: evaluationsOf(t.traceId).filter((e) => e.outcome === 'fail'),
       }));
       return this.page(rows, input.cursor, budget, (page, nextCursor) => ({
         tracesWithFailedChecks: rows.length,

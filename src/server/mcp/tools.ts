@@ -60,7 +60,7 @@ export const AGENT_TOOLS: readonly AgentTool[] = [
   {
     name: 'check_results',
     title: 'Results of trace checks',
-    description: `Results of the checks (assertions such as "the weather tool was called", "cost under $0.01", "no secrets") declared in the workspace's .agent-trace/checks.json and run on every finished trace: pass, fail, or error (could not be evaluated) with a short message and the step it is about. Without traceId: the recent traces whose checks did not all pass. ${SIZED}`,
+    description: `Results of the checks (assertions such as "the weather tool was called", "cost under $0.01", "no secrets") declared in the workspace's .agent-trace/checks.json and run on every finished trace: pass, fail, or error (could not be evaluated) with a short message and the step it is about, plus the evaluation results the agent sent itself (gen_ai.evaluation.result: name, score, label, explanation, pass/fail/info). Without traceId: the recent traces whose checks did not all pass. ${SIZED}`,
     input: z.object({ traceId: traceId.optional().describe('Results of this trace only (default: the traces with failed checks).'), cursor }),
     call: (a, args) => a.checkResults(args as Parameters<AgentAccess['checkResults']>[0]),
   },
