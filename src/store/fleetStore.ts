@@ -38,6 +38,8 @@ const enum Source {
 
 interface TraceFacts {
   attrs: Map<string, { value: string; source: Source }>;
+  /** The resource last read for this trace: spans of one export share it, so it is read once. */
+  resource: object | null;
   /** dimension → value → calls */
   members: Map<'agent' | 'tool' | 'model', Map<string, number>>;
 }
@@ -80,11 +82,14 @@ export class FleetFacts {
   /** A newly stored span (a span stored again adds nothing: its calls were counted once). */
   noteSpan(c: CanonicalSpan): void {
     let f = this.pending.get(c.traceId);
-    if (!f) this.pending.set(c.traceId, (f = { attrs: new Map(), members: new Map() }));
+    if (!f) this.pending.set(c.traceId, (f = { attrs: new Map(), members: new Map(), resource: null }));
     const isRoot = !c.parentSpanId;
-    for (const [k, v] of Object.entries(c.resource)) {
-      if (IGNORED_RESOURCE_PREFIXES.some((p) => k.startsWith(p))) continue;
-      note(f, k, v, isBatchKey(k) ? Source.BatchKey : Source.Resource);
+    if (c.resource !== f.resource) {
+      f.resource = c.resource;
+      for (const [k, v] of Object.entries(c.resource)) {
+        if (IGNORED_RESOURCE_PREFIXES.some((p) => k.startsWith(p))) continue;
+        note(f, k, v, isBatchKey(k) ? Source.BatchKey : Source.Resource);
+      }
     }
     for (const [k, v] of Object.entries(c.attributes)) {
       if (isBatchKey(k)) note(f, k, v, Source.BatchKey);
