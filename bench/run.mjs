@@ -17,6 +17,8 @@ const benches = {
   compare: ['--import', 'tsx', 'bench/compare.ts'],
   // Recording model proxy overhead per call vs a direct call to the mock (issue 10).
   proxy: ['--import', 'tsx', 'bench/proxy.ts', '--calls', '400'],
+  // Fleet aggregates and batch against batch over 100,000 stored traces (issue 11).
+  fleet: ['--import', 'tsx', 'bench/fleet.ts', '--traces', '100000', '--runs', '5'],
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -86,8 +86,19 @@ async function runAgent(client, prompt) {
   });
 }
 
+/**
+ * The run's input from `agent-trace batch run` (AGENT_TRACE_INPUT, one JSON line of the inputs
+ * file), e.g. {"route":"refunds","question":"Can I return my umbrella?"}; null when run by hand.
+ */
+function batchInput() {
+  if (!process.env.AGENT_TRACE_INPUT) return null;
+  const input = JSON.parse(process.env.AGENT_TRACE_INPUT);
+  return input && typeof input === 'object' ? input : { question: String(input) };
+}
+
 async function main() {
-  const prompt = process.argv.slice(2).join(' ') || DEFAULT_PROMPT;
+  const input = batchInput();
+  const prompt = process.argv.slice(2).join(' ') || (input && input.question) || DEFAULT_PROMPT;
   // Not OPENAI_BASE_URL: with the recording proxy's environment in every terminal, the sample would
   // otherwise send its made-up key to the real API. Asking for another endpoint is explicit.
   const external = process.env.SAMPLE_AGENT_MODEL_URL;
@@ -98,6 +109,8 @@ async function main() {
   try {
     await tracer.startActiveSpan('agent run', async (root) => {
       traceId = root.spanContext().traceId;
+      // What kind of request this is: the fleet view groups runs (and their cost) by it.
+      if (input && typeof input.route === 'string') root.setAttribute('route', input.route);
       try {
         const answer = await runAgent(client, prompt);
         console.log(answer);

@@ -67,6 +67,7 @@ export const Settings = {
   checksJudgeBaseUrl: 'checks.judge.baseUrl',
   checksJudgeModel: 'checks.judge.model',
   checksJudgeApiKeyEnv: 'checks.judge.apiKeyEnv',
+  runCommand: 'run.command',
 } as const;
 
 /** Settings whose change needs a new server session (they are server init options). */

@@ -55,4 +55,6 @@ export const SETTING_DEFAULTS = {
   'checks.judge.baseUrl': '',
   'checks.judge.model': '',
   'checks.judge.apiKeyEnv': '',
+  /** The command that runs the user's agent once (batches over an inputs file, run-and-trace); empty: not set. */
+  'run.command': '',
 } as const;

@@ -233,6 +233,21 @@ export class EvaluationStore {
    * Passed / failed / informational evaluation results per trace, for the given traces (those
    * with none are absent from the map). What the fleet view adds to its check pass rates.
    */
+  /** Pass/fail/info counts per evaluation name over these traces (the fleet view's checks table). */
+  countsByName(traceIds: readonly string[]): Map<string, EvaluationCounts> {
+    const out = new Map<string, EvaluationCounts>();
+    const query = this.stmt(
+      "SELECT name, sum(outcome = 'pass'), sum(outcome = 'fail'), sum(outcome = 'info') FROM evaluations WHERE trace_id IN (SELECT value FROM json_each(?)) GROUP BY name",
+    ).raw();
+    for (let i = 0; i < traceIds.length; i += COUNTS_CHUNK) {
+      for (const [name, passed, failed, info] of query.all(JSON.stringify(traceIds.slice(i, i + COUNTS_CHUNK))) as [string, number, number, number][]) {
+        const c = out.get(name) ?? { passed: 0, failed: 0, info: 0 };
+        out.set(name, { passed: c.passed + passed, failed: c.failed + failed, info: c.info + info });
+      }
+    }
+    return out;
+  }
+
   evaluationCountsForTraces(traceIds: readonly string[]): Map<string, EvaluationCounts> {
     const out = new Map<string, EvaluationCounts>();
     const query = this.stmt('SELECT trace_id, passed, failed, info FROM trace_evaluations WHERE trace_id IN (SELECT value FROM json_each(?))').raw();

@@ -16,6 +16,7 @@ import {
 import { RecordingStore } from './recordings';
 import { EvaluationStore, evaluationInputOf, type EvaluationInput } from './evaluationStore';
 import { MetricStore } from './metricStore';
+import { FleetFacts, FleetStore, spanFleetFactsOf, type SpanFleetFacts } from './fleetStore';
 
 type Db = Database.Database;
 type Canonicalizer = (s: RawSpan) => CanonicalSpan;
@@ -129,6 +130,8 @@ export interface PreparedSpan {
   resourceDoc: string;
   /** Evaluation results and the response id it carries (evaluationStore.ts); absent for most spans. */
   evaluation?: EvaluationInput;
+  /** Its grouping attributes and agent/tool/model for the fleet tables (fleetStore.ts), noted when it is newly stored. */
+  fleet?: SpanFleetFacts;
 }
 
 type PartRow = [
@@ -232,6 +235,9 @@ export class TraceStore {
   readonly evaluations: EvaluationStore;
   /** OTLP metric data points, in their own table (written by the receivers' metrics path). */
   readonly metrics: MetricStore;
+  /** Fleet grouping data noted per new span and written with each export (fleetStore.ts). */
+  private readonly fleetFacts: FleetFacts;
+  private fleetStore: FleetStore | null = null;
 
   private constructor(
     private readonly db: Db,
@@ -242,6 +248,7 @@ export class TraceStore {
     this.canonicalize = opts.canonicalize;
     this.evaluations = new EvaluationStore(db);
     this.metrics = new MetricStore(db, this.now);
+    this.fleetFacts = new FleetFacts(db);
   }
 
   private recordingStore: RecordingStore | null = null;
@@ -249,6 +256,11 @@ export class TraceStore {
   /** The recording proxy's calls (recordings.ts), on this same connection. */
   get recordings(): RecordingStore {
     return (this.recordingStore ??= new RecordingStore(this.db));
+  }
+
+  /** The fleet view's queries over this connection. */
+  fleet(): FleetStore {
+    return (this.fleetStore ??= new FleetStore(this.db));
   }
 
   static open(path: string, opts: TraceStoreOptions): TraceStore {
@@ -364,10 +376,12 @@ export class TraceStore {
    * export (see storeWorker.ts); the result is plain data, cheap to post to a worker.
    */
   prepareSpans(spans: RawSpan[]): PreparedSpan[] {
-    return spans.map((raw) => this.prepareSpan(raw, false));
+    // The spans of one export share their resource: the fleet facts read it once per trace.
+    const resourceRead = new Map<string, object>();
+    return spans.map((raw) => this.prepareSpan(raw, false, resourceRead));
   }
 
-  private prepareSpan(raw: RawSpan, hasLogs: boolean): PreparedSpan {
+  private prepareSpan(raw: RawSpan, hasLogs: boolean, resourceRead?: Map<string, object>): PreparedSpan {
     const c = this.canonical(raw);
     const doc = compactDocOf(raw, c.name);
     const n = c.norm;
@@ -384,6 +398,10 @@ export class TraceStore {
     };
     const evaluation = evaluationInputOf(raw);
     if (evaluation) prepared.evaluation = evaluation;
+    const withResource = resourceRead?.get(c.traceId) !== c.resource;
+    if (withResource) resourceRead?.set(c.traceId, c.resource);
+    const fleet = spanFleetFactsOf(c, withResource);
+    if (fleet) prepared.fleet = fleet;
     return prepared;
   }
 
@@ -449,6 +467,7 @@ export class TraceStore {
 
     const evaluated = new Set<string>();
     const tx = this.db.transaction(() => {
+      this.fleetFacts.begin();
       const anyPending = this.stmt('SELECT EXISTS (SELECT 1 FROM pending_logs)').pluck().get() === 1;
       for (const [key, prepared] of spans) {
         const [traceId, spanId] = prepared.values;
@@ -502,6 +521,7 @@ export class TraceStore {
           this.summaryWrites.rebuilt++;
         }
       }
+      this.fleetFacts.flush();
     });
     this.runWrite(tx);
     if (unattachable > 0) this.log(`Ignored ${unattachable} log record(s) without a trace and span id.`);
@@ -618,6 +638,7 @@ export class TraceStore {
       const r = this.stmt(INSERT_SPAN).run(values);
       if (r.changes === 0) return null;
       id = Number(r.lastInsertRowid);
+      this.fleetFacts.noteFacts(v[0], p.fleet);
     } else {
       id = existingId;
       this.stmt(UPDATE_SPAN).run(values, id);
