@@ -24,6 +24,8 @@ export const Commands = {
   compareSelected: 'agentTrace.compareSelected',
   compareWithPrevious: 'agentTrace.compareWithPrevious',
   openSamplingLab: 'agentTrace.openSamplingLab',
+  openFleetView: 'agentTrace.openFleetView',
+  compareBatches: 'agentTrace.compareBatches',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -100,6 +102,7 @@ export const WebviewTypes = {
   redaction: 'agentTrace.redactionPanel',
   compare: 'agentTrace.comparePanel',
   samplingLab: 'agentTrace.samplingLabPanel',
+  fleet: 'agentTrace.fleetPanel',
 } as const;
 
 export const Walkthroughs = {
