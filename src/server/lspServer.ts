@@ -24,6 +24,7 @@ import { exportTraceOtlpJson } from './transfer';
 import { redactionSpanPreview, renderPolicy, scanForRedaction } from './redactionService';
 import { CompareService } from './compareService';
 import { SamplingLab } from './samplingLab';
+import { FleetService } from './fleetService';
 import { TraceServer } from './traceServer';
 import { TraceTitles } from './traceTitles';
 import { codeLensTitle, hoverMarkdown, lineActivity, spanAtLineFigures } from './sourceLens';
@@ -208,6 +209,11 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
   connection.onRequest(lsp.PreviewSampling, (params) => lab().preview(params));
   connection.onRequest(lsp.SuggestSampling, (params) => lab().suggest(params));
   connection.onRequest(lsp.TraceHealth, (params) => lab().health(params));
+  // Fleet view and batch against batch (issue 11).
+  const fleet = new FleetService(() => need().store);
+  connection.onRequest(lsp.ListBatches, (params) => fleet.listBatches(params ?? {}));
+  connection.onRequest(lsp.GetFleet, (params) => fleet.fleet(params));
+  connection.onRequest(lsp.CompareBatches, (params) => fleet.compare(params));
 
   // Checks (issue 11): the file's problems go to the Problems panel as diagnostics on the file.
   let checksUri: string | null = null;

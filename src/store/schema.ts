@@ -2,6 +2,7 @@
 // appended, never edited, once it has shipped; the store refuses (and leaves alone) a file whose
 // user_version is higher than this list knows.
 import type Database from 'better-sqlite3';
+import { createFleetTables } from './fleetStore';
 
 type Db = Database.Database;
 
@@ -142,8 +143,16 @@ const v4 = (db: Db): void => {
   `);
 };
 
+// Fleet view and batch against batch (issue 11): per-trace grouping attributes (batch keys,
+// root span, resource and baggage-style attributes, bounded) and agent/tool/model membership
+// with call counts, written at ingest, removed with their trace by a trigger; the traces stored
+// before are backfilled from their span documents (see fleetStore.ts). IF NOT EXISTS throughout.
+const v5 = (db: Db): void => {
+  createFleetTables(db);
+};
+
 /** Ordered; index i migrates user_version i to i + 1. */
-export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4];
+export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4, v5];
 
 export const SCHEMA_VERSION = migrations.length;
 

@@ -10,6 +10,7 @@ import type { ChecksCountsRow, SearchHit, SourceStats, StoredCheckResult, TraceF
 import { openDatabase } from './openDatabase';
 import { extendSummary, stateOf, type Orphan, type TraceLookup, type TraceState } from './incrementalSummary';
 import { ftsQuery, searchTextOf, snippetOf } from './searchText';
+import { FleetFacts, FleetStore } from './fleetStore';
 
 type Db = Database.Database;
 type Canonicalizer = (s: RawSpan) => CanonicalSpan;
@@ -190,6 +191,9 @@ export class TraceStore {
   private readonly canonicalize: Canonicalizer;
   /** How trace summaries were written: for a new trace, extended with an export's spans, or rebuilt from all spans. */
   readonly summaryWrites = { created: 0, extended: 0, rebuilt: 0 };
+  /** Fleet grouping data noted per new span and written with each export (fleetStore.ts). */
+  private readonly fleetFacts: FleetFacts;
+  private fleetStore: FleetStore | null = null;
 
   private constructor(
     private readonly db: Db,
@@ -198,6 +202,12 @@ export class TraceStore {
     this.log = opts.log ?? (() => {});
     this.now = opts.now ?? Date.now;
     this.canonicalize = opts.canonicalize;
+    this.fleetFacts = new FleetFacts(db);
+  }
+
+  /** The fleet view's queries over this connection. */
+  fleet(): FleetStore {
+    return (this.fleetStore ??= new FleetStore(this.db));
   }
 
   static open(path: string, opts: TraceStoreOptions): TraceStore {
@@ -338,6 +348,7 @@ export class TraceStore {
     const insertPending = this.stmt('INSERT INTO pending_logs (trace_id, span_id, received_ms, doc) VALUES (?, ?, ?, ?)');
 
     const tx = this.db.transaction(() => {
+      this.fleetFacts.begin();
       const anyPending = this.stmt('SELECT EXISTS (SELECT 1 FROM pending_logs)').pluck().get() === 1;
       for (const [key, raw] of spans) {
         const t = touch(raw.traceId);
@@ -390,6 +401,7 @@ export class TraceStore {
           this.summaryWrites.rebuilt++;
         }
       }
+      this.fleetFacts.flush();
     });
     tx.immediate();
     if (unattachable > 0) this.log(`Ignored ${unattachable} log record(s) without a trace and span id.`);
@@ -449,6 +461,7 @@ export class TraceStore {
       const r = this.stmt(INSERT_SPAN).run(values);
       if (r.changes === 0) return null;
       id = Number(r.lastInsertRowid);
+      this.fleetFacts.noteSpan(c);
     } else {
       id = existingId;
       this.stmt(UPDATE_SPAN).run(values, id);

@@ -1,0 +1,191 @@
+// One batch's aggregates for the fleet view: distributions, groups (agent, tool, model, one
+// user-chosen attribute), outliers and check counts. One pass per measure over the runs.
+import { binScaleOf, formatMeasure, measureLabel, measureOf, checksPassed } from './measures';
+import { histogram, percentilesOfSorted, quantileOfSorted } from './stats';
+import type { Distribution, FleetAggregate, FleetCheckCount, FleetDimension, FleetGroup, FleetMeasure, FleetOutlier, FleetRun } from './types';
+import { FLEET_MEASURES } from './types';
+
+/** Group values kept per dimension (the most runs first): an attribute such as session.id may have one value per run. */
+export const MAX_GROUPS_PER_DIMENSION = 100;
+/** A run is an outlier when its value is at least this many times the batch median... */
+export const OUTLIER_FACTOR = 3;
+/** ...and, in batches of at least this many runs, also above the p99. */
+const OUTLIER_P99_FROM_RUNS = 100;
+/** Outliers listed per measure (the furthest first). */
+export const MAX_OUTLIERS_PER_MEASURE = 10;
+const OUTLIER_MEASURES: readonly FleetMeasure[] = ['durationMs', 'costUsd', 'totalTokens', 'llmCalls', 'toolCalls'];
+
+export interface FleetOptions {
+  /** The user-chosen group attribute's name ("route"); its per-run value is FleetRun.attribute. */
+  groupAttribute?: string | null;
+}
+
+export function aggregateFleet(runs: readonly FleetRun[], opts: FleetOptions = {}): FleetAggregate {
+  const sortedByMeasure = new Map<FleetMeasure, Float64Array>();
+  const distributions = FLEET_MEASURES.map((m) => {
+    const { distribution, sorted } = distributionOf(runs, m);
+    sortedByMeasure.set(m, sorted);
+    return distribution;
+  });
+  return {
+    distributions,
+    groups: groupsOf(runs, opts.groupAttribute ?? null),
+    outliers: outliersOf(runs, sortedByMeasure),
+    checks: checkCounts(runs),
+  };
+}
+
+function distributionOf(runs: readonly FleetRun[], measure: FleetMeasure): { distribution: Distribution; sorted: Float64Array } {
+  const values = new Float64Array(runs.length);
+  let n = 0;
+  let sum = 0;
+  for (const r of runs) {
+    const v = measureOf(r, measure);
+    if (v === null || !Number.isFinite(v)) continue;
+    values[n++] = v;
+    sum += v;
+  }
+  const sorted = values.subarray(0, n).sort();
+  const p = percentilesOfSorted(sorted);
+  return {
+    sorted,
+    distribution: {
+      measure,
+      count: n,
+      missing: runs.length - n,
+      min: n ? sorted[0] : null,
+      max: n ? sorted[n - 1] : null,
+      mean: n ? sum / n : null,
+      p50: p?.p50 ?? null,
+      p95: p?.p95 ?? null,
+      p99: p?.p99 ?? null,
+      bins: histogram(sorted, binScaleOf(measure)),
+    },
+  };
+}
+
+interface GroupAccumulator {
+  dimension: FleetDimension;
+  key: string;
+  value: string;
+  runs: number;
+  calls: number;
+  errors: number;
+  checked: number;
+  checkPasses: number;
+  cost: number;
+  costRuns: number;
+  tokens: number;
+  durations: number[];
+}
+
+/** The group key the fleet uses for a dimension without a user-given name. */
+const DIMENSION_KEYS: Record<Exclude<FleetDimension, 'attribute'>, string> = { agent: 'agent', tool: 'tool', model: 'model' };
+
+function groupsOf(runs: readonly FleetRun[], attribute: string | null): FleetGroup[] {
+  const byDimension = new Map<FleetDimension, Map<string, GroupAccumulator>>();
+  const add = (dimension: FleetDimension, key: string, value: string, run: FleetRun, calls: number) => {
+    let groups = byDimension.get(dimension);
+    if (!groups) byDimension.set(dimension, (groups = new Map()));
+    let g = groups.get(value);
+    if (!g) {
+      g = { dimension, key, value, runs: 0, calls: 0, errors: 0, checked: 0, checkPasses: 0, cost: 0, costRuns: 0, tokens: 0, durations: [] };
+      groups.set(value, g);
+    }
+    g.runs++;
+    g.calls += calls;
+    if (run.errorCount > 0) g.errors++;
+    const passed = checksPassed(run);
+    if (passed !== null) {
+      g.checked++;
+      g.checkPasses += passed;
+    }
+    if (run.costUsd !== null) {
+      g.cost += run.costUsd;
+      g.costRuns++;
+    }
+    g.tokens += run.totalTokens ?? 0;
+    g.durations.push(run.durationMs);
+  };
+  for (const run of runs) {
+    for (const a of run.agents) add('agent', DIMENSION_KEYS.agent, a, run, 1);
+    for (const m of run.models) add('model', DIMENSION_KEYS.model, m, run, 1);
+    for (const [tool, calls] of run.tools) add('tool', DIMENSION_KEYS.tool, tool, run, calls);
+    if (attribute !== null && run.attribute !== null) add('attribute', attribute, run.attribute, run, 1);
+  }
+  const out: FleetGroup[] = [];
+  for (const dimension of ['agent', 'tool', 'model', 'attribute'] as const) {
+    const groups = [...(byDimension.get(dimension)?.values() ?? [])]
+      .sort((a, b) => b.runs - a.runs || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+      .slice(0, MAX_GROUPS_PER_DIMENSION);
+    for (const g of groups) out.push(finishGroup(g));
+  }
+  return out;
+}
+
+function finishGroup(g: GroupAccumulator): FleetGroup {
+  const durations = Float64Array.from(g.durations).sort();
+  return {
+    dimension: g.dimension,
+    key: g.key,
+    value: g.value,
+    runs: g.runs,
+    calls: g.calls,
+    errorRate: g.errors / g.runs,
+    checkPassRate: g.checked ? g.checkPasses / g.checked : null,
+    costUsd: g.costRuns ? g.cost : null,
+    costPerRunUsd: g.costRuns ? g.cost / g.costRuns : null,
+    totalTokens: g.tokens,
+    p50DurationMs: durations.length ? quantileOfSorted(durations, 0.5) : null,
+    p95DurationMs: durations.length ? quantileOfSorted(durations, 0.95) : null,
+  };
+}
+
+/**
+ * Runs far above the batch: at least OUTLIER_FACTOR × the median of the measure (and above its
+ * p99 once the batch has 100 runs or more), the furthest first, with the reason in words
+ * ("cost $0.41, 9.8× the batch median").
+ */
+function outliersOf(runs: readonly FleetRun[], sortedByMeasure: Map<FleetMeasure, Float64Array>): FleetOutlier[] {
+  const out: FleetOutlier[] = [];
+  for (const measure of OUTLIER_MEASURES) {
+    const sorted = sortedByMeasure.get(measure);
+    if (!sorted || sorted.length < 3) continue;
+    const median = quantileOfSorted(sorted, 0.5);
+    if (!(median > 0)) continue;
+    const p99 = quantileOfSorted(sorted, 0.99);
+    const threshold = sorted.length >= OUTLIER_P99_FROM_RUNS ? Math.max(OUTLIER_FACTOR * median, p99 + Number.EPSILON) : OUTLIER_FACTOR * median;
+    const found: { run: FleetRun; value: number }[] = [];
+    for (const run of runs) {
+      const value = measureOf(run, measure);
+      if (value !== null && value >= threshold) found.push({ run, value });
+    }
+    found.sort((a, b) => b.value - a.value || (a.run.traceId < b.run.traceId ? -1 : 1));
+    for (const { run, value } of found.slice(0, MAX_OUTLIERS_PER_MEASURE)) {
+      const ratio = value / median;
+      out.push({
+        traceId: run.traceId,
+        title: run.name,
+        measure,
+        value,
+        reason: `${measureLabel(measure)} ${formatMeasure(measure, value)}, ${ratio >= 10 ? Math.round(ratio) : ratio.toFixed(1)}× the batch median (${formatMeasure(measure, median)})`,
+      });
+    }
+  }
+  return out;
+}
+
+function checkCounts(runs: readonly FleetRun[]): FleetCheckCount[] {
+  const counts = new Map<string, FleetCheckCount>();
+  for (const run of runs) {
+    if (!run.checks) continue;
+    for (const [name, outcome] of run.checks) {
+      let c = counts.get(name);
+      if (!c) counts.set(name, (c = { name, source: 'check', passed: 0, failed: 0, errors: 0 }));
+      if (outcome === 'pass') c.passed++;
+      else if (outcome === 'fail') c.failed++;
+      else c.errors++;
+    }
+  }
+  return [...counts.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

@@ -1,0 +1,345 @@
+// Batch against batch (issue 11): every measure of every group, before against after, with the
+// test that fits the measure. Pass and error rates are proportions (Fisher's exact test when a
+// cell is small, else the two-proportion z test); latency, tokens, cost and call counts are
+// compared by rank (Mann–Whitney U), with a seeded bootstrap interval of the median's change
+// when the groups are small enough for it to be cheap. Regressions (worse after, significant at
+// alpha, and large enough to matter) come first.
+import { formatMeasure, measureLabel, measureOf, NUMERIC_MEASURES, formatPercent, type NumericMeasure } from './measures';
+import { bootstrapMedianDelta, compareProportions, mannWhitneyFromSorted, proportionDeltaInterval, quantileOfSorted } from './stats';
+import type { BatchFinding, FleetDimension, FleetMeasure, FleetRun } from './types';
+import { MAX_GROUPS_PER_DIMENSION } from './aggregate';
+
+export const DEFAULT_ALPHA = 0.01;
+/** Runs each side needs before a group's measure is tested (fewer: listed with test 'none'). */
+export const MIN_RUNS_FOR_TEST = 5;
+/**
+ * A significant change counts as a regression or improvement only when it is also this large:
+ * 10% of the before median for numeric measures, 5 points for rates. With thousands of runs a
+ * rank test finds a 1% latency shift "significant"; nobody should be paged for that.
+ */
+export const MIN_RELATIVE_CHANGE = 0.1;
+export const MIN_RATE_CHANGE = 0.05;
+/**
+ * The bootstrap interval is computed up to this many runs in a group (both sides), 1,000
+ * resamples, while the compare's budget of resampled values lasts (the biggest groups are
+ * compared first, so small ones late in the list may go without): a compare answers in well
+ * under a second however many groups there are; the rank test's p-value decides either way.
+ */
+export const BOOTSTRAP_MAX_RUNS = 1_000;
+const BOOTSTRAP_RESAMPLES = 1_000;
+const BOOTSTRAP_BUDGET = 4_000_000;
+/** Checks compared at most (by name). */
+const MAX_CHECKS = 50;
+
+export interface CompareOptions {
+  alpha?: number;
+  groupAttribute?: string | null;
+}
+
+type GroupRef = BatchFinding['group'];
+
+interface Group {
+  ref: GroupRef;
+  /** Membership over the combined runs (before first, then after). */
+  member: Uint8Array;
+}
+
+export function compareBatchRuns(before: readonly FleetRun[], after: readonly FleetRun[], opts: CompareOptions = {}): BatchFinding[] {
+  const alpha = opts.alpha ?? DEFAULT_ALPHA;
+  const all = [...before, ...after];
+  const split = before.length;
+  const groups = groupsOf(all, opts.groupAttribute ?? null);
+  const findings: BatchFinding[] = [];
+  const budget = { values: BOOTSTRAP_BUDGET };
+  for (const measure of NUMERIC_MEASURES) findings.push(...numericFindings(all, split, groups, measure, alpha, budget));
+  for (const g of groups) {
+    const f = proportionFinding(all, split, g, 'errorRate', (r) => (r.errorCount > 0 ? 1 : 0), alpha, true);
+    if (f) findings.push(f);
+  }
+  for (const check of checkNames(all)) {
+    const outcome = (r: FleetRun): number | null => {
+      const o = r.checks?.get(check);
+      return o === undefined ? null : o === 'pass' ? 1 : 0;
+    };
+    for (const g of groups) {
+      const f = proportionFinding(all, split, g, `check:${check}`, outcome, alpha, false);
+      if (f) findings.push(f);
+    }
+  }
+  return order(withoutDuplicates(findings));
+}
+
+// -------------------------------------------------------------------------------------------
+// Groups
+
+function groupsOf(all: readonly FleetRun[], attribute: string | null): Group[] {
+  const n = all.length;
+  const everyone = new Uint8Array(n).fill(1);
+  const groups: Group[] = [{ ref: { dimension: 'all', key: 'all', value: 'all' }, member: everyone }];
+  const byDimension = new Map<FleetDimension, Map<string, Uint8Array>>();
+  const mark = (dimension: FleetDimension, value: string, i: number) => {
+    let values = byDimension.get(dimension);
+    if (!values) byDimension.set(dimension, (values = new Map()));
+    let member = values.get(value);
+    if (!member) values.set(value, (member = new Uint8Array(n)));
+    member[i] = 1;
+  };
+  all.forEach((r, i) => {
+    for (const a of r.agents) mark('agent', a, i);
+    for (const m of r.models) mark('model', m, i);
+    for (const t of r.tools.keys()) mark('tool', t, i);
+    if (attribute !== null && r.attribute !== null) mark('attribute', r.attribute, i);
+  });
+  for (const dimension of ['agent', 'tool', 'model', 'attribute'] as const) {
+    const values = [...(byDimension.get(dimension) ?? [])]
+      .map(([value, member]) => ({ value, member, runs: member.reduce((s, x) => s + x, 0) }))
+      .sort((a, b) => b.runs - a.runs || (a.value < b.value ? -1 : 1))
+      .slice(0, MAX_GROUPS_PER_DIMENSION);
+    const key = dimension === 'attribute' ? (attribute as string) : dimension;
+    for (const v of values) groups.push({ ref: { dimension, key, value: v.value }, member: v.member });
+  }
+  return groups;
+}
+
+function checkNames(all: readonly FleetRun[]): string[] {
+  const names = new Set<string>();
+  for (const r of all) if (r.checks) for (const name of r.checks.keys()) names.add(name);
+  return [...names].sort().slice(0, MAX_CHECKS);
+}
+
+// -------------------------------------------------------------------------------------------
+// Numeric measures: Mann–Whitney on the batch sorted once per measure
+
+function numericFindings(
+  all: readonly FleetRun[],
+  split: number,
+  groups: Group[],
+  measure: NumericMeasure,
+  alpha: number,
+  budget: { values: number },
+): BatchFinding[] {
+  const n = all.length;
+  const values = new Float64Array(n);
+  const known: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = measureOf(all[i], measure);
+    if (v === null || !Number.isFinite(v)) continue;
+    values[i] = v;
+    known.push(i);
+  }
+  // Sorted once; each group walks this order in linear time (its ranks are the order restricted to it).
+  const order = Uint32Array.from(known).sort((a, b) => values[a] - values[b]);
+  const sortedValues = new Float64Array(order.length);
+  const isSecond = new Uint8Array(order.length);
+  const out: BatchFinding[] = [];
+  for (const g of groups) {
+    let m = 0;
+    const beforeValues: number[] = [];
+    const afterValues: number[] = [];
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k];
+      if (!g.member[i]) continue;
+      sortedValues[m] = values[i];
+      const second = i >= split ? 1 : 0;
+      isSecond[m++] = second;
+      (second ? afterValues : beforeValues).push(values[i]);
+    }
+    if (beforeValues.length === 0 && afterValues.length === 0) continue;
+    const resampled = m <= BOOTSTRAP_MAX_RUNS && m * BOOTSTRAP_RESAMPLES <= budget.values;
+    if (resampled) budget.values -= m * BOOTSTRAP_RESAMPLES;
+    out.push(numericFinding(all, split, g, measure, alpha, sortedValues.subarray(0, m), isSecond.subarray(0, m), beforeValues, afterValues, resampled));
+  }
+  return out;
+}
+
+function numericFinding(
+  all: readonly FleetRun[],
+  split: number,
+  g: Group,
+  measure: NumericMeasure,
+  alpha: number,
+  sorted: Float64Array,
+  isSecond: Uint8Array,
+  beforeValues: number[],
+  afterValues: number[],
+  resampled: boolean,
+): BatchFinding {
+  const b = beforeValues.length ? quantileOfSorted(beforeValues, 0.5) : null;
+  const a = afterValues.length ? quantileOfSorted(afterValues, 0.5) : null;
+  const delta = a !== null && b !== null ? a - b : null;
+  const testable = beforeValues.length >= MIN_RUNS_FOR_TEST && afterValues.length >= MIN_RUNS_FOR_TEST;
+  const pValue = testable ? mannWhitneyFromSorted(sorted, isSecond).pValue : null;
+  const interval =
+    testable && resampled
+      ? bootstrapMedianDelta(beforeValues, afterValues, { alpha, resamples: BOOTSTRAP_RESAMPLES, seed: seedOf(`${measure}|${g.ref.dimension}|${g.ref.value}`) })
+      : null;
+  const large = delta !== null && b !== null && (b === 0 ? delta !== 0 : Math.abs(delta) / Math.abs(b) >= MIN_RELATIVE_CHANGE);
+  const significant = pValue !== null && pValue < alpha && large;
+  const label = `${measureLabel(measure)} p50`;
+  return {
+    group: g.ref,
+    measure,
+    before: { n: beforeValues.length, value: b },
+    after: { n: afterValues.length, value: a },
+    delta,
+    test: testable ? 'mann-whitney-u' : 'none',
+    pValue,
+    interval,
+    regression: significant && (delta as number) > 0,
+    improvement: significant && (delta as number) < 0,
+    headline: headline(label, b === null ? null : formatMeasure(measure, b), a === null ? null : formatMeasure(measure, a), g.ref, pValue),
+    typicalPair: typicalPair(all, split, g, (r) => measureOf(r, measure), b, a),
+  };
+}
+
+/** A stable 32-bit seed from text (FNV-1a), so each group's bootstrap draws its own fixed sequence. */
+function seedOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+// -------------------------------------------------------------------------------------------
+// Proportions
+
+/**
+ * One rate of one group: `outcome` gives 1 (the event), 0, or null (not counted for this run).
+ * higherIsWorse: error rate; otherwise a pass rate, where lower is worse.
+ */
+function proportionFinding(
+  all: readonly FleetRun[],
+  split: number,
+  g: Group,
+  measure: string,
+  outcome: (r: FleetRun) => number | null,
+  alpha: number,
+  higherIsWorse: boolean,
+): BatchFinding | null {
+  let n1 = 0;
+  let x1 = 0;
+  let n2 = 0;
+  let x2 = 0;
+  for (let i = 0; i < all.length; i++) {
+    if (!g.member[i]) continue;
+    const o = outcome(all[i]);
+    if (o === null) continue;
+    if (i < split) {
+      n1++;
+      x1 += o;
+    } else {
+      n2++;
+      x2 += o;
+    }
+  }
+  if (n1 === 0 && n2 === 0) return null;
+  const b = n1 ? x1 / n1 : null;
+  const a = n2 ? x2 / n2 : null;
+  const delta = a !== null && b !== null ? a - b : null;
+  const testable = n1 >= MIN_RUNS_FOR_TEST && n2 >= MIN_RUNS_FOR_TEST;
+  const test = testable ? compareProportions(x1, n1, x2, n2) : null;
+  const pValue = test?.pValue ?? null;
+  const significant = pValue !== null && pValue < alpha && delta !== null && Math.abs(delta) >= MIN_RATE_CHANGE;
+  const worse = delta !== null && (higherIsWorse ? delta > 0 : delta < 0);
+  const label = measure.startsWith('check:') ? `check ${measure.slice('check:'.length)}` : measureLabel(measure as FleetMeasure);
+  // The pair to open: a run without the problem before, one with it after (else the most typical of each side).
+  const bad = higherIsWorse ? 1 : 0;
+  return {
+    group: g.ref,
+    measure,
+    before: { n: n1, value: b },
+    after: { n: n2, value: a },
+    delta,
+    test: test?.test ?? 'none',
+    pValue,
+    interval: testable ? proportionDeltaInterval(x1, n1, x2, n2, alpha) : null,
+    regression: significant && worse,
+    improvement: significant && !worse,
+    headline: headline(label, b === null ? null : formatPercent(b), a === null ? null : formatPercent(a), g.ref, pValue),
+    typicalPair:
+      typicalPair(all, split, g, (r) => r.durationMs, null, null, (r, side) => outcome(r) === (side === 'after' ? bad : 1 - bad)) ??
+      typicalPair(all, split, g, (r) => r.durationMs, null, null),
+  };
+}
+
+// -------------------------------------------------------------------------------------------
+// Typical runs, headlines, order
+
+/**
+ * The member run of each side whose value is closest to that side's median (`medians` given,
+ * or computed over the runs `accept` keeps): the pair a person opens to see the change.
+ */
+function typicalPair(
+  all: readonly FleetRun[],
+  split: number,
+  g: Group,
+  valueOf: (r: FleetRun) => number | null,
+  beforeMedian: number | null,
+  afterMedian: number | null,
+  accept: (r: FleetRun, side: 'before' | 'after') => boolean = () => true,
+): BatchFinding['typicalPair'] {
+  const pick = (from: number, to: number, side: 'before' | 'after', median: number | null): string | null => {
+    const candidates: { id: string; v: number }[] = [];
+    for (let i = from; i < to; i++) {
+      if (!g.member[i] || !accept(all[i], side)) continue;
+      const v = valueOf(all[i]);
+      if (v !== null) candidates.push({ id: all[i].traceId, v });
+    }
+    if (candidates.length === 0) return null;
+    const m = median ?? quantileOfSorted(candidates.map((c) => c.v).sort((x, y) => x - y), 0.5);
+    let best = candidates[0];
+    for (const c of candidates) {
+      const d = Math.abs(c.v - m) - Math.abs(best.v - m);
+      if (d < 0 || (d === 0 && c.id < best.id)) best = c;
+    }
+    return best.id;
+  };
+  const beforeTraceId = pick(0, split, 'before', beforeMedian);
+  const afterTraceId = pick(split, all.length, 'after', afterMedian);
+  return beforeTraceId && afterTraceId ? { beforeTraceId, afterTraceId } : null;
+}
+
+export function groupLabel(ref: GroupRef): string {
+  return ref.dimension === 'all' ? 'all runs' : `${ref.key}=${ref.value}`;
+}
+
+export function formatP(p: number | null): string {
+  if (p === null) return `not tested (fewer than ${MIN_RUNS_FOR_TEST} runs a side)`;
+  if (p < 0.001) return 'p < 0.001';
+  return `p = ${p < 0.01 ? p.toFixed(3) : p.toFixed(2)}`;
+}
+
+/** "check refund policy cited 98% → 60% for route=refunds, p < 0.001". */
+function headline(label: string, before: string | null, after: string | null, ref: GroupRef, p: number | null): string {
+  return `${label} ${before ?? 'none'} → ${after ?? 'none'} for ${groupLabel(ref)}, ${formatP(p)}`;
+}
+
+/**
+ * A group whose runs are the whole batch for a measure (one agent, a tool every run calls)
+ * repeats the finding of all runs: only one is kept. When it is a user attribute's group, that
+ * one (it says where), else the finding of all runs.
+ */
+function withoutDuplicates(findings: BatchFinding[]): BatchFinding[] {
+  const signature = (f: BatchFinding) => `${f.before.n}|${f.after.n}|${f.before.value}|${f.after.value}`;
+  const allOf = new Map<string, string>();
+  for (const f of findings) if (f.group.dimension === 'all') allOf.set(f.measure, signature(f));
+  const attributeRepeatsAll = new Set<string>();
+  for (const f of findings) if (f.group.dimension === 'attribute' && allOf.get(f.measure) === signature(f)) attributeRepeatsAll.add(f.measure);
+  return findings.filter((f) => {
+    if (f.group.dimension === 'attribute') return true;
+    const repeats = allOf.get(f.measure) === signature(f);
+    if (f.group.dimension === 'all') return !attributeRepeatsAll.has(f.measure);
+    return !repeats;
+  });
+}
+
+/** Regressions first (smallest p, then largest change), then improvements, then the rest by p. */
+function order(findings: BatchFinding[]): BatchFinding[] {
+  const rank = (f: BatchFinding) => (f.regression ? 0 : f.improvement ? 1 : 2);
+  return findings.sort(
+    (x, y) =>
+      rank(x) - rank(y) ||
+      (x.pValue ?? 2) - (y.pValue ?? 2) ||
+      Math.abs(y.delta ?? 0) - Math.abs(x.delta ?? 0) ||
+      (x.headline < y.headline ? -1 : x.headline > y.headline ? 1 : 0),
+  );
+}

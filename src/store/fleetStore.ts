@@ -1,0 +1,327 @@
+// Per-trace grouping data for the fleet view and batch against batch (issue 11), written at
+// ingest so that aggregates over 100,000 stored traces never open a span document:
+//  - trace_attrs: the batch keys (agent_trace.batch, service.version, session.id,
+//    gen_ai.conversation.id) and a bounded set of string attributes a user may group by (root
+//    span attributes, resource attributes, un-namespaced baggage-style keys such as `feature` or
+//    `route` on any span), one value per (trace, key);
+//  - trace_members: which agents, tools and models a trace used, with call counts.
+// Both are filled from each newly stored span (FleetFacts.noteSpan, a map update) and written
+// once per export at the end of its transaction (FleetFacts.flush). A trigger on traces removes
+// them with their trace (deletes, retention, clear). Schema v5 creates them and backfills the
+// traces stored before (backfillFleetFacts).
+import type Database from 'better-sqlite3';
+import type { AttrValue, CanonicalSpan } from '../core/model';
+import type { FleetRun } from '../core/fleet';
+
+type Db = Database.Database;
+
+/** Attributes that name a batch, in the order a listing without a key offers them. */
+export const BATCH_KEYS = ['agent_trace.batch', 'service.version', 'session.id', 'gen_ai.conversation.id'] as const;
+/** Grouping attributes kept per trace (batch keys first), and the longest key and value kept. */
+export const MAX_ATTRIBUTES_PER_TRACE = 32;
+export const MAX_KEY_LENGTH = 128;
+export const MAX_VALUE_LENGTH = 256;
+/** Agent, tool and model values kept per trace and dimension. */
+const MAX_MEMBERS_PER_DIMENSION = 64;
+/** Runs of one batch read at most (the newest). */
+export const MAX_BATCH_RUNS = 250_000;
+/** Resource attributes that describe the SDK or process, not the run: never a grouping attribute. */
+const IGNORED_RESOURCE_PREFIXES = ['telemetry.', 'process.', 'host.', 'os.'];
+
+/** Where an attribute came from; a better source replaces a worse one's value for the same key. */
+const enum Source {
+  BatchKey = 0,
+  RootSpan = 1,
+  Resource = 2,
+  Baggage = 3,
+}
+
+interface TraceFacts {
+  attrs: Map<string, { value: string; source: Source }>;
+  /** dimension → value → calls */
+  members: Map<'agent' | 'tool' | 'model', Map<string, number>>;
+}
+
+const scalarText = (v: AttrValue | undefined): string | null => {
+  if (typeof v === 'string') return v.length > 0 && v.length <= MAX_VALUE_LENGTH ? v : null;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return null;
+};
+
+const isBatchKey = (k: string): boolean => (BATCH_KEYS as readonly string[]).includes(k);
+
+/** Collects one export's facts per trace, then writes them in the export's transaction. */
+export class FleetFacts {
+  private readonly pending = new Map<string, TraceFacts>();
+  private statements: { existing: Database.Statement; upsertAttr: Database.Statement; addMember: Database.Statement } | null = null;
+
+  constructor(private readonly db: Db) {}
+
+  /** Prepared on the first write (a read-only connection never prepares them). */
+  private prepared() {
+    return (this.statements ??= {
+      existing: this.db.prepare('SELECT key, source FROM trace_attrs WHERE trace_id = ?').raw(),
+      upsertAttr: this.db.prepare(
+        'INSERT INTO trace_attrs (trace_id, key, value, source) VALUES (?, ?, ?, ?) ' +
+          'ON CONFLICT (trace_id, key) DO UPDATE SET value = excluded.value, source = excluded.source WHERE excluded.source < trace_attrs.source',
+      ),
+      addMember: this.db.prepare(
+        'INSERT INTO trace_members (trace_id, dimension, value, calls) VALUES (?, ?, ?, ?) ' +
+          'ON CONFLICT (trace_id, dimension, value) DO UPDATE SET calls = calls + excluded.calls',
+      ),
+    });
+  }
+
+  /** Forgets facts of an export whose transaction did not commit. */
+  begin(): void {
+    this.pending.clear();
+  }
+
+  /** A newly stored span (a span stored again adds nothing: its calls were counted once). */
+  noteSpan(c: CanonicalSpan): void {
+    let f = this.pending.get(c.traceId);
+    if (!f) this.pending.set(c.traceId, (f = { attrs: new Map(), members: new Map() }));
+    const isRoot = !c.parentSpanId;
+    for (const [k, v] of Object.entries(c.resource)) {
+      if (IGNORED_RESOURCE_PREFIXES.some((p) => k.startsWith(p))) continue;
+      note(f, k, v, isBatchKey(k) ? Source.BatchKey : Source.Resource);
+    }
+    for (const [k, v] of Object.entries(c.attributes)) {
+      if (isBatchKey(k)) note(f, k, v, Source.BatchKey);
+      else if (isRoot) note(f, k, v, Source.RootSpan);
+      else if (!k.includes('.')) note(f, k, v, Source.Baggage);
+    }
+    const n = c.norm;
+    if (n.agentName) count(f, 'agent', n.agentName);
+    if (n.kind === 'tool' && n.tool?.name) count(f, 'tool', n.tool.name);
+    if (n.kind === 'llm' && n.model) count(f, 'model', n.model);
+  }
+
+  /** Writes the collected facts (inside the caller's transaction) and forgets them. */
+  flush(): void {
+    if (this.pending.size === 0) return;
+    try {
+      const { existing, upsertAttr, addMember } = this.prepared();
+      for (const [traceId, f] of this.pending) {
+        if (f.attrs.size > 0) {
+          const stored = new Map((existing.all(traceId) as [string, number][]).map(([k, s]) => [k, s]));
+          let room = MAX_ATTRIBUTES_PER_TRACE - stored.size;
+          // Batch keys first, then root span, resource and baggage attributes, while there is room.
+          for (const [key, { value, source }] of [...f.attrs].sort((a, b) => a[1].source - b[1].source)) {
+            if (stored.has(key)) {
+              if (source < (stored.get(key) as number)) upsertAttr.run(traceId, key, value, source);
+            } else if (room > 0) {
+              upsertAttr.run(traceId, key, value, source);
+              room--;
+            }
+          }
+        }
+        for (const [dimension, values] of f.members) for (const [value, calls] of values) addMember.run(traceId, dimension, value, calls);
+      }
+    } finally {
+      this.pending.clear();
+    }
+  }
+}
+
+function note(f: TraceFacts, key: string, value: AttrValue | undefined, source: Source): void {
+  if (key.length === 0 || key.length > MAX_KEY_LENGTH) return;
+  const text = scalarText(value);
+  if (text === null) return;
+  const had = f.attrs.get(key);
+  if (had && had.source <= source) return;
+  if (!had && f.attrs.size >= MAX_ATTRIBUTES_PER_TRACE * 2) return; // bounded before the write even sees it
+  f.attrs.set(key, { value: text, source });
+}
+
+function count(f: TraceFacts, dimension: 'agent' | 'tool' | 'model', value: string): void {
+  if (value.length > MAX_VALUE_LENGTH) return;
+  let values = f.members.get(dimension);
+  if (!values) f.members.set(dimension, (values = new Map()));
+  if (!values.has(value) && values.size >= MAX_MEMBERS_PER_DIMENSION) return;
+  values.set(value, (values.get(value) ?? 0) + 1);
+}
+
+/** Schema v5: the tables, the cleanup trigger, and the facts of every trace stored before. */
+export function createFleetTables(db: Db): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS trace_attrs (
+      trace_id TEXT NOT NULL,
+      key TEXT NOT NULL,
+      value TEXT NOT NULL,
+      source INTEGER NOT NULL,         -- 0 batch key, 1 root span, 2 resource, 3 baggage-style key on another span
+      PRIMARY KEY (trace_id, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS trace_attrs_value ON trace_attrs(key, value);
+    CREATE TABLE IF NOT EXISTS trace_members (
+      trace_id TEXT NOT NULL,
+      dimension TEXT NOT NULL,         -- agent | tool | model
+      value TEXT NOT NULL,
+      calls INTEGER NOT NULL,
+      PRIMARY KEY (trace_id, dimension, value)
+    ) WITHOUT ROWID;
+    -- traces rows are replaced (INSERT OR REPLACE) on every write: without recursive_triggers a
+    -- REPLACE fires no delete trigger, so only real deletes (retention, delete, clear) clean up.
+    CREATE TRIGGER IF NOT EXISTS traces_fleet_cleanup AFTER DELETE ON traces BEGIN
+      DELETE FROM trace_attrs WHERE trace_id = old.trace_id;
+      DELETE FROM trace_members WHERE trace_id = old.trace_id;
+    END;
+  `);
+  backfillFleetFacts(db);
+}
+
+/** Reads every stored span once (in id order, 5,000 at a time) into the same facts as ingest. */
+export function backfillFleetFacts(db: Db): void {
+  const facts = new FleetFacts(db);
+  const page = db.prepare('SELECT id, doc FROM spans WHERE id > ? ORDER BY id LIMIT 5000').raw();
+  let after = 0;
+  for (;;) {
+    const rows = page.all(after) as [number, string][];
+    if (rows.length === 0) break;
+    for (const [id, doc] of rows) {
+      after = id;
+      try {
+        facts.noteSpan(JSON.parse(doc) as CanonicalSpan);
+      } catch {
+        // an unreadable document adds no facts; the trace still lists
+      }
+    }
+    facts.flush();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+
+export type BatchRef = { kind: 'attribute'; key: string; value: string } | { kind: 'timeRange'; fromMs: number; toMs: number };
+
+export interface BatchRow {
+  key: string;
+  value: string;
+  runs: number;
+  firstStartMs: number;
+  lastStartMs: number;
+}
+
+type RunRow = [
+  trace_id: string,
+  name: string,
+  start_ms: number,
+  duration_ms: number,
+  input_tokens: number | null,
+  output_tokens: number | null,
+  cost_usd: number | null,
+  llm_calls: number,
+  tool_calls: number,
+  error_count: number,
+  services: string,
+  attr: string | null,
+];
+
+type MutableRun = FleetRun & { agents: string[]; models: string[]; tools: Map<string, number>; checks: Map<string, 'pass' | 'fail' | 'error'> | null };
+
+/** The queries of the fleet view over the store's connection. */
+export class FleetStore {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Db) {}
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
+  /** Batches (a key and value shared by runs), the most recently active first. */
+  listBatches(opts: { keys: readonly string[]; sinceMs?: number; limit: number }): BatchRow[] {
+    const keys = JSON.stringify(opts.keys);
+    const rows = this.stmt(
+      'SELECT a.key, a.value, count(*), min(t.start_ms), max(t.start_ms) FROM trace_attrs a JOIN traces t ON t.trace_id = a.trace_id ' +
+        'WHERE a.key IN (SELECT value FROM json_each(?)) GROUP BY a.key, a.value HAVING max(t.start_ms) >= ? ' +
+        'ORDER BY max(t.start_ms) DESC, a.key, a.value LIMIT ?',
+    )
+      .raw()
+      .all(keys, opts.sinceMs ?? -Number.MAX_SAFE_INTEGER, opts.limit) as [string, string, number, number, number][];
+    return rows.map(([key, value, runs, firstStartMs, lastStartMs]) => ({ key, value, runs, firstStartMs, lastStartMs }));
+  }
+
+  /** The traces of a batch: the WHERE clause over traces `t`, and its arguments. */
+  private batchWhere(ref: BatchRef): { sql: string; args: unknown[] } {
+    if (ref.kind === 'attribute') {
+      return { sql: 't.trace_id IN (SELECT trace_id FROM trace_attrs WHERE key = ? AND value = ?)', args: [ref.key, ref.value] };
+    }
+    return { sql: 't.start_ms BETWEEN ? AND ?', args: [ref.fromMs, ref.toMs] };
+  }
+
+  /**
+   * The runs of a batch, newest first, with their group memberships and check outcomes, as the
+   * fleet core takes them. `groupAttribute` fills FleetRun.attribute. Three queries over
+   * indexes, no span document read.
+   */
+  batchRuns(ref: BatchRef, groupAttribute: string | null): FleetRun[] {
+    const where = this.batchWhere(ref);
+    const rows = this.stmt(
+      'SELECT t.trace_id, t.name, t.start_ms, t.duration_ms, t.input_tokens, t.output_tokens, t.cost_usd, t.llm_calls, t.tool_calls, ' +
+        't.error_count, t.services, (SELECT g.value FROM trace_attrs g WHERE g.trace_id = t.trace_id AND g.key = ?) ' +
+        `FROM traces t WHERE ${where.sql} ORDER BY t.start_ms DESC LIMIT ?`,
+    )
+      .raw()
+      .all(groupAttribute ?? '', ...where.args, MAX_BATCH_RUNS) as RunRow[];
+    const runs = new Map<string, MutableRun>();
+    const servicesOf = new Map<string, string>();
+    for (const r of rows) {
+      servicesOf.set(r[0], r[10]);
+      runs.set(r[0], {
+        traceId: r[0],
+        name: r[1],
+        startMs: r[2],
+        durationMs: r[3],
+        totalTokens: r[4] === null && r[5] === null ? null : (r[4] ?? 0) + (r[5] ?? 0),
+        costUsd: r[6],
+        llmCalls: r[7],
+        toolCalls: r[8],
+        errorCount: r[9],
+        checks: null,
+        agents: [],
+        models: [],
+        tools: new Map(),
+        attribute: groupAttribute === null ? null : r[11],
+      });
+    }
+    const members = this.stmt(`SELECT m.trace_id, m.dimension, m.value, m.calls FROM trace_members m JOIN traces t ON t.trace_id = m.trace_id WHERE ${where.sql}`)
+      .raw()
+      .all(...where.args) as [string, string, string, number][];
+    for (const [traceId, dimension, value, calls] of members) {
+      const run = runs.get(traceId);
+      if (!run) continue;
+      if (dimension === 'agent') run.agents.push(value);
+      else if (dimension === 'model') run.models.push(value);
+      else if (dimension === 'tool') run.tools.set(value, calls);
+    }
+    const checks = this.stmt(`SELECT c.trace_id, c.check_name, c.outcome FROM check_results c JOIN traces t ON t.trace_id = c.trace_id WHERE ${where.sql}`)
+      .raw()
+      .all(...where.args) as [string, string, 'pass' | 'fail' | 'error'][];
+    for (const [traceId, check, outcome] of checks) {
+      const run = runs.get(traceId);
+      if (!run) continue;
+      (run.checks ??= new Map()).set(check, outcome);
+    }
+    // A run without agent names is its service's (an agent is `gen_ai.agent.name`, else `service.name`, as check scopes read it).
+    for (const run of runs.values()) if (run.agents.length === 0) run.agents.push(...(JSON.parse(servicesOf.get(run.traceId) ?? '[]') as string[]));
+    return [...runs.values()];
+  }
+
+  /** The grouping attributes stored for a trace (tests, and the CLI's hints). */
+  attributesOf(traceId: string): Record<string, string> {
+    const rows = this.stmt('SELECT key, value FROM trace_attrs WHERE trace_id = ? ORDER BY key').raw().all(traceId) as [string, string][];
+    return Object.fromEntries(rows);
+  }
+
+  /** Attribute keys stored on the runs of a batch, the most common first (what a user may group by). */
+  attributeKeys(ref: BatchRef, limit = 50): string[] {
+    const where = this.batchWhere(ref);
+    return this.stmt(`SELECT a.key FROM trace_attrs a JOIN traces t ON t.trace_id = a.trace_id WHERE ${where.sql} GROUP BY a.key ORDER BY count(*) DESC, a.key LIMIT ?`)
+      .pluck()
+      .all(...where.args, limit) as string[];
+  }
+}
