@@ -16,6 +16,7 @@ import { WebviewHost } from './webviewHost';
 const TRACES_DEBOUNCE_MS = 1000;
 const BATCH_LIMIT = 500;
 const DAY_MS = 86_400_000;
+const ROLLING_SLACK_MS = 60_000;
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
@@ -40,6 +41,8 @@ export class FleetPanel extends WebviewHost<FleetHostMessage, FleetWebviewMessag
   private last: { batches?: FleetHostMessage; fleet?: FleetHostMessage; compare?: FleetHostMessage } = {};
   private seq = { batches: 0, fleet: 0, compare: 0 };
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** A time range chosen as "the last N hours" moves with the clock: its length, else null. */
+  private rollingMs: number | null = null;
 
   /** Opens (or reveals) the fleet view; with `compare`, on the after batch compared with the before one. */
   static async show(ctx: Ctx, compare?: { before: BatchRefDto; after: BatchRefDto }): Promise<FleetPanel> {
@@ -48,7 +51,7 @@ export class FleetPanel extends WebviewHost<FleetHostMessage, FleetWebviewMessag
       p = new FleetPanel(ctx);
       FleetPanel.current = p;
       if (compare) {
-        p.selection = { batch: compare.after, groupAttribute: null };
+        p.select({ batch: compare.after, groupAttribute: null });
         await Promise.all([p.listBatches(null), p.loadFleet(), p.runCompare(compare.before, compare.after)]);
       } else {
         await p.openDefault();
@@ -56,7 +59,7 @@ export class FleetPanel extends WebviewHost<FleetHostMessage, FleetWebviewMessag
     } else {
       p.reveal();
       if (compare) {
-        p.selection = { batch: compare.after, groupAttribute: p.selection?.groupAttribute ?? null };
+        p.select({ batch: compare.after, groupAttribute: p.selection?.groupAttribute ?? null });
         await Promise.all([p.loadFleet(), p.runCompare(compare.before, compare.after)]);
       }
     }
@@ -77,7 +80,7 @@ export class FleetPanel extends WebviewHost<FleetHostMessage, FleetWebviewMessag
     const batches = await this.listBatches(null);
     const newest = batches.filter((b) => b.runs > 0).sort((a, b) => b.lastStartMs - a.lastStartMs)[0];
     const now = Date.now();
-    this.selection = { batch: newest ? newest.ref : { kind: 'timeRange', fromMs: now - DAY_MS, toMs: now }, groupAttribute: null };
+    this.select({ batch: newest ? newest.ref : { kind: 'timeRange', fromMs: now - DAY_MS, toMs: now }, groupAttribute: null });
     await this.loadFleet();
   }
 
@@ -105,7 +108,19 @@ export class FleetPanel extends WebviewHost<FleetHostMessage, FleetWebviewMessag
     }
   }
 
+  /** Sets the batch shown; a time range ending about now is kept ending now as runs arrive. */
+  private select(selection: FleetSelection): void {
+    const b = selection.batch;
+    const same = this.selection !== null && JSON.stringify(this.selection.batch) === JSON.stringify(b);
+    if (!same) this.rollingMs = b.kind === 'timeRange' && Math.abs(Date.now() - b.toMs) < ROLLING_SLACK_MS ? b.toMs - b.fromMs : null;
+    this.selection = selection;
+  }
+
   private async loadFleet(): Promise<void> {
+    if (this.selection && this.rollingMs !== null) {
+      const now = Date.now();
+      this.selection = { ...this.selection, batch: { kind: 'timeRange', fromMs: now - this.rollingMs, toMs: now } };
+    }
     const selection = this.selection;
     if (!selection) return;
     const seq = ++this.seq.fleet;
@@ -161,7 +176,7 @@ export class FleetPanel extends WebviewHost<FleetHostMessage, FleetWebviewMessag
       case 'selectBatch': {
         const batch = sanitizeRef(m.selection?.batch);
         if (!batch) return;
-        this.selection = { batch, groupAttribute: sanitizeAttribute(m.selection.groupAttribute) };
+        this.select({ batch, groupAttribute: sanitizeAttribute(m.selection.groupAttribute) });
         await this.loadFleet();
         return;
       }
