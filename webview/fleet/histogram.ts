@@ -13,6 +13,8 @@ import { distributionSummary, formatMeasure, histogramRange, markersOf, measureL
 
 export const CHART_HEIGHT = 130;
 
+const INTEGER_MEASURES = new Set(['llmCalls', 'toolCalls', 'totalTokens']);
+
 const MARKER_DASH: Record<Marker['label'], number[]> = { p50: [], p95: [5, 3], p99: [2, 2] };
 
 @customElement('fleet-histogram')
@@ -50,7 +52,7 @@ export class FleetHistogram extends LitElement {
     const empty = d.count === 0 || d.bins.length === 0;
     return html`<div class="hist-title">${label}</div>
       ${empty
-        ? html`<div class="chart-empty muted">${d.missing ? `Unknown for all ${formatCount(d.missing)} runs` : 'No runs'}</div>`
+        ? html`<div class="chart-empty muted">${d.missing ? (d.missing === 1 ? 'Unknown for the only run' : `Unknown for all ${formatCount(d.missing)} runs`) : 'No runs'}</div>`
         : html`<div class="chart" role="img" aria-label=${`${label} histogram: ${distributionSummary(d)}`}></div>`}
       <div class="stats muted">${distributionSummary(d)}</div>
       <div class="hover muted" aria-live="polite"></div>`;
@@ -96,7 +98,8 @@ export class FleetHistogram extends LitElement {
           size: 26,
           grid: { show: false },
           ticks: { stroke: theme.grid, size: 4 },
-          values: (_u, splits) => splits.map((v) => formatMeasure(d.measure, v)),
+          // Counts (calls, tokens) label whole numbers only: a one-value batch spans 1.8–2.2.
+          values: (_u, splits) => splits.map((v) => (INTEGER_MEASURES.has(d.measure) && !Number.isInteger(v) ? '' : formatMeasure(d.measure, v))),
         },
         {
           stroke: theme.muted,

@@ -7,6 +7,7 @@ import type { BatchRefDto, BatchSummaryDto } from '../../protocol/fleet';
 import { CompareBatches, GetFleet, ListBatches } from '../../protocol/lsp';
 import { assertNever, type FleetHostMessage, type FleetSelection, type FleetWebviewMessage } from '../../protocol/webviewMessages';
 import type { Ctx } from '../context';
+import { defaultBatch } from '../fleetDefaults';
 import { formatCount } from '../../core/format';
 import { plainRowText } from '../format';
 import { Commands, WebviewTypes } from '../ids';
@@ -75,12 +76,11 @@ export class FleetPanel extends WebviewHost<FleetHostMessage, FleetWebviewMessag
     this.disposables.push(ctx.onDidChangeTraces(() => this.scheduleRefresh()));
   }
 
-  /** The newest batch of any grouping attribute; without one, the runs of the last 24 hours. */
+  /** The newest batch of several runs (see defaultBatch); without one, the runs of the last 24 hours. */
   private async openDefault(): Promise<void> {
-    const batches = await this.listBatches(null);
-    const newest = batches.filter((b) => b.runs > 0).sort((a, b) => b.lastStartMs - a.lastStartMs)[0];
+    const batch = defaultBatch(await this.listBatches(null));
     const now = Date.now();
-    this.select({ batch: newest ? newest.ref : { kind: 'timeRange', fromMs: now - DAY_MS, toMs: now }, groupAttribute: null });
+    this.select({ batch: batch ?? { kind: 'timeRange', fromMs: now - DAY_MS, toMs: now }, groupAttribute: null });
     await this.loadFleet();
   }
 
