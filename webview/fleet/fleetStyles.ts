@@ -25,6 +25,9 @@ export const fleetStyles = css`
     gap: 4px;
     align-items: center;
   }
+  .time-range {
+    gap: 10px;
+  }
   select,
   input {
     color: var(--vscode-input-foreground);
