@@ -144,7 +144,7 @@ describe('fleet view webview in Chromium', function () {
     });
     p.on('pageerror', (e) => pageErrors.push(e.message));
     await p.goto(harness.pageUrl('fleet', theme));
-    await p.waitForFunction(`window.__posted.some((m) => m.type === 'ready')`);
+    await p.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
     return p;
   }
   const hostPost = (p: Page, m: FleetHostMessage) => p.evaluate(`window.__hostPost(${JSON.stringify(m)})`);
@@ -186,7 +186,7 @@ describe('fleet view webview in Chromium', function () {
     page = await open('dark');
     const fleet = fleetFixture();
     await showFleet(page, fleet);
-    await page.waitForFunction(`document.querySelectorAll('fleet-histogram[data-markers]').length === 7`);
+    await page.waitForFunction(() => document.querySelectorAll('fleet-histogram[data-markers]').length === 7);
     assert.equal(await page.locator('.runs-count').textContent(), '5,000 runs');
     const latency = fleet.distributions[0];
     const stats = await page.locator('fleet-histogram.hist-durationMs .stats').textContent();
@@ -206,7 +206,7 @@ describe('fleet view webview in Chromium', function () {
     // Hovering a bar says its range and count.
     const box = (await page.locator('fleet-histogram.hist-durationMs .u-over').boundingBox())!;
     await page.mouse.move(box.x + 8, box.y + box.height / 2);
-    await page.waitForFunction(`/runs?$/.test(document.querySelector('fleet-histogram.hist-durationMs .hover').textContent)`);
+    await page.waitForFunction(() => /runs?$/.test(document.querySelector('fleet-histogram.hist-durationMs .hover')?.textContent ?? ''));
     await page.screenshot({ path: join(shots, 'fleet-dark.png'), fullPage: false });
     // VS Code switches theme by rewriting the variables on <html>: the charts follow.
     await page.evaluate(`document.documentElement.style.setProperty('--vscode-charts-blue', '#00c853')`);
@@ -238,11 +238,11 @@ describe('fleet view webview in Chromium', function () {
     await page.locator('button.sort-checkPassRate').click();
     assert.equal((await firstGroupValues(page, 1))[0], by('checkPassRate', -1));
     // The rows with no pass rate come last whatever the direction: scroll to the end.
-    await page.waitForFunction(`(() => {
-      const list = document.querySelector('fleet-virtual-list.group-rows');
+    await page.waitForFunction(() => {
+      const list = document.querySelector('fleet-virtual-list.group-rows')!;
       list.scrollTop = list.scrollHeight;
-      return [...list.querySelectorAll('.pass-rate')].some((c) => c.textContent.trim() === '—');
-    })()`);
+      return [...list.querySelectorAll('.pass-rate')].some((c) => c.textContent?.trim() === '—');
+    });
     const last = await page.locator('.group-rows .group-row').last().locator('.pass-rate').textContent();
     assert.equal(last?.trim(), '—');
     await page.locator('button.sort-value').click();
@@ -264,7 +264,9 @@ describe('fleet view webview in Chromium', function () {
     // Another group attribute asks the host for the batch grouped by it.
     await page.locator('input.group-attribute').fill('route');
     await page.locator('input.group-attribute').press('Enter');
-    await page.waitForFunction(`window.__posted.some((m) => m.type === 'selectBatch' && m.selection.groupAttribute === 'route')`);
+    await page.waitForFunction(() =>
+      (window as unknown as { __posted: { type: string; selection?: { groupAttribute: string | null } }[] }).__posted.some((m) => m.type === 'selectBatch' && m.selection?.groupAttribute === 'route'),
+    );
     assert.deepEqual(pageErrors, []);
   });
 
