@@ -15,6 +15,8 @@ const benches = {
   // Agent exit → row visible, click → panel painted, in code-server (issue 14).
   editor: ['--import', 'tsx', 'bench/editorLatency.ts'],
   compare: ['--import', 'tsx', 'bench/compare.ts'],
+  // Fleet aggregates and batch against batch over 100,000 stored traces (issue 11).
+  fleet: ['--import', 'tsx', 'bench/fleet.ts', '--traces', '100000', '--runs', '5'],
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -84,8 +84,19 @@ async function runAgent(client, prompt) {
   });
 }
 
+/**
+ * The run's input from `agent-trace batch run` (AGENT_TRACE_INPUT, one JSON line of the inputs
+ * file), e.g. {"route":"refunds","question":"Can I return my umbrella?"}; null when run by hand.
+ */
+function batchInput() {
+  if (!process.env.AGENT_TRACE_INPUT) return null;
+  const input = JSON.parse(process.env.AGENT_TRACE_INPUT);
+  return input && typeof input === 'object' ? input : { question: String(input) };
+}
+
 async function main() {
-  const prompt = process.argv.slice(2).join(' ') || DEFAULT_PROMPT;
+  const input = batchInput();
+  const prompt = process.argv.slice(2).join(' ') || (input && input.question) || DEFAULT_PROMPT;
   const mock = await startMockModel();
   const client = new OpenAI({ baseURL: mock.baseURL, apiKey: 'sk-mock-not-a-real-key', maxRetries: 0 });
   let traceId = null;
@@ -93,6 +104,8 @@ async function main() {
   try {
     await tracer.startActiveSpan('agent run', async (root) => {
       traceId = root.spanContext().traceId;
+      // What kind of request this is: the fleet view groups runs (and their cost) by it.
+      if (input && typeof input.route === 'string') root.setAttribute('route', input.route);
       try {
         const answer = await runAgent(client, prompt);
         console.log(answer);

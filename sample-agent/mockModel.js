@@ -16,6 +16,32 @@ function completion(model, message, finishReason, usage) {
   };
 }
 
+const REFUND_ANSWER = 'Under our refund policy you can return it within 30 days for a full refund.';
+// About as long as the right answer: a fault changes what the answer says, not its size.
+const FAULTY_REFUND_ANSWER = 'You can probably send it back at some point; I could not find out how.';
+
+/**
+ * A fault for batch experiments, off unless MOCK_FAULT_ROUTE is set: on that route (the `route`
+ * of AGENT_TRACE_INPUT), a deterministic MOCK_FAULT_RATE share of the runs (by
+ * AGENT_TRACE_RUN_INDEX) answer without citing the refund policy. The golden-ratio sequence
+ * frac(i·0.618…) is spread evenly over any regular subsequence of run indices, so every 2nd or
+ * 3rd run of a batch cycling through its inputs gets very nearly that share.
+ */
+function injectFault() {
+  const route = process.env.MOCK_FAULT_ROUTE;
+  if (!route) return false;
+  let input = null;
+  try {
+    input = JSON.parse(process.env.AGENT_TRACE_INPUT || 'null');
+  } catch {
+    return false;
+  }
+  if (!input || input.route !== route) return false;
+  const rate = Number(process.env.MOCK_FAULT_RATE || '0.4');
+  const index = Number(process.env.AGENT_TRACE_RUN_INDEX || process.env.AGENT_TRACE_INPUT_INDEX || '0');
+  return ((index * 0.6180339887498949) % 1) < rate;
+}
+
 function answer(body) {
   const messages = body.messages || [];
   const model = body.model || 'gpt-4o-mini';
@@ -37,9 +63,11 @@ function answer(body) {
   }
   const weather = JSON.parse(toolResults.find((m) => m.tool_call_id === 'call_weather_1')?.content || '{}');
   const docs = JSON.parse(toolResults.find((m) => m.tool_call_id === 'call_docs_2')?.content || '{}');
+  const asksAboutRefunds = messages.some((m) => m.role === 'user' && /refund/i.test(String(m.content)));
   const text =
     `It is ${weather.temperatureC}°C with ${weather.condition} in ${weather.city}: take an umbrella.\n` +
-    `The wiki says:\n${docs.text || '(nothing)'}`;
+    `The wiki says:\n${docs.text || '(nothing)'}` +
+    (asksAboutRefunds ? `\n${injectFault() ? FAULTY_REFUND_ANSWER : REFUND_ANSWER}` : '');
   return completion(model, { role: 'assistant', content: text }, 'stop', { prompt_tokens: 391, completion_tokens: 87 });
 }
 

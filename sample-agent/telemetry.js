@@ -12,7 +12,7 @@ const path = require('node:path');
 const { context, trace } = require('@opentelemetry/api');
 const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
 const { TracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace');
-const { resourceFromAttributes } = require('@opentelemetry/resources');
+const { detectResources, envDetector, resourceFromAttributes } = require('@opentelemetry/resources');
 const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto');
 const { OpenAIInstrumentation } = require('@traceloop/instrumentation-openai');
 
@@ -23,7 +23,10 @@ function loadSourceLocationProcessor() {
   if (!fs.existsSync(LIB)) {
     const src = path.join(__dirname, '..', 'src', 'sdk', 'sourceLocationProcessor.ts');
     if (!fs.existsSync(src)) throw new Error(`${LIB} is missing: run "node scripts/build-sample-agent.mjs" in the Agent Trace repo`);
-    require('esbuild').buildSync({ entryPoints: [src], outfile: LIB, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+    // Built beside and renamed into place: agents started together (a batch) never read a half-written file.
+    const tmp = `${LIB}.${process.pid}.tmp`;
+    require('esbuild').buildSync({ entryPoints: [src], outfile: tmp, bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' });
+    fs.renameSync(tmp, LIB);
   }
   return require(LIB).sourceLocationProcessor;
 }
@@ -39,7 +42,10 @@ function setupTelemetry() {
   const sourceLocationProcessor = loadSourceLocationProcessor();
   const url = tracesUrl();
   const provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME || 'sample-agent' }),
+    // OTEL_RESOURCE_ATTRIBUTES joins the resource: `agent-trace batch run` tags each run's batch there.
+    resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME || 'sample-agent' }).merge(
+      detectResources({ detectors: [envDetector] }),
+    ),
     spanProcessors: [
       sourceLocationProcessor(),
       // Short delay: spans reach the viewer while the agent is still running.

@@ -23,6 +23,7 @@ import { HEALTH_USAGE, runHealth } from './healthCommand';
 import { CHECK_USAGE, CheckUsageError, findChecksFile, runCheck } from './checkCommand';
 import { TraceStore } from '../store/traceStore';
 import { TraceTitles } from '../server/traceTitles';
+import { BATCH_USAGE, FLEET_USAGE, FleetUsageError, runFleetCommand } from './fleetCommand';
 
 export { SERVER_NODE_FLAGS } from '../protocol/lsp';
 
@@ -42,6 +43,8 @@ Usage:
                      [--suggest PERCENT] [--loop N] [--fail-on-lost errors|failed_checks|loops] [--json] [--db FILE]
   ${HEALTH_USAGE}
   ${CHECK_USAGE}
+  ${FLEET_USAGE}
+  ${BATCH_USAGE}
   agent-trace lsp    --stdio
 
 The default database is ${defaultDbPath()} (shared with the VS Code extension).`;
@@ -83,6 +86,7 @@ const parse = (argv: string[]) => parseArgs({ args: argv, options: OPTIONS, allo
 
 export async function main(argv: string[], out = (s: string) => process.stdout.write(s + '\n')): Promise<number> {
   if (argv[0] === 'mcp') return runMcpCommand(argv.slice(1), (m) => { throw new UsageError(m); });
+  if (argv[0] === 'fleet' || argv[0] === 'batch') return fleetCommand(argv[0], argv.slice(1), out);
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -202,6 +206,20 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
       return new Promise<number>(() => undefined); // runs until the client disconnects
     default:
       throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`);
+  }
+}
+
+/** `fleet` and `batch` parse their own options (`-n`, `-c`, and a command after `--`). */
+async function fleetCommand(command: 'fleet' | 'batch', argv: string[], out: (s: string) => void): Promise<number> {
+  try {
+    return await runFleetCommand(command, argv, {
+      withStore: (db, run) => withStore(path.resolve(db ?? defaultDbPath()), true, run),
+      out,
+      err: (line) => process.stderr.write(line + '\n'),
+    });
+  } catch (err) {
+    if (err instanceof FleetUsageError) throw new UsageError(err.message);
+    throw err;
   }
 }
 

@@ -60,6 +60,7 @@ export const Settings = {
   agentAccessEnabled: 'agentAccess.enabled',
   agentAccessRedact: 'agentAccess.redact',
   agentAccessTokenBudget: 'agentAccess.tokenBudget',
+  runCommand: 'run.command',
 } as const;
 
 /** Settings whose change needs a new server session (they are server init options). */

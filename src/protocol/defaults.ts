@@ -38,4 +38,6 @@ export const SETTING_DEFAULTS = {
   'agentAccess.enabled': true,
   'agentAccess.redact': true,
   'agentAccess.tokenBudget': 8000,
+  /** The command that runs the user's agent once (batches over an inputs file, run-and-trace); empty: not set. */
+  'run.command': '',
 } as const;

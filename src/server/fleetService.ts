@@ -102,8 +102,9 @@ export function evaluationsAndMetrics(_store: TraceStore, _batch: BatchRef, _run
 
 export function batchLabel(ref: BatchRefDto): string {
   if (ref.kind === 'attribute') return `${ref.key} = ${ref.value}`;
-  const time = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
-  return `${time(ref.fromMs)}–${time(ref.toMs)} UTC`;
+  // Open ends (0, MAX_SAFE_INTEGER) are outside what a Date holds: said in words.
+  const time = (ms: number, end: string) => (Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString().slice(0, 16).replace('T', ' ') : end);
+  return `${time(ref.fromMs, 'the first run')}–${time(ref.toMs, 'now')} UTC`;
 }
 
 function summaryOf(ref: BatchRef, runs: readonly FleetRun[]): BatchSummaryDto {

@@ -57,6 +57,9 @@ function probeGrpc(host: string, port: number): Promise<AgentTraceInfo | null> {
   });
 }
 
+/** The Agent Trace server answering OTLP/HTTP at host:port, or null (nothing there, or another program). */
+export const probeAgentTraceHttp = (host: string, port: number): Promise<AgentTraceInfo | null> => probeHttp(host, port);
+
 /** A message for the user about who holds `port`, naming the setting to change. */
 export async function describePortConflict(host: string, port: number, which: 'http' | 'grpc'): Promise<string> {
   const info = await (which === 'http' ? probeHttp(host, port) : probeGrpc(host, port));

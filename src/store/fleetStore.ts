@@ -216,9 +216,62 @@ type RunRow = [
   error_count: number,
   services: string,
   attr: string | null,
+  /** "dimension␟value␟calls" joined by ␞ */
+  members: string | null,
+  /** "check␟outcome" joined by ␞ */
+  checks: string | null,
 ];
 
-type MutableRun = FleetRun & { agents: string[]; models: string[]; tools: Map<string, number>; checks: Map<string, 'pass' | 'fail' | 'error'> | null };
+const UNIT = '\u001f';
+const RECORD = '\u001e';
+
+/** One row of batchRuns as the fleet core's run. */
+const runOf =
+  (withAttribute: boolean) =>
+  (r: RunRow): FleetRun => {
+    const agents: string[] = [];
+    const models: string[] = [];
+    const tools = new Map<string, number>();
+    if (r[12]) {
+      for (const record of r[12].split(RECORD)) {
+        // By the first and last separator: a value may itself hold one (span content is untrusted).
+        const first = record.indexOf(UNIT);
+        const last = record.lastIndexOf(UNIT);
+        const dimension = record.slice(0, first);
+        const value = record.slice(first + 1, last);
+        const calls = record.slice(last + 1);
+        if (dimension === 'agent') agents.push(value);
+        else if (dimension === 'model') models.push(value);
+        else if (dimension === 'tool') tools.set(value, Number(calls));
+      }
+    }
+    let checks: Map<string, 'pass' | 'fail' | 'error'> | null = null;
+    if (r[13]) {
+      checks = new Map();
+      for (const record of r[13].split(RECORD)) {
+        const cut = record.lastIndexOf(UNIT);
+        checks.set(record.slice(0, cut), record.slice(cut + 1) as 'pass' | 'fail' | 'error');
+      }
+    }
+    // A run without agent names is its service's (an agent is gen_ai.agent.name, else service.name, as check scopes read it).
+    if (agents.length === 0) agents.push(...(JSON.parse(r[10]) as string[]));
+    return {
+      traceId: r[0],
+      name: r[1],
+      startMs: r[2],
+      durationMs: r[3],
+      totalTokens: r[4] === null && r[5] === null ? null : (r[4] ?? 0) + (r[5] ?? 0),
+      costUsd: r[6],
+      llmCalls: r[7],
+      toolCalls: r[8],
+      errorCount: r[9],
+      checks,
+      agents,
+      models,
+      tools,
+      attribute: withAttribute ? r[11] : null,
+    };
+  };
 
 /** The queries of the fleet view over the store's connection. */
 export class FleetStore {
@@ -255,60 +308,23 @@ export class FleetStore {
 
   /**
    * The runs of a batch, newest first, with their group memberships and check outcomes, as the
-   * fleet core takes them. `groupAttribute` fills FleetRun.attribute. Three queries over
-   * indexes, no span document read.
+   * fleet core takes them. `groupAttribute` fills FleetRun.attribute. No span document is read.
    */
   batchRuns(ref: BatchRef, groupAttribute: string | null): FleetRun[] {
     const where = this.batchWhere(ref);
+    // One statement (one consistent snapshot): each run's memberships and check outcomes come
+    // packed by group_concat from their primary-key ranges, so SQLite, not JavaScript, does the
+    // per-row work and no row object is built per membership or check.
     const rows = this.stmt(
       'SELECT t.trace_id, t.name, t.start_ms, t.duration_ms, t.input_tokens, t.output_tokens, t.cost_usd, t.llm_calls, t.tool_calls, ' +
-        't.error_count, t.services, (SELECT g.value FROM trace_attrs g WHERE g.trace_id = t.trace_id AND g.key = ?) ' +
+        't.error_count, t.services, (SELECT g.value FROM trace_attrs g WHERE g.trace_id = t.trace_id AND g.key = ?), ' +
+        "(SELECT group_concat(m.dimension || char(31) || m.value || char(31) || m.calls, char(30)) FROM trace_members m WHERE m.trace_id = t.trace_id), " +
+        "(SELECT group_concat(c.check_name || char(31) || c.outcome, char(30)) FROM check_results c WHERE c.trace_id = t.trace_id) " +
         `FROM traces t WHERE ${where.sql} ORDER BY t.start_ms DESC LIMIT ?`,
     )
       .raw()
       .all(groupAttribute ?? '', ...where.args, MAX_BATCH_RUNS) as RunRow[];
-    const runs = new Map<string, MutableRun>();
-    const servicesOf = new Map<string, string>();
-    for (const r of rows) {
-      servicesOf.set(r[0], r[10]);
-      runs.set(r[0], {
-        traceId: r[0],
-        name: r[1],
-        startMs: r[2],
-        durationMs: r[3],
-        totalTokens: r[4] === null && r[5] === null ? null : (r[4] ?? 0) + (r[5] ?? 0),
-        costUsd: r[6],
-        llmCalls: r[7],
-        toolCalls: r[8],
-        errorCount: r[9],
-        checks: null,
-        agents: [],
-        models: [],
-        tools: new Map(),
-        attribute: groupAttribute === null ? null : r[11],
-      });
-    }
-    const members = this.stmt(`SELECT m.trace_id, m.dimension, m.value, m.calls FROM trace_members m JOIN traces t ON t.trace_id = m.trace_id WHERE ${where.sql}`)
-      .raw()
-      .all(...where.args) as [string, string, string, number][];
-    for (const [traceId, dimension, value, calls] of members) {
-      const run = runs.get(traceId);
-      if (!run) continue;
-      if (dimension === 'agent') run.agents.push(value);
-      else if (dimension === 'model') run.models.push(value);
-      else if (dimension === 'tool') run.tools.set(value, calls);
-    }
-    const checks = this.stmt(`SELECT c.trace_id, c.check_name, c.outcome FROM check_results c JOIN traces t ON t.trace_id = c.trace_id WHERE ${where.sql}`)
-      .raw()
-      .all(...where.args) as [string, string, 'pass' | 'fail' | 'error'][];
-    for (const [traceId, check, outcome] of checks) {
-      const run = runs.get(traceId);
-      if (!run) continue;
-      (run.checks ??= new Map()).set(check, outcome);
-    }
-    // A run without agent names is its service's (an agent is `gen_ai.agent.name`, else `service.name`, as check scopes read it).
-    for (const run of runs.values()) if (run.agents.length === 0) run.agents.push(...(JSON.parse(servicesOf.get(run.traceId) ?? '[]') as string[]));
-    return [...runs.values()];
+    return rows.map(runOf(groupAttribute !== null));
   }
 
   /** The grouping attributes stored for a trace (tests, and the CLI's hints). */

@@ -68,76 +68,98 @@ interface GroupAccumulator {
   dimension: FleetDimension;
   key: string;
   value: string;
-  runs: number;
   calls: number;
-  errors: number;
-  checked: number;
-  checkPasses: number;
-  cost: number;
-  costRuns: number;
-  tokens: number;
-  durations: number[];
+  runs: number[];
 }
 
 /** The group key the fleet uses for a dimension without a user-given name. */
 const DIMENSION_KEYS: Record<Exclude<FleetDimension, 'attribute'>, string> = { agent: 'agent', tool: 'tool', model: 'model' };
 
+/** Per-run figures read once into typed arrays; each group then sums over its run indices. */
+interface RunColumns {
+  errors: Uint8Array;
+  /** 1 all checks passed, 0 not, −1 none ran. */
+  passed: Int8Array;
+  /** NaN when unknown. */
+  cost: Float64Array;
+  tokens: Float64Array;
+  duration: Float64Array;
+}
+
+function columnsOf(runs: readonly FleetRun[]): RunColumns {
+  return {
+    errors: Uint8Array.from(runs, (r) => (r.errorCount > 0 ? 1 : 0)),
+    passed: Int8Array.from(runs, (r) => checksPassed(r) ?? -1),
+    cost: Float64Array.from(runs, (r) => r.costUsd ?? Number.NaN),
+    tokens: Float64Array.from(runs, (r) => r.totalTokens ?? 0),
+    duration: Float64Array.from(runs, (r) => r.durationMs),
+  };
+}
+
 function groupsOf(runs: readonly FleetRun[], attribute: string | null): FleetGroup[] {
   const byDimension = new Map<FleetDimension, Map<string, GroupAccumulator>>();
-  const add = (dimension: FleetDimension, key: string, value: string, run: FleetRun, calls: number) => {
+  const add = (dimension: FleetDimension, key: string, value: string, run: number, calls: number) => {
     let groups = byDimension.get(dimension);
     if (!groups) byDimension.set(dimension, (groups = new Map()));
     let g = groups.get(value);
-    if (!g) {
-      g = { dimension, key, value, runs: 0, calls: 0, errors: 0, checked: 0, checkPasses: 0, cost: 0, costRuns: 0, tokens: 0, durations: [] };
-      groups.set(value, g);
-    }
-    g.runs++;
+    if (!g) groups.set(value, (g = { dimension, key, value, calls: 0, runs: [] }));
+    g.runs.push(run);
     g.calls += calls;
-    if (run.errorCount > 0) g.errors++;
-    const passed = checksPassed(run);
-    if (passed !== null) {
-      g.checked++;
-      g.checkPasses += passed;
-    }
-    if (run.costUsd !== null) {
-      g.cost += run.costUsd;
-      g.costRuns++;
-    }
-    g.tokens += run.totalTokens ?? 0;
-    g.durations.push(run.durationMs);
   };
-  for (const run of runs) {
-    for (const a of run.agents) add('agent', DIMENSION_KEYS.agent, a, run, 1);
-    for (const m of run.models) add('model', DIMENSION_KEYS.model, m, run, 1);
-    for (const [tool, calls] of run.tools) add('tool', DIMENSION_KEYS.tool, tool, run, calls);
-    if (attribute !== null && run.attribute !== null) add('attribute', attribute, run.attribute, run, 1);
-  }
+  runs.forEach((run, i) => {
+    for (const a of run.agents) add('agent', DIMENSION_KEYS.agent, a, i, 1);
+    for (const m of run.models) add('model', DIMENSION_KEYS.model, m, i, 1);
+    for (const [tool, calls] of run.tools) add('tool', DIMENSION_KEYS.tool, tool, i, calls);
+    if (attribute !== null && run.attribute !== null) add('attribute', attribute, run.attribute, i, 1);
+  });
+  const columns = columnsOf(runs);
   const out: FleetGroup[] = [];
   for (const dimension of ['agent', 'tool', 'model', 'attribute'] as const) {
     const groups = [...(byDimension.get(dimension)?.values() ?? [])]
-      .sort((a, b) => b.runs - a.runs || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+      .sort((a, b) => b.runs.length - a.runs.length || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
       .slice(0, MAX_GROUPS_PER_DIMENSION);
-    for (const g of groups) out.push(finishGroup(g));
+    for (const g of groups) out.push(finishGroup(g, columns));
   }
   return out;
 }
 
-function finishGroup(g: GroupAccumulator): FleetGroup {
-  const durations = Float64Array.from(g.durations).sort();
+function finishGroup(g: GroupAccumulator, c: RunColumns): FleetGroup {
+  const n = g.runs.length;
+  const durations = new Float64Array(n);
+  let errors = 0;
+  let checked = 0;
+  let passes = 0;
+  let cost = 0;
+  let costRuns = 0;
+  let tokens = 0;
+  for (let k = 0; k < n; k++) {
+    const i = g.runs[k];
+    errors += c.errors[i];
+    if (c.passed[i] >= 0) {
+      checked++;
+      passes += c.passed[i];
+    }
+    if (!Number.isNaN(c.cost[i])) {
+      cost += c.cost[i];
+      costRuns++;
+    }
+    tokens += c.tokens[i];
+    durations[k] = c.duration[i];
+  }
+  durations.sort();
   return {
     dimension: g.dimension,
     key: g.key,
     value: g.value,
-    runs: g.runs,
+    runs: n,
     calls: g.calls,
-    errorRate: g.errors / g.runs,
-    checkPassRate: g.checked ? g.checkPasses / g.checked : null,
-    costUsd: g.costRuns ? g.cost : null,
-    costPerRunUsd: g.costRuns ? g.cost / g.costRuns : null,
-    totalTokens: g.tokens,
-    p50DurationMs: durations.length ? quantileOfSorted(durations, 0.5) : null,
-    p95DurationMs: durations.length ? quantileOfSorted(durations, 0.95) : null,
+    errorRate: errors / n,
+    checkPassRate: checked ? passes / checked : null,
+    costUsd: costRuns ? cost : null,
+    costPerRunUsd: costRuns ? cost / costRuns : null,
+    totalTokens: tokens,
+    p50DurationMs: n ? quantileOfSorted(durations, 0.5) : null,
+    p95DurationMs: n ? quantileOfSorted(durations, 0.95) : null,
   };
 }
 

@@ -42,6 +42,14 @@ interface Group {
   ref: GroupRef;
   /** Membership over the combined runs (before first, then after). */
   member: Uint8Array;
+  /** The same as a list of run indices, ascending (loops over a group touch only its runs). */
+  indices: Uint32Array;
+}
+
+function indicesOf(member: Uint8Array): Uint32Array {
+  const out: number[] = [];
+  for (let i = 0; i < member.length; i++) if (member[i]) out.push(i);
+  return Uint32Array.from(out);
 }
 
 export function compareBatchRuns(before: readonly FleetRun[], after: readonly FleetRun[], opts: CompareOptions = {}): BatchFinding[] {
@@ -51,18 +59,26 @@ export function compareBatchRuns(before: readonly FleetRun[], after: readonly Fl
   const groups = groupsOf(all, opts.groupAttribute ?? null);
   const findings: BatchFinding[] = [];
   const budget = { values: BOOTSTRAP_BUDGET };
+  // Per-run values computed once; every group then loops over typed arrays.
+  const durations = Float64Array.from(all, (r) => r.durationMs);
   for (const measure of NUMERIC_MEASURES) findings.push(...numericFindings(all, split, groups, measure, alpha, budget));
+  // A rate finding that is no regression or improvement gets its group's typical pair by latency
+  // (cheap: from the sorted walk above); the others look for a run with and without the problem.
+  const byLatency = new Map<GroupRef, BatchFinding['typicalPair']>();
+  for (const f of findings) if (f.measure === 'durationMs') byLatency.set(f.group, f.typicalPair);
+  const errors = Int8Array.from(all, (r) => (r.errorCount > 0 ? 1 : 0));
   for (const g of groups) {
-    const f = proportionFinding(all, split, g, 'errorRate', (r) => (r.errorCount > 0 ? 1 : 0), alpha, true);
+    const f = proportionFinding(all, split, g, 'errorRate', errors, durations, alpha, true, byLatency.get(g.ref) ?? null);
     if (f) findings.push(f);
   }
   for (const check of checkNames(all)) {
-    const outcome = (r: FleetRun): number | null => {
+    // 1 pass, 0 fail or error, −1 not evaluated on that run.
+    const outcomes = Int8Array.from(all, (r) => {
       const o = r.checks?.get(check);
-      return o === undefined ? null : o === 'pass' ? 1 : 0;
-    };
+      return o === undefined ? -1 : o === 'pass' ? 1 : 0;
+    });
     for (const g of groups) {
-      const f = proportionFinding(all, split, g, `check:${check}`, outcome, alpha, false);
+      const f = proportionFinding(all, split, g, `check:${check}`, outcomes, durations, alpha, false, byLatency.get(g.ref) ?? null);
       if (f) findings.push(f);
     }
   }
@@ -75,7 +91,7 @@ export function compareBatchRuns(before: readonly FleetRun[], after: readonly Fl
 function groupsOf(all: readonly FleetRun[], attribute: string | null): Group[] {
   const n = all.length;
   const everyone = new Uint8Array(n).fill(1);
-  const groups: Group[] = [{ ref: { dimension: 'all', key: 'all', value: 'all' }, member: everyone }];
+  const groups: Group[] = [{ ref: { dimension: 'all', key: 'all', value: 'all' }, member: everyone, indices: indicesOf(everyone) }];
   const byDimension = new Map<FleetDimension, Map<string, Uint8Array>>();
   const mark = (dimension: FleetDimension, value: string, i: number) => {
     let values = byDimension.get(dimension);
@@ -92,13 +108,19 @@ function groupsOf(all: readonly FleetRun[], attribute: string | null): Group[] {
   });
   for (const dimension of ['agent', 'tool', 'model', 'attribute'] as const) {
     const values = [...(byDimension.get(dimension) ?? [])]
-      .map(([value, member]) => ({ value, member, runs: member.reduce((s, x) => s + x, 0) }))
+      .map(([value, member]) => ({ value, member, runs: countMembers(member) }))
       .sort((a, b) => b.runs - a.runs || (a.value < b.value ? -1 : 1))
       .slice(0, MAX_GROUPS_PER_DIMENSION);
     const key = dimension === 'attribute' ? (attribute as string) : dimension;
-    for (const v of values) groups.push({ ref: { dimension, key, value: v.value }, member: v.member });
+    for (const v of values) groups.push({ ref: { dimension, key, value: v.value }, member: v.member, indices: indicesOf(v.member) });
   }
   return groups;
+}
+
+function countMembers(member: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < member.length; i++) n += member[i];
+  return n;
 }
 
 function checkNames(all: readonly FleetRun[]): string[] {
@@ -128,7 +150,8 @@ function numericFindings(
     known.push(i);
   }
   // Sorted once; each group walks this order in linear time (its ranks are the order restricted to it).
-  const order = Uint32Array.from(known).sort((a, b) => values[a] - values[b]);
+  // A plain array: V8 sorts it with a comparator several times faster than a typed array.
+  const order = known.sort((a, b) => values[a] - values[b]);
   const sortedValues = new Float64Array(order.length);
   const isSecond = new Uint8Array(order.length);
   const out: BatchFinding[] = [];
@@ -136,18 +159,26 @@ function numericFindings(
     let m = 0;
     const beforeValues: number[] = [];
     const afterValues: number[] = [];
+    const beforeRuns: number[] = [];
+    const afterRuns: number[] = [];
     for (let k = 0; k < order.length; k++) {
       const i = order[k];
       if (!g.member[i]) continue;
       sortedValues[m] = values[i];
       const second = i >= split ? 1 : 0;
       isSecond[m++] = second;
-      (second ? afterValues : beforeValues).push(values[i]);
+      if (second) {
+        afterValues.push(values[i]);
+        afterRuns.push(i);
+      } else {
+        beforeValues.push(values[i]);
+        beforeRuns.push(i);
+      }
     }
     if (beforeValues.length === 0 && afterValues.length === 0) continue;
     const resampled = m <= BOOTSTRAP_MAX_RUNS && m * BOOTSTRAP_RESAMPLES <= budget.values;
     if (resampled) budget.values -= m * BOOTSTRAP_RESAMPLES;
-    out.push(numericFinding(all, split, g, measure, alpha, sortedValues.subarray(0, m), isSecond.subarray(0, m), beforeValues, afterValues, resampled));
+    out.push(numericFinding(all, split, g, measure, alpha, { sorted: sortedValues.subarray(0, m), isSecond: isSecond.subarray(0, m), beforeRuns, afterRuns }, beforeValues, afterValues, resampled));
   }
   return out;
 }
@@ -158,8 +189,7 @@ function numericFinding(
   g: Group,
   measure: NumericMeasure,
   alpha: number,
-  sorted: Float64Array,
-  isSecond: Uint8Array,
+  ranks: { sorted: Float64Array; isSecond: Uint8Array; beforeRuns: number[]; afterRuns: number[] },
   beforeValues: number[],
   afterValues: number[],
   resampled: boolean,
@@ -168,7 +198,7 @@ function numericFinding(
   const a = afterValues.length ? quantileOfSorted(afterValues, 0.5) : null;
   const delta = a !== null && b !== null ? a - b : null;
   const testable = beforeValues.length >= MIN_RUNS_FOR_TEST && afterValues.length >= MIN_RUNS_FOR_TEST;
-  const pValue = testable ? mannWhitneyFromSorted(sorted, isSecond).pValue : null;
+  const pValue = testable ? mannWhitneyFromSorted(ranks.sorted, ranks.isSecond).pValue : null;
   const interval =
     testable && resampled
       ? bootstrapMedianDelta(beforeValues, afterValues, { alpha, resamples: BOOTSTRAP_RESAMPLES, seed: seedOf(`${measure}|${g.ref.dimension}|${g.ref.value}`) })
@@ -188,7 +218,7 @@ function numericFinding(
     regression: significant && (delta as number) > 0,
     improvement: significant && (delta as number) < 0,
     headline: headline(label, b === null ? null : formatMeasure(measure, b), a === null ? null : formatMeasure(measure, a), g.ref, pValue),
-    typicalPair: typicalPair(all, split, g, (r) => measureOf(r, measure), b, a),
+    typicalPair: middlePair(all, ranks.beforeRuns, ranks.afterRuns),
   };
 }
 
@@ -211,18 +241,20 @@ function proportionFinding(
   split: number,
   g: Group,
   measure: string,
-  outcome: (r: FleetRun) => number | null,
+  outcomes: Int8Array,
+  durations: Float64Array,
   alpha: number,
   higherIsWorse: boolean,
+  latencyPair: BatchFinding['typicalPair'],
 ): BatchFinding | null {
   let n1 = 0;
   let x1 = 0;
   let n2 = 0;
   let x2 = 0;
-  for (let i = 0; i < all.length; i++) {
-    if (!g.member[i]) continue;
-    const o = outcome(all[i]);
-    if (o === null) continue;
+  for (let k = 0; k < g.indices.length; k++) {
+    const i = g.indices[k];
+    const o = outcomes[i];
+    if (o < 0) continue;
     if (i < split) {
       n1++;
       x1 += o;
@@ -255,9 +287,9 @@ function proportionFinding(
     regression: significant && worse,
     improvement: significant && !worse,
     headline: headline(label, b === null ? null : formatPercent(b), a === null ? null : formatPercent(a), g.ref, pValue),
-    typicalPair:
-      typicalPair(all, split, g, (r) => r.durationMs, null, null, (r, side) => outcome(r) === (side === 'after' ? bad : 1 - bad)) ??
-      typicalPair(all, split, g, (r) => r.durationMs, null, null),
+    typicalPair: significant
+      ? (typicalPair(all, split, g, durations, { outcomes, before: 1 - bad, after: bad }) ?? latencyPair)
+      : latencyPair,
   };
 }
 
@@ -265,37 +297,42 @@ function proportionFinding(
 // Typical runs, headlines, order
 
 /**
- * The member run of each side whose value is closest to that side's median (`medians` given,
- * or computed over the runs `accept` keeps): the pair a person opens to see the change.
+ * For a rate that changed: a run without the problem before and one with it after, each the
+ * closest of its kind to that kind's median latency: the pair a person opens to see the change.
  */
 function typicalPair(
   all: readonly FleetRun[],
   split: number,
   g: Group,
-  valueOf: (r: FleetRun) => number | null,
-  beforeMedian: number | null,
-  afterMedian: number | null,
-  accept: (r: FleetRun, side: 'before' | 'after') => boolean = () => true,
+  values: Float64Array,
+  only: { outcomes: Int8Array; before: number; after: number },
 ): BatchFinding['typicalPair'] {
-  const pick = (from: number, to: number, side: 'before' | 'after', median: number | null): string | null => {
-    const candidates: { id: string; v: number }[] = [];
-    for (let i = from; i < to; i++) {
-      if (!g.member[i] || !accept(all[i], side)) continue;
-      const v = valueOf(all[i]);
-      if (v !== null) candidates.push({ id: all[i].traceId, v });
+  const pick = (after: boolean, wanted: number): string | null => {
+    const chosen: number[] = [];
+    for (let k = 0; k < g.indices.length; k++) {
+      const i = g.indices[k];
+      if (i >= split !== after || only.outcomes[i] !== wanted || Number.isNaN(values[i])) continue;
+      chosen.push(i);
     }
-    if (candidates.length === 0) return null;
-    const m = median ?? quantileOfSorted(candidates.map((c) => c.v).sort((x, y) => x - y), 0.5);
-    let best = candidates[0];
-    for (const c of candidates) {
-      const d = Math.abs(c.v - m) - Math.abs(best.v - m);
-      if (d < 0 || (d === 0 && c.id < best.id)) best = c;
+    if (chosen.length === 0) return null;
+    const m = quantileOfSorted(Float64Array.from(chosen, (i) => values[i]).sort(), 0.5);
+    let best = chosen[0];
+    for (const i of chosen) {
+      const d = Math.abs(values[i] - m) - Math.abs(values[best] - m);
+      if (d < 0 || (d === 0 && all[i].traceId < all[best].traceId)) best = i;
     }
-    return best.id;
+    return all[best].traceId;
   };
-  const beforeTraceId = pick(0, split, 'before', beforeMedian);
-  const afterTraceId = pick(split, all.length, 'after', afterMedian);
+  const beforeTraceId = pick(false, only.before);
+  const afterTraceId = pick(true, only.after);
   return beforeTraceId && afterTraceId ? { beforeTraceId, afterTraceId } : null;
+}
+
+/** The run at the middle of each side's sorted values: the one closest to that side's median. */
+function middlePair(all: readonly FleetRun[], beforeRuns: number[], afterRuns: number[]): BatchFinding['typicalPair'] {
+  if (beforeRuns.length === 0 || afterRuns.length === 0) return null;
+  const middle = (runs: number[]) => all[runs[Math.floor((runs.length - 1) / 2)]].traceId;
+  return { beforeTraceId: middle(beforeRuns), afterTraceId: middle(afterRuns) };
 }
 
 export function groupLabel(ref: GroupRef): string {
