@@ -1,9 +1,11 @@
 // The fleet view in a real VS Code (code-server + Chromium) with the packaged extension: the
-// sample agent runs four times, and one slow, token-hungry run of the same agent is exported with
-// the official OpenTelemetry SDK and OTLP exporter (the sample agent answers the same way every
-// time, so it cannot make an outlier by itself). "Agent Trace: Open Fleet View" counts the five
-// runs with their histograms (no run carries a grouping attribute, so the view falls back to the
-// last 24 hours), lists the slow run as an outlier, and a click on it opens the trace panel on it.
+// sample agent runs twice tagged agent_trace.batch=before and twice tagged after (with another
+// question), and one slow, token-hungry run of the same agent is exported with the official
+// OpenTelemetry SDK and OTLP exporter (the sample agent answers the same way every time, so it
+// cannot make an outlier by itself). "Agent Trace: Open Fleet View" opens on the newest batch;
+// the time-range fallback counts all five runs with their histograms and lists the slow run as
+// an outlier, whose click opens the trace panel on it. "Compare Batches…" compares before with
+// after, and "Compare typical runs" opens the run compare on a pair of them.
 import * as assert from 'node:assert/strict';
 import { context, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -14,6 +16,7 @@ import { openSampleWorkspace, waitFor, type Editor, type SampleWorkspace } from 
 import { runSampleAgent } from './helpers';
 
 const SAMPLE_RUNS = 4;
+const batchEnv = (name: string) => ({ OTEL_RESOURCE_ATTRIBUTES: `agent_trace.batch=${name}` });
 const SLOW_RUN = 'slow weather run';
 
 /** One run of the weather assistant that took 40 s and six model calls of 4,000 tokens each. */
@@ -74,13 +77,14 @@ describe('Fleet view in VS Code (code-server + Chromium)', function () {
   const page = () => editor.page;
   const tracesPane = (): Locator => page().locator('.pane', { has: page().locator('.pane-header', { hasText: /Traces/i }) }).last();
 
-  it('records four runs of the sample agent and one slow run of the same agent', async () => {
+  it('records two batches of sample agent runs and one slow run of the same agent', async () => {
     const status = page().locator('.statusbar-item', { hasText: 'Agent Trace' }).first();
     await waitFor(async () => /listening/.test(await status.innerText().catch(() => '')), 60_000, () => 'the trace server never listened');
     await editor.runCommand('Agent Traces: Focus on Traces View');
     const endpoint = `http://127.0.0.1:${httpPort}`;
     for (let i = 0; i < SAMPLE_RUNS; i++) {
-      const run = await runSampleAgent(workspace, endpoint);
+      const after = i >= SAMPLE_RUNS / 2;
+      const run = await runSampleAgent(workspace, endpoint, batchEnv(after ? 'after' : 'before'), after ? 'Do I need a coat in Lyon today?' : undefined);
       assert.equal(run.code, 0, run.stderr);
     }
     slowTraceId = await exportSlowRun(endpoint);
@@ -91,11 +95,14 @@ describe('Fleet view in VS Code (code-server + Chromium)', function () {
     assert.equal(await tracesPane().locator('.pane-header .action-label[aria-label^="Open Fleet View"]').count(), 1, 'a title-bar entry for the fleet view');
   });
 
-  it('"Open Fleet View" counts the runs, with their histograms', async () => {
+  it('"Open Fleet View" opens on the newest batch; the time range counts every run, with histograms', async () => {
     await editor.runCommand('Agent Trace: Open Fleet View');
     fleet = await editor.findFrame('agent-fleet-app .runs-count');
+    const label = fleet.locator('.batch-label');
     const count = fleet.locator('.runs-count');
     let shown = '';
+    await waitFor(async () => (shown = `${await label.innerText().catch(() => '')} ${await count.innerText().catch(() => '')}`) === 'agent_trace.batch = after 2 runs', 30_000, () => `shown: ${shown}`);
+    await fleet.locator('select.key-mode').selectOption('time');
     await waitFor(async () => (shown = await count.innerText().catch(() => '')) === `${SAMPLE_RUNS + 1} runs`, 30_000, () => `runs shown: ${shown}`);
     await waitFor(async () => (await fleet.locator('fleet-histogram[data-markers]').count()) >= 5, 30_000, () => 'the histograms were not drawn');
     assert.match(await fleet.locator('fleet-histogram.hist-durationMs .stats').innerText(), /^p50 .* · 5 runs$/);
@@ -113,5 +120,21 @@ describe('Fleet view in VS Code (code-server + Chromium)', function () {
     const panel = await editor.findFrame('agent-trace-app .trace-header');
     await waitFor(async () => (await panel.locator('.trace-header').innerText().catch(() => '')).includes(SLOW_RUN), 30_000, () => 'the trace panel did not open on the slow run');
     await page().locator('.tabs-container .tab.active', { hasText: SLOW_RUN }).waitFor({ timeout: 15_000 });
+  });
+
+  it('"Compare Batches…" compares before with after, and "Compare typical runs" opens the run compare', async () => {
+    await editor.runCommand('Agent Trace: Compare Batches…');
+    await editor.quickPickRow('agent_trace.batch = before').click();
+    await editor.quickPickRow('agent_trace.batch = after').click();
+    fleet = await editor.findFrame('agent-fleet-app .batch-compare');
+    const sides = fleet.locator('.compare-sides');
+    let text = '';
+    await waitFor(async () => /agent_trace\.batch = before \(2 runs\) → agent_trace\.batch = after \(2 runs\)/.test((text = await sides.innerText().catch(() => ''))), 30_000, () => `compare: ${text}`);
+    const typical = fleet.locator('.finding button.compare-runs').first();
+    await typical.waitFor({ timeout: 15_000 });
+    await typical.click();
+    const compare = await editor.findFrame('agent-compare-app .compare-app .summary');
+    await waitFor(async () => /diverges at step/.test(await compare.locator('.summary').innerText().catch(() => '')), 30_000, () => 'the run compare did not open on the typical pair');
+    await editor.screenshot('fleet-batch-compare.png');
   });
 });
