@@ -326,6 +326,14 @@ describe('fleet view webview in Chromium', function () {
     await page.locator('select.compare-with').selectOption({ label: 'agent_trace.batch = nightly-43 (10 runs)' });
     const compares = (await posted(page)).filter((m) => m.type === 'compareBatches');
     assert.deepEqual(compares.map((m) => [(m.before as { value: string }).value, (m.after as { value: string }).value]), [['nightly-41', 'nightly-42'], ['nightly-42', 'nightly-43']]);
+    // The host answers the first compare; showing a third batch then drops it from the page.
+    const answer = compareFixture();
+    await hostPost(page, { type: 'batchCompare', before: earlier.ref, after: fleet.batch.ref, result: { ...answer, findings: answer.findings.slice(0, 5) } });
+    await page.locator('.batch-compare .finding').first().waitFor();
+    await hostPost(page, { type: 'fleet', selection: { batch: later.ref, groupAttribute: null }, fleet: { ...fleet, batch: later } });
+    await page.locator('.batch-compare').waitFor({ state: 'detached' });
+    assert.equal(await page.locator('.batch-label').textContent(), 'agent_trace.batch = nightly-43');
+    await page.locator('select.batch').selectOption('a:agent_trace.batch=nightly-42');
     await page.locator('select.batch').selectOption('a:agent_trace.batch=nightly-43');
     const selected = (await posted(page)).filter((m) => m.type === 'selectBatch');
     assert.deepEqual(selected.at(-1), { type: 'selectBatch', selection: { batch: later.ref, groupAttribute: null } });

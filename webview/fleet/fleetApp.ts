@@ -117,7 +117,11 @@ export class FleetApp extends LitElement {
         this.fleet = m.fleet;
         this.fleetError = null;
         this.busy = { ...this.busy, fleet: undefined };
+        // The picker follows what is shown (the host picks the first batch, a command may pick another).
         if (m.selection.batch.kind === 'timeRange') this.keyMode = 'time';
+        else if (this.keyMode === 'time') this.keyMode = '';
+        // A compare of other batches no longer belongs to what is shown.
+        if (this.compare && !sameBatch(this.compare.after, m.selection.batch) && !sameBatch(this.compare.before, m.selection.batch)) this.compare = null;
         this.syncRangeInputs(m.selection.batch);
         break;
       case 'fleetFailed':

@@ -177,6 +177,13 @@ export class FleetPanel extends WebviewHost<FleetHostMessage, FleetWebviewMessag
         const batch = sanitizeRef(m.selection?.batch);
         if (!batch) return;
         this.select({ batch, groupAttribute: sanitizeAttribute(m.selection.groupAttribute) });
+        // A compare of two other batches is not refreshed for this one (the page drops it too).
+        const key = JSON.stringify(batch);
+        if (this.compare && key !== JSON.stringify(this.compare.before) && key !== JSON.stringify(this.compare.after)) {
+          this.compare = null;
+          this.seq.compare++;
+          delete this.last.compare;
+        }
         await this.loadFleet();
         return;
       }
