@@ -28,6 +28,8 @@ const browser = (entry, outfile) => ({
   format: 'iife',
   sourcemap: !production,
   minify: production,
+  // A library's stylesheet (uPlot's) is imported as text and adopted as a constructed stylesheet.
+  loader: { '.css': 'text' },
   logLevel: 'warning',
 });
 
@@ -44,6 +46,7 @@ const configs = [
   browser('webview/redaction/main.ts', 'dist/webview/redaction.js'),
   browser('webview/compare/main.ts', 'dist/webview/compare.js'),
   browser('webview/sampling/main.ts', 'dist/webview/sampling.js'),
+  browser('webview/fleet/main.ts', 'dist/webview/fleet.js'),
 ].filter((c) => existsSync(c.entryPoints[0]));
 
 // The Python source-location processor ships as is, for users to copy next to their agent.

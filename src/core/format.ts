@@ -112,3 +112,29 @@ export function formatBytes(n: Maybe): string {
   if (n < 1024 ** 3) return `${trimZeros((n / 1024 / 1024).toFixed(1))} MB`;
   return `${trimZeros((n / 1024 ** 3).toFixed(1))} GB`;
 }
+
+/**
+ * A fraction in [0, 1] as a percent, for rates (error rate, check pass rate): 0.98 → "98%",
+ * 0.125 → "12.5%", 0.0004 → "0.04%", 1 → "100%". Two significant digits below 10%, so a rare
+ * failure is never "0%"; a true zero is "0%".
+ */
+export function formatPercent(fraction: Maybe): string {
+  if (!known(fraction)) return UNKNOWN;
+  const pct = fraction * 100;
+  const abs = Math.abs(pct);
+  if (abs === 0) return '0%';
+  if (abs >= 9.95) {
+    const text = trimZeros(pct.toFixed(1));
+    // 99.97% is not a clean sheet: never round a rate below 100% up to it.
+    return text === '100' && pct < 100 ? '>99.9%' : `${text}%`;
+  }
+  const decimals = Math.min(20, Math.max(1, 1 - Math.floor(Math.log10(abs))));
+  return `${trimZeros(pct.toFixed(decimals))}%`;
+}
+
+/** A test's p-value as papers print it: "p < 0.001", "p = 0.032", "p = 0.41"; unknown when none. */
+export function formatPValue(p: Maybe): string {
+  if (!known(p) || p < 0) return UNKNOWN;
+  if (p < 0.001) return 'p < 0.001';
+  return `p = ${Number(Math.min(1, p).toPrecision(2))}`;
+}

@@ -11,6 +11,7 @@ import { TracesView } from './tracesView';
 import { RedactionDiagnostics } from './webviews/redactionPanel';
 import { TracePanel } from './webviews/tracePanel';
 import { registerSamplingLab } from './webviews/samplingLabPanel';
+import { registerFleetView } from './webviews/fleetPanel';
 
 export function activateContext(extension: vscode.ExtensionContext): Ctx {
   const ctx = new Ctx(extension);
@@ -21,6 +22,7 @@ export function activateContext(extension: vscode.ExtensionContext): Ctx {
   registerTerminalEnvironment(ctx);
   registerAgentAccess(ctx);
   registerSamplingLab(ctx);
+  registerFleetView(ctx);
   void ctx.start();
   return ctx;
 }

@@ -25,6 +25,8 @@ export const Commands = {
   compareWithPrevious: 'agentTrace.compareWithPrevious',
   openSamplingLab: 'agentTrace.openSamplingLab',
   enableRecordingProxy: 'agentTrace.enableRecordingProxy',
+  openFleetView: 'agentTrace.openFleetView',
+  compareBatches: 'agentTrace.compareBatches',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -118,6 +120,7 @@ export const WebviewTypes = {
   redaction: 'agentTrace.redactionPanel',
   compare: 'agentTrace.comparePanel',
   samplingLab: 'agentTrace.samplingLabPanel',
+  fleet: 'agentTrace.fleetPanel',
 } as const;
 
 export const Walkthroughs = {

@@ -2,6 +2,7 @@
 // discriminated union; both ends handle it with an exhaustive switch ending in assertNever.
 import type { CheckResultDto, SamplingPreviewDto, SamplingProblemDto, SamplingScopeDto, SamplingSuggestionDto, TraceDetailDto, TraceHealthDto } from './dto';
 import type { RedactionHighlightsDto, RedactionReportDto } from './redaction';
+import type { BatchCompareDto, BatchRefDto, BatchSummaryDto, FleetDto } from './fleet';
 
 /** Trace panel: host → webview. */
 export type TraceHostMessage =
@@ -78,6 +79,35 @@ export type SamplingLabWebviewMessage =
   | { type: 'choosePolicy' }
   | { type: 'suggest' }
   | { type: 'openSuggestion' };
+
+/** Fleet view (issue 11): what the page shows, each part with the request it answers. */
+export interface FleetSelection {
+  batch: BatchRefDto;
+  /** The user-chosen attribute to group by ("feature", "route", a baggage key), besides agent, tool and model. */
+  groupAttribute: string | null;
+}
+
+/** Fleet view: host → webview. */
+export type FleetHostMessage =
+  /** Batches for the picker; `key` the grouping attribute they were listed for (null: every known one). */
+  | { type: 'batches'; key: string | null; batches: BatchSummaryDto[] }
+  | { type: 'fleet'; selection: FleetSelection; fleet: FleetDto }
+  | { type: 'fleetFailed'; selection: FleetSelection | null; message: string }
+  /** `before` against the shown batch (`after`). */
+  | { type: 'batchCompare'; before: BatchRefDto; after: BatchRefDto; result: BatchCompareDto }
+  | { type: 'batchCompareFailed'; message: string }
+  | { type: 'busy'; part: 'batches' | 'fleet' | 'compare'; message: string };
+
+/** Fleet view: webview → host. */
+export type FleetWebviewMessage =
+  | { type: 'ready' }
+  | { type: 'listBatches'; key: string | null }
+  | { type: 'selectBatch'; selection: FleetSelection }
+  | { type: 'compareBatches'; before: BatchRefDto; after: BatchRefDto; groupAttribute: string | null }
+  | { type: 'clearCompare' }
+  | { type: 'openTrace'; traceId: string }
+  /** "Compare typical runs" of a finding: the run-against-run compare panel. */
+  | { type: 'compareRuns'; beforeTraceId: string; afterTraceId: string };
 
 export function assertNever(x: never): never {
   throw new Error(`Unhandled message: ${JSON.stringify(x)}`);

@@ -2,7 +2,7 @@
 // hovers and the CLI print. Table tests; the last rows of each table are the edges that used to
 // print wrong ("$0.0000" for $0.000036, "last 0 ms" for 280 µs).
 import { strict as assert } from 'node:assert';
-import { countOf, formatBytes, formatCost, formatCount, formatDuration, formatTokens } from '../../src/core/format';
+import { countOf, formatBytes, formatCost, formatCount, formatDuration, formatPercent, formatPValue, formatTokens } from '../../src/core/format';
 import * as webview from '../../webview/shared/format';
 import * as extension from '../../src/extension/format';
 
@@ -105,5 +105,28 @@ describe('format: one module for every figure', () => {
     assert.equal(extension.formatDuration(280 / 1000), formatDuration(0.28));
     assert.equal(extension.formatCost(0.000036), '$0.000036');
     assert.equal(extension.formatTokens(1540), formatTokens(1540));
+  });
+
+  it('rates as percents: a rare failure is never 0%, a near-perfect rate never 100%', () => {
+    assert.equal(formatPercent(0.98), '98%');
+    assert.equal(formatPercent(0.125), '12.5%');
+    assert.equal(formatPercent(0.6), '60%');
+    assert.equal(formatPercent(1), '100%');
+    assert.equal(formatPercent(0), '0%');
+    assert.equal(formatPercent(0.0004), '0.04%');
+    assert.equal(formatPercent(0.05), '5%');
+    assert.equal(formatPercent(0.0123), '1.2%');
+    assert.equal(formatPercent(0.9997), '>99.9%');
+    assert.equal(formatPercent(-0.38), '-38%');
+    assert.equal(formatPercent(null), 'unknown');
+  });
+
+  it('p-values as tests report them', () => {
+    assert.equal(formatPValue(0.0000031), 'p < 0.001');
+    assert.equal(formatPValue(0.032), 'p = 0.032');
+    assert.equal(formatPValue(0.41234), 'p = 0.41');
+    assert.equal(formatPValue(0.5), 'p = 0.5');
+    assert.equal(formatPValue(0.0012), 'p = 0.0012');
+    assert.equal(formatPValue(null), 'unknown');
   });
 });

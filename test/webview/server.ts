@@ -15,7 +15,7 @@ const root = resolve(__dirname, '../..');
 /** Builds both webview bundles like esbuild.config.mjs does (browser, IIFE, es2022). */
 export async function buildWebviews(outdir: string, minify = false): Promise<void> {
   await esbuild.build({
-    entryPoints: { trace: join(root, 'webview/trace/main.ts'), redaction: join(root, 'webview/redaction/main.ts'), compare: join(root, 'webview/compare/main.ts') },
+    entryPoints: { trace: join(root, 'webview/trace/main.ts'), redaction: join(root, 'webview/redaction/main.ts'), compare: join(root, 'webview/compare/main.ts'), fleet: join(root, 'webview/fleet/main.ts') },
     outdir,
     bundle: true,
     platform: 'browser',
@@ -23,13 +23,14 @@ export async function buildWebviews(outdir: string, minify = false): Promise<voi
     format: 'iife',
     minify,
     sourcemap: false,
+    loader: { '.css': 'text' },
     logLevel: 'warning',
   });
 }
 
 export interface Harness {
   url: string;
-  pageUrl(panel: 'trace' | 'redaction' | 'compare', theme?: ThemeName, state?: unknown): string;
+  pageUrl(panel: 'trace' | 'redaction' | 'compare' | 'fleet', theme?: ThemeName, state?: unknown): string;
   close(): Promise<void>;
 }
 
@@ -41,7 +42,7 @@ export async function startHarness(opts: { minify?: boolean } = {}): Promise<Har
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (url.pathname === '/harness') {
       const asked = url.searchParams.get('panel');
-      const panel = asked === 'redaction' || asked === 'compare' ? asked : 'trace';
+      const panel = asked === 'redaction' || asked === 'compare' || asked === 'fleet' ? asked : 'trace';
       const theme: ThemeName = url.searchParams.get('theme') === 'light' ? 'light' : 'dark';
       const nonce = randomBytes(16).toString('base64');
       const page = template
@@ -55,7 +56,7 @@ export async function startHarness(opts: { minify?: boolean } = {}): Promise<Har
       res.end(page);
       return;
     }
-    const m = /^\/bundle\/(trace|redaction|compare)\.js$/.exec(url.pathname);
+    const m = /^\/bundle\/(trace|redaction|compare|fleet)\.js$/.exec(url.pathname);
     if (m) {
       res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
       res.end(readFileSync(join(outdir, `${m[1]}.js`)));

@@ -1,7 +1,7 @@
 // Display helpers of the webviews. Figures (cost, duration, tokens, counts, sizes) come from the
 // one formatting module shared with the host, code lenses and CLI; what is here is text layout
 // only. Pure and DOM-free so it is unit-tested in Node.
-export { UNKNOWN, countOf, formatBytes, formatCost, formatCount, formatDuration, formatTokens } from '../../src/core/format';
+export { UNKNOWN, countOf, formatBytes, formatCost, formatCount, formatDuration, formatPercent, formatPValue, formatTokens } from '../../src/core/format';
 
 /**
  * Pretty-prints a value for display as plain text. Strings holding JSON objects or arrays are
