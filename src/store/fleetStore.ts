@@ -10,6 +10,8 @@
 // them with their trace (deletes, retention, clear). Schema v5 creates them and backfills the
 // traces stored before (backfillFleetFacts).
 import type Database from 'better-sqlite3';
+import { canonicalize } from '../core/canonicalize';
+import { DOC_COLUMNS, parseResourceDoc, rawFromCompact, type SpanDocRow } from './spanDoc';
 import type { AttrValue, CanonicalSpan } from '../core/model';
 import type { FleetRun } from '../core/fleet';
 
@@ -204,18 +206,22 @@ export function createFleetTables(db: Db): void {
 /** Reads every stored span once (in id order, 5,000 at a time) into the same facts as ingest. */
 export function backfillFleetFacts(db: Db): void {
   const facts = new FleetFacts(db);
-  // Only rows in the whole-document format (res_id NULL: a CanonicalSpan): the migrations before
-  // this one leave every stored row so, and compact rows are written after every migration ran,
-  // with their facts noted at ingest.
-  const page = db.prepare('SELECT id, doc FROM spans WHERE id > ? AND res_id IS NULL ORDER BY id LIMIT 5000').raw();
+  // Two row formats: a whole CanonicalSpan (res_id NULL, rows written before schema v5), or a
+  // compact raw span with its resource in span_resources, normalized again here (the facts need
+  // the agent, tool and model; prices do not matter to them, so no overrides).
+  const page = db.prepare(
+    `SELECT s.id, ${DOC_COLUMNS.split(', ').map((c) => `s.${c}`).join(', ')}, r.doc AS res_doc FROM spans s ` +
+      'LEFT JOIN span_resources r ON r.id = s.res_id WHERE s.id > ? ORDER BY s.id LIMIT 5000',
+  );
   let after = 0;
   for (;;) {
-    const rows = page.all(after) as [number, string][];
+    const rows = page.all(after) as (SpanDocRow & { id: number; res_doc: string | null })[];
     if (rows.length === 0) break;
-    for (const [id, doc] of rows) {
-      after = id;
+    for (const row of rows) {
+      after = row.id;
       try {
-        facts.noteSpan(JSON.parse(doc) as CanonicalSpan);
+        const c = row.res_id === null || row.res_doc === null ? (JSON.parse(row.doc) as CanonicalSpan) : canonicalize(rawFromCompact(row, parseResourceDoc(row.res_doc)));
+        facts.noteSpan(c);
       } catch {
         // an unreadable document adds no facts; the trace still lists
       }
