@@ -6,6 +6,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Frame, type Locator, type Page } from 'playwright-core';
+
+/** The command palette's input label (VS Code's), to tell it from the quick pick a command opens next. */
+const PALETTE_INPUT_LABEL = 'Type the name of a command to run.';
 import { freePort, REPO } from './helpers';
 
 export const CODE_SERVER_BIN = path.join(REPO, '.cache', 'code-server', 'node_modules', '.bin', 'code-server');
@@ -167,7 +170,9 @@ export class Editor {
     const row = this.quickPickRow(title);
     await row.waitFor({ timeout: 15_000 });
     await row.click();
-    await input.waitFor({ state: 'hidden', timeout: 15_000 });
+    // The palette has closed once its input is gone, or shows another quick pick (a command that
+    // asks something next, e.g. "Compare Batches…": the widget is reused with a new label).
+    await page.locator(`.quick-input-widget input[aria-label="${PALETTE_INPUT_LABEL}"]`).waitFor({ state: 'hidden', timeout: 15_000 });
   }
 
   /**
