@@ -15,6 +15,8 @@ const benches = {
   // Agent exit → row visible, click → panel painted, in code-server (issue 14).
   editor: ['--import', 'tsx', 'bench/editorLatency.ts'],
   compare: ['--import', 'tsx', 'bench/compare.ts'],
+  // Recording model proxy overhead per call vs a direct call to the mock (issue 10).
+  proxy: ['--import', 'tsx', 'bench/proxy.ts', '--calls', '400'],
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -3,6 +3,8 @@
 //   node agent.js ["your question"]
 // Sends spans over OTLP/protobuf to OTEL_EXPORTER_OTLP_ENDPOINT (default http://127.0.0.1:4318).
 // The model is a local mock (mockModel.js): no network, no API key, same answer every run.
+// SAMPLE_AGENT_MODEL_URL=http://127.0.0.1:4319/v1 sends its model calls there instead (e.g. the
+// Agent Trace recording proxy, with its upstream pointed at a model server).
 'use strict';
 
 const { setupTelemetry } = require('./telemetry');
@@ -86,8 +88,11 @@ async function runAgent(client, prompt) {
 
 async function main() {
   const prompt = process.argv.slice(2).join(' ') || DEFAULT_PROMPT;
-  const mock = await startMockModel();
-  const client = new OpenAI({ baseURL: mock.baseURL, apiKey: 'sk-mock-not-a-real-key', maxRetries: 0 });
+  // Not OPENAI_BASE_URL: with the recording proxy's environment in every terminal, the sample would
+  // otherwise send its made-up key to the real API. Asking for another endpoint is explicit.
+  const external = process.env.SAMPLE_AGENT_MODEL_URL;
+  const mock = external ? { baseURL: external, close: async () => undefined } : await startMockModel();
+  const client = new OpenAI({ baseURL: mock.baseURL, apiKey: process.env.SAMPLE_AGENT_API_KEY || 'sk-mock-not-a-real-key', maxRetries: 0 });
   let traceId = null;
   let failed = false;
   try {

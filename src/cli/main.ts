@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { canonicalize } from '../core/canonicalize';
 import type { TraceDetailDto, TraceSummaryDto } from '../protocol/dto';
-import { CHECKS_FILES, DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_RETENTION } from '../protocol/defaults';
+import { CHECKS_FILES, DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_PROXY_PORT, DEFAULT_RETENTION } from '../protocol/defaults';
 import { defaultDbPath } from '../server/paths';
 import { traceDetail } from '../server/queries';
 import { exportTraceOtlpJson, importOtlpJsonFile } from '../server/transfer';
@@ -23,6 +23,7 @@ import { HEALTH_USAGE, runHealth } from './healthCommand';
 import { CHECK_USAGE, CheckUsageError, findChecksFile, runCheck } from './checkCommand';
 import { TraceStore } from '../store/traceStore';
 import { TraceTitles } from '../server/traceTitles';
+import { PROXY_USAGE, ProxyUsageError, runProxy } from './proxyCommand';
 
 export { SERVER_NODE_FLAGS } from '../protocol/lsp';
 
@@ -42,6 +43,7 @@ Usage:
                      [--suggest PERCENT] [--loop N] [--fail-on-lost errors|failed_checks|loops] [--json] [--db FILE]
   ${HEALTH_USAGE}
   ${CHECK_USAGE}
+  ${PROXY_USAGE}
   agent-trace lsp    --stdio
 
 The default database is ${defaultDbPath()} (shared with the VS Code extension).`;
@@ -76,6 +78,9 @@ const OPTIONS = {
   loop: { type: 'string' },
   checks: { type: 'string' },
   fail: { type: 'boolean' },
+  port: { type: 'string' },
+  'upstream-openai': { type: 'string' },
+  'upstream-anthropic': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -194,6 +199,25 @@ export async function main(argv: string[], out = (s: string) => process.stdout.w
         } catch (err) {
           if (err instanceof CheckUsageError || err instanceof SampleUsageError) throw new UsageError(err.message);
           throw err;
+        }
+      });
+    case 'proxy':
+      return withStore(dbPath, false, async (store) => {
+        try {
+          return await runProxy(store, {
+            host: values.host ?? DEFAULT_HOST,
+            port: parsePort(values.port, DEFAULT_PROXY_PORT, '--port'),
+            upstreamOpenai: values['upstream-openai'],
+            upstreamAnthropic: values['upstream-anthropic'],
+            out,
+            err: (line) => process.stderr.write(terminalSafe(line, { keepLines: true }) + '\n'),
+            stopped: new Promise<void>((resolve) => {
+              process.once('SIGINT', resolve);
+              process.once('SIGTERM', resolve);
+            }),
+          });
+        } catch (err) {
+          throw err instanceof ProxyUsageError ? new UsageError(err.message) : err;
         }
       });
     case 'lsp':

@@ -6,7 +6,7 @@ import type { Ctx } from './context';
 import { displayName, formatRelativeTime, plainRowText, spanAtLineRow, truncate } from './format';
 import { Commands } from './ids';
 import { showStatusMenu } from './statusBar';
-import { copyOtlpEnvironment, enableTerminalInjection } from './terminalEnv';
+import { copyOtlpEnvironment, enableRecordingProxy, enableTerminalInjection } from './terminalEnv';
 import type { TracesView } from './tracesView';
 import { redactionPolicyUri } from './settings';
 import { openOrCreatePolicy, readPolicy, RedactionPanel, type RedactionDiagnostics } from './webviews/redactionPanel';
@@ -56,6 +56,7 @@ export function registerCommands(ctx: Ctx, view: TracesView, diagnostics: Redact
   reg(Commands.showStatusMenu, () => showStatusMenu(ctx));
   reg(Commands.copyOtlpEnvironment, () => copyOtlpEnvironment(ctx));
   reg(Commands.enableTerminalInjection, () => enableTerminalInjection());
+  reg(Commands.enableRecordingProxy, () => enableRecordingProxy());
   reg(Commands.filterTraces, () => view.editFilter());
   reg(Commands.clearFilter, () => view.setFilter({}));
 

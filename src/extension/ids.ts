@@ -24,6 +24,7 @@ export const Commands = {
   compareSelected: 'agentTrace.compareSelected',
   compareWithPrevious: 'agentTrace.compareWithPrevious',
   openSamplingLab: 'agentTrace.openSamplingLab',
+  enableRecordingProxy: 'agentTrace.enableRecordingProxy',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -58,6 +59,10 @@ export const Settings = {
   agentAccessEnabled: 'agentAccess.enabled',
   agentAccessRedact: 'agentAccess.redact',
   agentAccessTokenBudget: 'agentAccess.tokenBudget',
+  proxyEnabled: 'proxy.enabled',
+  proxyPort: 'proxy.port',
+  proxyUpstreamOpenai: 'proxy.upstreams.openai',
+  proxyUpstreamAnthropic: 'proxy.upstreams.anthropic',
 } as const;
 
 /** Settings whose change needs a new server session (they are server init options). */
@@ -76,6 +81,10 @@ export const ServerSettings: readonly string[] = [
   Settings.limitsMaxEvents,
   Settings.limitsMaxLinks,
   Settings.limitsMaxValueDepth,
+  Settings.proxyEnabled,
+  Settings.proxyPort,
+  Settings.proxyUpstreamOpenai,
+  Settings.proxyUpstreamAnthropic,
 ];
 
 export const ContextKeys = {

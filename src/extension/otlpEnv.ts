@@ -11,6 +11,8 @@ export interface OtlpEndpoint {
   host: string;
   httpPort: number;
   grpcPort: number;
+  /** The recording model proxy's port when it is on (agentTrace.proxy.enabled), else null or absent. */
+  proxyPort?: number | null;
 }
 
 /**
@@ -32,6 +34,17 @@ export function buildOtlpEnvironment(ep: OtlpEndpoint): EnvVar[] {
     { name: 'TRACELOOP_TRACE_CONTENT', value: 'true', description: 'OpenLLMetry (Traceloop): record prompts and completions' },
     { name: 'OPENINFERENCE_HIDE_INPUTS', value: 'false', description: 'OpenInference: keep inputs' },
     { name: 'OPENINFERENCE_HIDE_OUTPUTS', value: 'false', description: 'OpenInference: keep outputs' },
+    ...proxyEnvironment(ep),
+  ];
+}
+
+/** With the recording proxy on, the OpenAI and Anthropic SDKs are pointed at it (it forwards to their own endpoints). */
+export function proxyEnvironment(ep: OtlpEndpoint): EnvVar[] {
+  if (ep.proxyPort === null || ep.proxyPort === undefined) return [];
+  const base = `http://${hostForUrl(ep.host)}:${ep.proxyPort}`;
+  return [
+    { name: 'OPENAI_BASE_URL', value: `${base}/v1`, description: 'OpenAI SDKs: model calls through the Agent Trace recording proxy' },
+    { name: 'ANTHROPIC_BASE_URL', value: base, description: 'Anthropic SDKs: model calls through the Agent Trace recording proxy' },
   ];
 }
 

@@ -1,6 +1,6 @@
 // Reads the extension's settings into the server's init options.
 import * as vscode from 'vscode';
-import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_REDACTION_POLICY_PATH, DEFAULT_RETENTION } from '../protocol/defaults';
+import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_PROXY_PORT, DEFAULT_PROXY_UPSTREAMS, DEFAULT_REDACTION_POLICY_PATH, DEFAULT_RETENTION } from '../protocol/defaults';
 import type { ServerInitOptions } from '../protocol/lsp';
 import { ConfigSection, Settings } from './ids';
 
@@ -62,6 +62,14 @@ export async function serverInitOptions(): Promise<ServerInitOptions> {
       maxEvents: c.get<number>(Settings.limitsMaxEvents),
       maxLinks: c.get<number>(Settings.limitsMaxLinks),
       maxValueDepth: c.get<number>(Settings.limitsMaxValueDepth),
+    },
+    proxy: {
+      enabled: c.get<boolean>(Settings.proxyEnabled) === true,
+      port: num(c, Settings.proxyPort, DEFAULT_PROXY_PORT),
+      upstreams: {
+        openai: c.get<string>(Settings.proxyUpstreamOpenai)?.trim() || DEFAULT_PROXY_UPSTREAMS.openai,
+        anthropic: c.get<string>(Settings.proxyUpstreamAnthropic)?.trim() || DEFAULT_PROXY_UPSTREAMS.anthropic,
+      },
     },
   };
 }

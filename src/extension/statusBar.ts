@@ -83,6 +83,9 @@ export async function showStatusMenu(ctx: Ctx): Promise<void> {
     { label: '$(clippy) Copy OTLP environment', description: 'for the shell that runs your agent', command: Commands.copyOtlpEnvironment },
   ];
   if (!terminalInjectionOn()) items.push({ label: '$(terminal) Put OTLP environment into new terminals', command: Commands.enableTerminalInjection });
+  if (!vscode.workspace.getConfiguration(ConfigSection).get<boolean>(Settings.proxyEnabled)) {
+    items.push({ label: '$(record) Enable recording proxy', description: 'keep exact model requests and responses', command: Commands.enableRecordingProxy });
+  }
   items.push(
     ctx.running
       ? { label: '$(debug-restart) Restart server', command: Commands.restartServer }

@@ -5,10 +5,15 @@ import { Settings } from './ids';
 import { buildOtlpEnvironment, formatEnvironment, type EnvFormat, type OtlpEndpoint } from './otlpEnv';
 import { config, otlpEndpoint } from './settings';
 
-/** The bound ports when the server listens (they can differ from the settings, e.g. port 0), else the settings. */
+/**
+ * The bound ports when the server listens (they can differ from the settings, e.g. port 0), else
+ * the settings; the proxy's port only while it runs (a follower window's own proxy does not: the
+ * writer's is named in its status).
+ */
 export function currentEndpoint(ctx: Ctx): OtlpEndpoint {
   const s = ctx.status;
-  return s?.listening ? { host: s.host, httpPort: s.httpPort, grpcPort: s.grpcPort } : otlpEndpoint();
+  if (s?.listening) return { host: s.host, httpPort: s.httpPort, grpcPort: s.grpcPort, proxyPort: s.proxyPort ?? null };
+  return { ...otlpEndpoint(), proxyPort: config().get<boolean>(Settings.proxyEnabled) ? config().get<number>(Settings.proxyPort) ?? null : null };
 }
 
 export function updateTerminalEnvironment(ctx: Ctx): void {
@@ -38,7 +43,9 @@ export function registerTerminalEnvironment(ctx: Ctx): void {
       if (
         Ctx.affects(e, Settings.terminalInjectOtlpEnvironment) ||
         Ctx.affects(e, Settings.otlpHost) ||
-        Ctx.affects(e, Settings.otlpHttpPort)
+        Ctx.affects(e, Settings.otlpHttpPort) ||
+        Ctx.affects(e, Settings.proxyEnabled) ||
+        Ctx.affects(e, Settings.proxyPort)
       ) {
         updateTerminalEnvironment(ctx);
       }
@@ -68,4 +75,13 @@ export async function copyOtlpEnvironment(ctx: Ctx): Promise<void> {
 export async function enableTerminalInjection(): Promise<void> {
   await config().update(Settings.terminalInjectOtlpEnvironment, true, vscode.ConfigurationTarget.Global);
   void vscode.window.showInformationMessage('New integrated terminals now get the OTLP environment. Open a new terminal to use it.');
+}
+
+/** "Agent Trace: Enable Recording Proxy": the setting on (the server restarts with it), and what it means. */
+export async function enableRecordingProxy(): Promise<void> {
+  await config().update(Settings.proxyEnabled, true, vscode.ConfigurationTarget.Global);
+  void vscode.window.showInformationMessage(
+    'The recording model proxy is on. Point your agent at it with OPENAI_BASE_URL / ANTHROPIC_BASE_URL ("Copy OTLP environment" includes them, and new terminals get them with terminal injection on). ' +
+      'Calls go only to the upstream set in agentTrace.proxy.upstreams; API keys pass through and are never stored.',
+  );
 }

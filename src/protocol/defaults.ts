@@ -12,6 +12,10 @@ export const DEFAULT_REDACTION_POLICY_PATH = '.agent-trace/redaction.json';
 /** Checks (issue 11), relative to the first workspace folder (or the CLI's current folder): the first that exists is used. */
 export const CHECKS_FILES = ['.agent-trace/checks.json', '.agent-trace/checks.yaml', '.agent-trace/checks.yml'] as const;
 
+/** The recording model proxy's port (next to the OTLP ports) and where it forwards each provider's calls. */
+export const DEFAULT_PROXY_PORT = 4319;
+export const DEFAULT_PROXY_UPSTREAMS = { openai: 'https://api.openai.com', anthropic: 'https://api.anthropic.com' } as const;
+
 /** The default of each setting, by its key under the `agentTrace` section. */
 export const SETTING_DEFAULTS = {
   'otlp.host': DEFAULT_HOST,
@@ -38,4 +42,9 @@ export const SETTING_DEFAULTS = {
   'agentAccess.enabled': true,
   'agentAccess.redact': true,
   'agentAccess.tokenBudget': 8000,
+  /** The recording model proxy (issue 10): opt-in; forwards only to these upstreams, the providers' own endpoints by default. */
+  'proxy.enabled': false,
+  'proxy.port': DEFAULT_PROXY_PORT,
+  'proxy.upstreams.openai': DEFAULT_PROXY_UPSTREAMS.openai,
+  'proxy.upstreams.anthropic': DEFAULT_PROXY_UPSTREAMS.anthropic,
 } as const;

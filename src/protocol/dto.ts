@@ -128,6 +128,8 @@ export interface SpanDto {
   warnings?: string[];
   /** A model call's request parameters, tools offered, finish reasons and time to first token (null or absent for other steps). */
   modelCall?: ModelCallDto | null;
+  /** The call as the recording model proxy saw it ("Exact request" / "Exact response"); absent when no recording is linked. */
+  recording?: RecordedCallDto | null;
 }
 
 export interface ModelCallDto {
@@ -194,6 +196,8 @@ export interface ServerStatusDto {
   dbPath: string;
   spanCount: number;
   traceCount: number;
+  /** The recording model proxy's port while it listens (agentTrace.proxy.enabled), else null or absent. */
+  proxyPort?: number | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -346,4 +350,41 @@ export interface ChecksConfigStatusDto {
   /** Valid checks now evaluated on every finished trace. */
   checks: number;
   problems: ChecksProblemDto[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recording model proxy (issue 10): a model call as forwarded, linked to its LLM step.
+
+/** How sure the link between a step and a recorded call is: exact by traceparent, else by time window, model and messages. */
+export type RecordingLinkConfidence = 'exact' | 'high' | 'medium' | 'low';
+
+/** One body as it travelled (text, decoded as UTF-8; compressed responses decoded first). Untrusted: render as text. */
+export interface RecordedBodyDto {
+  /** Header names lowercase; credentials (Authorization, x-api-key…) never stored: their value reads "[not stored]". */
+  headers: Record<string, string>;
+  body: string;
+  /** The whole body's size in bytes; `body` holds at most the proxy's cap of it. */
+  bytes: number;
+  truncated: boolean;
+}
+
+export interface RecordedCallDto {
+  id: number;
+  link: { confidence: RecordingLinkConfidence; reason: string };
+  provider: string;
+  method: string;
+  path: string;
+  /** Where the proxy forwarded it. */
+  upstream: string;
+  /** The upstream's status, null when none came (unreachable). */
+  status: number | null;
+  /** What went wrong (upstream unreachable, stream cut, client left), else null. */
+  error: string | null;
+  /** A server-sent-events response; `response.body` is the chunks' concatenation. */
+  streamed: boolean;
+  startTime: string;
+  durationMs: number;
+  timeToFirstByteMs: number | null;
+  request: RecordedBodyDto;
+  response: RecordedBodyDto;
 }

@@ -69,6 +69,8 @@ export interface ServerInitOptions {
   allowedHosts?: string[];
   /** Decoder limits (agentTrace.limits.*); missing or invalid entries take the defaults. */
   limits?: { maxAttributes?: number; maxValueLength?: number; maxEvents?: number; maxLinks?: number; maxValueDepth?: number };
+  /** The recording model proxy (agentTrace.proxy.*): absent or not enabled, it does not run. */
+  proxy?: { enabled: boolean; port: number; upstreams: { openai: string; anthropic: string } };
 }
 
 /**

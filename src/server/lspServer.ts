@@ -25,6 +25,7 @@ import { redactionSpanPreview, renderPolicy, scanForRedaction } from './redactio
 import { CompareService } from './compareService';
 import { SamplingLab } from './samplingLab';
 import { TraceServer } from './traceServer';
+import { proxyOptions } from './proxy/proxyOptions';
 import { TraceTitles } from './traceTitles';
 import { codeLensTitle, hoverMarkdown, lineActivity, spanAtLineFigures } from './sourceLens';
 import { CHECK_LENS_RUNS, checkDiagnosticMessages, checkLensTitle } from './checkLens';
@@ -116,6 +117,7 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
     };
     server = await TraceServer.start({
       ...options,
+      proxy: proxyOptions(init.proxy, log),
       log,
       onTracesChanged: (change) => {
         sourceIndexStale = true;

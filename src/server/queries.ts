@@ -3,6 +3,7 @@ import type { TraceDetailDto } from '../protocol/dto';
 import type { TraceStore } from '../store/traceStore';
 import { titleSourcesOf, traceTitle } from '../core/traceTitle';
 import { traceToDetailDto } from './toDto';
+import { attachRecordings } from './proxy/recordingLinks';
 
 export function traceDetail(store: TraceStore, traceId: string): TraceDetailDto | null {
   const found = store.getTrace(traceId.toLowerCase());
@@ -12,5 +13,6 @@ export function traceDetail(store: TraceStore, traceId: string): TraceDetailDto 
   const start = (s: { startUnixNanos: string }) => BigInt(/^\d+$/.test(s.startUnixNanos) ? s.startUnixNanos : '0');
   const byStart = [...found.spans].sort((a, b) => (start(a) < start(b) ? -1 : start(a) > start(b) ? 1 : 0));
   detail.title = traceTitle(titleSourcesOf(detail.name, byStart.filter((s) => s.norm.kind === 'agent' || s.norm.kind === 'llm')));
+  attachRecordings(store, detail, found.spans); // the recording proxy's exact request and response, per LLM step
   return detail;
 }

@@ -4,15 +4,17 @@ import type { Attributes, RawSpan } from '../core/model';
 import { compilePolicy, FINDING_MARKS, markAttributes, parsePolicy, redactSpan, renderCollectorConfig, renderNodeProcessor, scanSpans, type ScannableSpan } from '../core/redaction';
 import type { RedactionHighlightsDto, RedactionReportDto, RedactionScanParams, RedactionSpanPreviewDto, RedactionSpanPreviewParams } from '../protocol/redaction';
 import type { TraceStore } from '../store/traceStore';
+import { withRecordedBodies } from './proxy/recordingLinks';
 
 /** Traces scanned by "all traces": the newest ones, so a preview stays interactive on a large store. */
 const MAX_TRACES_PER_SCAN = 2_000;
 
+/** The spans to scan; a step's recorded model call (recording proxy) is scanned with it, as two more attributes. */
 export function spansForScan(store: TraceStore, traceId: string | null): ScannableSpan[] {
-  if (traceId) return store.getTrace(traceId.toLowerCase())?.spans ?? [];
+  if (traceId) return withRecordedBodies(store, store.getTrace(traceId.toLowerCase())?.spans ?? []);
   return store
     .listTraces({ limit: MAX_TRACES_PER_SCAN })
-    .flatMap((t) => store.getTrace(t.traceId)?.spans ?? []);
+    .flatMap((t) => withRecordedBodies(store, store.getTrace(t.traceId)?.spans ?? []));
 }
 
 export function scanForRedaction(store: TraceStore, params: RedactionScanParams): RedactionReportDto {
@@ -57,7 +59,8 @@ function previewAttributes(span: RawSpan): Record<string, unknown> {
  * function the redacted export runs, so what the panel shows is what an export ships.
  */
 export function redactionSpanPreview(store: TraceStore, params: RedactionSpanPreviewParams): RedactionSpanPreviewDto | null {
-  const span = store.getTrace(params.traceId.toLowerCase())?.spans.find((s) => s.spanId === params.spanId.toLowerCase());
+  const spans = store.getTrace(params.traceId.toLowerCase())?.spans ?? [];
+  const span = withRecordedBodies(store, spans).find((s) => s.spanId === params.spanId.toLowerCase());
   return span ? spanPreviewOf(span, params.policyText) : null;
 }
 

@@ -12,6 +12,9 @@ import type { IngestSink } from './ingest';
 import { describePortConflict } from './portProbe';
 import { ChecksService } from './checksService';
 import { TraceStore, type RetentionReport } from '../store/traceStore';
+import type { ProxyUpstreams } from '../core/proxy/providers';
+import { startModelProxy } from './proxy/modelProxy';
+import { recordingSink } from './proxy/recordingSink';
 
 export interface TraceServerOptions {
   host: string;
@@ -36,6 +39,8 @@ export interface TraceServerOptions {
   indexBacklogMax?: number;
   /** Checks (issue 11): how long a trace must go without new spans before it is checked (tests shorten it). */
   checksQuietMs?: number;
+  /** The recording model proxy (issue 10), started by the writer when given (agentTrace.proxy.enabled). */
+  proxy?: { port: number; upstreams: ProxyUpstreams; maxRecordBytes?: number };
 }
 
 /** Spans whose normalization failures are logged one by one before the log only counts them. */
@@ -68,6 +73,8 @@ export class TraceServer {
   readonly store: TraceStore;
   private http: Listener | null = null;
   private grpc: Listener | null = null;
+  private proxy: Listener | null = null;
+  private proxySink: { flush(): void } | null = null;
   private problem: string | null = null;
   private timers: NodeJS.Timeout[] = [];
   private pendingTraceIds = new Set<string>();
@@ -142,6 +149,7 @@ export class TraceServer {
       dbPath: this.options.dbPath,
       spanCount: counts.spans,
       traceCount: counts.traces,
+      proxyPort: this.proxy?.port ?? null,
     };
   }
 
@@ -198,8 +206,24 @@ export class TraceServer {
       log(this.problem);
     }
     this.scheduleIndexing(0); // spans a previous writer stored but had not indexed yet
+    await this.startProxy();
     log(`Writer: OTLP/HTTP on http://${host}:${this.http.port}` + (this.grpc ? `, OTLP/gRPC on ${host}:${this.grpc.port}` : ''));
     this.options.onStatusChanged?.(this.status());
+  }
+
+  /** The writer runs the recording proxy when it is enabled; a taken port is reported, the rest keeps working. */
+  private async startProxy(): Promise<void> {
+    const p = this.options.proxy;
+    if (!p || this.proxy || this.closed) return;
+    const { host, log, allowedHosts } = this.options;
+    const sink = (this.proxySink = recordingSink(this.store, log, (traceIds) => this.queueChange(traceIds)));
+    try {
+      this.proxy = await startModelProxy({ host, port: p.port, upstreams: p.upstreams, allowedHosts, maxRecordBytes: p.maxRecordBytes, onRecording: sink.record, log });
+      log(`Recording model proxy on http://${host}:${this.proxy.port} (OpenAI → ${p.upstreams.openai}, Anthropic → ${p.upstreams.anthropic})`);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      log(`The recording model proxy cannot listen on ${host}:${p.port} (${code}). Change agentTrace.proxy.port (--port).`);
+    }
   }
 
   private async describeBindFailure(err: unknown, host: string, port: number, which: 'http' | 'grpc'): Promise<string> {
@@ -334,6 +358,7 @@ export class TraceServer {
   private runRetention(): void {
     if (this.role !== 'writer' || !this.options.retention || this.retentionRun || this.closed) return;
     const limits = this.options.retention;
+    this.trimRecordings(limits);
     this.retentionRun = this.store
       .applyRetention(limits, { stop: () => this.closed })
       .then((r) => {
@@ -348,14 +373,25 @@ export class TraceServer {
       });
   }
 
+  /** The proxy's recordings age out with the traces and get at most half the size budget (oldest out first, before any trace). */
+  private trimRecordings(limits: { maxDays: number; maxMegabytes: number }): void {
+    try {
+      if (limits.maxDays > 0 && Number.isFinite(limits.maxDays)) this.store.recordings.deleteOlderThan(Date.now() - limits.maxDays * 86_400_000);
+      if (limits.maxMegabytes > 0 && Number.isFinite(limits.maxMegabytes)) this.store.recordings.trimToBytes((limits.maxMegabytes * 1024 * 1024) / 2);
+    } catch (err) {
+      this.options.log(`Retention of recorded model calls postponed: ${(err as Error).message}`);
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.checks.close();
     for (const t of this.timers) clearInterval(t);
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
     if (this.indexTimer) clearTimeout(this.indexTimer);
-    await Promise.all([this.http?.close(), this.grpc?.close(), this.retentionRun, this.catchUp]);
-    this.http = this.grpc = null;
+    await Promise.all([this.http?.close(), this.grpc?.close(), this.proxy?.close(), this.retentionRun, this.catchUp]);
+    this.http = this.grpc = this.proxy = null;
+    this.proxySink?.flush(); // calls that ended while the proxy closed
     this.store.close();
   }
 }

@@ -142,8 +142,44 @@ const v4 = (db: Db): void => {
   `);
 };
 
+// Recording model proxy (issue 10): one row per model call forwarded by the proxy, with its
+// request and response as sent (bodies capped, credentials never stored: see
+// src/core/proxy/providers.ts). Not tied to a trace by a foreign key: the call is linked to its
+// LLM step when the trace is read (src/server/proxy/recordingLinks.ts), whichever came first.
+// IF NOT EXISTS: idempotent, like v4.
+const vProxyRecordings = (db: Db): void => {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS proxy_recordings (
+      id INTEGER PRIMARY KEY,
+      started_ms REAL NOT NULL,          -- ms since epoch, fractional
+      first_byte_ms REAL,                -- the upstream's response head arrived
+      ended_ms REAL NOT NULL,
+      provider TEXT NOT NULL,            -- openai | anthropic
+      method TEXT NOT NULL,
+      path TEXT NOT NULL,                -- as the client asked
+      upstream TEXT NOT NULL,            -- the URL it was forwarded to
+      model TEXT,                        -- the request body's model
+      trace_id TEXT,                     -- from the traceparent header
+      parent_span_id TEXT,
+      status INTEGER,                    -- the upstream's status; NULL when none came
+      error TEXT,                        -- what went wrong (upstream unreachable, stream cut, client left)
+      streamed INTEGER NOT NULL,         -- text/event-stream response
+      request_headers TEXT NOT NULL,     -- JSON, secrets replaced
+      request_body BLOB NOT NULL,
+      request_bytes INTEGER NOT NULL,    -- the whole body's size
+      request_truncated INTEGER NOT NULL,
+      response_headers TEXT NOT NULL,
+      response_body BLOB NOT NULL,       -- decoded when it came compressed
+      response_bytes INTEGER NOT NULL,
+      response_truncated INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS proxy_recordings_time ON proxy_recordings(started_ms);
+    CREATE INDEX IF NOT EXISTS proxy_recordings_trace ON proxy_recordings(trace_id) WHERE trace_id IS NOT NULL;
+  `);
+};
+
 /** Ordered; index i migrates user_version i to i + 1. */
-export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4];
+export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4, vProxyRecordings];
 
 export const SCHEMA_VERSION = migrations.length;
 

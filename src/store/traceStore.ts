@@ -10,6 +10,7 @@ import type { ChecksCountsRow, SearchHit, SourceStats, StoredCheckResult, TraceF
 import { openDatabase } from './openDatabase';
 import { extendSummary, stateOf, type Orphan, type TraceLookup, type TraceState } from './incrementalSummary';
 import { ftsQuery, searchTextOf, snippetOf } from './searchText';
+import { RecordingStore } from './recordings';
 
 type Db = Database.Database;
 type Canonicalizer = (s: RawSpan) => CanonicalSpan;
@@ -198,6 +199,13 @@ export class TraceStore {
     this.log = opts.log ?? (() => {});
     this.now = opts.now ?? Date.now;
     this.canonicalize = opts.canonicalize;
+  }
+
+  private recordingStore: RecordingStore | null = null;
+
+  /** The recording proxy's calls (recordings.ts), on this same connection. */
+  get recordings(): RecordingStore {
+    return (this.recordingStore ??= new RecordingStore(this.db));
   }
 
   static open(path: string, opts: TraceStoreOptions): TraceStore {
@@ -895,7 +903,7 @@ export class TraceStore {
       const n = this.stmt('SELECT count(*) FROM traces').pluck().get() as number;
       this.db.exec(
         "INSERT INTO span_fts (span_fts) VALUES ('delete-all'); DELETE FROM spans; DELETE FROM traces; DELETE FROM pending_logs; DELETE FROM span_orphans; " +
-          'DELETE FROM check_results; DELETE FROM trace_checks; ' +
+          'DELETE FROM check_results; DELETE FROM trace_checks; DELETE FROM proxy_recordings; ' +
           'UPDATE search_state SET indexed_upto = 0;',
       );
       return n;

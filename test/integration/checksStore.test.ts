@@ -48,7 +48,7 @@ describe('check results in the store and the checks service', function () {
     db.pragma('user_version = 3');
     db.close();
     const s = open();
-    assert.equal(SCHEMA_VERSION, 4);
+    assert.ok(SCHEMA_VERSION >= 4); // later migrations (proxy recordings, …) are appended after checks
     const listed = s.listTraces({});
     assert.equal(listed.length, 3);
     assert.ok(listed.every((t) => t.checks === undefined));

@@ -1,6 +1,6 @@
 // A local stand-in for the OpenAI chat-completions API, so real SDKs and their real
 // instrumentations can run in tests with no network. Listens on 127.0.0.1, ephemeral port.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface MockOpenAi {
@@ -8,6 +8,19 @@ export interface MockOpenAi {
   baseUrl: string;
   /** Parsed JSON bodies of the requests received, in order. */
   requests: Array<Record<string, unknown>>;
+  /** Headers of every request received (any route), in order: tests check what a proxy passed on. */
+  headers: IncomingHttpHeaders[];
+  /** The exact bytes of every request body received (any route), in order. */
+  rawRequests: Buffer[];
+  /** The exact bytes the mock wrote for each chat/responses answer, in order (streams: all chunks). */
+  written: Buffer[];
+  /** Set to break the next streamed answer after its first chunks (the socket is destroyed mid-stream). */
+  breakNextStream: boolean;
+  /** Requests whose answer is still being written or held (see holdNext). */
+  inFlight: number;
+  /** Set to hold the next answer until the client goes away (a client-disconnect test). Counts upstream aborts in `aborted`. */
+  holdNext: boolean;
+  aborted: number;
   close(): Promise<void>;
 }
 
@@ -77,17 +90,58 @@ function streamChunks(req: ChatRequest): Array<Record<string, unknown>> {
   return chunks;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const c of req) parts.push(c as Buffer);
-  return Buffer.concat(parts).toString('utf8');
+  return Buffer.concat(parts);
+}
+
+/** A Responses API answer (POST /v1/responses), enough for the SDK's `responses.create`. */
+function responsesAnswer(): Record<string, unknown> {
+  return {
+    id: 'resp_mock_1',
+    object: 'response',
+    created_at: 1_700_000_000,
+    status: 'completed',
+    model: MOCK_MODEL,
+    output: [{ type: 'message', id: 'msg_mock_1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: MOCK_TEXT, annotations: [] }] }],
+    usage: { input_tokens: MOCK_USAGE.prompt_tokens, output_tokens: MOCK_USAGE.completion_tokens, total_tokens: MOCK_USAGE.total_tokens },
+  };
 }
 
 export async function startMockOpenAi(): Promise<MockOpenAi> {
   const requests: Array<Record<string, unknown>> = [];
+  const state = { headers: [] as IncomingHttpHeaders[], rawRequests: [] as Buffer[], written: [] as Buffer[], breakNextStream: false, inFlight: 0, holdNext: false, aborted: 0 };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
-      const text = await readBody(req);
+      const raw = await readBody(req);
+      const text = raw.toString('utf8');
+      state.headers.push(req.headers);
+      state.rawRequests.push(raw);
+      const out: Buffer[] = [];
+      state.written.push(Buffer.alloc(0));
+      const slot = state.written.length - 1;
+      const write = (s: string) => {
+        const b = Buffer.from(s);
+        out.push(b);
+        state.written[slot] = Buffer.concat(out);
+        return res.write(b);
+      };
+      if (state.holdNext) {
+        state.holdNext = false;
+        state.inFlight++;
+        res.on('close', () => {
+          state.inFlight--;
+          state.aborted++;
+        });
+        return;
+      }
+      if (req.method === 'POST' && req.url?.endsWith('/responses')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        write(JSON.stringify(responsesAnswer()));
+        res.end();
+        return;
+      }
       if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) {
         res.writeHead(404, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { message: `mock: no route ${req.method} ${req.url}`, type: 'invalid_request_error' } }));
@@ -104,19 +158,30 @@ export async function startMockOpenAi(): Promise<MockOpenAi> {
       requests.push(body);
       if (body.stream) {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-        for (const chunk of streamChunks(body)) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
-        res.end('data: [DONE]\n\n');
+        const chunks = streamChunks(body);
+        if (state.breakNextStream) {
+          state.breakNextStream = false;
+          for (const chunk of chunks.slice(0, 2)) write(`data: ${JSON.stringify(chunk)}\n\n`);
+          // Let the chunks leave, then cut the connection: a stream broken mid-way.
+          res.once('drain', () => res.destroy());
+          if (!res.writableNeedDrain) setImmediate(() => res.destroy());
+          return;
+        }
+        for (const chunk of chunks) write(`data: ${JSON.stringify(chunk)}\n\n`);
+        write('data: [DONE]\n\n');
+        res.end();
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(completion(body)));
+      write(JSON.stringify(completion(body)));
+      res.end();
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  return {
+  return Object.assign(state, {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
-  };
+  });
 }

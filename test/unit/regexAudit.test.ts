@@ -11,7 +11,7 @@ import { checkSync } from 'recheck';
 import ts from 'typescript';
 
 const ROOT = path.resolve(__dirname, '../..');
-const AUDITED = ['src/core', 'src/server/ingest.ts', 'src/server/httpReceiver.ts', 'src/server/grpcReceiver.ts'];
+const AUDITED = ['src/core', 'src/server/ingest.ts', 'src/server/httpReceiver.ts', 'src/server/grpcReceiver.ts', 'src/server/proxy'];
 const EXCLUDED = ['src/core/redaction'];
 
 function files(p: string): string[] {

@@ -1,8 +1,8 @@
 // The trace panel's detail pane and parent-step figures: which tabs a step gets, what a parent
 // step shows as its run's input and output, rolled-up tokens and cost, the timeline's axis.
 import { strict as assert } from 'node:assert';
-import type { MessageDto, SpanDto } from '../../src/protocol/dto';
-import { checksLabel, detailTabs, failingChecksBySpan, localAndUtc, shownTab, workspaceRelative } from '../../webview/trace/detailModel';
+import type { MessageDto, RecordedCallDto, SpanDto } from '../../src/protocol/dto';
+import { checksLabel, detailTabs, failingChecksBySpan, localAndUtc, recordedBodyText, recordedSizeNote, recordingLinkLabel, shownTab, workspaceRelative } from '../../webview/trace/detailModel';
 import { buildTreeIndex, runInputOutput, subtreeRollups, timeAxisTicks } from '../../webview/trace/treeModel';
 import { fixtureSpan } from '../webview/fixtures';
 
@@ -49,6 +49,23 @@ describe('trace panel detail: tabs, parent steps, rollups, axis', () => {
     assert.deepEqual(labels(root, false), ['Attributes']);
     const failed = { ...tool, status: 'error' as const, error: { type: 'TimeoutError', message: 'took too long', stacktrace: null } };
     assert.deepEqual(labels(failed), ['Input & output', 'Error', 'Attributes'], 'Error only when something failed');
+  });
+
+  it('adds "Exact request" and "Exact response" to a step the recording proxy saw, even without captured content', () => {
+    const body = (text: string) => ({ headers: { authorization: '[not stored]', 'content-type': 'application/json' }, body: text, bytes: text.length, truncated: false });
+    const recording: RecordedCallDto = {
+      id: 1, link: { confidence: 'medium', reason: 'time window and model' }, provider: 'openai', method: 'POST', path: '/v1/chat/completions',
+      upstream: 'https://api.openai.com/v1/chat/completions', status: 200, error: null, streamed: false, startTime: '2026-12-02T00:00:00.000Z',
+      durationMs: 812, timeToFirstByteMs: 790, request: body('{"model":"gpt-4o-mini","messages":[]}'), response: body('data: {"a":1}\n\ndata: [DONE]\n\n'),
+    };
+    const bare = fixtureSpan({ spanId: 'r', name: 'chat', kind: 'llm', recording });
+    assert.deepEqual(detailTabs(bare, false).map((t) => t.label), ['Conversation', 'Usage & cost', 'Exact request', 'Exact response', 'Attributes']);
+    assert.equal(recordedBodyText(recording.request), '{\n  "model": "gpt-4o-mini",\n  "messages": []\n}', 'JSON pretty-printed');
+    assert.equal(recordedBodyText(recording.response), recording.response.body, 'a stream exactly as it travelled');
+    assert.equal(recordedBodyText({ body: '{"cut": "mid' }), '{"cut": "mid', 'a cut body as it is');
+    assert.equal(recordingLinkLabel(recording), 'Linked with medium confidence (time window and model)');
+    assert.equal(recordingLinkLabel({ link: { confidence: 'exact', reason: 'traceparent header' } }), 'Linked exactly (traceparent header)');
+    assert.match(recordedSizeNote({ bytes: 9_000_000, truncated: true, body: '' }), /kept the first part only \(the client got everything\)/);
   });
 
   it("keeps the user's kind of tab across steps, and falls back to the first tab", () => {

@@ -1,5 +1,5 @@
 // Small pure helpers behind the detail pane (unit-tested in Node).
-import type { CheckResultDto, SpanDto } from '../../src/protocol/dto';
+import type { CheckResultDto, RecordedBodyDto, RecordedCallDto, SpanDto } from '../../src/protocol/dto';
 import { prettyValue } from '../shared/format';
 
 /** Says where a cost figure came from; "unknown" is explained, never shown as $0. */
@@ -49,7 +49,7 @@ export function argumentEntries(s: Pick<SpanDto, 'arguments'>): [string, unknown
   return s.arguments ? Object.entries(s.arguments) : [];
 }
 
-export type DetailTabKey = 'conversation' | 'io' | 'usage' | 'error' | 'attributes';
+export type DetailTabKey = 'conversation' | 'io' | 'usage' | 'error' | 'attributes' | 'exactRequest' | 'exactResponse';
 export interface DetailTabSpec {
   key: DetailTabKey;
   label: string;
@@ -76,6 +76,8 @@ export function detailTabs(s: SpanDto, hasRunIO: boolean): DetailTabSpec[] {
   else if (hasRunIO) tabs.push({ key: 'io', label: 'Input & output' });
   if (hasUsage(s)) tabs.push({ key: 'usage', label: 'Usage & cost' });
   if (isFailedStep(s)) tabs.push({ key: 'error', label: 'Error' });
+  // The recording proxy's copy of the call: there even when the instrumentation captured no content.
+  if (s.recording) tabs.push({ key: 'exactRequest', label: 'Exact request' }, { key: 'exactResponse', label: 'Exact response' });
   tabs.push({ key: 'attributes', label: 'Attributes' });
   return tabs;
 }
@@ -128,4 +130,29 @@ export function failingChecksBySpan(results: readonly CheckResultDto[]): Map<str
     out.set(r.spanId, [...(out.get(r.spanId) ?? []), r]);
   }
   return out;
+}
+
+/** Bodies longer than this are shown as they are, not re-indented (a pretty-print would cost the panel more than it helps). */
+const MAX_PRETTY_CHARS = 1_000_000;
+
+/** A recorded body for reading: JSON pretty-printed, anything else (SSE streams, text) exactly as it travelled. Plain text. */
+export function recordedBodyText(b: Pick<RecordedBodyDto, 'body'>): string {
+  if (b.body === '') return '';
+  const t = b.body.trim();
+  if (t.length > MAX_PRETTY_CHARS || !(t.startsWith('{') || t.startsWith('['))) return b.body;
+  try {
+    return JSON.stringify(JSON.parse(t), null, 2);
+  } catch {
+    return b.body;
+  }
+}
+
+/** "Linked exactly (traceparent header)" / "Linked with medium confidence (time window and model)". */
+export function recordingLinkLabel(r: Pick<RecordedCallDto, 'link'>): string {
+  return r.link.confidence === 'exact' ? `Linked exactly (${r.link.reason})` : `Linked with ${r.link.confidence} confidence (${r.link.reason})`;
+}
+
+/** The size line under a body: how much travelled, and whether the recording kept all of it. */
+export function recordedSizeNote(b: Pick<RecordedBodyDto, 'bytes' | 'truncated' | 'body'>): string {
+  return b.truncated ? `${b.bytes} bytes; the recording kept the first part only (the client got everything)` : `${b.bytes} bytes`;
 }

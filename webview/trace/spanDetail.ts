@@ -3,11 +3,11 @@
 import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { cssProps } from '../shared/cssProps';
-import type { CheckResultDto, MessageDto, ModelCallDto, SpanDto } from '../../src/protocol/dto';
+import type { CheckResultDto, MessageDto, ModelCallDto, RecordedCallDto, SpanDto } from '../../src/protocol/dto';
 import type { TraceWebviewMessage } from '../../src/protocol/webviewMessages';
 import { formatCost, formatCount, formatDuration, highlightSegments, prettyValue } from '../shared/format';
 import { fileIcon, kindColorVar, kindIcon, kindLabel } from '../shared/icons';
-import { argumentEntries, costExplanation, detailTabs, filterEntries, localAndUtc, roleClass, shownTab, statusBadge, workspaceRelative, type DetailTabKey } from './detailModel';
+import { argumentEntries, costExplanation, detailTabs, filterEntries, localAndUtc, recordedBodyText, recordedSizeNote, recordingLinkLabel, roleClass, shownTab, statusBadge, workspaceRelative, type DetailTabKey } from './detailModel';
 import type { RunIO } from './treeModel';
 
 export type ResolvedSource = { file: string; line: number; how: string; confidence: 'high' | 'medium' | 'low' };
@@ -102,7 +102,28 @@ export class SpanDetail extends LitElement {
         return this.renderError(s);
       case 'attributes':
         return this.renderAttributes(s);
+      case 'exactRequest':
+      case 'exactResponse':
+        return s.recording ? this.renderRecorded(s.recording, key === 'exactRequest' ? 'request' : 'response') : nothing;
     }
+  }
+
+  /** The recording proxy's copy of the call: headers (credentials never stored) and the body, as text. */
+  private renderRecorded(r: RecordedCallDto, side: 'request' | 'response') {
+    const b = r[side];
+    const headers = Object.entries(b.headers).sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0));
+    const head = side === 'request'
+      ? `${r.method} ${r.path} → ${r.upstream}`
+      : `${r.status ?? 'no status'}${r.streamed ? ' · streamed (server-sent events, chunks concatenated)' : ''} · ${formatDuration(r.durationMs)}` +
+        (r.timeToFirstByteMs !== null ? ` · first byte after ${formatDuration(r.timeToFirstByteMs)}` : '');
+    return html`<div class="recorded-call">
+      <div class="recorded-head">${head}</div>
+      <div class="muted recorded-link">${recordingLinkLabel(r)}</div>
+      ${r.error ? html`<div class="error-text recorded-error">${r.error}</div>` : nothing}
+      <table class="kv attrs recorded-headers"><tbody>${headers.map(([k, v]) => html`<tr><td class="key">${k}</td><td><pre>${v}</pre></td></tr>`)}</tbody></table>
+      <div class="muted recorded-size">${recordedSizeNote(b)}</div>
+      <pre class="recorded-body">${recordedBodyText(b)}</pre>
+    </div>`;
   }
 
   private renderSource(s: SpanDto) {

@@ -1,0 +1,224 @@
+// The recording model proxy's calls (issue 10), in the trace database's proxy_recordings table
+// (schema.ts). A separate class over the same connection as TraceStore, so the span write path
+// stays untouched: recordings are linked to their LLM steps when a trace is read.
+import type Database from 'better-sqlite3';
+
+type Db = Database.Database;
+
+export interface RecordedBody {
+  /** Header names lowercase; credentials already replaced (see core/proxy/providers.ts). */
+  headers: Record<string, string>;
+  /** What was kept of the body (at most the proxy's cap), decoded when it came compressed. */
+  body: Uint8Array;
+  /** The whole body's size as it travelled. */
+  bytes: number;
+  truncated: boolean;
+}
+
+export interface NewRecording {
+  startedMs: number;
+  firstByteMs: number | null;
+  endedMs: number;
+  provider: string;
+  method: string;
+  path: string;
+  upstream: string;
+  model: string | null;
+  traceId: string | null;
+  parentSpanId: string | null;
+  status: number | null;
+  error: string | null;
+  streamed: boolean;
+  request: RecordedBody;
+  response: RecordedBody;
+}
+
+export interface StoredRecording extends NewRecording {
+  id: number;
+}
+
+/** A recording without its bodies' bytes beyond what linking reads (the request). */
+export interface RecordingHead {
+  id: number;
+  startedMs: number;
+  endedMs: number;
+  model: string | null;
+  traceId: string | null;
+  parentSpanId: string | null;
+  requestBody: Uint8Array;
+}
+
+interface Row {
+  id: number;
+  started_ms: number;
+  first_byte_ms: number | null;
+  ended_ms: number;
+  provider: string;
+  method: string;
+  path: string;
+  upstream: string;
+  model: string | null;
+  trace_id: string | null;
+  parent_span_id: string | null;
+  status: number | null;
+  error: string | null;
+  streamed: number;
+  request_headers: string;
+  request_body: Buffer;
+  request_bytes: number;
+  request_truncated: number;
+  response_headers: string;
+  response_body: Buffer;
+  response_bytes: number;
+  response_truncated: number;
+}
+
+/** Recordings read per trace at most (a trace's window in a busy proxy). */
+const MAX_PER_TRACE = 2_000;
+/** How far back a recording's trace is looked for (the traces_recent index bounds the scan). */
+const TRACE_LOOKBACK_MS = 6 * 3_600_000;
+
+export class RecordingStore {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Db) {}
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
+  /** Stores recordings in one transaction; returns their ids. */
+  insert(recordings: readonly NewRecording[]): number[] {
+    const ins = this.stmt(`INSERT INTO proxy_recordings (started_ms, first_byte_ms, ended_ms, provider, method, path, upstream, model,
+      trace_id, parent_span_id, status, error, streamed, request_headers, request_body, request_bytes, request_truncated,
+      response_headers, response_body, response_bytes, response_truncated)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const tx = this.db.transaction(() =>
+      recordings.map((r) =>
+        Number(
+          ins.run(
+            r.startedMs, r.firstByteMs, r.endedMs, r.provider, r.method, r.path, r.upstream, r.model,
+            r.traceId, r.parentSpanId, r.status, r.error, r.streamed ? 1 : 0,
+            JSON.stringify(r.request.headers), Buffer.from(r.request.body.buffer, r.request.body.byteOffset, r.request.body.byteLength),
+            r.request.bytes, r.request.truncated ? 1 : 0,
+            JSON.stringify(r.response.headers), Buffer.from(r.response.body.buffer, r.response.body.byteOffset, r.response.body.byteLength),
+            r.response.bytes, r.response.truncated ? 1 : 0,
+          ).lastInsertRowid,
+        ),
+      ),
+    );
+    return tx.immediate();
+  }
+
+  /**
+   * The recordings that may belong to a trace: those whose traceparent names it, and those
+   * without one that started inside its time window (widened by `slackMs`).
+   */
+  candidatesFor(traceId: string, fromMs: number, toMs: number, slackMs: number): RecordingHead[] {
+    const rows = this.stmt(
+      `SELECT id, started_ms, ended_ms, model, trace_id, parent_span_id, request_body FROM proxy_recordings
+       WHERE trace_id = ?
+       UNION
+       SELECT id, started_ms, ended_ms, model, trace_id, parent_span_id, request_body FROM proxy_recordings
+       WHERE trace_id IS NULL AND started_ms BETWEEN ? AND ?
+       ORDER BY started_ms LIMIT ${MAX_PER_TRACE}`,
+    ).all(traceId, fromMs - slackMs, toMs + slackMs) as Pick<Row, 'id' | 'started_ms' | 'ended_ms' | 'model' | 'trace_id' | 'parent_span_id' | 'request_body'>[];
+    return rows.map((r) => ({
+      id: r.id,
+      startedMs: r.started_ms,
+      endedMs: r.ended_ms,
+      model: r.model,
+      traceId: r.trace_id,
+      parentSpanId: r.parent_span_id,
+      requestBody: r.request_body,
+    }));
+  }
+
+  get(id: number): StoredRecording | null {
+    const r = this.stmt('SELECT * FROM proxy_recordings WHERE id = ?').get(id) as Row | undefined;
+    return r ? fromRow(r) : null;
+  }
+
+  /** Every recording in call order (oldest first), for the CLI and tests. */
+  list(limit = 1_000): StoredRecording[] {
+    return (this.stmt('SELECT * FROM proxy_recordings ORDER BY started_ms, id LIMIT ?').all(limit) as Row[]).map(fromRow);
+  }
+
+  /** Traces a recording may belong to: its traceparent's, else those running when it was made (to announce a change). */
+  tracesAround(r: Pick<NewRecording, 'traceId' | 'startedMs' | 'endedMs'>, slackMs: number): string[] {
+    if (r.traceId) return [r.traceId];
+    return this.stmt(
+      `SELECT trace_id FROM traces WHERE start_ms BETWEEN ? AND ? AND start_ms + duration_ms >= ? ORDER BY start_ms DESC LIMIT 20`,
+    )
+      .pluck()
+      .all(r.startedMs - TRACE_LOOKBACK_MS, r.startedMs + slackMs, r.endedMs - slackMs) as string[];
+  }
+
+  /** Drops recordings older than `beforeMs`, a slice at a time; returns how many went. */
+  deleteOlderThan(beforeMs: number, sliceRows = 500): number {
+    let total = 0;
+    for (;;) {
+      const n = this.stmt(`DELETE FROM proxy_recordings WHERE id IN (SELECT id FROM proxy_recordings WHERE started_ms < ? LIMIT ${sliceRows})`).run(beforeMs).changes;
+      total += n;
+      if (n < sliceRows) return total;
+    }
+  }
+
+  /**
+   * Keeps the newest recordings within `budget` bytes (bodies and headers as stored) and deletes
+   * the older ones; returns how many went. Run before the traces' size retention, so large
+   * recordings never make it delete traces to make room for them.
+   */
+  trimToBytes(budget: number, sliceRows = 500): number {
+    let total = 0;
+    let cutoff: number | null = null;
+    const rows = this.stmt(
+      'SELECT started_ms AS at, length(request_body) + length(response_body) + length(request_headers) + length(response_headers) AS n FROM proxy_recordings ORDER BY started_ms DESC, id DESC',
+    ).iterate() as IterableIterator<{ at: number; n: number }>;
+    for (const r of rows) {
+      total += r.n;
+      if (total > budget) {
+        cutoff = r.at;
+        break;
+      }
+    }
+    if (cutoff === null) return 0;
+    let deleted = 0;
+    for (;;) {
+      const n = this.stmt(`DELETE FROM proxy_recordings WHERE id IN (SELECT id FROM proxy_recordings WHERE started_ms <= ? LIMIT ${sliceRows})`).run(cutoff).changes;
+      deleted += n;
+      if (n < sliceRows) return deleted;
+    }
+  }
+
+  clear(): number {
+    return this.stmt('DELETE FROM proxy_recordings').run().changes;
+  }
+
+  count(): number {
+    return this.stmt('SELECT count(*) FROM proxy_recordings').pluck().get() as number;
+  }
+}
+
+function fromRow(r: Row): StoredRecording {
+  return {
+    id: r.id,
+    startedMs: r.started_ms,
+    firstByteMs: r.first_byte_ms,
+    endedMs: r.ended_ms,
+    provider: r.provider,
+    method: r.method,
+    path: r.path,
+    upstream: r.upstream,
+    model: r.model,
+    traceId: r.trace_id,
+    parentSpanId: r.parent_span_id,
+    status: r.status,
+    error: r.error,
+    streamed: r.streamed === 1,
+    request: { headers: JSON.parse(r.request_headers) as Record<string, string>, body: r.request_body, bytes: r.request_bytes, truncated: r.request_truncated === 1 },
+    response: { headers: JSON.parse(r.response_headers) as Record<string, string>, body: r.response_body, bytes: r.response_bytes, truncated: r.response_truncated === 1 },
+  };
+}
