@@ -15,6 +15,7 @@ import { TraceStore, type RetentionReport } from '../store/traceStore';
 import type { ProxyUpstreams } from '../core/proxy/providers';
 import { startModelProxy } from './proxy/modelProxy';
 import { recordingSink } from './proxy/recordingSink';
+import { ReplaySessions } from './proxy/replaySession';
 
 export interface TraceServerOptions {
   host: string;
@@ -75,6 +76,8 @@ export class TraceServer {
   private grpc: Listener | null = null;
   private proxy: Listener | null = null;
   private proxySink: { flush(): void } | null = null;
+  /** Fork sessions the proxy serves under /replay/<id>/ (issue 10, "Re-run from this step"). */
+  readonly replaySessions = new ReplaySessions();
   private problem: string | null = null;
   private timers: NodeJS.Timeout[] = [];
   private pendingTraceIds = new Set<string>();
@@ -218,7 +221,7 @@ export class TraceServer {
     const { host, log, allowedHosts } = this.options;
     const sink = (this.proxySink = recordingSink(this.store, log, (traceIds) => this.queueChange(traceIds)));
     try {
-      this.proxy = await startModelProxy({ host, port: p.port, upstreams: p.upstreams, allowedHosts, maxRecordBytes: p.maxRecordBytes, onRecording: sink.record, log });
+      this.proxy = await startModelProxy({ host, port: p.port, upstreams: p.upstreams, allowedHosts, maxRecordBytes: p.maxRecordBytes, onRecording: sink.record, log, replay: this.replaySessions });
       log(`Recording model proxy on http://${host}:${this.proxy.port} (OpenAI → ${p.upstreams.openai}, Anthropic → ${p.upstreams.anthropic})`);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
