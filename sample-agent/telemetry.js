@@ -12,7 +12,7 @@ const path = require('node:path');
 const { context, trace } = require('@opentelemetry/api');
 const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks');
 const { TracerProvider, BatchSpanProcessor } = require('@opentelemetry/sdk-trace');
-const { resourceFromAttributes } = require('@opentelemetry/resources');
+const { detectResources, envDetector, resourceFromAttributes } = require('@opentelemetry/resources');
 const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto');
 const { OpenAIInstrumentation } = require('@traceloop/instrumentation-openai');
 
@@ -39,7 +39,8 @@ function setupTelemetry() {
   const sourceLocationProcessor = loadSourceLocationProcessor();
   const url = tracesUrl();
   const provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME || 'sample-agent' }),
+    // OTEL_RESOURCE_ATTRIBUTES too (a run forked by "Re-run from this step…" names its original there).
+    resource: detectResources({ detectors: [envDetector] }).merge(resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME || 'sample-agent' })),
     spanProcessors: [
       sourceLocationProcessor(),
       // Short delay: spans reach the viewer while the agent is still running.
