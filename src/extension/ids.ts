@@ -25,6 +25,10 @@ export const Commands = {
   compareWithPrevious: 'agentTrace.compareWithPrevious',
   openSamplingLab: 'agentTrace.openSamplingLab',
   enableRecordingProxy: 'agentTrace.enableRecordingProxy',
+  rerunFromStep: 'agentTrace.rerunFromStep',
+  editAndResend: 'agentTrace.editAndResend',
+  runForkDocument: 'agentTrace.runForkDocument',
+  sendResendDocument: 'agentTrace.sendResendDocument',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -262,6 +262,11 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
       case 'compareWithPrevious':
         await vscode.commands.executeCommand(Commands.compareWithPrevious, m.traceId);
         return;
+      case 'rerunFromStep':
+      case 'editAndResend':
+        this.pin();
+        await vscode.commands.executeCommand(m.type === 'rerunFromStep' ? Commands.rerunFromStep : Commands.editAndResend, this.traceId, m.spanId);
+        return;
       default:
         assertNever(m);
     }
