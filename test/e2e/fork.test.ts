@@ -5,8 +5,6 @@
 // from agentTrace.run.command). Step 1 is served from the recording (the mock counts zero calls
 // for it), the new trace carries the fork attributes, and the compare panel opens on the pair.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SpanDto, TraceDetailDto } from '../../src/protocol/dto';
 import { startMockOpenAi, type MockOpenAi } from '../support/mockOpenAi';
@@ -26,7 +24,6 @@ describe('Re-run from this step in VS Code (code-server + Chromium)', function (
   let proxyPort: number;
   let sample: SampleWorkspace | undefined;
   let mock: MockOpenAi;
-  let dbDir: string;
   let db: string;
   let original: string;
   let step2: SpanDto;
@@ -35,10 +32,7 @@ describe('Re-run from this step in VS Code (code-server + Chromium)', function (
     this.timeout(600_000);
     mock = await startMockOpenAi();
     proxyPort = await freePort();
-    dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-trace-fork-db-'));
-    db = path.join(dbDir, 'traces.db');
     sample = await openSampleWorkspace({
-      'agentTrace.database.path': db,
       'agentTrace.proxy.enabled': true,
       'agentTrace.proxy.port': proxyPort,
       'agentTrace.proxy.upstreams.openai': mock.baseUrl,
@@ -46,12 +40,13 @@ describe('Re-run from this step in VS Code (code-server + Chromium)', function (
       'agentTrace.run.command': `SAMPLE_AGENT_MODEL_URL="$OPENAI_BASE_URL" ${JSON.stringify(NODE24)} agent.js`,
     });
     ({ editor, workspace, httpPort } = sample);
+    // The editor's own per-user database (XDG_DATA_HOME is inside its temp root): the CLI reads it too.
+    db = path.join(editor.root, 'xdg-data', 'agent-trace', 'traces.db');
   });
 
   after(async function () {
     await sample?.close();
     await mock?.close();
-    if (dbDir) fs.rmSync(dbDir, { recursive: true, force: true });
   });
 
   afterEach(async function () {
@@ -73,15 +68,18 @@ describe('Re-run from this step in VS Code (code-server + Chromium)', function (
     assert.equal(run.code, 0, run.stderr);
     original = run.traceId!;
     assert.equal(mock.requests.length, 2);
+    let seen = 'nothing yet';
     await waitFor(() => {
       try {
         const steps = llmSteps(cliJson<TraceDetailDto>(['show', original, '--db', db]));
+        seen = `${steps.length} LLM steps, ${steps.filter((s) => s.recording).length} with a recording`;
         if (steps.length === 2 && steps.every((s) => s.recording)) step2 = steps[1]!;
         return step2 !== undefined;
-      } catch {
+      } catch (err) {
+        seen = (err as Error).message.slice(0, 500);
         return false;
       }
-    }, 30_000, () => 'the run and its recordings never reached the store');
+    }, 30_000, () => `the run and its recordings never reached the store: ${seen}`);
   });
 
   it('"Re-run from this step…" with an edited system prompt replays step 1, runs the agent, and opens the compare on the pair', async () => {
