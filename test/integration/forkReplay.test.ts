@@ -48,6 +48,7 @@ describe('replay and fork over the language server: the sample agent through the
   let httpPort: number;
   let proxyPort: number;
   let original: string;
+  let upstreamClosed = false;
 
   before(async () => {
     ensureBuilt();
@@ -91,7 +92,7 @@ describe('replay and fork over the language server: the sample agent through the
     conn.dispose();
     child.kill();
     await exited;
-    await openai?.close();
+    if (!upstreamClosed) await openai?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -203,5 +204,38 @@ describe('replay and fork over the language server: the sample agent through the
     assert.match(sent.error!, /The upstream answered 404: .*mock: no route POST \/v1\/messages/);
     const stored = await conn.sendRequest(lsp.GetTrace, { traceId: sent.traceId! });
     assert.equal(stored?.spans[0]?.status, 'error');
+  });
+
+  it('bad input in a fork: a request that matches no recording is refused (424) and an upstream that is down gives a 502; both are in the report', async () => {
+    const detail = (await conn.sendRequest(lsp.GetTrace, { traceId: original }))!;
+    const [step1, step2] = llmSteps(detail);
+    const doc = await conn.sendRequest(lsp.ForkDocument, { traceId: original, spanId: step2!.spanId, kind: 'system' });
+    assert.ok(doc.ok);
+    const fork = await conn.sendRequest(lsp.StartFork, { traceId: original, spanId: step2!.spanId, kind: 'system', document: doc.document, onUnmatched: 'fail' });
+    assert.ok(fork.ok);
+    const url = `http://127.0.0.1:${fork.proxyPort}${fork.pathPrefix}/v1/chat/completions`;
+    const post = (body: string) => fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' } });
+
+    const changed = JSON.parse(step1!.recording!.request.body) as { messages: Array<{ role: string; content: string }> };
+    changed.messages.at(-1)!.content = 'Something else entirely?';
+    const refused = await post(JSON.stringify(changed));
+    assert.equal(refused.status, 424, 'an unmatched call before the fork point is refused, not sent');
+    const replayed = await post(step1!.recording!.request.body);
+    assert.equal(replayed.status, 200);
+    assert.equal(await replayed.text(), step1!.recording!.response.body, 'step 1 answered byte for byte from the recording');
+
+    await openai.close();
+    upstreamClosed = true;
+    const down = await post(step2!.recording!.request.body);
+    assert.equal(down.status, 502);
+    assert.match(await down.text(), /could not be reached/);
+
+    const report = await eventually(async () => {
+      const r = (await conn.sendRequest(lsp.ForkReport, { sessionId: fork.sessionId }))!;
+      assert.ok(r.problems.some((p) => /upstream could not be reached/.test(p)), r.problems.join(' | '));
+      return r;
+    });
+    assert.deepEqual(report.calls.map((c) => c.outcome), ['unmatched-failed', 'replayed', 'fork-edited']);
+    assert.ok(report.problems.some((p) => /match/i.test(p)), `the unmatched call is named: ${report.problems.join(' | ')}`);
   });
 });

@@ -140,6 +140,16 @@ function sendJson(res: http.ServerResponse, status: number, body: string): void 
   res.end(body);
 }
 
+/** A live call of the forked run that failed goes into the report, in words. */
+function noteLiveOutcome(sessions: ReplaySessions, session: Session, res: http.ServerResponse, path: string): void {
+  res.on('close', () => {
+    const call = `A live call of the forked run (${path.split('?')[0]!.slice(0, 200)})`;
+    if (!res.writableFinished) sessions.noteProblem(session, `${call} broke off before its response was complete.`);
+    else if (res.statusCode === 502) sessions.noteProblem(session, `${call} failed: the upstream could not be reached (502 from the proxy).`);
+    else if (res.statusCode >= 400) sessions.noteProblem(session, `${call} was answered ${res.statusCode} by the upstream.`);
+  });
+}
+
 /**
  * One request of a forked run: read the body (bounded), ask the matcher, then answer from the
  * recording, answer with the synthesized response or error, or forward. Every path answers the
@@ -192,6 +202,7 @@ export function serveReplayRequest(
       return;
     }
     if (decision.action === 'forward') {
+      noteLiveOutcome(sessions, session, res, path);
       io.forward(path, decision.body === null ? body : Buffer.from(decision.body, 'utf8'));
       return;
     }
