@@ -5,7 +5,8 @@
 // server's or the CLI's process); the client is this process, with a keep-alive agent as the
 // SDKs use. Overhead = median(proxied) − median(direct); target < 2 ms at the median. The floor
 // (bench/support/floorProxy.ts: a bare node:http pipe, no checks, no recording) runs in the same
-// rounds: on a loaded 2-core machine most of any proxy's cost is the extra process hop.
+// rounds: on a loaded 2-core machine most of any proxy's cost is the extra process hop, so the
+// CPU each proxy process spent per call (from /proc, load-independent) is printed too.
 // Usage: npx tsx bench/proxy.ts [--calls 400]
 import http from 'node:http';
 import * as os from 'node:os';
@@ -13,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureBuilt, CLI } from '../test/support/serverProcess';
+import { cpuSeconds } from './support/proc';
 import { startNode } from './support/processes';
 
 const { values } = parseArgs({ options: { calls: { type: 'string', default: '400' } } });
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
       const times: Record<'direct' | 'proxy' | 'floor', number[]> = { direct: [], proxy: [], floor: [] };
       const targets = { direct: upstream, proxy: proxied, floor: floored } as const;
       const order = ['direct', 'proxy', 'floor'] as const;
+      const cpuBefore = { proxy: cpuSeconds(proxy.running.pid), floor: cpuSeconds(floor.running.pid) };
       for (let i = 0; i < CALLS; i++) {
         // Rotate which goes first, so none always follows another's work.
         for (let k = 0; k < order.length; k++) {
@@ -78,6 +81,8 @@ async function main(): Promise<void> {
           times[which].push(await call(targets[which], body));
         }
       }
+      const cpuPerCall = (which: 'proxy' | 'floor') => ((cpuSeconds(which === 'proxy' ? proxy.running.pid : floor.running.pid) - cpuBefore[which]) / CALLS) * 1e6;
+      const cpu = { proxy: cpuPerCall('proxy'), floor: cpuPerCall('floor') };
       const d = median(times.direct);
       const p = median(times.proxy);
       const f = median(times.floor);
@@ -85,7 +90,8 @@ async function main(): Promise<void> {
       console.log(
         `${mode.padEnd(14)} median direct ${d.toFixed(3)} ms · through agent-trace proxy ${p.toFixed(3)} ms · through the floor proxy ${f.toFixed(3)} ms\n` +
           `${''.padEnd(14)} overhead ${(p - d).toFixed(3)} ms (${(p / d).toFixed(2)}× direct; the floor's ${(f - d).toFixed(3)} ms, ours ${(p / f).toFixed(2)}× the floor), ` +
-          `target < ${TARGET_MS} ms — ${p - d < TARGET_MS ? 'met' : 'NOT met'}`,
+          `target < ${TARGET_MS} ms — ${p - d < TARGET_MS ? 'met' : 'NOT met'}\n` +
+          `${''.padEnd(14)} CPU per call in the proxy process: ours ${cpu.proxy.toFixed(0)} µs (recording included), the floor's ${cpu.floor.toFixed(0)} µs (${(cpu.proxy / cpu.floor).toFixed(2)}×)`,
       );
     }
   } finally {

@@ -16,6 +16,7 @@ import type { ProxyUpstreams } from '../core/proxy/providers';
 import { startModelProxy } from './proxy/modelProxy';
 import { recordingSink } from './proxy/recordingSink';
 import { ReplaySessions } from './proxy/replaySession';
+import { CLOCK_SLACK_MS } from '../core/proxy/link';
 
 export interface TraceServerOptions {
   host: string;
@@ -78,6 +79,8 @@ export class TraceServer {
   private proxySink: { flush(): void } | null = null;
   /** Fork sessions the proxy serves under /replay/<id>/ (issue 10, "Re-run from this step"). */
   readonly replaySessions = new ReplaySessions();
+  /** Recordings seen so far: those another process's proxy (`agent-trace proxy`) adds refresh the traces they belong to. */
+  private lastRecordingId = 0;
   private problem: string | null = null;
   private timers: NodeJS.Timeout[] = [];
   private pendingTraceIds = new Set<string>();
@@ -105,6 +108,7 @@ export class TraceServer {
       log: options.log,
     });
     this.lastDataVersion = this.store.dataVersion();
+    this.lastRecordingId = this.safeRecordings((r) => r.lastId(), 0);
     this.checks = new ChecksService({
       store: this.store,
       log: options.log,
@@ -212,6 +216,15 @@ export class TraceServer {
     await this.startProxy();
     log(`Writer: OTLP/HTTP on http://${host}:${this.http.port}` + (this.grpc ? `, OTLP/gRPC on ${host}:${this.grpc.port}` : ''));
     this.options.onStatusChanged?.(this.status());
+  }
+
+  /** A read of the proxy's recordings that must not break the caller (a read-only file from before the proxy's migration has no table). */
+  private safeRecordings<T>(read: (r: TraceStore['recordings']) => T, fallback: T): T {
+    try {
+      return read(this.store.recordings);
+    } catch {
+      return fallback;
+    }
   }
 
   /** The writer runs the recording proxy when it is enabled; a taken port is reported, the rest keeps working. */
@@ -354,7 +367,9 @@ export class TraceServer {
     this.lastChangeScanMs = Date.now();
     const changed = this.store.changedTracesSince(since);
     if (this.role === 'writer') this.checks.noteWritten(changed); // written by another process (an import)
-    this.queueChange(changed, true);
+    const recorded = this.safeRecordings((r) => r.tracesRecordedAfter(this.lastRecordingId, CLOCK_SLACK_MS), { traceIds: [], lastId: this.lastRecordingId });
+    this.lastRecordingId = recorded.lastId;
+    this.queueChange([...changed, ...recorded.traceIds], true);
   }
 
   /** Trims the store in slices (see TraceStore.applyRetention); one run at a time. */

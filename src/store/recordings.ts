@@ -156,6 +156,19 @@ export class RecordingStore {
       .all(r.startedMs - TRACE_LOOKBACK_MS, r.startedMs + slackMs, r.endedMs - slackMs) as string[];
   }
 
+  /** The highest recording id so far (0 when none): where "recorded since" starts. */
+  lastId(): number {
+    return (this.stmt('SELECT coalesce(max(id), 0) FROM proxy_recordings').pluck().get() as number) ?? 0;
+  }
+
+  /** The traces that recordings written after `afterId` may belong to (another process's proxy wrote them), and the new last id. */
+  tracesRecordedAfter(afterId: number, slackMs: number, limit = 200): { traceIds: string[]; lastId: number } {
+    const rows = this.stmt(`SELECT id, trace_id, started_ms, ended_ms FROM proxy_recordings WHERE id > ? ORDER BY id LIMIT ${limit}`).all(afterId) as Pick<Row, 'id' | 'trace_id' | 'started_ms' | 'ended_ms'>[];
+    const traceIds = new Set<string>();
+    for (const r of rows) for (const t of this.tracesAround({ traceId: r.trace_id, startedMs: r.started_ms, endedMs: r.ended_ms }, slackMs)) traceIds.add(t);
+    return { traceIds: [...traceIds], lastId: rows.length ? rows[rows.length - 1]!.id : afterId };
+  }
+
   /** Drops recordings older than `beforeMs`, a slice at a time; returns how many went. */
   deleteOlderThan(beforeMs: number, sliceRows = 500): number {
     let total = 0;

@@ -278,6 +278,28 @@ describe('recording model proxy in the trace server', function () {
     }
   });
 
+  it("announces the traces that another process's proxy (agent-trace proxy) recorded calls for", async () => {
+    const tmp = tempDir();
+    const dbPath = join(tmp.dir, 'traces.db');
+    const changes: string[][] = [];
+    const { TraceServer } = await import('../../src/server/traceServer');
+    const server = await TraceServer.start({ host: '127.0.0.1', httpPort: 0, grpcPort: 0, dbPath, log: () => undefined, pollIntervalMs: 50, onTracesChanged: (c) => changes.push(c.traceIds) });
+    const other = TraceStore.open(dbPath, { canonicalize: (s) => canonicalize(s) });
+    try {
+      const traceId = 'e'.repeat(32);
+      other.recordings.insert([{
+        startedMs: Date.now(), firstByteMs: null, endedMs: Date.now(), provider: 'openai', method: 'POST', path: '/v1/chat/completions', upstream: 'http://x/v1/chat/completions',
+        model: 'gpt-4o-mini', traceId, parentSpanId: 'f'.repeat(16), status: 200, error: null, streamed: false,
+        request: { headers: {}, body: new Uint8Array(0), bytes: 0, truncated: false }, response: { headers: {}, body: new Uint8Array(0), bytes: 0, truncated: false },
+      }]);
+      await waitUntil('the trace of the recorded call to be announced', () => changes.some((ids) => ids.includes(traceId)));
+    } finally {
+      other.close();
+      await server.close();
+      tmp.cleanup();
+    }
+  });
+
   it('is not started, with the reason logged, when an upstream setting is not a URL', async () => {
     const { proxyOptions } = await import('../../src/server/proxy/proxyOptions');
     const logs: string[] = [];

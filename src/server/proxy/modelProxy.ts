@@ -94,7 +94,9 @@ function decodedForRecording(body: Uint8Array, encoding: string | undefined, max
 export function startModelProxy(options: ModelProxyOptions): Promise<ModelProxy> {
   const cap = options.maxRecordBytes ?? DEFAULT_RECORD_BYTES;
   const allowed = allowedHostSet(options.host, options.allowedHosts ?? []);
+  // Keep-alive as the SDKs use it; no Nagle delay on the upstream sockets (set once per connection).
   const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+  const noDelaySet = new WeakSet<object>();
 
   const server = http.createServer({ noDelay: true }, (req, res) => {
     try {
@@ -196,8 +198,12 @@ export function startModelProxy(options: ModelProxyOptions): Promise<ModelProxy>
       headers,
       agent: agents[target.protocol as 'http:' | 'https:'],
     });
-    upstreamReq.on('socket', (s) => s.setNoDelay(true));
 
+    upstreamReq.on('socket', (s) => {
+      if (noDelaySet.has(s)) return;
+      noDelaySet.add(s);
+      s.setNoDelay(true);
+    });
     if (body) {
       requestCapture.add(body);
       upstreamReq.end(body);
