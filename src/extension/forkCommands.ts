@@ -12,6 +12,7 @@ import { hostForUrl } from './format';
 import { Commands, ConfigSection, Settings } from './ids';
 import { buildOtlpEnvironment } from './otlpEnv';
 import { ComparePanel } from './webviews/comparePanel';
+import { TracePanel } from './webviews/tracePanel';
 
 /** agentTrace.run.command (declared by the fleet runner's settings; read here by its full key). */
 const RUN_COMMAND_SETTING = 'run.command';
@@ -117,6 +118,8 @@ export function registerForkCommands(ctx: Ctx): void {
 
   function stepArgs(traceId: unknown, spanId: unknown): { traceId: string; spanId: string } | null {
     if (typeof traceId === 'string' && typeof spanId === 'string') return { traceId, spanId };
+    const panel = TracePanel.active();
+    if (panel?.selectedStep) return { traceId: panel.traceId, spanId: panel.selectedStep };
     void vscode.window.showInformationMessage('Agent Trace: select an LLM step in a trace panel, then use "Re-run from this step…" or "Edit and re-send" in its detail.');
     return null;
   }
@@ -272,6 +275,7 @@ export function registerForkCommands(ctx: Ctx): void {
     const closed = new vscode.EventEmitter<number | void>();
     const write = (text: string) => out.fire(text.replace(/\r?\n/g, '\r\n'));
     let child: ChildProcess | undefined;
+    let terminal: vscode.Terminal | undefined;
     const exited = new Promise<number | null>((resolve) => {
       const pty: vscode.Pseudoterminal = {
         onDidWrite: out.event,
@@ -292,7 +296,7 @@ export function registerForkCommands(ctx: Ctx): void {
         },
         close: () => child?.kill(),
       };
-      const terminal = vscode.window.createTerminal({ name: 'Agent Trace: re-run from step', pty });
+      terminal = vscode.window.createTerminal({ name: 'Agent Trace: re-run from step', pty });
       ctx.push(terminal);
       terminal.show(true);
     });
@@ -304,7 +308,12 @@ export function registerForkCommands(ctx: Ctx): void {
     if (report) write(`Replay: ${report.calls.filter((c) => c.outcome.startsWith('replayed')).length} calls served from the recording, ${report.liveCalls} sent to the model; fork point ${report.forkReached ? 'reached' : 'NOT reached'}.\n`);
     for (const p of problems) write(`  ! ${p}\n`);
     for (const p of problems) ctx.log.warn(`Re-run from step ${t.spanId}: ${p}`);
-    if (problems.length) void vscode.window.showWarningMessage(`Agent Trace: the forked run did not replay cleanly: ${problems.slice(0, 3).join(' ')}${problems.length > 3 ? ` (+${problems.length - 3} more in the run output)` : ''}`);
+    if (problems.length) {
+      const showRun = 'Show run output';
+      void vscode.window
+        .showWarningMessage(`Agent Trace: the forked run did not replay cleanly: ${problems.slice(0, 3).join(' ')}${problems.length > 3 ? ` (+${problems.length - 3} more in the run output)` : ''}`, showRun)
+        .then((p) => p && terminal?.show());
+    }
 
     write('Waiting for the forked run\'s trace…\n');
     const forked = await findForkTrace(t, seen);
