@@ -42,7 +42,8 @@ function setupTelemetry() {
   const sourceLocationProcessor = loadSourceLocationProcessor();
   const url = tracesUrl();
   const provider = new TracerProvider({
-    // OTEL_RESOURCE_ATTRIBUTES joins the resource: `agent-trace batch run` tags each run's batch there.
+    // OTEL_RESOURCE_ATTRIBUTES joins the resource: `agent-trace batch run` tags each run's batch there,
+    // and a run forked by "Re-run from this step…" names its original there.
     resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME || 'sample-agent' }).merge(
       detectResources({ detectors: [envDetector] }),
     ),

@@ -12,6 +12,7 @@ import { redactionPolicyUri } from './settings';
 import { openOrCreatePolicy, readPolicy, RedactionPanel, type RedactionDiagnostics } from './webviews/redactionPanel';
 import { TracePanel } from './webviews/tracePanel';
 import { registerCompareCommands } from './compareCommands';
+import { registerForkCommands } from './forkCommands';
 
 /** Tree items pass the summary; code and other commands pass a trace id. */
 type TraceArg = TraceSummaryDto | string | undefined;
@@ -160,4 +161,5 @@ export function registerCommands(ctx: Ctx, view: TracesView, diagnostics: Redact
   reg(Commands.previewRedactionAll, () => RedactionPanel.show(ctx, diagnostics, null, 'all traces'));
   reg(Commands.openRedactionPolicy, () => openOrCreatePolicy());
   registerCompareCommands(ctx, Commands, () => TracePanel.active()?.traceId);
+  registerForkCommands(ctx);
 }

@@ -27,6 +27,10 @@ export const Commands = {
   enableRecordingProxy: 'agentTrace.enableRecordingProxy',
   openFleetView: 'agentTrace.openFleetView',
   compareBatches: 'agentTrace.compareBatches',
+  rerunFromStep: 'agentTrace.rerunFromStep',
+  editAndResend: 'agentTrace.editAndResend',
+  runForkDocument: 'agentTrace.runForkDocument',
+  sendResendDocument: 'agentTrace.sendResendDocument',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -141,3 +141,42 @@ export const GetCheckResults = new RequestType<{ traceId: string }, CheckResultD
 export const ListBatches = new RequestType<ListBatchesParams, BatchSummaryDto[], void>('agentTrace/listBatches');
 export const GetFleet = new RequestType<FleetParams, FleetDto, void>('agentTrace/fleet');
 export const CompareBatches = new RequestType<CompareBatchesParams, BatchCompareDto, void>('agentTrace/compareBatches');
+
+/** Added by replay and fork (issue 10): which part of an LLM step's call the user edits before re-running from it. */
+export type ForkEditKindDto = 'system' | 'messages' | 'model' | 'response';
+export interface StepRef {
+  traceId: string;
+  spanId: string;
+}
+export type StepDocumentDto =
+  | { ok: true; document: string; notes: string[]; fromRecording: boolean; recordedResponse: string | null }
+  | { ok: false; error: string };
+export type ForkStartDto =
+  | { ok: true; sessionId: string; pathPrefix: string; proxyPort: number; recordedCalls: number; forkAt: number; notes: string[] }
+  | { ok: false; error: string };
+export interface ForkReportDto {
+  sessionId: string;
+  calls: { request: number; outcome: string; callIndex: number | null; shapeChanged: boolean; messages: string[] }[];
+  forkReached: boolean;
+  notAskedAgain: number[];
+  liveCalls: number;
+  problems: string[];
+}
+export interface ResendResultDto {
+  ok: boolean;
+  error?: string;
+  status?: number;
+  contentType?: string;
+  body?: string;
+  traceId?: string;
+}
+/** The document to edit for "Re-run from this step…" (from the step's exact recording). */
+export const ForkDocument = new RequestType<StepRef & { kind: ForkEditKindDto }, StepDocumentDto, void>('agentTrace/forkDocument');
+/** A fork session in the recording proxy: the forked run's SDKs use http://host:proxyPort<pathPrefix>. */
+export const StartFork = new RequestType<StepRef & { kind: ForkEditKindDto; document: string; onUnmatched?: 'live' | 'fail' }, ForkStartDto, void>('agentTrace/startFork');
+/** What the fork session did so far (unmatched calls, changed shapes); `end` forgets the session. Null: unknown session. */
+export const ForkReport = new RequestType<{ sessionId: string; end?: boolean }, ForkReportDto | null, void>('agentTrace/forkReport');
+/** The "Edit and re-send" document of an LLM step. */
+export const ResendDocument = new RequestType<StepRef, StepDocumentDto, void>('agentTrace/resendDocument');
+/** Sends an edited request document through the proxy; the call is stored as its own trace. The key is used for this call only. */
+export const Resend = new RequestType<StepRef & { document: string; apiKey?: string }, ResendResultDto, void>('agentTrace/resend');

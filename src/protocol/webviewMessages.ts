@@ -25,7 +25,10 @@ export type TraceWebviewMessage =
   | { type: 'spanSelected'; spanId: string }
   | { type: 'copyText'; text: string }
   | { type: 'previewRedaction'; traceId: string }
-  | { type: 'compareWithPrevious'; traceId: string };
+  | { type: 'compareWithPrevious'; traceId: string }
+  /** Added by replay and fork (issue 10), on an LLM step. */
+  | { type: 'rerunFromStep'; spanId: string }
+  | { type: 'editAndResend'; spanId: string };
 
 /** Redaction panel: host → webview. */
 export type RedactionHostMessage =

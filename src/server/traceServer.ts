@@ -17,6 +17,7 @@ import { StoreWriteError, StoreWriter } from './storeWriter';
 import type { ProxyUpstreams } from '../core/proxy/providers';
 import { startModelProxy } from './proxy/modelProxy';
 import { recordingSink } from './proxy/recordingSink';
+import { ReplaySessions } from './proxy/replaySession';
 import { CLOCK_SLACK_MS } from '../core/proxy/link';
 
 export interface TraceServerOptions {
@@ -82,6 +83,8 @@ export class TraceServer {
   private grpc: Listener | null = null;
   private proxy: Listener | null = null;
   private proxySink: { flush(): void } | null = null;
+  /** Fork sessions the proxy serves under /replay/<id>/ (issue 10, "Re-run from this step"). */
+  readonly replaySessions = new ReplaySessions();
   /** Recordings seen so far: those another process's proxy (`agent-trace proxy`) adds refresh the traces they belong to. */
   private lastRecordingId = 0;
   private problem: string | null = null;
@@ -294,7 +297,7 @@ export class TraceServer {
     const { host, log, allowedHosts } = this.options;
     const sink = (this.proxySink = recordingSink(this.store, log, (traceIds) => this.queueChange(traceIds)));
     try {
-      this.proxy = await startModelProxy({ host, port: p.port, upstreams: p.upstreams, allowedHosts, maxRecordBytes: p.maxRecordBytes, onRecording: sink.record, log });
+      this.proxy = await startModelProxy({ host, port: p.port, upstreams: p.upstreams, allowedHosts, maxRecordBytes: p.maxRecordBytes, onRecording: sink.record, log, replay: this.replaySessions });
       log(`Recording model proxy on http://${host}:${this.proxy.port} (OpenAI → ${p.upstreams.openai}, Anthropic → ${p.upstreams.anthropic})`);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;

@@ -28,6 +28,8 @@ export interface MockOpenAi {
 export const MOCK_MODEL = 'gpt-4o-mini-2024-07-18';
 export const MOCK_USAGE = { prompt_tokens: 42, completion_tokens: 7, total_tokens: 49, cached_tokens: 10, reasoning_tokens: 0 };
 export const MOCK_TEXT = 'The weather in Paris is sunny.';
+/** The answer to a system prompt that asks for one word, as a model would follow it (a fork's edited prompt changes the answer). */
+export const MOCK_TERSE_TEXT = 'Sunny.';
 export const MOCK_TOOL_CALL = { id: 'call_mock_1', name: 'get_weather', arguments: '{"city":"Paris"}' };
 
 const usageJson = () => ({
@@ -42,7 +44,7 @@ interface ChatRequest {
   model?: string;
   stream?: boolean;
   tools?: unknown[];
-  messages?: Array<{ role?: string }>;
+  messages?: Array<{ role?: string; content?: unknown }>;
   stream_options?: { include_usage?: boolean };
 }
 
@@ -51,6 +53,11 @@ function wantsToolCall(req: ChatRequest): boolean {
   const offered = Array.isArray(req.tools) && req.tools.length > 0;
   const answered = (req.messages ?? []).some((m) => m.role === 'tool');
   return offered && !answered;
+}
+
+function answerText(req: ChatRequest): string {
+  const system = (req.messages ?? []).find((m) => m.role === 'system');
+  return typeof system?.content === 'string' && /one word/i.test(system.content) ? MOCK_TERSE_TEXT : MOCK_TEXT;
 }
 
 function completion(req: ChatRequest): Record<string, unknown> {
@@ -67,7 +74,7 @@ function completion(req: ChatRequest): Record<string, unknown> {
       logprobs: null,
       message: tool
         ? { role: 'assistant', content: null, refusal: null, tool_calls: [{ id: MOCK_TOOL_CALL.id, type: 'function', function: { name: MOCK_TOOL_CALL.name, arguments: MOCK_TOOL_CALL.arguments } }] }
-        : { role: 'assistant', content: MOCK_TEXT, refusal: null },
+        : { role: 'assistant', content: answerText(req), refusal: null },
     }],
     usage: usageJson(),
   };
@@ -81,7 +88,7 @@ function streamChunks(req: ChatRequest): Array<Record<string, unknown>> {
     chunks.push({ ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: MOCK_TOOL_CALL.arguments } }] }, finish_reason: null }] });
     chunks.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] });
   } else {
-    const words = MOCK_TEXT.split(/(?<= )/);
+    const words = answerText(req).split(/(?<= )/);
     chunks.push({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
     for (const w of words) chunks.push({ ...base, choices: [{ index: 0, delta: { content: w }, finish_reason: null }] });
     chunks.push({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });

@@ -67,6 +67,12 @@ export class SpanDetail extends LitElement {
         ${s.orphaned ? html`<span>orphan: parent span ${s.parentSpanId ?? ''} is missing</span>` : nothing}
       </div>
       ${this.renderSource(s)}
+      ${s.kind === 'llm'
+        ? html`<div class="step-actions">
+            <vscode-button secondary class="rerun-from-step" title="Run the agent again: earlier calls answered from the recording, this one with your edit" @click=${() => this.post({ type: 'rerunFromStep', spanId: s.spanId })}>Re-run from this step…</vscode-button>
+            <vscode-button secondary class="edit-resend" title="Open this call's request as JSON, edit it and send it again" @click=${() => this.post({ type: 'editAndResend', spanId: s.spanId })}>Edit and re-send</vscode-button>
+          </div>`
+        : nothing}
       ${this.checks.length
         ? html`<ul class="step-checks">
             ${this.checks.map(

@@ -298,6 +298,12 @@ export const traceStyles = css`
     gap: 2px 12px;
     margin: 4px 0 8px;
   }
+  .step-actions {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 6px;
+    margin: 4px 0 8px;
+  }
   .source-row {
     display: flex;
     flex-wrap: wrap;

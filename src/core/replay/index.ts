@@ -18,3 +18,5 @@ export {
   FORK_OF_ATTRIBUTE, FORK_STEP_ATTRIBUTE,
 } from './forkLink';
 export type { ForkLink } from './forkLink';
+export { forkEditDocument, forkEditFromDocument, FORK_EDIT_KINDS, FORK_EDIT_LABELS } from './forkEdit';
+export type { ForkEditKind, ForkEditResult, ResponseEditDocument } from './forkEdit';

@@ -80,6 +80,11 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
     return p && !p.isDisposed ? p : undefined;
   }
 
+  /** The step selected in the panel (for commands run from the palette about "this step"). */
+  get selectedStep(): string | null {
+    return this.selectedSpanId;
+  }
+
   static disposeAll(): void {
     for (const p of TracePanel.open.values()) p.dispose();
     TracePanel.open.clear();
@@ -261,6 +266,11 @@ export class TracePanel extends WebviewHost<TraceHostMessage, TraceWebviewMessag
         return;
       case 'compareWithPrevious':
         await vscode.commands.executeCommand(Commands.compareWithPrevious, m.traceId);
+        return;
+      case 'rerunFromStep':
+      case 'editAndResend':
+        this.pin();
+        await vscode.commands.executeCommand(m.type === 'rerunFromStep' ? Commands.rerunFromStep : Commands.editAndResend, this.traceId, m.spanId);
         return;
       default:
         assertNever(m);

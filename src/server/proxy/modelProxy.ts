@@ -20,6 +20,7 @@ import { requestModel } from '../../core/proxy/link';
 import { parseTraceparent } from '../../core/proxy/traceparent';
 import type { NewRecording } from '../../store/recordings';
 import { hostAllowed, INFO_PATH } from '../httpReceiver';
+import { serveReplayRequest, type ReplaySessions } from './replaySession';
 import { version as packageVersion } from '../../../package.json';
 
 export interface ModelProxyOptions {
@@ -33,6 +34,8 @@ export interface ModelProxyOptions {
   /** Every forwarded call, once it is over (completed, failed or abandoned). Must not throw. */
   onRecording: (recording: NewRecording) => void;
   log: (message: string) => void;
+  /** Fork sessions: requests under /replay/<sessionId>/ are answered as the session's replay decides (replaySession.ts). */
+  replay?: ReplaySessions;
 }
 
 export interface ModelProxy {
@@ -122,12 +125,24 @@ export function startModelProxy(options: ModelProxyOptions): Promise<ModelProxy>
       sendJson(res, 200, JSON.stringify({ agentTrace: true, proxy: true, pid: process.pid, version: packageVersion }));
       return;
     }
+    const replay = options.replay?.route(rawPath);
+    if (replay && options.replay) {
+      serveReplayRequest(options.replay, replay, req, res, {
+        forward: (path, body) => {
+          const routed = routeRequest(path);
+          forward(req, res, routed.provider, path, upstreamUrl(options.upstreams[routed.provider], routed.path), body);
+        },
+        record: (recording) => options.onRecording(recording),
+      });
+      return;
+    }
     const { provider, path } = routeRequest(rawPath);
     const target = upstreamUrl(options.upstreams[provider], path);
     forward(req, res, provider, rawPath, target);
   }
 
-  function forward(req: http.IncomingMessage, res: http.ServerResponse, provider: ProxyProvider, rawPath: string, target: URL): void {
+  /** `body`: the request already read (replay mode, maybe edited), sent instead of piping the client's. */
+  function forward(req: http.IncomingMessage, res: http.ServerResponse, provider: ProxyProvider, rawPath: string, target: URL, body?: Buffer): void {
     const startedMs = nowMs();
     const requestCapture = new BoundedCapture(cap);
     const responseCapture = new BoundedCapture(cap);
@@ -173,9 +188,14 @@ export function startModelProxy(options: ModelProxyOptions): Promise<ModelProxy>
     };
 
     const transport = target.protocol === 'https:' ? https : http;
+    const headers: Record<string, string | string[] | number> = { ...forwardedHeaders(req.headers), host: target.host };
+    if (body) {
+      delete headers['transfer-encoding'];
+      headers['content-length'] = body.length;
+    }
     const upstreamReq = transport.request(target, {
       method: req.method,
-      headers: { ...forwardedHeaders(req.headers), host: target.host },
+      headers,
       agent: agents[target.protocol as 'http:' | 'https:'],
     });
 
@@ -184,8 +204,13 @@ export function startModelProxy(options: ModelProxyOptions): Promise<ModelProxy>
       noDelaySet.add(s);
       s.setNoDelay(true);
     });
-    req.on('data', (c: Buffer) => requestCapture.add(c));
-    req.pipe(upstreamReq);
+    if (body) {
+      requestCapture.add(body);
+      upstreamReq.end(body);
+    } else {
+      req.on('data', (c: Buffer) => requestCapture.add(c));
+      req.pipe(upstreamReq);
+    }
 
     // The client left before the call was over: abort the upstream request (no orphan generation).
     res.on('close', () => {
