@@ -298,36 +298,33 @@ type RunRow = [
 const UNIT = '\u001f';
 const RECORD = '\u001e';
 
-/** One row of batchRuns as the fleet core's run. */
-const runOf =
-  (withAttribute: boolean) =>
-  (r: RunRow): FleetRun => {
-    const agents: string[] = [];
-    const models: string[] = [];
-    const tools = new Map<string, number>();
-    if (r[12]) {
-      for (const record of r[12].split(RECORD)) {
-        // By the first and last separator: a value may itself hold one (span content is untrusted).
-        const first = record.indexOf(UNIT);
-        const last = record.lastIndexOf(UNIT);
-        const dimension = record.slice(0, first);
-        const value = record.slice(first + 1, last);
-        const calls = record.slice(last + 1);
-        if (dimension === 'agent') agents.push(value);
-        else if (dimension === 'model') models.push(value);
-        else if (dimension === 'tool') tools.set(value, Number(calls));
-      }
-    }
-    let checks: Map<string, 'pass' | 'fail' | 'error'> | null = null;
-    if (r[13]) {
-      checks = new Map();
-      for (const record of r[13].split(RECORD)) {
-        const cut = record.lastIndexOf(UNIT);
-        checks.set(record.slice(0, cut), record.slice(cut + 1) as 'pass' | 'fail' | 'error');
-      }
-    }
+interface Memberships {
+  agents: string[];
+  models: string[];
+  tools: Map<string, number>;
+}
+
+/** Distinct packed lists parsed per read at most (runs mostly share a few; a batch of unique ones still parses each once). */
+const MAX_PARSED_LISTS = 10_000;
+
+/**
+ * Rows of batchRuns as the fleet core's runs. Runs of a batch mostly share the same packed
+ * member, check and service lists (the same agent, tools and checks), so each distinct list is
+ * parsed once per read and its (read-only) result shared by the runs that have it: a run then
+ * costs one object, not two Maps and three arrays.
+ */
+class RunReader {
+  private readonly members = new Map<string, Memberships>();
+  private readonly checks = new Map<string, Map<string, 'pass' | 'fail' | 'error'>>();
+  private readonly services = new Map<string, string[]>();
+  private static readonly NO_MEMBERS: Memberships = { agents: [], models: [], tools: new Map() };
+
+  constructor(private readonly withAttribute: boolean) {}
+
+  runOf(r: RunRow): FleetRun {
+    const m = r[12] ? cached(this.members, r[12], parseMembers) : RunReader.NO_MEMBERS;
     // A run without agent names is its service's (an agent is gen_ai.agent.name, else service.name, as check scopes read it).
-    if (agents.length === 0) agents.push(...(JSON.parse(r[10]) as string[]));
+    const agents = m.agents.length > 0 ? m.agents : cached(this.services, r[10], (s) => JSON.parse(s) as string[]);
     return {
       traceId: r[0],
       name: r[1],
@@ -338,13 +335,48 @@ const runOf =
       llmCalls: r[7],
       toolCalls: r[8],
       errorCount: r[9],
-      checks,
+      checks: r[13] ? cached(this.checks, r[13], parseChecks) : null,
       agents,
-      models,
-      tools,
-      attribute: withAttribute ? r[11] : null,
+      models: m.models,
+      tools: m.tools,
+      attribute: this.withAttribute ? r[11] : null,
     };
-  };
+  }
+}
+
+function cached<T>(parsed: Map<string, T>, text: string, parse: (text: string) => T): T {
+  let value = parsed.get(text);
+  if (value === undefined) {
+    value = parse(text);
+    if (parsed.size < MAX_PARSED_LISTS) parsed.set(text, value);
+  }
+  return value;
+}
+
+function parseMembers(packed: string): Memberships {
+  const m: Memberships = { agents: [], models: [], tools: new Map() };
+  for (const record of packed.split(RECORD)) {
+    // By the first and last separator: a value may itself hold one (span content is untrusted).
+    const first = record.indexOf(UNIT);
+    const last = record.lastIndexOf(UNIT);
+    const dimension = record.slice(0, first);
+    const value = record.slice(first + 1, last);
+    const calls = record.slice(last + 1);
+    if (dimension === 'agent') m.agents.push(value);
+    else if (dimension === 'model') m.models.push(value);
+    else if (dimension === 'tool') m.tools.set(value, Number(calls));
+  }
+  return m;
+}
+
+function parseChecks(packed: string): Map<string, 'pass' | 'fail' | 'error'> {
+  const checks = new Map<string, 'pass' | 'fail' | 'error'>();
+  for (const record of packed.split(RECORD)) {
+    const cut = record.lastIndexOf(UNIT);
+    checks.set(record.slice(0, cut), record.slice(cut + 1) as 'pass' | 'fail' | 'error');
+  }
+  return checks;
+}
 
 /** The queries of the fleet view over the store's connection. */
 export class FleetStore {
@@ -396,7 +428,8 @@ export class FleetStore {
     )
       .raw()
       .all(groupAttribute ?? '', ...where.args, MAX_BATCH_RUNS) as RunRow[];
-    return rows.map(runOf(groupAttribute !== null));
+    const reader = new RunReader(groupAttribute !== null);
+    return rows.map((r) => reader.runOf(r));
   }
 
   /** The grouping attributes stored for a trace (tests, and the CLI's hints). */
