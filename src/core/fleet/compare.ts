@@ -200,7 +200,9 @@ function numericFindings(
  * array sorts without a comparator several times faster than indices sort with one): each index
  * is bucketed by the rank of its value among the distinct values, then counted into place.
  */
-function stableOrderByValue(values: Float64Array, known: readonly number[]): Uint32Array {
+export function stableOrderByValue(values: Float64Array, known: readonly number[]): Uint32Array {
+  const counts = smallIntegerRanks(values, known);
+  if (counts) return countedIntoPlace(counts.ranks, counts.distinct, known);
   const sorted = Float64Array.from(known, (i) => values[i]).sort();
   let distinct = 0;
   for (let k = 0; k < sorted.length; k++) if (k === 0 || sorted[k] !== sorted[distinct - 1]) sorted[distinct++] = sorted[k];
@@ -214,7 +216,26 @@ function stableOrderByValue(values: Float64Array, known: readonly number[]): Uin
     }
     return lo;
   };
-  const ranks = Uint32Array.from(known, (i) => rankOf(values[i]));
+  return countedIntoPlace(Uint32Array.from(known, (i) => rankOf(values[i])), distinct, known);
+}
+
+/** Call counts: whole numbers in a small range rank as value − min, with no sort at all. */
+const MAX_INTEGER_RANKS = 4_096;
+function smallIntegerRanks(values: Float64Array, known: readonly number[]): { ranks: Uint32Array; distinct: number } | null {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const i of known) {
+    const v = values[i];
+    if (!Number.isInteger(v)) return null;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (known.length === 0 || max - min >= MAX_INTEGER_RANKS) return null;
+  return { ranks: Uint32Array.from(known, (i) => values[i] - min), distinct: max - min + 1 };
+}
+
+/** Indices `known` placed by rank, equal ranks in the order given (a counting sort). */
+function countedIntoPlace(ranks: Uint32Array, distinct: number, known: readonly number[]): Uint32Array {
   const start = new Uint32Array(distinct + 1);
   for (let k = 0; k < ranks.length; k++) start[ranks[k] + 1]++;
   for (let r = 0; r < distinct; r++) start[r + 1] += start[r];
