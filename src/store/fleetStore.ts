@@ -90,7 +90,7 @@ export function spanFleetFactsOf(c: CanonicalSpan, withResource: boolean): SpanF
 /** Collects one export's facts per trace, then writes them in the export's transaction. */
 export class FleetFacts {
   private readonly pending = new Map<string, TraceFacts>();
-  private statements: { existing: Database.Statement; upsertAttr: Database.Statement; addMember: Database.Statement } | null = null;
+  private statements: { existing: Database.Statement; upsertAttr: Database.Statement; addMember: Database.Statement; repackMembers: Database.Statement } | null = null;
 
   constructor(private readonly db: Db) {}
 
@@ -106,6 +106,7 @@ export class FleetFacts {
         'INSERT INTO trace_members (trace_id, dimension, value, calls) VALUES (?, ?, ?, ?) ' +
           'ON CONFLICT (trace_id, dimension, value) DO UPDATE SET calls = calls + excluded.calls',
       ),
+      repackMembers: this.db.prepare(REPACK_SQL.members),
     });
   }
 
@@ -132,7 +133,7 @@ export class FleetFacts {
   flush(): void {
     if (this.pending.size === 0) return;
     try {
-      const { existing, upsertAttr, addMember } = this.prepared();
+      const { existing, upsertAttr, addMember, repackMembers } = this.prepared();
       for (const [traceId, f] of this.pending) {
         if (f.attrs.size > 0) {
           const stored = new Map((existing.all(traceId) as [string, number][]).map(([k, s]) => [k, s]));
@@ -148,6 +149,7 @@ export class FleetFacts {
           }
         }
         for (const [dimension, values] of f.members) for (const [value, calls] of values) addMember.run(traceId, dimension, value, calls);
+        if (f.members.size > 0) repackMembers.run({ id: traceId });
       }
     } finally {
       this.pending.clear();
@@ -198,6 +200,8 @@ export function createFleetTables(db: Db): void {
       DELETE FROM trace_members WHERE trace_id = old.trace_id;
     END;
   `);
+  // FleetFacts.flush repacks into trace_fleet (v10, which repacks every trace again after this).
+  db.exec(FLEET_ROW_TABLE);
   backfillFleetFacts(db);
 }
 
@@ -224,36 +228,45 @@ export function backfillFleetFacts(db: Db): void {
   }
 }
 
+const packedMembers = (id: string) =>
+  `(SELECT group_concat(m.dimension || char(31) || m.value || char(31) || m.calls, char(30)) FROM trace_members m WHERE m.trace_id = ${id})`;
+const packedChecks = (id: string) => `(SELECT group_concat(c.check_name || char(31) || c.outcome, char(30)) FROM check_results c WHERE c.trace_id = ${id})`;
+const packed = (column: 'members' | 'checks', id: string) => (column === 'members' ? packedMembers(id) : packedChecks(id));
+
+/**
+ * Repacks one trace's list from its rows after they were added or changed (run with { id }):
+ * FleetFacts.flush after a trace's members, TraceStore after its check results. Once per trace
+ * and write, not per row: a trigger per inserted row cost ingest a third more CPU.
+ */
+export const REPACK_SQL = {
+  members: `INSERT INTO trace_fleet (trace_id, members) VALUES (@id, ${packedMembers('@id')}) ON CONFLICT (trace_id) DO UPDATE SET members = excluded.members`,
+  checks: `INSERT INTO trace_fleet (trace_id, checks) VALUES (@id, ${packedChecks('@id')}) ON CONFLICT (trace_id) DO UPDATE SET checks = excluded.checks`,
+} as const;
+
+const FLEET_ROW_TABLE = `CREATE TABLE IF NOT EXISTS trace_fleet (
+      trace_id TEXT PRIMARY KEY,
+      members TEXT,                    -- "dimension␟value␟calls" joined by ␞ (trace_members, primary key order)
+      checks TEXT                      -- "check␟outcome" joined by ␞ (check_results, by check name)
+    ) WITHOUT ROWID;`;
+
 /**
  * Schema v10: one packed row per trace with what the fleet reads of its members and checks
  * (members "dimension␟value␟calls" and checks "check␟outcome", each joined by ␞), so a batch
  * of 100,000 runs is one join on the primary key instead of two grouped subqueries per run.
- * Triggers keep it right on every write path, including the store worker's own connection:
- * any insert, update or delete of a trace's members or check results repacks that trace's
- * list from its rows (a span sent again, a check re-evaluated, a trace deleted, a clear), and a
- * row with neither list is removed. Existing traces are packed from their rows here.
+ * Rows added or changed are repacked by their writers (REPACK_SQL, inside the write's
+ * transaction, the store worker's connection included); rows removed, by whatever path (a
+ * check re-evaluated, a trace deleted, retention, clear), by a trigger that repacks the trace
+ * and drops a row left with neither list. Existing traces are packed here.
  */
 export function createFleetRowTable(db: Db): void {
-  const members = (id: string) =>
-    `(SELECT group_concat(m.dimension || char(31) || m.value || char(31) || m.calls, char(30)) FROM trace_members m WHERE m.trace_id = ${id})`;
-  const checks = (id: string) => `(SELECT group_concat(c.check_name || char(31) || c.outcome, char(30)) FROM check_results c WHERE c.trace_id = ${id})`;
-  const repack = (column: 'members' | 'checks', id: string) =>
-    // No OR IGNORE: an outer INSERT OR REPLACE (putCheckResults) would override it and replace the row.
-    `INSERT INTO trace_fleet (trace_id) SELECT ${id} WHERE NOT EXISTS (SELECT 1 FROM trace_fleet WHERE trace_id = ${id}); ` +
-    `UPDATE trace_fleet SET ${column} = ${column === 'members' ? members(id) : checks(id)} WHERE trace_id = ${id}; ` +
-    `DELETE FROM trace_fleet WHERE trace_id = ${id} AND members IS NULL AND checks IS NULL;`;
-  const triggers = (table: string, column: 'members' | 'checks') =>
-    (['INSERT', 'UPDATE', 'DELETE'] as const)
-      .map((event) => `CREATE TRIGGER IF NOT EXISTS ${table}_fleet_${event.toLowerCase()} AFTER ${event} ON ${table} BEGIN ${repack(column, event === 'DELETE' ? 'old.trace_id' : 'new.trace_id')} END;`)
-      .join('\n');
+  const onDelete = (table: string, column: 'members' | 'checks') =>
+    `CREATE TRIGGER IF NOT EXISTS ${table}_fleet_delete AFTER DELETE ON ${table} BEGIN ` +
+    `UPDATE trace_fleet SET ${column} = ${packed(column, 'old.trace_id')} WHERE trace_id = old.trace_id; ` +
+    'DELETE FROM trace_fleet WHERE trace_id = old.trace_id AND members IS NULL AND checks IS NULL; END;';
   db.exec(`
-    CREATE TABLE IF NOT EXISTS trace_fleet (
-      trace_id TEXT PRIMARY KEY,
-      members TEXT,                    -- "dimension␟value␟calls" joined by ␞ (trace_members, primary key order)
-      checks TEXT                      -- "check␟outcome" joined by ␞ (check_results, by check name)
-    ) WITHOUT ROWID;
-    ${triggers('trace_members', 'members')}
-    ${triggers('check_results', 'checks')}
+    ${FLEET_ROW_TABLE}
+    ${onDelete('trace_members', 'members')}
+    ${onDelete('check_results', 'checks')}
     DELETE FROM trace_fleet;
     INSERT INTO trace_fleet (trace_id, members)
       SELECT trace_id, group_concat(dimension || char(31) || value || char(31) || calls, char(30)) FROM trace_members GROUP BY trace_id;
