@@ -236,6 +236,8 @@ export class EvaluationStore {
   /** Pass/fail/info counts per evaluation name over these traces (the fleet view's checks table). */
   countsByName(traceIds: readonly string[]): Map<string, EvaluationCounts> {
     const out = new Map<string, EvaluationCounts>();
+    // Most stores hold no evaluation results: then a batch of 100,000 runs costs no id lists.
+    if (!this.stmt('SELECT EXISTS (SELECT 1 FROM evaluations)').pluck().get()) return out;
     const query = this.stmt(
       "SELECT name, sum(outcome = 'pass'), sum(outcome = 'fail'), sum(outcome = 'info') FROM evaluations WHERE trace_id IN (SELECT value FROM json_each(?)) GROUP BY name",
     ).raw();

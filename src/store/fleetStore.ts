@@ -92,7 +92,7 @@ export function spanFleetFactsOf(c: CanonicalSpan, withResource: boolean): SpanF
 /** Collects one export's facts per trace, then writes them in the export's transaction. */
 export class FleetFacts {
   private readonly pending = new Map<string, TraceFacts>();
-  private statements: { existing: Database.Statement; upsertAttr: Database.Statement; addMember: Database.Statement } | null = null;
+  private statements: { existing: Database.Statement; upsertAttr: Database.Statement; addMember: Database.Statement; repackMembers: Database.Statement } | null = null;
 
   constructor(private readonly db: Db) {}
 
@@ -108,6 +108,7 @@ export class FleetFacts {
         'INSERT INTO trace_members (trace_id, dimension, value, calls) VALUES (?, ?, ?, ?) ' +
           'ON CONFLICT (trace_id, dimension, value) DO UPDATE SET calls = calls + excluded.calls',
       ),
+      repackMembers: this.db.prepare(REPACK_SQL.members),
     });
   }
 
@@ -134,7 +135,7 @@ export class FleetFacts {
   flush(): void {
     if (this.pending.size === 0) return;
     try {
-      const { existing, upsertAttr, addMember } = this.prepared();
+      const { existing, upsertAttr, addMember, repackMembers } = this.prepared();
       for (const [traceId, f] of this.pending) {
         if (f.attrs.size > 0) {
           const stored = new Map((existing.all(traceId) as [string, number][]).map(([k, s]) => [k, s]));
@@ -150,6 +151,7 @@ export class FleetFacts {
           }
         }
         for (const [dimension, values] of f.members) for (const [value, calls] of values) addMember.run(traceId, dimension, value, calls);
+        if (f.members.size > 0) repackMembers.run({ id: traceId });
       }
     } finally {
       this.pending.clear();
@@ -200,6 +202,8 @@ export function createFleetTables(db: Db): void {
       DELETE FROM trace_members WHERE trace_id = old.trace_id;
     END;
   `);
+  // FleetFacts.flush repacks into trace_fleet (v10, which repacks every trace again after this).
+  db.exec(FLEET_ROW_TABLE);
   backfillFleetFacts(db);
 }
 
@@ -228,6 +232,54 @@ export function backfillFleetFacts(db: Db): void {
     }
     facts.flush();
   }
+}
+
+const packedMembers = (id: string) =>
+  `(SELECT group_concat(m.dimension || char(31) || m.value || char(31) || m.calls, char(30)) FROM trace_members m WHERE m.trace_id = ${id})`;
+const packedChecks = (id: string) => `(SELECT group_concat(c.check_name || char(31) || c.outcome, char(30)) FROM check_results c WHERE c.trace_id = ${id})`;
+const packed = (column: 'members' | 'checks', id: string) => (column === 'members' ? packedMembers(id) : packedChecks(id));
+
+/**
+ * Repacks one trace's list from its rows after they were added or changed (run with { id }):
+ * FleetFacts.flush after a trace's members, TraceStore after its check results. Once per trace
+ * and write, not per row: a trigger per inserted row cost ingest a third more CPU.
+ */
+export const REPACK_SQL = {
+  members: `INSERT INTO trace_fleet (trace_id, members) VALUES (@id, ${packedMembers('@id')}) ON CONFLICT (trace_id) DO UPDATE SET members = excluded.members`,
+  checks: `INSERT INTO trace_fleet (trace_id, checks) VALUES (@id, ${packedChecks('@id')}) ON CONFLICT (trace_id) DO UPDATE SET checks = excluded.checks`,
+} as const;
+
+const FLEET_ROW_TABLE = `CREATE TABLE IF NOT EXISTS trace_fleet (
+      trace_id TEXT PRIMARY KEY,
+      members TEXT,                    -- "dimension␟value␟calls" joined by ␞ (trace_members, primary key order)
+      checks TEXT                      -- "check␟outcome" joined by ␞ (check_results, by check name)
+    ) WITHOUT ROWID;`;
+
+/**
+ * Schema v10: one packed row per trace with what the fleet reads of its members and checks
+ * (members "dimension␟value␟calls" and checks "check␟outcome", each joined by ␞), so a batch
+ * of 100,000 runs is one join on the primary key instead of two grouped subqueries per run.
+ * Rows added or changed are repacked by their writers (REPACK_SQL, inside the write's
+ * transaction, the store worker's connection included); rows removed, by whatever path (a
+ * check re-evaluated, a trace deleted, retention, clear), by a trigger that repacks the trace
+ * and drops a row left with neither list. Existing traces are packed here.
+ */
+export function createFleetRowTable(db: Db): void {
+  const onDelete = (table: string, column: 'members' | 'checks') =>
+    `CREATE TRIGGER IF NOT EXISTS ${table}_fleet_delete AFTER DELETE ON ${table} BEGIN ` +
+    `UPDATE trace_fleet SET ${column} = ${packed(column, 'old.trace_id')} WHERE trace_id = old.trace_id; ` +
+    'DELETE FROM trace_fleet WHERE trace_id = old.trace_id AND members IS NULL AND checks IS NULL; END;';
+  db.exec(`
+    ${FLEET_ROW_TABLE}
+    ${onDelete('trace_members', 'members')}
+    ${onDelete('check_results', 'checks')}
+    DELETE FROM trace_fleet;
+    INSERT INTO trace_fleet (trace_id, members)
+      SELECT trace_id, group_concat(dimension || char(31) || value || char(31) || calls, char(30)) FROM trace_members GROUP BY trace_id;
+    INSERT INTO trace_fleet (trace_id, checks)
+      SELECT trace_id, group_concat(check_name || char(31) || outcome, char(30)) FROM check_results WHERE true GROUP BY trace_id
+      ON CONFLICT (trace_id) DO UPDATE SET checks = excluded.checks;
+  `);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,36 +317,33 @@ type RunRow = [
 const UNIT = '\u001f';
 const RECORD = '\u001e';
 
-/** One row of batchRuns as the fleet core's run. */
-const runOf =
-  (withAttribute: boolean) =>
-  (r: RunRow): FleetRun => {
-    const agents: string[] = [];
-    const models: string[] = [];
-    const tools = new Map<string, number>();
-    if (r[12]) {
-      for (const record of r[12].split(RECORD)) {
-        // By the first and last separator: a value may itself hold one (span content is untrusted).
-        const first = record.indexOf(UNIT);
-        const last = record.lastIndexOf(UNIT);
-        const dimension = record.slice(0, first);
-        const value = record.slice(first + 1, last);
-        const calls = record.slice(last + 1);
-        if (dimension === 'agent') agents.push(value);
-        else if (dimension === 'model') models.push(value);
-        else if (dimension === 'tool') tools.set(value, Number(calls));
-      }
-    }
-    let checks: Map<string, 'pass' | 'fail' | 'error'> | null = null;
-    if (r[13]) {
-      checks = new Map();
-      for (const record of r[13].split(RECORD)) {
-        const cut = record.lastIndexOf(UNIT);
-        checks.set(record.slice(0, cut), record.slice(cut + 1) as 'pass' | 'fail' | 'error');
-      }
-    }
+interface Memberships {
+  agents: string[];
+  models: string[];
+  tools: Map<string, number>;
+}
+
+/** Distinct packed lists parsed per read at most (runs mostly share a few; a batch of unique ones still parses each once). */
+const MAX_PARSED_LISTS = 10_000;
+
+/**
+ * Rows of batchRuns as the fleet core's runs. Runs of a batch mostly share the same packed
+ * member, check and service lists (the same agent, tools and checks), so each distinct list is
+ * parsed once per read and its (read-only) result shared by the runs that have it: a run then
+ * costs one object, not two Maps and three arrays.
+ */
+class RunReader {
+  private readonly members = new Map<string, Memberships>();
+  private readonly checks = new Map<string, Map<string, 'pass' | 'fail' | 'error'>>();
+  private readonly services = new Map<string, string[]>();
+  private static readonly NO_MEMBERS: Memberships = { agents: [], models: [], tools: new Map() };
+
+  constructor(private readonly withAttribute: boolean) {}
+
+  runOf(r: RunRow): FleetRun {
+    const m = r[12] ? cached(this.members, r[12], parseMembers) : RunReader.NO_MEMBERS;
     // A run without agent names is its service's (an agent is gen_ai.agent.name, else service.name, as check scopes read it).
-    if (agents.length === 0) agents.push(...(JSON.parse(r[10]) as string[]));
+    const agents = m.agents.length > 0 ? m.agents : cached(this.services, r[10], (s) => JSON.parse(s) as string[]);
     return {
       traceId: r[0],
       name: r[1],
@@ -305,13 +354,48 @@ const runOf =
       llmCalls: r[7],
       toolCalls: r[8],
       errorCount: r[9],
-      checks,
+      checks: r[13] ? cached(this.checks, r[13], parseChecks) : null,
       agents,
-      models,
-      tools,
-      attribute: withAttribute ? r[11] : null,
+      models: m.models,
+      tools: m.tools,
+      attribute: this.withAttribute ? r[11] : null,
     };
-  };
+  }
+}
+
+function cached<T>(parsed: Map<string, T>, text: string, parse: (text: string) => T): T {
+  let value = parsed.get(text);
+  if (value === undefined) {
+    value = parse(text);
+    if (parsed.size < MAX_PARSED_LISTS) parsed.set(text, value);
+  }
+  return value;
+}
+
+function parseMembers(packed: string): Memberships {
+  const m: Memberships = { agents: [], models: [], tools: new Map() };
+  for (const record of packed.split(RECORD)) {
+    // By the first and last separator: a value may itself hold one (span content is untrusted).
+    const first = record.indexOf(UNIT);
+    const last = record.lastIndexOf(UNIT);
+    const dimension = record.slice(0, first);
+    const value = record.slice(first + 1, last);
+    const calls = record.slice(last + 1);
+    if (dimension === 'agent') m.agents.push(value);
+    else if (dimension === 'model') m.models.push(value);
+    else if (dimension === 'tool') m.tools.set(value, Number(calls));
+  }
+  return m;
+}
+
+function parseChecks(packed: string): Map<string, 'pass' | 'fail' | 'error'> {
+  const checks = new Map<string, 'pass' | 'fail' | 'error'>();
+  for (const record of packed.split(RECORD)) {
+    const cut = record.lastIndexOf(UNIT);
+    checks.set(record.slice(0, cut), record.slice(cut + 1) as 'pass' | 'fail' | 'error');
+  }
+  return checks;
+}
 
 /** The queries of the fleet view over the store's connection. */
 export class FleetStore {
@@ -358,13 +442,13 @@ export class FleetStore {
     const rows = this.stmt(
       'SELECT t.trace_id, t.name, t.start_ms, t.duration_ms, t.input_tokens, t.output_tokens, t.cost_usd, t.llm_calls, t.tool_calls, ' +
         't.error_count, t.services, (SELECT g.value FROM trace_attrs g WHERE g.trace_id = t.trace_id AND g.key = ?), ' +
-        "(SELECT group_concat(m.dimension || char(31) || m.value || char(31) || m.calls, char(30)) FROM trace_members m WHERE m.trace_id = t.trace_id), " +
-        "(SELECT group_concat(c.check_name || char(31) || c.outcome, char(30)) FROM check_results c WHERE c.trace_id = t.trace_id) " +
-        `FROM traces t WHERE ${where.sql} ORDER BY t.start_ms DESC LIMIT ?`,
+        'f.members, f.checks ' +
+        `FROM traces t LEFT JOIN trace_fleet f ON f.trace_id = t.trace_id WHERE ${where.sql} ORDER BY t.start_ms DESC LIMIT ?`,
     )
       .raw()
       .all(groupAttribute ?? '', ...where.args, MAX_BATCH_RUNS) as RunRow[];
-    return rows.map(runOf(groupAttribute !== null));
+    const reader = new RunReader(groupAttribute !== null);
+    return rows.map((r) => reader.runOf(r));
   }
 
   /** The grouping attributes stored for a trace (tests, and the CLI's hints). */

@@ -2,7 +2,7 @@
 // appended, never edited, once it has shipped; the store refuses (and leaves alone) a file whose
 // user_version is higher than this list knows.
 import type Database from 'better-sqlite3';
-import { createFleetTables } from './fleetStore';
+import { createFleetRowTable, createFleetTables } from './fleetStore';
 
 type Db = Database.Database;
 
@@ -272,8 +272,15 @@ const v9Fleet = (db: Db): void => {
   createFleetTables(db);
 };
 
+// Fleet reads (issue 11): one packed row per trace with its members and check outcomes, kept by
+// triggers on trace_members and check_results, packed from their rows for the traces stored
+// before (see createFleetRowTable in fleetStore.ts). IF NOT EXISTS throughout.
+const v10FleetRow = (db: Db): void => {
+  createFleetRowTable(db);
+};
+
 /** Ordered; index i migrates user_version i to i + 1. */
-export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4, v5, v6ProxyRecordings, v7Evaluations, v8Metrics, v9Fleet];
+export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4, v5, v6ProxyRecordings, v7Evaluations, v8Metrics, v9Fleet, v10FleetRow];
 
 export const SCHEMA_VERSION = migrations.length;
 

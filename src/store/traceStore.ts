@@ -16,7 +16,7 @@ import {
 import { RecordingStore } from './recordings';
 import { EvaluationStore, evaluationInputOf, type EvaluationInput } from './evaluationStore';
 import { MetricStore } from './metricStore';
-import { FleetFacts, FleetStore, spanFleetFactsOf, type SpanFleetFacts } from './fleetStore';
+import { FleetFacts, FleetStore, REPACK_SQL, spanFleetFactsOf, type SpanFleetFacts } from './fleetStore';
 
 type Db = Database.Database;
 type Canonicalizer = (s: RawSpan) => CanonicalSpan;
@@ -991,6 +991,7 @@ export class TraceStore {
             c[r.outcome]++;
           }
           counts.run(traceId, c.pass, c.fail, c.error, now);
+          this.stmt(REPACK_SQL.checks).run({ id: traceId });
         }
       })
       .immediate();
@@ -1007,6 +1008,7 @@ export class TraceStore {
         if (this.stmt('SELECT 1 FROM traces WHERE trace_id = ?').pluck().get(traceId) === undefined) return;
         const put = this.stmt('INSERT OR REPLACE INTO check_results (trace_id, check_name, kind, outcome, message, span_id) VALUES (?, ?, ?, ?, ?, ?)');
         for (const r of results) put.run(traceId, r.check, r.kind, r.outcome, r.message, r.spanId);
+        this.stmt(REPACK_SQL.checks).run({ id: traceId });
         this.stmt(
           "INSERT OR REPLACE INTO trace_checks (trace_id, passed, failed, errors, evaluated_at_ms) SELECT ?, sum(outcome = 'pass'), sum(outcome = 'fail'), " +
             "sum(outcome = 'error'), ? FROM check_results WHERE trace_id = ?",

@@ -116,4 +116,70 @@ describe('fleet grouping data in the store', function () {
     assert.equal(runs.length, 3);
     assert.ok(runs.every((r) => r.tools.get('lookup') === 2 && r.attribute === 'refunds' && r.agents[0] === 'shop'));
   });
+
+  // The packed per-trace row (schema v10) is what batchRuns reads: it must always equal what the
+  // member and check rows say, whichever way they were written.
+  const packedFromRows = (db: Database.Database) =>
+    db.prepare(
+      'SELECT t.trace_id, ' +
+        "(SELECT group_concat(m.dimension || char(31) || m.value || char(31) || m.calls, char(30)) FROM trace_members m WHERE m.trace_id = t.trace_id), " +
+        "(SELECT group_concat(c.check_name || char(31) || c.outcome, char(30)) FROM check_results c WHERE c.trace_id = t.trace_id) " +
+        'FROM (SELECT trace_id FROM trace_members UNION SELECT trace_id FROM check_results) t ORDER BY 1',
+    ).raw().all();
+  const packedRows = (db: Database.Database) => db.prepare('SELECT trace_id, members, checks FROM trace_fleet ORDER BY 1').raw().all();
+  const result = (check: string, outcome: 'pass' | 'fail' | 'error') => ({ check, kind: 'final_answer', outcome, message: '', spanId: null });
+  const all = { kind: 'timeRange', fromMs: 0, toMs: Number.MAX_SAFE_INTEGER } as const;
+
+  it('keeps the packed fleet row right across re-sent spans, check re-evaluation, judge results, deletes and clear', () => {
+    const s = open();
+    const raw = new Database(path(), { readonly: true });
+    try {
+      const spans = runSpans(0, 'p', 'refunds', 2);
+      s.writeBatch({ spans: spans.slice(0, 3), logs: [] });
+      s.writeBatch({ spans: runSpans(1, 'p', 'orders', 1), logs: [] });
+      s.saveCheckResults([{ traceId: traceIdOf(0), results: [result('cited', 'pass'), result('no errors', 'fail')] }]);
+      s.writeBatch({ spans: spans.slice(3), logs: [] });
+      s.writeBatch({ spans: spans.slice(3), logs: [] }); // a retried export
+      assert.deepEqual(packedRows(raw), packedFromRows(raw));
+      let run = s.fleet().batchRuns(all, null).find((r) => r.traceId === traceIdOf(0));
+      assert.equal(run?.tools.get('lookup'), 2);
+      assert.deepEqual([...(run?.checks ?? [])], [['cited', 'pass'], ['no errors', 'fail']]);
+
+      s.saveCheckResults([{ traceId: traceIdOf(0), results: [result('cited', 'fail')] }]); // re-evaluated: one check now
+      s.putCheckResults(traceIdOf(0), [result('judge', 'error')]);
+      s.putCheckResults(traceIdOf(0), [result('judge', 'pass')]); // the judge answered again
+      assert.deepEqual(packedRows(raw), packedFromRows(raw));
+      run = s.fleet().batchRuns(all, null).find((r) => r.traceId === traceIdOf(0));
+      assert.deepEqual([...(run?.checks ?? [])], [['cited', 'fail'], ['judge', 'pass']]);
+
+      s.clearCheckResults();
+      assert.equal(s.fleet().batchRuns(all, null).find((r) => r.traceId === traceIdOf(0))?.checks, null);
+      assert.deepEqual(packedRows(raw), packedFromRows(raw));
+
+      assert.ok(s.deleteTrace(traceIdOf(0)));
+      assert.deepEqual(packedRows(raw).map((r) => (r as unknown[])[0]), [traceIdOf(1)]);
+      s.clear();
+      assert.deepEqual(packedRows(raw), []);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('packs the runs of a version-9 file when it migrates', () => {
+    const s = open();
+    for (let i = 0; i < 3; i++) s.writeBatch({ spans: runSpans(i, 'old', 'refunds'), logs: [] });
+    s.saveCheckResults([{ traceId: traceIdOf(1), results: [result('cited', 'fail')] }]);
+    const expected = s.fleet().batchRuns(all, 'route');
+    s.close();
+    store = null;
+    const raw = new Database(path());
+    const triggers = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('trace_members', 'check_results')").pluck().all() as string[];
+    assert.equal(triggers.length, 2);
+    raw.exec(`${triggers.map((t) => `DROP TRIGGER ${t};`).join(' ')} DROP TABLE trace_fleet; PRAGMA user_version = 9;`);
+    raw.close();
+    const reopened = open();
+    assert.deepEqual(reopened.fleet().batchRuns(all, 'route'), expected);
+    assert.equal(expected.find((r) => r.traceId === traceIdOf(1))?.checks?.get('cited'), 'fail');
+    assert.ok(expected.every((r) => r.tools.get('lookup') === 2));
+  });
 });

@@ -2,7 +2,9 @@
 // compared (findings, regressions first, typical run pairs), on runs built by hand so every
 // expected figure can be counted here.
 import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
 import { aggregateFleet, compareBatchRuns, type FleetRun } from '../../src/core/fleet';
+import { stableOrderByValue } from '../../src/core/fleet/compare';
 
 let next = 0;
 function run(over: Partial<FleetRun> & { route?: string; check?: 'pass' | 'fail' | 'error' | null } = {}): FleetRun {
@@ -135,5 +137,24 @@ describe('batch against batch', () => {
     const findings = compareBatchRuns(before.slice(0, 3), after.slice(0, 3), { groupAttribute: 'route' });
     assert.ok(findings.every((f) => f.test === 'none' && f.pValue === null && !f.regression));
     assert.match(findings[0].headline, /not tested \(fewer than 5 runs a side\)$/);
+  });
+});
+
+describe('the order compare ranks each measure by', () => {
+  it('is the order of a stable comparator sort, for call counts and for real values with ties', () => {
+    const values = fc.oneof(
+      fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 300 }),
+      fc.array(fc.integer({ min: -1e9, max: 1e9 }), { maxLength: 300 }),
+      fc.array(fc.constantFrom(0, -0, 0.1, 0.25, 1e-9, 3.5, 1e12), { maxLength: 300 }),
+      fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { maxLength: 300 }),
+    );
+    fc.assert(
+      fc.property(values, fc.array(fc.boolean(), { maxLength: 300 }), (xs, skip) => {
+        const column = Float64Array.from(xs);
+        const known = xs.map((_, i) => i).filter((i) => !skip[i]);
+        const expected = [...known].sort((a, b) => column[a] - column[b]);
+        assert.deepEqual([...stableOrderByValue(column, known)], expected);
+      }),
+    );
   });
 });

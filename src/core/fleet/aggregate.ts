@@ -1,6 +1,6 @@
 // One batch's aggregates for the fleet view: distributions, groups (agent, tool, model, one
 // user-chosen attribute), outliers and check counts. One pass per measure over the runs.
-import { binScaleOf, formatMeasure, measureLabel, measureOf, checksPassed } from './measures';
+import { binScaleOf, formatMeasure, measureLabel, checksPassed } from './measures';
 import { histogram, percentilesOfSorted, quantileOfSorted } from './stats';
 import type { Distribution, FleetAggregate, FleetCheckCount, FleetDimension, FleetGroup, FleetMeasure, FleetOutlier, FleetRun } from './types';
 import { FLEET_MEASURES } from './types';
@@ -21,27 +21,29 @@ export interface FleetOptions {
 }
 
 export function aggregateFleet(runs: readonly FleetRun[], opts: FleetOptions = {}): FleetAggregate {
+  const columns = columnsOf(runs);
   const sortedByMeasure = new Map<FleetMeasure, Float64Array>();
   const distributions = FLEET_MEASURES.map((m) => {
-    const { distribution, sorted } = distributionOf(runs, m);
+    const { distribution, sorted } = distributionOf(columns.measures[m], m);
     sortedByMeasure.set(m, sorted);
     return distribution;
   });
   return {
     distributions,
-    groups: groupsOf(runs, opts.groupAttribute ?? null),
-    outliers: outliersOf(runs, sortedByMeasure),
+    groups: groupsOf(runs, opts.groupAttribute ?? null, columns),
+    outliers: outliersOf(runs, sortedByMeasure, columns),
     checks: checkCounts(runs),
   };
 }
 
-function distributionOf(runs: readonly FleetRun[], measure: FleetMeasure): { distribution: Distribution; sorted: Float64Array } {
-  const values = new Float64Array(runs.length);
+/** `column`: the measure per run, NaN where the run has none. */
+function distributionOf(column: Float64Array, measure: FleetMeasure): { distribution: Distribution; sorted: Float64Array } {
+  const values = new Float64Array(column.length);
   let n = 0;
   let sum = 0;
-  for (const r of runs) {
-    const v = measureOf(r, measure);
-    if (v === null || !Number.isFinite(v)) continue;
+  for (let i = 0; i < column.length; i++) {
+    const v = column[i];
+    if (!Number.isFinite(v)) continue;
     values[n++] = v;
     sum += v;
   }
@@ -52,7 +54,7 @@ function distributionOf(runs: readonly FleetRun[], measure: FleetMeasure): { dis
     distribution: {
       measure,
       count: n,
-      missing: runs.length - n,
+      missing: column.length - n,
       min: n ? sorted[0] : null,
       max: n ? sorted[n - 1] : null,
       mean: n ? sum / n : null,
@@ -75,28 +77,45 @@ interface GroupAccumulator {
 /** The group key the fleet uses for a dimension without a user-given name. */
 const DIMENSION_KEYS: Record<Exclude<FleetDimension, 'attribute'>, string> = { agent: 'agent', tool: 'tool', model: 'model' };
 
-/** Per-run figures read once into typed arrays; each group then sums over its run indices. */
+/** Per-run figures read once (one pass over the runs) into typed arrays; each group then sums over its run indices. */
 interface RunColumns {
+  /** Each measure per run, NaN when the run has none (measureOf's null). */
+  measures: Record<FleetMeasure, Float64Array>;
   errors: Uint8Array;
   /** 1 all checks passed, 0 not, −1 none ran. */
   passed: Int8Array;
   /** NaN when unknown. */
   cost: Float64Array;
+  /** Unknown counts as 0. */
   tokens: Float64Array;
   duration: Float64Array;
 }
 
 function columnsOf(runs: readonly FleetRun[]): RunColumns {
-  return {
-    errors: Uint8Array.from(runs, (r) => (r.errorCount > 0 ? 1 : 0)),
-    passed: Int8Array.from(runs, (r) => checksPassed(r) ?? -1),
-    cost: Float64Array.from(runs, (r) => r.costUsd ?? Number.NaN),
-    tokens: Float64Array.from(runs, (r) => r.totalTokens ?? 0),
-    duration: Float64Array.from(runs, (r) => r.durationMs),
-  };
+  const n = runs.length;
+  const measures = Object.fromEntries(FLEET_MEASURES.map((m) => [m, new Float64Array(n)])) as Record<FleetMeasure, Float64Array>;
+  const { durationMs, totalTokens, costUsd, llmCalls, toolCalls, errorRate, checkPassRate } = measures;
+  const errors = new Uint8Array(n);
+  const passed = new Int8Array(n);
+  const tokens = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const r = runs[i];
+    const pass = checksPassed(r);
+    durationMs[i] = r.durationMs;
+    totalTokens[i] = r.totalTokens ?? Number.NaN;
+    costUsd[i] = r.costUsd ?? Number.NaN;
+    llmCalls[i] = r.llmCalls;
+    toolCalls[i] = r.toolCalls;
+    errors[i] = r.errorCount > 0 ? 1 : 0;
+    errorRate[i] = errors[i];
+    checkPassRate[i] = pass ?? Number.NaN;
+    passed[i] = pass ?? -1;
+    tokens[i] = r.totalTokens ?? 0;
+  }
+  return { measures, errors, passed, cost: costUsd, tokens, duration: durationMs };
 }
 
-function groupsOf(runs: readonly FleetRun[], attribute: string | null): FleetGroup[] {
+function groupsOf(runs: readonly FleetRun[], attribute: string | null, columns: RunColumns): FleetGroup[] {
   const byDimension = new Map<FleetDimension, Map<string, GroupAccumulator>>();
   const add = (dimension: FleetDimension, key: string, value: string, run: number, calls: number) => {
     let groups = byDimension.get(dimension);
@@ -106,13 +125,13 @@ function groupsOf(runs: readonly FleetRun[], attribute: string | null): FleetGro
     g.runs.push(run);
     g.calls += calls;
   };
-  runs.forEach((run, i) => {
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i];
     for (const a of run.agents) add('agent', DIMENSION_KEYS.agent, a, i, 1);
     for (const m of run.models) add('model', DIMENSION_KEYS.model, m, i, 1);
-    for (const [tool, calls] of run.tools) add('tool', DIMENSION_KEYS.tool, tool, i, calls);
+    run.tools.forEach((calls, tool) => add('tool', DIMENSION_KEYS.tool, tool, i, calls));
     if (attribute !== null && run.attribute !== null) add('attribute', attribute, run.attribute, i, 1);
-  });
-  const columns = columnsOf(runs);
+  }
   const out: FleetGroup[] = [];
   for (const dimension of ['agent', 'tool', 'model', 'attribute'] as const) {
     const groups = [...(byDimension.get(dimension)?.values() ?? [])]
@@ -168,7 +187,7 @@ function finishGroup(g: GroupAccumulator, c: RunColumns): FleetGroup {
  * p99 once the batch has 100 runs or more), the furthest first, with the reason in words
  * ("cost $0.41, 9.8× the batch median").
  */
-function outliersOf(runs: readonly FleetRun[], sortedByMeasure: Map<FleetMeasure, Float64Array>): FleetOutlier[] {
+function outliersOf(runs: readonly FleetRun[], sortedByMeasure: Map<FleetMeasure, Float64Array>, columns: RunColumns): FleetOutlier[] {
   const out: FleetOutlier[] = [];
   for (const measure of OUTLIER_MEASURES) {
     const sorted = sortedByMeasure.get(measure);
@@ -178,9 +197,10 @@ function outliersOf(runs: readonly FleetRun[], sortedByMeasure: Map<FleetMeasure
     const p99 = quantileOfSorted(sorted, 0.99);
     const threshold = sorted.length >= OUTLIER_P99_FROM_RUNS ? Math.max(OUTLIER_FACTOR * median, p99 + Number.EPSILON) : OUTLIER_FACTOR * median;
     const found: { run: FleetRun; value: number }[] = [];
-    for (const run of runs) {
-      const value = measureOf(run, measure);
-      if (value !== null && value >= threshold) found.push({ run, value });
+    const column = columns.measures[measure];
+    for (let i = 0; i < runs.length; i++) {
+      const value = column[i]; // NaN (no value) is never ≥ the threshold
+      if (value >= threshold) found.push({ run: runs[i], value });
     }
     found.sort((a, b) => b.value - a.value || (a.run.traceId < b.run.traceId ? -1 : 1));
     for (const { run, value } of found.slice(0, MAX_OUTLIERS_PER_MEASURE)) {
@@ -201,13 +221,13 @@ function checkCounts(runs: readonly FleetRun[]): FleetCheckCount[] {
   const counts = new Map<string, FleetCheckCount>();
   for (const run of runs) {
     if (!run.checks) continue;
-    for (const [name, outcome] of run.checks) {
+    run.checks.forEach((outcome, name) => {
       let c = counts.get(name);
       if (!c) counts.set(name, (c = { name, source: 'check', passed: 0, failed: 0, errors: 0 }));
       if (outcome === 'pass') c.passed++;
       else if (outcome === 'fail') c.failed++;
       else c.errors++;
-    }
+    });
   }
   return [...counts.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -150,37 +150,98 @@ function numericFindings(
     known.push(i);
   }
   // Sorted once; each group walks this order in linear time (its ranks are the order restricted to it).
-  // A plain array: V8 sorts it with a comparator several times faster than a typed array.
-  const order = known.sort((a, b) => values[a] - values[b]);
+  const order = stableOrderByValue(values, known);
+  const orderedValues = Float64Array.from(order, (i) => values[i]);
+  // Scratch reused by every group (each finding is computed before the next group overwrites them).
   const sortedValues = new Float64Array(order.length);
   const isSecond = new Uint8Array(order.length);
+  const beforeValues = new Float64Array(order.length);
+  const afterValues = new Float64Array(order.length);
+  const beforeRuns = new Uint32Array(order.length);
+  const afterRuns = new Uint32Array(order.length);
   const out: BatchFinding[] = [];
   for (const g of groups) {
+    const member = g.member;
     let m = 0;
-    const beforeValues: number[] = [];
-    const afterValues: number[] = [];
-    const beforeRuns: number[] = [];
-    const afterRuns: number[] = [];
+    let nb = 0;
+    let na = 0;
     for (let k = 0; k < order.length; k++) {
       const i = order[k];
-      if (!g.member[i]) continue;
-      sortedValues[m] = values[i];
-      const second = i >= split ? 1 : 0;
-      isSecond[m++] = second;
-      if (second) {
-        afterValues.push(values[i]);
-        afterRuns.push(i);
+      if (!member[i]) continue;
+      const v = orderedValues[k];
+      sortedValues[m] = v;
+      if (i >= split) {
+        isSecond[m++] = 1;
+        afterValues[na] = v;
+        afterRuns[na++] = i;
       } else {
-        beforeValues.push(values[i]);
-        beforeRuns.push(i);
+        isSecond[m++] = 0;
+        beforeValues[nb] = v;
+        beforeRuns[nb++] = i;
       }
     }
-    if (beforeValues.length === 0 && afterValues.length === 0) continue;
+    if (m === 0) continue;
     const resampled = m <= BOOTSTRAP_MAX_RUNS && m * BOOTSTRAP_RESAMPLES <= budget.values;
     if (resampled) budget.values -= m * BOOTSTRAP_RESAMPLES;
-    out.push(numericFinding(all, split, g, measure, alpha, { sorted: sortedValues.subarray(0, m), isSecond: isSecond.subarray(0, m), beforeRuns, afterRuns }, beforeValues, afterValues, resampled));
+    out.push(
+      numericFinding(
+        all, split, g, measure, alpha,
+        { sorted: sortedValues.subarray(0, m), isSecond: isSecond.subarray(0, m), beforeRuns: beforeRuns.subarray(0, nb), afterRuns: afterRuns.subarray(0, na) },
+        beforeValues.subarray(0, nb), afterValues.subarray(0, na), resampled,
+      ),
+    );
   }
   return out;
+}
+
+/**
+ * The indices `known` (ascending) ordered by `values[i]`, equal values in index order: what a
+ * stable comparator sort gives, in linear time after one native sort of the values (a typed
+ * array sorts without a comparator several times faster than indices sort with one): each index
+ * is bucketed by the rank of its value among the distinct values, then counted into place.
+ */
+export function stableOrderByValue(values: Float64Array, known: readonly number[]): Uint32Array {
+  const counts = smallIntegerRanks(values, known);
+  if (counts) return countedIntoPlace(counts.ranks, counts.distinct, known);
+  const sorted = Float64Array.from(known, (i) => values[i]).sort();
+  let distinct = 0;
+  for (let k = 0; k < sorted.length; k++) if (k === 0 || sorted[k] !== sorted[distinct - 1]) sorted[distinct++] = sorted[k];
+  const rankOf = (v: number) => {
+    let lo = 0;
+    let hi = distinct - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return countedIntoPlace(Uint32Array.from(known, (i) => rankOf(values[i])), distinct, known);
+}
+
+/** Call counts: whole numbers in a small range rank as value − min, with no sort at all. */
+const MAX_INTEGER_RANKS = 4_096;
+function smallIntegerRanks(values: Float64Array, known: readonly number[]): { ranks: Uint32Array; distinct: number } | null {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const i of known) {
+    const v = values[i];
+    if (!Number.isInteger(v)) return null;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (known.length === 0 || max - min >= MAX_INTEGER_RANKS) return null;
+  return { ranks: Uint32Array.from(known, (i) => values[i] - min), distinct: max - min + 1 };
+}
+
+/** Indices `known` placed by rank, equal ranks in the order given (a counting sort). */
+function countedIntoPlace(ranks: Uint32Array, distinct: number, known: readonly number[]): Uint32Array {
+  const start = new Uint32Array(distinct + 1);
+  for (let k = 0; k < ranks.length; k++) start[ranks[k] + 1]++;
+  for (let r = 0; r < distinct; r++) start[r + 1] += start[r];
+  const order = new Uint32Array(known.length);
+  for (let k = 0; k < known.length; k++) order[start[ranks[k]]++] = known[k];
+  return order;
 }
 
 function numericFinding(
@@ -189,9 +250,9 @@ function numericFinding(
   g: Group,
   measure: NumericMeasure,
   alpha: number,
-  ranks: { sorted: Float64Array; isSecond: Uint8Array; beforeRuns: number[]; afterRuns: number[] },
-  beforeValues: number[],
-  afterValues: number[],
+  ranks: { sorted: Float64Array; isSecond: Uint8Array; beforeRuns: Uint32Array; afterRuns: Uint32Array },
+  beforeValues: Float64Array,
+  afterValues: Float64Array,
   resampled: boolean,
 ): BatchFinding {
   const b = beforeValues.length ? quantileOfSorted(beforeValues, 0.5) : null;
@@ -201,7 +262,7 @@ function numericFinding(
   const pValue = testable ? mannWhitneyFromSorted(ranks.sorted, ranks.isSecond).pValue : null;
   const interval =
     testable && resampled
-      ? bootstrapMedianDelta(beforeValues, afterValues, { alpha, resamples: BOOTSTRAP_RESAMPLES, seed: seedOf(`${measure}|${g.ref.dimension}|${g.ref.value}`) })
+      ? bootstrapMedianDelta(Array.from(beforeValues), Array.from(afterValues), { alpha, resamples: BOOTSTRAP_RESAMPLES, seed: seedOf(`${measure}|${g.ref.dimension}|${g.ref.value}`) })
       : null;
   const large = delta !== null && b !== null && (b === 0 ? delta !== 0 : Math.abs(delta) / Math.abs(b) >= MIN_RELATIVE_CHANGE);
   const significant = pValue !== null && pValue < alpha && large;
@@ -329,9 +390,9 @@ function typicalPair(
 }
 
 /** The run at the middle of each side's sorted values: the one closest to that side's median. */
-function middlePair(all: readonly FleetRun[], beforeRuns: number[], afterRuns: number[]): BatchFinding['typicalPair'] {
+function middlePair(all: readonly FleetRun[], beforeRuns: ArrayLike<number>, afterRuns: ArrayLike<number>): BatchFinding['typicalPair'] {
   if (beforeRuns.length === 0 || afterRuns.length === 0) return null;
-  const middle = (runs: number[]) => all[runs[Math.floor((runs.length - 1) / 2)]].traceId;
+  const middle = (runs: ArrayLike<number>) => all[runs[Math.floor((runs.length - 1) / 2)]].traceId;
   return { beforeTraceId: middle(beforeRuns), afterTraceId: middle(afterRuns) };
 }
 
