@@ -121,9 +121,10 @@ async function runBatchCommand(ctx: Ctx, output: () => vscode.OutputChannel, giv
   channel.appendLine(summary);
   const openFleet = 'Open Fleet View';
   const showOutput = 'Show Output';
-  const failed = batchOutcome(results, plan.runs).failed > 0;
-  const notify = failed ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-  const pick = await notify(`Agent Trace: ${summary}`, openFleet, showOutput);
+  const outcome = batchOutcome(results, plan.runs);
+  const notify = outcome.failed > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  // A batch cancelled before any run ended has nothing to show in the fleet view.
+  const pick = await notify(`Agent Trace: ${summary}`, ...(outcome.done > 0 ? [openFleet, showOutput] : [showOutput]));
   const batch: BatchRefDto = { kind: 'attribute', key: 'agent_trace.batch', value: plan.tag };
   if (pick === openFleet) await vscode.commands.executeCommand(Commands.openFleetView, batch);
   else if (pick === showOutput) channel.show();

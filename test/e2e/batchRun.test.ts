@@ -3,7 +3,9 @@
 // there (the sample agent against its mock model, the third input made to exit 1 after its run)
 // is saved in the workspace settings, the inputs file is picked from the workspace, N, C and the
 // tag are asked, the end message counts the runs done and the failing one, and its "Open Fleet
-// View" opens the fleet view on that batch with its three runs.
+// View" opens the fleet view on that batch with its three runs. Then a batch whose runs hang
+// (the run command sleeps for the tag e2e-cancel, standing for a slow agent) is cancelled from
+// its progress notification: no run is left, none starts after, and the end message says so.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,8 +17,11 @@ const INPUTS = [
   { route: 'weather', question: 'Do I need a coat in Lyon today?' },
 ];
 const TAG = 'e2e-batch';
-// The shell runs the agent, then fails the run of the third input (index 2) after it has exported its trace.
-const RUN_COMMAND = 'node agent.js && test "$AGENT_TRACE_INPUT_INDEX" != 2';
+// The shell runs the agent, then fails the run of the third input (index 2) after it has exported
+// its trace. Runs of the batch tagged e2e-cancel first sleep for ten minutes (a hanging agent): the
+// sleep holds the run's output pipe, so the run only ends when its whole process group is stopped.
+const CANCEL_TAG = 'e2e-cancel';
+const RUN_COMMAND = `if [ "$AGENT_TRACE_BATCH" = ${CANCEL_TAG} ]; then sleep 600; fi; node agent.js && test "$AGENT_TRACE_INPUT_INDEX" != 2`;
 
 describe('Run Batch… in VS Code (code-server + Chromium)', function () {
   this.timeout(300_000);
@@ -85,5 +90,21 @@ describe('Run Batch… in VS Code (code-server + Chromium)', function () {
       () => `the fleet view shows: ${shown}`,
     );
     await editor.screenshot('batch-run-fleet.png');
+  });
+
+  it('Cancel in the progress notification stops the running runs and starts no more', async () => {
+    await editor.runCommand('Agent Trace: Run Batch…');
+    await page().locator('.quick-input-widget', { hasText: /the inputs file/ }).waitFor({ timeout: 15_000 });
+    await editor.quickPickRow('inputs.jsonl').click();
+    await answer(/how many runs/, '5');
+    await answer(/how many runs at a time/, '2');
+    await answer(/the batch tag/, CANCEL_TAG);
+    const progress = toast(new RegExp(`Agent Trace: batch ${CANCEL_TAG}`));
+    await progress.waitFor({ timeout: 15_000 });
+    await progress.hover(); // a progress toast shows its buttons on hover too
+    await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    const done = toast(new RegExp(`Batch ${CANCEL_TAG} cancelled: 0 of 5 runs done, none failed, 2 stopped, 3 not started\\.`));
+    await done.waitFor({ timeout: 60_000 });
+    await editor.screenshot('batch-run-cancelled.png');
   });
 });
