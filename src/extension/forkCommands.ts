@@ -17,7 +17,7 @@ import { TracePanel } from './webviews/tracePanel';
 /** agentTrace.run.command (declared by the fleet runner's settings; read here by its full key). */
 const RUN_COMMAND_SETTING = 'run.command';
 /** The run command the user typed once, per workspace. */
-const REMEMBERED_RUN_COMMAND = 'agentTrace.fork.runCommand';
+export const REMEMBERED_RUN_COMMAND = 'agentTrace.fork.runCommand';
 const SECRET_KEY = { openai: 'agentTrace.apiKey.openai', anthropic: 'agentTrace.apiKey.anthropic' } as const;
 const ENV_KEY = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' } as const;
 const RESPONSE_SCHEME = 'agent-trace-response';
