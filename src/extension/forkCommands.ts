@@ -307,6 +307,7 @@ export function registerForkCommands(ctx: Ctx): void {
     const problems = report?.problems ?? ['The replay session was lost (the trace server restarted).'];
     if (report) write(`Replay: ${report.calls.filter((c) => c.outcome.startsWith('replayed')).length} calls served from the recording, ${report.liveCalls} sent to the model; fork point ${report.forkReached ? 'reached' : 'NOT reached'}.\n`);
     for (const p of problems) write(`  ! ${p}\n`);
+    if (report && problems.length) write(`  (also on step ${t.spanId} in the original trace's panel, and on the forked trace's steps that made those calls)\n`);
     for (const p of problems) ctx.log.warn(`Re-run from step ${t.spanId}: ${p}`);
     if (problems.length) {
       const showRun = 'Show run output';
