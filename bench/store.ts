@@ -6,7 +6,8 @@
 //   write: spans/s through writeBatch, with the real canonicalize, and with canonicalize
 //          taken out (pre-computed) to show the store's own share
 //          (and the search index, which is written behind ingest, in spans per CPU-second)
-//   read:  ms to getTrace a 10,000-span trace, and to build its TraceDetailDto
+//   read:  ms to getTrace a 10,000-span trace, and to build its TraceDetailDto; ms to read its tree
+//          from columns only (getTraceTree, what the panel needs first) and one step's details (getSpan)
 // Usage: npx tsx bench/store.ts [--spans 100000] [--runs 5]
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -143,7 +144,7 @@ function writeRun(run: number, precomputed: boolean): { spansPerSec: number; spa
   };
 }
 
-function readBench(): { getTraceMs: number; getTraceCpuMs: number; detailMs: number; loadedSpans: number } {
+function readBench(): { getTraceMs: number; getTraceCpuMs: number; detailMs: number; loadedSpans: number; treeMs: number; treeCpuMs: number; stepMs: number } {
   const path = join(dir, 'read.db');
   const store = TraceStore.open(path, { canonicalize: (s) => canonicalize(s) });
   // One trace of 10,000 spans: an agent root with 9,999 model and tool calls under it.
@@ -156,7 +157,23 @@ function readBench(): { getTraceMs: number; getTraceCpuMs: number; detailMs: num
   const get: number[] = [];
   const getCpu: number[] = [];
   const detail: number[] = [];
+  const tree: number[] = [];
+  const treeCpu: number[] = [];
+  const step: number[] = [];
   let loaded = 0;
+  for (let i = 0; i < 11; i++) {
+    // What the panel reads first (the tree, from columns), then one step's details on selection.
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const t = store.getTraceTree(traceId)!;
+    tree.push(performance.now() - t0);
+    const c1 = process.cpuUsage(c0);
+    treeCpu.push((c1.user + c1.system) / 1000);
+    if (t.steps.length !== spans.length) throw new Error(`tree has ${t.steps.length} of ${spans.length} steps`);
+    const s0 = performance.now();
+    if (!store.getSpan(traceId, t.steps[(i * 997) % t.steps.length].spanId)) throw new Error('step not found');
+    step.push(performance.now() - s0);
+  }
   for (let i = 0; i < 11; i++) {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
@@ -171,7 +188,10 @@ function readBench(): { getTraceMs: number; getTraceCpuMs: number; detailMs: num
     loaded = t.spans.length;
   }
   store.close();
-  return { getTraceMs: median(get), getTraceCpuMs: median(getCpu), detailMs: median(detail), loadedSpans: loaded };
+  return {
+    getTraceMs: median(get), getTraceCpuMs: median(getCpu), detailMs: median(detail), loadedSpans: loaded,
+    treeMs: median(tree), treeCpuMs: median(treeCpu), stepMs: median(step),
+  };
 }
 
 try {
@@ -199,6 +219,10 @@ try {
   console.log(
     `getTrace(${r.loadedSpans} spans): median ${r.getTraceMs.toFixed(1)} ms wall, ${r.getTraceCpuMs.toFixed(1)} ms CPU; ` +
       `traceToDetailDto: median ${r.detailMs.toFixed(1)} ms`,
+  );
+  console.log(
+    `getTraceTree(${r.loadedSpans} spans, columns only): median ${r.treeMs.toFixed(1)} ms wall, ${r.treeCpuMs.toFixed(1)} ms CPU; ` +
+      `getSpan (one step's details): median ${r.stepMs.toFixed(2)} ms`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
