@@ -898,6 +898,11 @@ export class TraceStore {
     return row === undefined ? null : this.spanOfRow(row);
   }
 
+  /** Whether a span is stored (an index lookup, no document read). */
+  hasSpan(traceId: string, spanId: string): boolean {
+    return this.stmt('SELECT 1 FROM spans WHERE trace_id = ? AND span_id = ?').pluck().get(traceId, spanId) !== undefined;
+  }
+
   getTrace(traceId: string): { summary: ListedTrace; spans: CanonicalSpan[] } | null {
     const read = this.db.transaction(() => {
       const row = this.stmt(`SELECT ${TRACE_COLUMNS}, ${CHECKS_COLUMN} FROM traces WHERE trace_id = ?`).get(traceId) as TraceRow | undefined;
