@@ -2,7 +2,7 @@
 // agentTrace/fleet, agentTrace/compareBatches and `agent-trace fleet|batch compare`. The store
 // reads the runs of a batch from its per-trace grouping tables (no span documents), core
 // computes, and this file builds the protocol's DTOs (src/protocol/fleet.ts).
-import { aggregateFleet, compareBatchRuns, DEFAULT_ALPHA, type FleetRun } from '../core/fleet';
+import { aggregateFleetColumns, compareBatchColumns, DEFAULT_ALPHA, type FleetColumns } from '../core/fleet';
 import type {
   BatchCompareDto,
   BatchRefDto,
@@ -47,8 +47,8 @@ export class FleetService {
   fleet(params: FleetParams): FleetDto {
     const ref = checkedRef(params.batch);
     const groupAttribute = params.groupAttribute ? checkedText(params.groupAttribute, 'groupAttribute', MAX_KEY_LENGTH) : null;
-    const runs = this.store().fleet().batchRuns(ref, groupAttribute);
-    const aggregate = aggregateFleet(runs, { groupAttribute });
+    const runs = this.store().fleet().batchColumns(ref, groupAttribute);
+    const aggregate = aggregateFleetColumns(runs, { groupAttribute });
     const joined = evaluationsAndMetrics(this.store(), ref, runs);
     const titles = this.titlesOf();
     return {
@@ -68,13 +68,12 @@ export class FleetService {
     const alpha = params.alpha ?? DEFAULT_ALPHA;
     if (!(alpha > 0 && alpha < 1)) throw new FleetRequestError(`alpha must be between 0 and 1, not ${alpha}.`);
     const fleet = this.store().fleet();
-    const beforeRuns = fleet.batchRuns(before, groupAttribute);
-    const afterRuns = fleet.batchRuns(after, groupAttribute);
+    const [beforeRuns, afterRuns] = fleet.batchesColumns([before, after], groupAttribute);
     return {
       before: summaryOf(before, beforeRuns),
       after: summaryOf(after, afterRuns),
       alpha,
-      findings: compareBatchRuns(beforeRuns, afterRuns, { alpha, groupAttribute }),
+      findings: compareBatchColumns(beforeRuns, afterRuns, { alpha, groupAttribute }),
     };
   }
 
@@ -97,18 +96,18 @@ export class FleetService {
  * join a batch's fleet: evaluation pass/fail counts per name over the batch's runs, and the
  * metric summaries of the time the runs spanned (metrics carry no trace id).
  */
-export function evaluationsAndMetrics(store: TraceStore, _batch: BatchRef, runs: readonly FleetRun[]): { evaluations: FleetCheckDto[]; metrics: FleetMetricDto[] } {
+export function evaluationsAndMetrics(store: TraceStore, _batch: BatchRef, runs: FleetColumns): { evaluations: FleetCheckDto[]; metrics: FleetMetricDto[] } {
   if (runs.length === 0) return { evaluations: [], metrics: [] };
   const evaluations: FleetCheckDto[] = [];
-  for (const [name, c] of store.evaluations.countsByName(runs.map((r) => r.traceId))) {
+  for (const [name, c] of store.evaluations.countsByName(Array.from({ length: runs.length }, (_, i) => runs.traceIdOf(i)))) {
     if (c.passed + c.failed > 0) evaluations.push({ name, source: 'evaluation', passed: c.passed, failed: c.failed, errors: 0 });
   }
   // Metrics carry no trace id: the points received while the batch's runs ran.
   let from = Number.POSITIVE_INFINITY;
   let to = Number.NEGATIVE_INFINITY;
-  for (const r of runs) {
-    from = Math.min(from, r.startMs);
-    to = Math.max(to, r.startMs + r.durationMs);
+  for (let i = 0; i < runs.length; i++) {
+    from = Math.min(from, runs.startMs[i]);
+    to = Math.max(to, runs.startMs[i] + runs.durationMs[i]);
   }
   const metrics = store.metrics.metricSummaries(from, to).slice(0, MAX_FLEET_METRICS).map((m) => ({
     name: m.name, points: m.points, sum: m.sum, count: m.count, attributes: m.attributes,
@@ -126,12 +125,12 @@ export function batchLabel(ref: BatchRefDto): string {
   return `${time(ref.fromMs, 'the first run')}–${time(ref.toMs, 'now')} UTC`;
 }
 
-function summaryOf(ref: BatchRef, runs: readonly FleetRun[]): BatchSummaryDto {
+function summaryOf(ref: BatchRef, runs: FleetColumns): BatchSummaryDto {
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
-  for (const r of runs) {
-    if (r.startMs < first) first = r.startMs;
-    if (r.startMs > last) last = r.startMs;
+  for (const start of runs.startMs) {
+    if (start < first) first = start;
+    if (start > last) last = start;
   }
   return {
     ref,

@@ -47,6 +47,31 @@ export function percentilesOfSorted(sorted: ArrayLike<number>): Percentiles | nu
   return { p50: quantileSorted(x, 0.5), p95: quantileSorted(x, 0.95), p99: quantileSorted(x, 0.99) };
 }
 
+/**
+ * Sorts numbers in place, ascending. Whole numbers within a range of at most twice their count
+ * (calls, tokens, rates, whole milliseconds) are counted into place in linear time; others go
+ * to the native typed-array sort.
+ */
+export function sortNumbers(values: Float64Array): Float64Array {
+  const n = values.length;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (!Number.isInteger(v) || Object.is(v, -0)) return values.sort();
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (n === 0 || max - min > Math.max(4_096, 2 * n)) return values.sort();
+  const counts = new Uint32Array(max - min + 1);
+  for (let i = 0; i < n; i++) counts[values[i] - min]++;
+  let at = 0;
+  for (let v = 0; v < counts.length; v++) {
+    for (let c = counts[v]; c > 0; c--) values[at++] = v + min;
+  }
+  return values;
+}
+
 /** One quantile of ascending values (type 7). */
 export function quantileOfSorted(sorted: ArrayLike<number>, p: number): number {
   return quantileSorted(sorted as number[], p);
