@@ -433,8 +433,9 @@ export class FleetStore {
   }
 
   /**
-   * The runs of a batch, newest first, with their group memberships and check outcomes, as the
-   * fleet core takes them. `groupAttribute` fills FleetRun.attribute. No span document is read.
+   * The runs of a batch, newest first (equal start times in rowid order, as batchColumns), with
+   * their group memberships and check outcomes, as the fleet core takes them (the row-by-row
+   * reference the chunks are tested against). `groupAttribute` fills FleetRun.attribute. No span document is read.
    */
   batchRuns(ref: BatchRef, groupAttribute: string | null): FleetRun[] {
     const where = this.batchWhere(ref);
@@ -445,7 +446,7 @@ export class FleetStore {
       'SELECT t.trace_id, t.name, t.start_ms, t.duration_ms, t.input_tokens, t.output_tokens, t.cost_usd, t.llm_calls, t.tool_calls, ' +
         't.error_count, t.services, (SELECT g.value FROM trace_attrs g WHERE g.trace_id = t.trace_id AND g.key = ?), ' +
         'f.members, f.checks ' +
-        `FROM traces t LEFT JOIN trace_fleet f ON f.trace_id = t.trace_id WHERE ${where.sql} ORDER BY t.start_ms DESC LIMIT ?`,
+        `FROM traces t LEFT JOIN trace_fleet f ON f.trace_id = t.trace_id WHERE ${where.sql} ORDER BY t.start_ms DESC, t.rowid LIMIT ?`,
     )
       .raw()
       .all(groupAttribute ?? '', ...where.args, MAX_BATCH_RUNS) as RunRow[];
