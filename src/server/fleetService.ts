@@ -2,14 +2,16 @@
 // agentTrace/fleet, agentTrace/compareBatches and `agent-trace fleet|batch compare`. The store
 // reads the runs of a batch from its per-trace grouping tables (no span documents), core
 // computes, and this file builds the protocol's DTOs (src/protocol/fleet.ts).
-import { aggregateFleetColumns, compareBatchColumns, DEFAULT_ALPHA, type FleetColumns } from '../core/fleet';
+import { aggregateFleetColumns, compareBatchColumns, DEFAULT_ALPHA, type BatchFinding, type FleetColumns, type FleetGroup } from '../core/fleet';
 import type {
   BatchCompareDto,
+  BatchFindingDto,
   BatchRefDto,
   BatchSummaryDto,
   CompareBatchesParams,
   FleetCheckDto,
   FleetDto,
+  FleetGroupDto,
   FleetMetricDto,
   FleetParams,
   ListBatchesParams,
@@ -54,7 +56,7 @@ export class FleetService {
     return {
       batch: summaryOf(ref, runs),
       distributions: aggregate.distributions,
-      groups: aggregate.groups,
+      groups: aggregate.groups.map(groupDto),
       outliers: aggregate.outliers.map((o) => ({ ...o, title: titles.titleOf({ traceId: o.traceId, name: o.title, updatedAtMs: 0 }) })),
       checks: [...aggregate.checks, ...joined.evaluations],
       metrics: joined.metrics,
@@ -73,7 +75,7 @@ export class FleetService {
       before: summaryOf(before, beforeRuns),
       after: summaryOf(after, afterRuns),
       alpha,
-      findings: compareBatchColumns(beforeRuns, afterRuns, { alpha, groupAttribute }),
+      findings: compareBatchColumns(beforeRuns, afterRuns, { alpha, groupAttribute }).map(findingDto),
     };
   }
 
@@ -99,7 +101,9 @@ export class FleetService {
 export function evaluationsAndMetrics(store: TraceStore, _batch: BatchRef, runs: FleetColumns): { evaluations: FleetCheckDto[]; metrics: FleetMetricDto[] } {
   if (runs.length === 0) return { evaluations: [], metrics: [] };
   const evaluations: FleetCheckDto[] = [];
-  for (const [name, c] of store.evaluations.countsByName(Array.from({ length: runs.length }, (_, i) => runs.traceIdOf(i)))) {
+  // Most stores hold no evaluation results: then no list of the batch's trace ids is built.
+  const counts = store.evaluations.hasAny() ? store.evaluations.countsByName(Array.from({ length: runs.length }, (_, i) => runs.traceIdOf(i))) : new Map();
+  for (const [name, c] of counts) {
     if (c.passed + c.failed > 0) evaluations.push({ name, source: 'evaluation', passed: c.passed, failed: c.failed, errors: 0 });
   }
   // Metrics carry no trace id: the points received while the batch's runs ran.
@@ -113,6 +117,20 @@ export function evaluationsAndMetrics(store: TraceStore, _batch: BatchRef, runs:
     name: m.name, points: m.points, sum: m.sum, count: m.count, attributes: m.attributes,
   }));
   return { evaluations, metrics };
+}
+
+// Core's group and finding shapes (src/core/fleet/types.ts) and the protocol's DTOs are declared
+// on each side of the layer rule (src/protocol imports nothing of ours; src/core nothing of the
+// protocol): here, and only here, one becomes the other, field by field, so a field added,
+// renamed or retyped on one side fails to compile in this one place.
+function groupDto(g: FleetGroup): FleetGroupDto {
+  const { dimension, key, value, runs, calls, errorRate, checkPassRate, costUsd, costPerRunUsd, totalTokens, p50DurationMs, p95DurationMs } = g;
+  return { dimension, key, value, runs, calls, errorRate, checkPassRate, costUsd, costPerRunUsd, totalTokens, p50DurationMs, p95DurationMs };
+}
+
+function findingDto(f: BatchFinding): BatchFindingDto {
+  const { group, measure, before, after, delta, test, pValue, interval, regression, improvement, headline, typicalPair } = f;
+  return { group, measure, before, after, delta, test, pValue, interval, regression, improvement, headline, typicalPair };
 }
 
 /** Metric series (name × attribute set) listed in one fleet answer. */

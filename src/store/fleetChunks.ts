@@ -35,6 +35,7 @@ export function createFleetChunkTables(db: Db): void {
   db.exec(`
     CREATE TABLE IF NOT EXISTS fleet_chunks (
       chunk INTEGER PRIMARY KEY,       -- traces.rowid >> ${CHUNK_BITS}
+      built INTEGER NOT NULL,          -- unique per stored blob (max + 1): a reader keeps a decoded chunk while it is unchanged
       data BLOB NOT NULL               -- encodeChunk's layout
     );
     CREATE TABLE IF NOT EXISTS fleet_stale (
@@ -131,6 +132,9 @@ export function encodeChunk(rows: readonly ChunkRow[]): Buffer {
 
 const u8 = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
+/** Attribute columns a decoded chunk keeps (group-by and batch keys a user asked for). */
+const MAX_KEYS_KEPT = 16;
+
 /** A chunk read back: typed views over one copy of the blob; strings decoded on demand, once. */
 export class Chunk {
   readonly rows: number;
@@ -156,6 +160,7 @@ export class Chunk {
   private readonly offsets: Uint32Array;
   private readonly bytes: Buffer;
   private readonly decoded: (string | undefined)[];
+  private readonly byKey = new Map<string, Uint32Array | null>();
 
   constructor(blob: Uint8Array) {
     // Typed views need aligned offsets: one copy into a fresh buffer.
@@ -192,15 +197,18 @@ export class Chunk {
     return (this.decoded[id] ??= this.bytes.toString('utf8', this.offsets[id], this.offsets[id + 1]));
   }
 
-  /** Per row, the string id of the attribute `key`'s value, NONE where the row has none; null when no row has it. */
+  /** Per row, the string id of the attribute `key`'s value, NONE where the row has none; null when no row has it (kept per key). */
   attribute(key: string): Uint32Array | null {
-    for (let j = 0; j < this.keys.length; j++) {
+    let values = this.byKey.get(key);
+    if (values !== undefined) return values;
+    values = null;
+    for (let j = 0; j < this.keys.length && values === null; j++) {
       if (this.string(this.keys[j]) !== key) continue;
-      const values = new Uint32Array(this.rows).fill(NONE);
+      values = new Uint32Array(this.rows).fill(NONE);
       for (let p = this.keyStart[j]; p < this.keyStart[j + 1]; p++) values[this.pairRow[p]] = this.pairValue[p];
-      return values;
     }
-    return null;
+    if (this.byKey.size < MAX_KEYS_KEPT) this.byKey.set(key, values);
+    return values;
   }
 }
 
@@ -239,61 +247,95 @@ function rowsOfChunk(statement: Database.Statement, chunk: number): ChunkRow[] {
 
 /** The chunks of the store (stale ones rebuilt, and stored when the connection may write). */
 export class FleetChunks {
-  private readonly statements: Record<'stale' | 'chunks' | 'rows' | 'claim' | 'put' | 'drop', Database.Statement>;
+  private readonly statements: Record<'stale' | 'listing' | 'data' | 'rows' | 'claim' | 'put' | 'drop', Database.Statement>;
+  /**
+   * Decoded chunks by number, with the `built` value of the blob they came from: a chunk is read
+   * and decoded again only when its blob changed (about 200 bytes a trace, 20 MB for 100,000).
+   */
+  private readonly decoded = new Map<number, { built: number; chunk: Chunk }>();
 
   constructor(private readonly db: Db) {
     const prepare = (sql: string) => db.prepare(sql);
     this.statements = {
       stale: prepare('SELECT chunk, gen FROM fleet_stale ORDER BY chunk').raw(),
-      chunks: prepare('SELECT chunk, data FROM fleet_chunks ORDER BY chunk').raw(),
+      listing: prepare('SELECT chunk, built FROM fleet_chunks ORDER BY chunk').raw(),
+      data: prepare('SELECT data FROM fleet_chunks WHERE chunk = ?').pluck(),
       rows: prepare(ROWS_SQL).raw(),
       claim: prepare('DELETE FROM fleet_stale WHERE chunk = ? AND gen = ?'),
-      put: prepare('INSERT OR REPLACE INTO fleet_chunks (chunk, data) VALUES (?, ?)'),
+      put: prepare('INSERT OR REPLACE INTO fleet_chunks (chunk, built, data) VALUES (?, (SELECT coalesce(max(built), 0) + 1 FROM fleet_chunks), ?) RETURNING built').pluck(),
       drop: prepare('DELETE FROM fleet_chunks WHERE chunk = ?'),
     };
   }
 
+  /** Forgets the decoded chunks (the bench's first-read figure; tests). */
+  forget(): void {
+    this.decoded.clear();
+  }
+
   /** Every chunk with a row, in rowid order, as of one snapshot. */
   read(): Chunk[] {
-    const { stale, chunks, rows } = this.statements;
+    const { stale, listing, data, rows } = this.statements;
     const snapshot = this.db.transaction(() => {
       const marks = stale.all() as [number, number][];
       const staleChunks = new Set(marks.map(([chunk]) => chunk));
-      const stored = (chunks.all() as [number, Buffer][]).filter(([chunk]) => !staleChunks.has(chunk));
+      const stored: { chunk: number; built: number; blob: Buffer | null }[] = [];
+      for (const [chunk, built] of listing.all() as [number, number][]) {
+        if (staleChunks.has(chunk)) continue;
+        const kept = this.decoded.get(chunk);
+        stored.push({ chunk, built, blob: kept?.built === built ? null : (data.get(chunk) as Buffer) });
+      }
       const rebuilt = marks.map(([chunk, gen]) => ({ chunk, gen, blob: encodeChunk(rowsOfChunk(rows, chunk)) }));
       return { stored, rebuilt };
     });
     const { stored, rebuilt } = snapshot();
-    if (rebuilt.length > 0 && !this.db.readonly) this.store(rebuilt);
-    const all = [...stored.map(([chunk, blob]) => ({ chunk, blob })), ...rebuilt].sort((a, b) => a.chunk - b.chunk);
-    const out: Chunk[] = [];
-    for (const { chunk, blob } of all) {
-      try {
-        const c = new Chunk(blob);
-        if (c.rows > 0) out.push(c);
-      } catch {
-        out.push(new Chunk(encodeChunk(rowsOfChunk(rows, chunk)))); // an unreadable blob: read from the source
-      }
+    const builtOf = rebuilt.length > 0 && !this.db.readonly ? this.store(rebuilt) : new Map<number, number>();
+    const out: { chunk: number; decoded: Chunk }[] = [];
+    const keep = new Set<number>();
+    for (const { chunk, built, blob } of stored) {
+      keep.add(chunk);
+      const decoded = blob === null ? (this.decoded.get(chunk) as { chunk: Chunk }).chunk : this.decode(chunk, blob);
+      if (blob !== null) this.decoded.set(chunk, { built, chunk: decoded });
+      out.push({ chunk, decoded });
     }
-    return out;
+    for (const { chunk, blob } of rebuilt) {
+      const decoded = this.decode(chunk, blob);
+      const built = builtOf.get(chunk);
+      if (built !== undefined) {
+        keep.add(chunk);
+        this.decoded.set(chunk, { built, chunk: decoded });
+      }
+      out.push({ chunk, decoded });
+    }
+    for (const chunk of this.decoded.keys()) if (!keep.has(chunk)) this.decoded.delete(chunk);
+    return out.sort((a, b) => a.chunk - b.chunk).map((c) => c.decoded).filter((c) => c.rows > 0);
   }
 
-  /** Stores rebuilt chunks whose generation did not move since they were read (else they stay stale). */
-  private store(rebuilt: { chunk: number; gen: number; blob: Buffer }[]): void {
+  private decode(chunk: number, blob: Buffer): Chunk {
+    try {
+      return new Chunk(blob);
+    } catch {
+      return new Chunk(encodeChunk(rowsOfChunk(this.statements.rows, chunk))); // an unreadable blob: read from the source
+    }
+  }
+
+  /** Stores rebuilt chunks whose generation did not move since they were read (else they stay stale); their `built` values. */
+  private store(rebuilt: { chunk: number; gen: number; blob: Buffer }[]): Map<number, number> {
     const { claim, put, drop } = this.statements;
+    const built = new Map<number, number>();
     try {
       this.db
         .transaction(() => {
           for (const { chunk, gen, blob } of rebuilt) {
             if (claim.run(chunk, gen).changes === 0) continue;
             if (new Uint32Array(blob.buffer, blob.byteOffset, 2)[1] === 0) drop.run(chunk);
-            else put.run(chunk, blob);
+            else built.set(chunk, put.get(chunk, blob) as number);
           }
         })
         .immediate();
     } catch {
-      // Busy or read-only after all: the chunks stay stale and the next read rebuilds them.
+      built.clear(); // busy, or read-only after all: the chunks stay stale and the next read rebuilds them
     }
+    return built;
   }
 }
 
@@ -378,7 +420,8 @@ class SharedSets {
   readonly memberSets: MemberSet[] = [];
   readonly checkSets: (Map<string, CheckOutcome> | null)[] = [null];
   readonly attributeValues: string[] = [];
-  private readonly memberIds = new Map<string, number>();
+  /** By packed members, then services (the texts are the chunks' kept strings, so their hashes are computed once). */
+  private readonly memberIds = new Map<string | null, Map<string, number>>();
   private readonly checkIds = new Map<string, number>([['', 0]]);
   private readonly valueIds = new Map<string, number>();
 
@@ -387,9 +430,10 @@ class SharedSets {
   }
 
   memberSetOf(packed: string | null, services: string): number {
-    const text = `${packed ?? ''}\u0000${services}`;
-    let id = this.memberIds.get(text);
-    if (id === undefined) this.memberIds.set(text, (id = this.memberSets.push(parseMembers(packed, services)) - 1));
+    let byServices = this.memberIds.get(packed);
+    if (!byServices) this.memberIds.set(packed, (byServices = new Map()));
+    let id = byServices.get(services);
+    if (id === undefined) byServices.set(services, (id = this.memberSets.push(parseMembers(packed, services)) - 1));
     return id;
   }
 

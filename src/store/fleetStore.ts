@@ -462,6 +462,11 @@ export class FleetStore {
     return this.batchesColumns([ref], groupAttribute)[0];
   }
 
+  /** Drops the decoded chunks this connection keeps, so the next read reads every blob (the bench's cold figure). */
+  forgetChunks(): void {
+    this.chunks?.forget();
+  }
+
   /** Several batches' columns from one read of the chunks (one snapshot: batch against batch). */
   batchesColumns(refs: readonly BatchRef[], groupAttribute: string | null): FleetColumns[] {
     this.chunks ??= new FleetChunks(this.db);

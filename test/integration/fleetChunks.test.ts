@@ -190,12 +190,31 @@ describe('fleet chunk store (schema v11)', function () {
     assert.equal(count('SELECT count(*) FROM fleet_stale'), 0);
   });
 
+  it('a reader keeps decoded chunks only while their blobs are unchanged: writes through another connection show', () => {
+    const writer = open();
+    const reader = TraceStore.open(path(), { canonicalize: (x) => canonicalize(x), alreadyOpened: true });
+    try {
+      write(writer, 0, 200, (i) => (i % 2 ? 'after' : 'before'));
+      assert.equal(reader.fleet().batchColumns(ALL, 'route').length, 200);
+      writer.saveCheckResults([{ traceId: traceIdOf(10), results: [result('cited', 'fail')] }]);
+      assert.ok(writer.deleteTrace(traceIdOf(11)));
+      writer.fleet().batchColumns(ALL, null); // the writer's read stores the rebuilt chunk: the reader must not keep its old copy
+      write(writer, 200, 1_300, () => 'after');
+      assertChunksAgree(reader);
+      const runs = reader.fleet().batchColumns(ALL, null);
+      assert.equal(runs.length, 1_299);
+      assert.equal(runs.checkSets[runs.checkSet[ids(runs).indexOf(traceIdOf(10))]]?.get('cited'), 'fail');
+    } finally {
+      reader.close();
+    }
+  });
+
   it('rebuilds a chunk whose blob cannot be read', () => {
     const s = open();
     write(s, 0, 100, () => 'before');
     const expected = ids(s.fleet().batchColumns(BEFORE, 'route'));
     const raw = new Database(path());
-    raw.prepare('UPDATE fleet_chunks SET data = zeroblob(64)').run();
+    raw.prepare('UPDATE fleet_chunks SET data = zeroblob(64), built = built + 1000').run();
     raw.close();
     assert.deepEqual(ids(s.fleet().batchColumns(BEFORE, 'route')), expected);
   });

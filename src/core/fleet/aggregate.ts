@@ -126,7 +126,7 @@ interface GroupSpec {
  * the most common MAX_GROUPS_PER_DIMENSION of each dimension kept, then each kept group's runs
  * listed (ascending) in one pass over the runs, a run's groups looked up by its set's number.
  */
-export function groupRunsOf(c: FleetColumns, attribute: string | null): { specs: GroupSpec[]; runs: Uint32Array[]; groupsOfSet: Int32Array[]; groupOfValue: Int32Array } {
+export function groupRunsOf(c: FleetColumns, attribute: string | null, listRuns = true): { specs: GroupSpec[]; runs: Uint32Array[]; groupsOfSet: Int32Array[]; groupOfValue: Int32Array } {
   const n = c.length;
   const setRuns = new Uint32Array(c.memberSets.length);
   for (let i = 0; i < n; i++) setRuns[c.memberSet[i]]++;
@@ -170,9 +170,9 @@ export function groupRunsOf(c: FleetColumns, attribute: string | null): { specs:
     return Int32Array.from(ids);
   });
   const groupOfValue = Int32Array.from(c.attributeValues, (value) => (attribute === null ? -1 : (idOf.get(byDimension.get('attribute')?.get(value) as GroupSpec) ?? -1)));
-  const runs = specs.map((g) => new Uint32Array(g.runs));
+  const runs = specs.map((g) => new Uint32Array(listRuns ? g.runs : 0));
   const filled = new Uint32Array(specs.length);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < (listRuns ? n : 0); i++) {
     const ids = groupsOfSet[c.memberSet[i]];
     for (let k = 0; k < ids.length; k++) runs[ids[k]][filled[ids[k]]++] = i;
     const v = c.attribute[i];

@@ -97,7 +97,7 @@ export function compareBatchColumns(before: FleetColumns, after: FleetColumns, o
 
 function groupsOf(all: FleetColumns, attribute: string | null): { groups: Group[]; runGroups: RunGroups } {
   const n = all.length;
-  const { specs, groupsOfSet, groupOfValue } = groupRunsOf(all, attribute);
+  const { specs, groupsOfSet, groupOfValue } = groupRunsOf(all, attribute, false);
   // Numbered from 1 (0 is all runs); a membership naming a value twice is in its group once.
   const ofSet = groupsOfSet.map((ids) => Int32Array.from(new Set(ids), (id) => id + 1));
   const ofValue = groupOfValue.map((id) => (id < 0 ? -1 : id + 1));
