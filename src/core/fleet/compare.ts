@@ -5,7 +5,7 @@
 // when the groups are small enough for it to be cheap. Regressions (worse after, significant at
 // alpha, and large enough to matter) come first.
 import { formatMeasure, measureLabel, NUMERIC_MEASURES, formatPercent, type NumericMeasure } from './measures';
-import { bootstrapMedianDelta, compareProportions, mannWhitneyFromSorted, proportionDeltaInterval, quantileOfSorted } from './stats';
+import { bootstrapMedianDelta, compareProportions, mannWhitneyFromCounts, mannWhitneyFromSorted, proportionDeltaInterval, quantileOfSorted } from './stats';
 import type { BatchFinding, FleetMeasure, FleetRun } from './types';
 import { groupRunsOf } from './aggregate';
 import { columnsOfRuns, concatColumns, type FleetColumns } from './columns';
@@ -208,12 +208,12 @@ function numericFindings(
     knownAt[count++] = i;
   }
   const known = knownAt.subarray(0, count);
-  // Sorted once; one walk of this order hands each run's value to each of its groups, so every
-  // group's values arrive ascending (its ranks are the order restricted to it).
-  const order = stableOrderByValue(values, known);
-  // One walk of this order hands each run's value to each of its groups (one flat buffer, a
-  // range per group), so every group's values arrive ascending: its ranks are the order
-  // restricted to it.
+  const integers = smallIntegerRanks(values, known);
+  if (integers && integers.distinct * groups.length <= COUNTED_CELLS_PER_RUN * n) return countedFindings(all, split, groups, known, integers, measure, alpha, budget);
+  // Sorted once; one walk of this order hands each run's value to each of its groups (one flat
+  // buffer, a range per group), so every group's values arrive ascending: its ranks are the
+  // order restricted to it.
+  const order = integers ? countedIntoPlace(integers.ranks, integers.distinct, known) : radixOrder(values, known);
   const { ofSet, ofValue } = runGroups;
   const { start, sorted, runs, at } = scratch;
   at.set(start.subarray(0, groups.length));
@@ -243,15 +243,105 @@ function numericFindings(
     const side = scratch.sides(start[k], at[k], split);
     const resampled = m <= BOOTSTRAP_MAX_RUNS && m * BOOTSTRAP_RESAMPLES <= budget.values;
     if (resampled) budget.values -= m * BOOTSTRAP_RESAMPLES;
+    const groupSorted = sorted.subarray(start[k], at[k]);
     out.push(
-      numericFinding(
-        all, split, g, measure, alpha,
-        { sorted: sorted.subarray(start[k], at[k]), isSecond: side.isSecond, beforeRuns: side.beforeRuns, afterRuns: side.afterRuns },
-        side.beforeValues, side.afterValues, resampled,
-      ),
+      numericFinding(g, measure, alpha, {
+        nb: side.beforeValues.length,
+        na: side.afterValues.length,
+        medians: () => [side.beforeValues.length ? quantileOfSorted(side.beforeValues, 0.5) : null, side.afterValues.length ? quantileOfSorted(side.afterValues, 0.5) : null],
+        pValue: () => mannWhitneyFromSorted(groupSorted, side.isSecond).pValue,
+        values: () => [Array.from(side.beforeValues), Array.from(side.afterValues)],
+        pair: () => middlePair(all, side.beforeRuns, side.afterRuns),
+      }, resampled),
     );
   });
   return out;
+}
+
+/**
+ * Whole-number measures over few distinct values (calls, tokens): each group counts its runs
+ * per value and side in one pass over its own runs (ascending, so memory is read in order), and
+ * the rank test, medians and middle runs come from the counts, with the same results as the
+ * walk: midranks are exact halves, so summing them per value equals summing them per run.
+ */
+const COUNTED_CELLS_PER_RUN = 4;
+
+function countedFindings(
+  all: FleetColumns,
+  split: number,
+  groups: Group[],
+  known: Uint32Array,
+  integers: { ranks: Uint32Array; distinct: number; min: number },
+  measure: NumericMeasure,
+  alpha: number,
+  budget: { values: number },
+): BatchFinding[] {
+  const { distinct, min } = integers;
+  const rankOf = new Int32Array(all.length).fill(-1);
+  for (let k = 0; k < known.length; k++) rankOf[known[k]] = integers.ranks[k];
+  const before = new Uint32Array(distinct);
+  const after = new Uint32Array(distinct);
+  const out: BatchFinding[] = [];
+  for (const g of groups) {
+    before.fill(0);
+    after.fill(0);
+    let nb = 0;
+    let na = 0;
+    for (const i of g.indices) {
+      const r = rankOf[i];
+      if (r < 0) continue;
+      if (i < split) {
+        before[r]++;
+        nb++;
+      } else {
+        after[r]++;
+        na++;
+      }
+    }
+    const m = nb + na;
+    if (m === 0) continue;
+    const resampled = m <= BOOTSTRAP_MAX_RUNS && m * BOOTSTRAP_RESAMPLES <= budget.values;
+    if (resampled) budget.values -= m * BOOTSTRAP_RESAMPLES;
+    // The value at an ascending position of one side, and the run at the middle of each side.
+    const at = (counts: Uint32Array, position: number) => {
+      let r = 0;
+      for (let seen = counts[0]; seen <= position; seen += counts[++r]);
+      return r;
+    };
+    const sideView = (counts: Uint32Array, size: number) => ({ length: size, at: (j: number) => at(counts, j) + min });
+    const medianOf = (counts: Uint32Array, size: number) => (size ? quantileOfSorted(positions(sideView(counts, size)), 0.5) : null);
+    const middle = (counts: Uint32Array, size: number, second: boolean): number => {
+      const position = Math.floor((size - 1) / 2);
+      const r = at(counts, position);
+      let offset = position;
+      for (let v = 0; v < r; v++) offset -= counts[v];
+      for (const i of g.indices) if (rankOf[i] === r && i >= split === second && offset-- === 0) return i;
+      return -1;
+    };
+    const expand = (counts: Uint32Array) => {
+      const xs: number[] = [];
+      for (let r = 0; r < distinct; r++) for (let c = counts[r]; c > 0; c--) xs.push(r + min);
+      return xs;
+    };
+    out.push(
+      numericFinding(g, measure, alpha, {
+        nb,
+        na,
+        medians: () => [medianOf(before, nb), medianOf(after, na)],
+        pValue: () => mannWhitneyFromCounts(before, after).pValue,
+        values: () => [expand(before), expand(after)],
+        pair: () => (nb && na ? { beforeTraceId: all.traceIdOf(middle(before, nb, false)), afterTraceId: all.traceIdOf(middle(after, na, true)) } : null),
+      }, resampled),
+    );
+  }
+  return out;
+}
+
+/** An indexable view of ascending values computed on demand (quantileOfSorted reads two of them). */
+function positions(view: { length: number; at: (j: number) => number }): ArrayLike<number> {
+  return new Proxy({ length: view.length } as ArrayLike<number>, {
+    get: (target, key) => (typeof key === 'string' && /^\d+$/.test(key) ? view.at(Number(key)) : (target as unknown as Record<string | symbol, unknown>)[key]),
+  });
 }
 
 /**
@@ -313,7 +403,7 @@ function radixOrder(values: Float64Array, known: ArrayLike<number>): Uint32Array
 
 /** Whole numbers (calls, tokens, whole milliseconds) in a range up to this, or twice their count, rank as value − min, with no sort at all. */
 const MAX_INTEGER_RANKS = 4_096;
-function smallIntegerRanks(values: Float64Array, known: ArrayLike<number>): { ranks: Uint32Array; distinct: number } | null {
+function smallIntegerRanks(values: Float64Array, known: ArrayLike<number>): { ranks: Uint32Array; distinct: number; min: number } | null {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (let k = 0; k < known.length; k++) {
@@ -325,7 +415,7 @@ function smallIntegerRanks(values: Float64Array, known: ArrayLike<number>): { ra
   if (known.length === 0 || max - min >= Math.max(MAX_INTEGER_RANKS, 2 * known.length)) return null;
   const ranks = new Uint32Array(known.length);
   for (let k = 0; k < known.length; k++) ranks[k] = values[known[k]] - min;
-  return { ranks, distinct: max - min + 1 };
+  return { ranks, distinct: max - min + 1, min };
 }
 
 /** Indices `known` placed by rank, equal ranks in the order given (a counting sort). */
@@ -338,34 +428,33 @@ function countedIntoPlace(ranks: Uint32Array, distinct: number, known: ArrayLike
   return order;
 }
 
-function numericFinding(
-  all: FleetColumns,
-  split: number,
-  g: Group,
-  measure: NumericMeasure,
-  alpha: number,
-  ranks: { sorted: Float64Array; isSecond: Uint8Array; beforeRuns: Uint32Array; afterRuns: Uint32Array },
-  beforeValues: Float64Array,
-  afterValues: Float64Array,
-  resampled: boolean,
-): BatchFinding {
-  const b = beforeValues.length ? quantileOfSorted(beforeValues, 0.5) : null;
-  const a = afterValues.length ? quantileOfSorted(afterValues, 0.5) : null;
+/** One group's values of a measure on each side, however they were collected (a walk of the sorted batch, or counts). */
+interface SideSummary {
+  nb: number;
+  na: number;
+  /** The median of one side (type 7, as quantileOfSorted); null when the side has no value. */
+  medians(): [number | null, number | null];
+  pValue(): number;
+  /** Both sides' values, ascending (the bootstrap's input). */
+  values(): [number[], number[]];
+  /** The run at the middle of each side's ascending values (equal values in run order). */
+  pair(): BatchFinding['typicalPair'];
+}
+
+function numericFinding(g: Group, measure: NumericMeasure, alpha: number, sides: SideSummary, resampled: boolean): BatchFinding {
+  const [b, a] = sides.medians();
   const delta = a !== null && b !== null ? a - b : null;
-  const testable = beforeValues.length >= MIN_RUNS_FOR_TEST && afterValues.length >= MIN_RUNS_FOR_TEST;
-  const pValue = testable ? mannWhitneyFromSorted(ranks.sorted, ranks.isSecond).pValue : null;
-  const interval =
-    testable && resampled
-      ? bootstrapMedianDelta(Array.from(beforeValues), Array.from(afterValues), { alpha, resamples: BOOTSTRAP_RESAMPLES, seed: seedOf(`${measure}|${g.ref.dimension}|${g.ref.value}`) })
-      : null;
+  const testable = sides.nb >= MIN_RUNS_FOR_TEST && sides.na >= MIN_RUNS_FOR_TEST;
+  const pValue = testable ? sides.pValue() : null;
+  const interval = testable && resampled ? bootstrapMedianDelta(...sides.values(), { alpha, resamples: BOOTSTRAP_RESAMPLES, seed: seedOf(`${measure}|${g.ref.dimension}|${g.ref.value}`) }) : null;
   const large = delta !== null && b !== null && (b === 0 ? delta !== 0 : Math.abs(delta) / Math.abs(b) >= MIN_RELATIVE_CHANGE);
   const significant = pValue !== null && pValue < alpha && large;
   const label = `${measureLabel(measure)} p50`;
   return {
     group: g.ref,
     measure,
-    before: { n: beforeValues.length, value: b },
-    after: { n: afterValues.length, value: a },
+    before: { n: sides.nb, value: b },
+    after: { n: sides.na, value: a },
     delta,
     test: testable ? 'mann-whitney-u' : 'none',
     pValue,
@@ -373,7 +462,7 @@ function numericFinding(
     regression: significant && (delta as number) > 0,
     improvement: significant && (delta as number) < 0,
     headline: headline(label, b === null ? null : formatMeasure(measure, b), a === null ? null : formatMeasure(measure, a), g.ref, pValue),
-    typicalPair: middlePair(all, ranks.beforeRuns, ranks.afterRuns),
+    typicalPair: sides.pair(),
   };
 }
 

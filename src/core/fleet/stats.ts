@@ -250,6 +250,38 @@ export function mannWhitneyFromSorted(values: ArrayLike<number>, isSecond: Array
   return { test: 'mann-whitney-u', pValue: twoSidedNormalP(corrected / Math.sqrt(variance)), statistic: u2 };
 }
 
+/**
+ * Mann–Whitney U as mannWhitneyFromSorted computes it, from counts per distinct value (index:
+ * the value's rank) of the first and second sample. Midranks are whole or half numbers, so the
+ * rank sum per value (count × midrank) is the same number as the sum per element.
+ */
+export function mannWhitneyFromCounts(first: ArrayLike<number>, second: ArrayLike<number>): TestResult {
+  let n = 0;
+  for (let r = 0; r < first.length; r++) n += first[r] + second[r];
+  let n2 = 0;
+  let rankSum2 = 0;
+  let tieTerm = 0;
+  let i = 0;
+  for (let r = 0; r < first.length; r++) {
+    const t = first[r] + second[r];
+    if (t === 0) continue;
+    const midrank = (i + 1 + i + t) / 2;
+    n2 += second[r];
+    rankSum2 += second[r] * midrank;
+    if (t > 1) tieTerm += t * t * t - t;
+    i += t;
+  }
+  const n1 = n - n2;
+  if (n1 === 0 || n2 === 0) return { test: 'mann-whitney-u', pValue: 1, statistic: 0 };
+  const u2 = rankSum2 - (n2 * (n2 + 1)) / 2;
+  const mean = (n1 * n2) / 2;
+  const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)));
+  if (variance <= 0) return { test: 'mann-whitney-u', pValue: 1, statistic: u2 };
+  const diff = u2 - mean;
+  const corrected = Math.sign(diff) * Math.max(0, Math.abs(diff) - 0.5);
+  return { test: 'mann-whitney-u', pValue: twoSidedNormalP(corrected / Math.sqrt(variance)), statistic: u2 };
+}
+
 /** Mann–Whitney U of two unsorted samples (see mannWhitneyFromSorted). */
 export function mannWhitney(first: readonly number[], second: readonly number[]): TestResult {
   const merged = [...first.map((v) => [v, 0] as const), ...second.map((v) => [v, 1] as const)].sort((a, b) => a[0] - b[0]);
