@@ -176,7 +176,7 @@ try {
   line(`fleet, all ${TRACES.toLocaleString('en')} runs, by route`, samples.fleetAll);
   line(`fleet, one batch of ${(TRACES / 2).toLocaleString('en')}, by route`, samples.fleetBatch);
   line(`compare, ${(TRACES / 2).toLocaleString('en')} vs ${(TRACES / 2).toLocaleString('en')}, by route`, samples.compare);
-  line(`fleet, all, every chunk read and decoded afresh`, samples.cold);
+  line(`fleet, all, every chunk read afresh`, samples.cold);
   line(`fleet, all (100,000+), after 1,000 new runs`, samples.fresh);
 } finally {
   if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true }); else console.log(dir);

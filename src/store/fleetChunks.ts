@@ -6,12 +6,14 @@
 // The chunks are derived data, never the source of truth (traces, trace_fleet and trace_attrs
 // stay that). Triggers mark a chunk stale (fleet_stale, with a generation that every mark bumps)
 // whenever a trace row of its rowid range is written, replaced or deleted, or the trace's packed
-// members/checks row changes; a read rebuilds the stale chunks from those tables in its own
+// check outcomes change; a read rebuilds the stale chunks from those tables in its own
 // snapshot and, on a writable connection, stores a rebuilt chunk only if its generation did not
-// move meanwhile (a write in between leaves it stale for the next read). Attributes need no
-// trigger: trace_attrs rows are written only in the transaction that rewrites their trace's row
-// (FleetFacts.flush, at the end of an export), or removed with it. A trace row is replaced on
-// every write and gets a new rowid, so the chunks that change while runs arrive are the newest.
+// move meanwhile (a write in between leaves it stale for the next read). Attributes and members
+// need no trigger: trace_attrs and trace_members rows (and the members repack) are written only
+// in the transaction that rewrites their trace's row (FleetFacts.flush, at the end of an
+// export), or removed with it; each trigger costs every ingested trace, so there are no more.
+// A trace row is replaced on every write and gets a new rowid, so the chunks that change while
+// runs arrive are the newest.
 import type Database from 'better-sqlite3';
 import type { CheckOutcome, FleetColumns, MemberSet } from '../core/fleet';
 import { stableOrderByValue } from '../core/fleet/compare';
@@ -47,9 +49,9 @@ export function createFleetChunkTables(db: Db): void {
     CREATE TRIGGER IF NOT EXISTS traces_fleet_chunk_insert AFTER INSERT ON traces BEGIN ${mark(`new.rowid >> ${CHUNK_BITS}`)} END;
     CREATE TRIGGER IF NOT EXISTS traces_fleet_chunk_update AFTER UPDATE ON traces BEGIN ${mark(`old.rowid >> ${CHUNK_BITS}`)} ${mark(`new.rowid >> ${CHUNK_BITS}`)} END;
     CREATE TRIGGER IF NOT EXISTS traces_fleet_chunk_delete AFTER DELETE ON traces BEGIN ${mark(`old.rowid >> ${CHUNK_BITS}`)} END;
-    CREATE TRIGGER IF NOT EXISTS trace_fleet_chunk_insert AFTER INSERT ON trace_fleet BEGIN ${markTrace('new.trace_id')} END;
-    CREATE TRIGGER IF NOT EXISTS trace_fleet_chunk_update AFTER UPDATE ON trace_fleet BEGIN ${markTrace('new.trace_id')} END;
-    CREATE TRIGGER IF NOT EXISTS trace_fleet_chunk_delete AFTER DELETE ON trace_fleet BEGIN ${markTrace('old.trace_id')} END;
+    -- Members are repacked only with their trace's row (marked above); check outcomes change alone.
+    CREATE TRIGGER IF NOT EXISTS trace_fleet_chunk_insert AFTER INSERT ON trace_fleet WHEN new.checks IS NOT NULL BEGIN ${markTrace('new.trace_id')} END;
+    CREATE TRIGGER IF NOT EXISTS trace_fleet_chunk_update AFTER UPDATE OF checks ON trace_fleet BEGIN ${markTrace('new.trace_id')} END;
     DELETE FROM fleet_chunks;
     INSERT INTO fleet_stale (chunk, gen) SELECT DISTINCT rowid >> ${CHUNK_BITS}, 1 FROM traces WHERE true ON CONFLICT (chunk) DO UPDATE SET gen = gen + 1;
   `);

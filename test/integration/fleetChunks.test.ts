@@ -172,7 +172,7 @@ describe('fleet chunk store (schema v11)', function () {
     store = null;
     const raw = new Database(path());
     const triggers = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%fleet_chunk%'").pluck().all() as string[];
-    assert.equal(triggers.length, 7);
+    assert.equal(triggers.length, 6);
     raw.exec(`${triggers.map((t) => `DROP TRIGGER ${t};`).join(' ')} DROP TABLE fleet_chunks; DROP TABLE fleet_stale; PRAGMA user_version = 10;`);
     raw.close();
 
