@@ -29,8 +29,10 @@ const NUMBER_COLUMNS = 8; // rowid, startMs, durationMs, totalTokens, costUsd, l
 const TEXT_COLUMNS = 5; // traceId, name, members, checks, services
 
 const mark = (chunk: string) => `INSERT INTO fleet_stale (chunk, gen) VALUES (${chunk}, 1) ON CONFLICT (chunk) DO UPDATE SET gen = gen + 1;`;
+// The trace's chunk by a scalar subquery (INSERT … SELECT … ON CONFLICT cost ingest three times
+// as much); a trace not stored yet marks the placeholder chunk −1, which reads skip.
 const markTrace = (traceId: string) =>
-  `INSERT INTO fleet_stale (chunk, gen) SELECT rowid >> ${CHUNK_BITS}, 1 FROM traces WHERE trace_id = ${traceId} ON CONFLICT (chunk) DO UPDATE SET gen = gen + 1;`;
+  `INSERT INTO fleet_stale (chunk, gen) VALUES (coalesce((SELECT rowid >> ${CHUNK_BITS} FROM traces WHERE trace_id = ${traceId}), -1), 1) ON CONFLICT (chunk) DO UPDATE SET gen = gen + 1;`;
 
 /** Schema v11: the chunk tables, the triggers that mark chunks stale, and every existing trace's chunk marked (the first read builds them). */
 export function createFleetChunkTables(db: Db): void {
@@ -259,7 +261,7 @@ export class FleetChunks {
   constructor(private readonly db: Db) {
     const prepare = (sql: string) => db.prepare(sql);
     this.statements = {
-      stale: prepare('SELECT chunk, gen FROM fleet_stale ORDER BY chunk').raw(),
+      stale: prepare('SELECT chunk, gen FROM fleet_stale WHERE chunk >= 0 ORDER BY chunk').raw(),
       listing: prepare('SELECT chunk, built FROM fleet_chunks ORDER BY chunk').raw(),
       data: prepare('SELECT data FROM fleet_chunks WHERE chunk = ?').pluck(),
       rows: prepare(ROWS_SQL).raw(),
