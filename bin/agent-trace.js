@@ -11,6 +11,9 @@ if (major < 22) {
   );
   process.exit(1);
 }
+// Node's on-disk compile cache (in the OS temp folder): the CLI is one 9 MB bundle, and compiling
+// it was most of a short command's time (about 380 → 270 CPU-ms for the usage message, measured).
+require('node:module').enableCompileCache?.();
 const cli = require('../dist/cli.js');
 const longRunning = ['serve', 'lsp'].includes(process.argv[2]);
 if (!longRunning || process.env.AGENT_TRACE_CHILD === '1') {
