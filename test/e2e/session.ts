@@ -56,9 +56,14 @@ export function tracesView(editor: Editor): Locator {
   return page.locator('.pane', { has: page.locator('.pane-header', { hasText: /Traces/i }) }).last();
 }
 
-/** Waits until the status bar says the trace server listens, then shows the Traces view. */
-export async function showTracesOnceListening(editor: Editor): Promise<void> {
+/** Waits until the status bar says the extension's trace server listens. */
+export async function waitUntilListening(editor: Editor): Promise<void> {
   const status = editor.page.locator('.statusbar-item', { hasText: 'Agent Trace' }).first();
   await waitFor(async () => /listening/.test(await status.innerText().catch(() => '')), 60_000, () => 'the trace server never listened');
+}
+
+/** Waits until the trace server listens, then shows the Traces view. */
+export async function showTracesOnceListening(editor: Editor): Promise<void> {
+  await waitUntilListening(editor);
   await editor.runCommand('Agent Traces: Focus on Traces View');
 }
