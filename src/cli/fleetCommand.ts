@@ -6,7 +6,7 @@ import { formatCost, formatCount, formatDuration } from '../core/format';
 import { formatMeasure, formatPercent, measureLabel, type FleetMeasure } from '../core/fleet';
 import type { BatchCompareDto, BatchFindingDto, BatchRefDto, FleetDto } from '../protocol/fleet';
 import { DEFAULT_HOST, DEFAULT_HTTP_PORT } from '../protocol/defaults';
-import { BatchInputError, parseInputs, runBatch } from '../server/batchRunner';
+import { BatchInputError, defaultBatchTag, describeBatchOutcome, parseInputsFile, runBatch, runEnding } from '../server/batchRunner';
 import { FleetRequestError, FleetService, parseBatchArgument } from '../server/fleetService';
 import { probeAgentTraceHttp } from '../server/portProbe';
 import type { TraceStore } from '../store/traceStore';
@@ -15,7 +15,7 @@ import { parseSince, SampleUsageError } from './sampleCommand';
 
 export const FLEET_USAGE = 'agent-trace fleet  [--batch key=value | --since 1h] [--group-by attr] [--json] [--db FILE]';
 export const BATCH_USAGE = `agent-trace batch compare <key=value> <key=value> [--group-by attr] [--alpha 0.01] [--json] [--fail] [--db FILE]
-  agent-trace batch run --inputs inputs.jsonl [-n N] [-c C] [--tag name] [--endpoint URL] -- <command…>`;
+  agent-trace batch run --inputs inputs.jsonl|inputs.txt [-n N] [-c C] [--tag name] [--endpoint URL] -- <command…>`;
 
 /** Without --batch or --since, `fleet` looks at the runs of the last day (a time range is the fallback batch). */
 const DEFAULT_SINCE_MS = 86_400_000;
@@ -98,7 +98,7 @@ function compare(args: string[], values: Values, ctx: FleetCommandContext): Prom
 
 /** `batch run`: exit 0 every run exited 0, 1 some did not (or no server answers), 2 bad usage. */
 async function run(command: string[], values: Values, ctx: FleetCommandContext): Promise<number> {
-  if (!values.inputs) throw new FleetUsageError(`agent-trace batch run needs --inputs FILE (one JSON input per line).\n\nUsage: ${BATCH_USAGE}`);
+  if (!values.inputs) throw new FleetUsageError(`agent-trace batch run needs --inputs FILE (one JSON input per line in .jsonl, one text input per line in .txt).\n\nUsage: ${BATCH_USAGE}`);
   if (command.length === 0) throw new FleetUsageError(`agent-trace batch run needs the command after "--".\n\nUsage: ${BATCH_USAGE}`);
   let text: string;
   try {
@@ -108,7 +108,7 @@ async function run(command: string[], values: Values, ctx: FleetCommandContext):
   }
   let inputs: string[];
   try {
-    inputs = parseInputs(text);
+    inputs = parseInputsFile(text, values.inputs);
   } catch (err) {
     throw new FleetUsageError(`${values.inputs}: ${(err as Error).message}`);
   }
@@ -124,10 +124,14 @@ async function run(command: string[], values: Values, ctx: FleetCommandContext):
     ctx.err(`No Agent Trace server answers at ${endpoint}: start \`agent-trace serve\` (or VS Code with the extension), or pass --endpoint.`);
     return 1;
   }
-  const tag = values.tag ?? `batch-${new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-')}`;
+  const tag = values.tag ?? defaultBatchTag(new Date());
   const runs = values.runs === undefined ? inputs.length : positiveInteger(values.runs, '-n');
   const concurrency = values.concurrency === undefined ? 4 : positiveInteger(values.concurrency, '-c');
   ctx.err(`Batch ${tag}: ${runs} run(s) of ${terminalSafe(command.join(' '))}, ${concurrency} at a time, spans to ${endpoint}`);
+  // Each run has its own process group (so a cancel ends what it started): Ctrl-C ends them here.
+  const abort = new AbortController();
+  const interrupt = () => abort.abort();
+  process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
   const results = await runBatch({
     command,
     inputs,
@@ -135,13 +139,11 @@ async function run(command: string[], values: Values, ctx: FleetCommandContext):
     concurrency,
     tag,
     otlpEndpoint: endpoint,
-    onRunEnd: (r) => {
-      const how = r.error ? `could not start (${r.error})` : r.signal ? `killed by ${r.signal}` : `exit ${r.exitCode}`;
-      ctx.err(`  run ${r.index + 1}/${runs} (input line ${r.inputIndex + 1}): ${terminalSafe(how)}`);
-    },
-  });
+    signal: abort.signal,
+    onRunEnd: (r) => ctx.err(`  run ${r.index + 1}/${runs} (input line ${r.inputIndex + 1}): ${terminalSafe(runEnding(r))}`),
+  }).finally(() => process.off('SIGINT', interrupt).off('SIGTERM', interrupt));
   const failed = results.filter((r) => r.exitCode !== 0);
-  ctx.out(`Batch agent_trace.batch=${tag}: ${results.length} run(s), ${failed.length} failed.`);
+  ctx.out(terminalSafe(describeBatchOutcome(`agent_trace.batch=${tag}`, results, runs)));
   ctx.out(`  agent-trace fleet --batch agent_trace.batch=${tag}`);
   ctx.out(`  agent-trace batch compare agent_trace.batch=<earlier> agent_trace.batch=${tag} --fail`);
   for (const f of failed.slice(0, 3)) ctx.err(`run ${f.index + 1} stderr (end):\n${terminalSafe(f.stderrTail.trim().slice(-800), { keepLines: true })}`);

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { canonicalize } from '../core/canonicalize';
 import type { TraceDetailDto, TraceSummaryDto } from '../protocol/dto';
+import type { JudgeSettings } from '../protocol/lsp';
 import { CHECKS_FILES, DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_PROXY_PORT, DEFAULT_RETENTION } from '../protocol/defaults';
 import { defaultDbPath } from '../server/paths';
 import { traceDetail } from '../server/queries';
@@ -33,6 +34,7 @@ const USAGE = `agent-trace — local OpenTelemetry trace store for LLM agents
 
 Usage:
   agent-trace serve  [--host ${DEFAULT_HOST}] [--http-port ${DEFAULT_HTTP_PORT}] [--grpc-port ${DEFAULT_GRPC_PORT}] [--checks FILE] [--db FILE]
+                     [--judge-url URL --judge-model NAME [--judge-key-env VAR]]
   agent-trace list   [--json] [--limit N] [--service S] [--model M] [--errors] [--text T] [--db FILE]
   agent-trace show   <traceId> [--json] [--db FILE]
   agent-trace search <text> [--json] [--limit N] [--db FILE]
@@ -86,6 +88,9 @@ const OPTIONS = {
   port: { type: 'string' },
   'upstream-openai': { type: 'string' },
   'upstream-anthropic': { type: 'string' },
+  'judge-url': { type: 'string' },
+  'judge-model': { type: 'string' },
+  'judge-key-env': { type: 'string' },
 } as const;
 
 type Values = ReturnType<typeof parse>['values'];
@@ -354,12 +359,14 @@ async function serve(values: Values, dbPath: string, out: (s: string) => void): 
   const host = values.host ?? DEFAULT_HOST;
   const httpPort = parsePort(values['http-port'], DEFAULT_HTTP_PORT, '--http-port');
   const grpcPort = parsePort(values['grpc-port'], DEFAULT_GRPC_PORT, '--grpc-port');
+  const judge = judgeSettings(values);
   fs.mkdirSync(path.dirname(dbPath), { recursive: true });
   const server = await TraceServer.start({
     host,
     httpPort,
     grpcPort,
     dbPath,
+    ...(judge ? { judge } : {}),
     retention: { ...DEFAULT_RETENTION },
     log: (m) => process.stderr.write(terminalSafe(m, { keepLines: true }) + '\n'),
   });
@@ -374,6 +381,7 @@ async function serve(values: Values, dbPath: string, out: (s: string) => void): 
   out(`  OTLP/HTTP  http://${host}:${status.httpPort}   (POST /v1/traces, /v1/logs, /v1/metrics; protobuf or JSON)`);
   out(`  OTLP/gRPC  ${host}:${status.grpcPort}`);
   out(`  export OTEL_EXPORTER_OTLP_ENDPOINT=http://${host}:${status.httpPort}`);
+  if (judge) out(terminalSafe(`  Judge checks: model ${judge.model} at ${judge.baseUrl}${judge.apiKeyEnv ? ` (key from $${judge.apiKeyEnv})` : ' (no key)'}`));
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -381,6 +389,32 @@ async function serve(values: Values, dbPath: string, out: (s: string) => void): 
   stopWatchingChecks();
   await server.close();
   return 0;
+}
+
+/**
+ * Model-judged checks for `serve` (the editor's agentTrace.checks.judge.*): on only with
+ * --judge-url, given by the user on the command line (never by a checks file, which may come with
+ * someone else's repository), and then only to that endpoint; the key is read from the named
+ * environment variable at call time.
+ */
+function judgeSettings(values: Values): JudgeSettings | null {
+  const baseUrl = values['judge-url']?.trim();
+  const model = values['judge-model']?.trim();
+  const apiKeyEnv = values['judge-key-env']?.trim() ?? '';
+  if (!baseUrl) {
+    if (model || apiKeyEnv) throw new UsageError('--judge-model and --judge-key-env need --judge-url (the OpenAI-compatible endpoint that judges).');
+    return null;
+  }
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new UsageError(`--judge-url is an http(s) URL such as http://127.0.0.1:11434/v1, not "${baseUrl}".`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--judge-url must be http or https, not ${url.protocol}`);
+  if (!model) throw new UsageError('--judge-url needs --judge-model (the model that judges).');
+  if (apiKeyEnv && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(apiKeyEnv)) throw new UsageError(`--judge-key-env names an environment variable, not "${apiKeyEnv}".`);
+  return { enabled: true, baseUrl, model, apiKeyEnv };
 }
 
 /** Widest a column gets; the title gets more room, as it is what tells runs apart. */

@@ -12,6 +12,7 @@ import { RedactionDiagnostics } from './webviews/redactionPanel';
 import { TracePanel } from './webviews/tracePanel';
 import { registerSamplingLab } from './webviews/samplingLabPanel';
 import { registerFleetView } from './webviews/fleetPanel';
+import { registerBatchCommands } from './batchCommands';
 
 export function activateContext(extension: vscode.ExtensionContext): Ctx {
   const ctx = new Ctx(extension);
@@ -23,6 +24,7 @@ export function activateContext(extension: vscode.ExtensionContext): Ctx {
   registerAgentAccess(ctx);
   registerSamplingLab(ctx);
   registerFleetView(ctx);
+  registerBatchCommands(ctx);
   void ctx.start();
   return ctx;
 }

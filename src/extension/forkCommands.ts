@@ -17,7 +17,7 @@ import { TracePanel } from './webviews/tracePanel';
 /** agentTrace.run.command (declared by the fleet runner's settings; read here by its full key). */
 const RUN_COMMAND_SETTING = 'run.command';
 /** The run command the user typed once, per workspace. */
-const REMEMBERED_RUN_COMMAND = 'agentTrace.fork.runCommand';
+export const REMEMBERED_RUN_COMMAND = 'agentTrace.fork.runCommand';
 const SECRET_KEY = { openai: 'agentTrace.apiKey.openai', anthropic: 'agentTrace.apiKey.anthropic' } as const;
 const ENV_KEY = { openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' } as const;
 const RESPONSE_SCHEME = 'agent-trace-response';
@@ -307,6 +307,7 @@ export function registerForkCommands(ctx: Ctx): void {
     const problems = report?.problems ?? ['The replay session was lost (the trace server restarted).'];
     if (report) write(`Replay: ${report.calls.filter((c) => c.outcome.startsWith('replayed')).length} calls served from the recording, ${report.liveCalls} sent to the model; fork point ${report.forkReached ? 'reached' : 'NOT reached'}.\n`);
     for (const p of problems) write(`  ! ${p}\n`);
+    if (report && problems.length) write(`  (also on step ${t.spanId} in the original trace's panel, and on the forked trace's steps that made those calls)\n`);
     for (const p of problems) ctx.log.warn(`Re-run from step ${t.spanId}: ${p}`);
     if (problems.length) {
       const showRun = 'Show run output';

@@ -31,6 +31,7 @@ export const Commands = {
   editAndResend: 'agentTrace.editAndResend',
   runForkDocument: 'agentTrace.runForkDocument',
   sendResendDocument: 'agentTrace.sendResendDocument',
+  runBatch: 'agentTrace.runBatch',
 } as const;
 
 export type CommandId = (typeof Commands)[keyof typeof Commands];
@@ -136,6 +137,8 @@ export const DiagnosticCollectionName = 'Agent Trace redaction';
 /** Problems of the sampling lab's policy file (invalid YAML, policies not simulated), at their lines. */
 export const SamplingDiagnosticCollectionName = 'Agent Trace sampling';
 export const LanguageClientId = 'agentTrace';
+/** "Run Batch…": every run's output, prefixed by its number. */
+export const BatchOutputChannelName = 'Agent Trace: Batch';
 
 /** contributes.mcpServerDefinitionProviders id: `agent-trace mcp` offered to agent mode. */
 export const McpServerProviderId = 'agentTrace.mcpServer';

@@ -136,6 +136,12 @@ export interface SpanDto {
    * Absent when none.
    */
   evaluations?: EvaluationDto[];
+  /**
+   * What went wrong replaying or re-sending around this step (issue 10): a forked run's call made
+   * by this step (unmatched, changed shape, upstream down or an error status), or a fork or a
+   * resend started from this step. Absent when none. Messages may quote the upstream: render as text.
+   */
+  problems?: StepProblemDto[];
 }
 
 /** One evaluation result (issue 11). name, label and explanation are span content: plain text only. */
@@ -409,4 +415,19 @@ export interface RecordedCallDto {
   timeToFirstByteMs: number | null;
   request: RecordedBodyDto;
   response: RecordedBodyDto;
+}
+
+/** One replay or resend problem on a step (see SpanDto.problems; issue 10). */
+export interface StepProblemDto {
+  /** fork: "Re-run from this step…"; resend: "Edit and re-send". */
+  origin: 'fork' | 'resend';
+  /** call: about this step's own model call in a forked run; started-here: about a fork or resend started from this step. */
+  scope: 'call' | 'started-here';
+  /** unmatched | shape-changed | unreadable | differs | upstream | not-asked-again | fork-not-reached. */
+  kind: string;
+  message: string;
+  /** When it was stored (ISO 8601). */
+  time: string;
+  /** The fork session, or the resend's own trace id. */
+  sessionId: string;
 }

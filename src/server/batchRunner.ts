@@ -1,9 +1,10 @@
 // Runs the user's agent over an inputs file as one batch (issue 11): once per input line,
 // cycling through the lines until N runs, at most C at a time, each with the OTLP environment of
 // the running trace server, its runs tagged `agent_trace.batch=<tag>` through
-// OTEL_RESOURCE_ATTRIBUTES, and its input in AGENT_TRACE_INPUT. Used by `agent-trace batch run`;
-// reusable by the extension (agentTrace.run.command).
-import { spawn } from 'node:child_process';
+// OTEL_RESOURCE_ATTRIBUTES, and its input in AGENT_TRACE_INPUT. Used by `agent-trace batch run`
+// and by the editor's "Run Batch…" (src/extension/batchCommands.ts, with agentTrace.run.command),
+// which runs it in the extension host: the runs are the user's processes, like its terminals.
+import { spawn, type ChildProcess } from 'node:child_process';
 
 /** Longest stdout/stderr tail kept per run (the rest is dropped: a chatty agent must not fill memory). */
 const OUTPUT_TAIL = 4_096;
@@ -27,6 +28,9 @@ export interface BatchRunOptions {
   /** Told when each run starts and ends (progress). */
   onRunStart?: (run: { index: number; inputIndex: number }) => void;
   onRunEnd?: (result: BatchRunResult) => void;
+  /** Every chunk a run writes, as it comes (the editor's output channel); the result keeps only a tail. */
+  onOutput?: (run: { index: number; stream: 'stdout' | 'stderr'; text: string }) => void;
+  /** Abort: no new run starts, and the running ones are ended (their whole process group on POSIX). */
   signal?: AbortSignal;
 }
 
@@ -39,6 +43,8 @@ export interface BatchRunResult {
   error: string | null;
   stdoutTail: string;
   stderrTail: string;
+  /** Ended by the signal (a cancelled batch), not by itself. */
+  cancelled?: boolean;
 }
 
 export class BatchInputError extends Error {}
@@ -56,6 +62,102 @@ export function parseInputs(text: string): string[] {
     inputs.push(line.trim());
   });
   return inputs;
+}
+
+/**
+ * An inputs file's inputs by its kind: in a `.txt` file each non-blank line is one text input
+ * (passed on as a JSON string, so AGENT_TRACE_INPUT is always one JSON value); any other file
+ * (`.jsonl`) holds one JSON value per line.
+ */
+export function parseInputsFile(text: string, fileName: string): string[] {
+  if (!/\.txt$/i.test(fileName)) return parseInputs(text);
+  return text.split(/\r?\n/).filter((line) => line.trim() !== '').map((line) => JSON.stringify(line.trim()));
+}
+
+/** Why a batch tag is refused, or null when it is fine (it names the batch in agent_trace.batch). */
+export function batchTagProblem(tag: string): string | null {
+  return TAG_PATTERN.test(tag) ? null : `The batch tag must be 1 to 128 letters, digits or . _ : @ + -, not "${tag}".`;
+}
+
+/** A readable default name from the start time, e.g. batch-2026-12-02-0741-05 (local time). */
+export function defaultBatchTag(at: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `batch-${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())}-${two(at.getHours())}${two(at.getMinutes())}-${two(at.getSeconds())}`;
+}
+
+export interface BatchOutcome {
+  total: number;
+  /** Runs that ended by themselves (passed or failed). */
+  done: number;
+  /** Ended by themselves with a non-zero exit, a signal, or could not start. */
+  failed: number;
+  /** Ended by a cancel. */
+  stopped: number;
+  /** Never started (a cancel came first). */
+  notStarted: number;
+}
+
+/** Counts of a batch's results: failing runs are counted, never hidden among the done ones. */
+export function batchOutcome(results: readonly BatchRunResult[], total: number): BatchOutcome {
+  const stopped = results.filter((r) => r.cancelled).length;
+  const done = results.length - stopped;
+  const failed = results.filter((r) => !r.cancelled && r.exitCode !== 0).length;
+  return { total, done, failed, stopped, notStarted: total - results.length };
+}
+
+/** One sentence for a batch's end, e.g. "Batch b1: 3 of 3 runs done, 1 failed (run 2: exit 1)." */
+export function describeBatchOutcome(tag: string, results: readonly BatchRunResult[], total: number): string {
+  const o = batchOutcome(results, total);
+  const parts = [`${o.done} of ${o.total} run${o.total === 1 ? '' : 's'} done`];
+  const failing = results.filter((r) => !r.cancelled && r.exitCode !== 0);
+  if (o.failed) parts.push(`${o.failed} failed (${failing.slice(0, 3).map((r) => `run ${r.index + 1}: ${runEnding(r)}`).join('; ')}${o.failed > 3 ? '; …' : ''})`);
+  else parts.push('none failed');
+  if (o.stopped) parts.push(`${o.stopped} stopped`);
+  if (o.notStarted) parts.push(`${o.notStarted} not started`);
+  return `Batch ${tag}${o.stopped || o.notStarted ? ' cancelled' : ''}: ${parts.join(', ')}.`;
+}
+
+/** How one run ended, in words: "exit 0", "exit 3", "killed by SIGTERM", "could not start (…)". */
+export function runEnding(r: BatchRunResult): string {
+  if (r.error) return `could not start (${r.error})`;
+  if (r.signal) return `${r.cancelled ? 'stopped' : 'killed'} by ${r.signal}`;
+  return `exit ${r.exitCode}`;
+}
+
+/** Why a typed count is refused (runs, concurrency), or null: a whole number from 1 to `max`. */
+export function countProblem(text: string, what: string, max: number): string | null {
+  const n = Number(text.trim());
+  return text.trim() !== '' && Number.isInteger(n) && n >= 1 && n <= max ? null : `The ${what} is a whole number from 1 to ${max}.`;
+}
+
+/** Longest partial line held per run before it is written anyway (a run printing without newlines). */
+const PARTIAL_LINE_MAX = 8_192;
+
+/**
+ * Several runs' output chunks as whole lines, each prefixed "[run N] ", so concurrent runs'
+ * output stays readable in one channel; a run's unfinished last line waits for its end (or `end`).
+ */
+export class PrefixedRunOutput {
+  private readonly partial = new Map<number, string>();
+  constructor(private readonly writeLine: (line: string) => void) {}
+
+  add(index: number, text: string): void {
+    const lines = ((this.partial.get(index) ?? '') + text).split(/\r?\n/);
+    let rest = lines.pop() ?? '';
+    if (rest.length > PARTIAL_LINE_MAX) {
+      lines.push(rest);
+      rest = '';
+    }
+    this.partial.set(index, rest);
+    for (const line of lines) this.writeLine(`[run ${index + 1}] ${line}`);
+  }
+
+  /** The run ended: its last, unterminated line. */
+  end(index: number): void {
+    const rest = this.partial.get(index);
+    this.partial.delete(index);
+    if (rest) this.writeLine(`[run ${index + 1}] ${rest}`);
+  }
 }
 
 /** The OTLP environment for one run: exporter endpoint and protocol, content capture on, batch tag, input. */
@@ -81,7 +183,8 @@ export function runEnvironment(opts: Pick<BatchRunOptions, 'otlpEndpoint' | 'tag
 
 /** Runs the batch; resolves with every run's result, in run order, once all have ended. */
 export async function runBatch(opts: BatchRunOptions): Promise<BatchRunResult[]> {
-  if (!TAG_PATTERN.test(opts.tag)) throw new BatchInputError(`The batch tag must be 1 to 128 letters, digits or . _ : @ + -, not "${opts.tag}".`);
+  const tagProblem = batchTagProblem(opts.tag);
+  if (tagProblem) throw new BatchInputError(tagProblem);
   if (opts.inputs.length === 0) throw new BatchInputError('The inputs file has no input lines.');
   const total = opts.runs ?? opts.inputs.length;
   const concurrency = opts.concurrency ?? 4;
@@ -105,17 +208,45 @@ export async function runBatch(opts: BatchRunOptions): Promise<BatchRunResult[]>
 
 function runOnce(opts: BatchRunOptions, index: number, inputIndex: number): Promise<BatchRunResult> {
   const env = runEnvironment(opts, opts.inputs[inputIndex], index, inputIndex);
+  // Its own process group on POSIX, so a cancel ends what a shell command started too.
+  const detached = process.platform !== 'win32';
   const child = Array.isArray(opts.command)
-    ? spawn(opts.command[0], opts.command.slice(1), { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], signal: opts.signal })
-    : spawn(opts.command.shell, { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], shell: true, signal: opts.signal });
+    ? spawn(opts.command[0], opts.command.slice(1), { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached })
+    : spawn(opts.command.shell, { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], shell: true, detached });
   let stdout = '';
   let stderr = '';
+  let cancelled = false;
   const keepTail = (text: string, chunk: Buffer) => (text + chunk.toString('utf8')).slice(-OUTPUT_TAIL);
-  child.stdout?.on('data', (c: Buffer) => (stdout = keepTail(stdout, c)));
-  child.stderr?.on('data', (c: Buffer) => (stderr = keepTail(stderr, c)));
+  child.stdout?.on('data', (c: Buffer) => {
+    stdout = keepTail(stdout, c);
+    opts.onOutput?.({ index, stream: 'stdout', text: c.toString('utf8') });
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr = keepTail(stderr, c);
+    opts.onOutput?.({ index, stream: 'stderr', text: c.toString('utf8') });
+  });
+  const stop = () => {
+    if (endRun(child, detached)) cancelled = true;
+  };
+  opts.signal?.addEventListener('abort', stop, { once: true });
   return new Promise((resolve) => {
     let error: string | null = null;
     child.once('error', (err) => (error = err.message));
-    child.once('close', (code, signal) => resolve({ index, inputIndex, exitCode: code, signal, error, stdoutTail: stdout, stderrTail: stderr }));
+    child.once('close', (code, signal) => {
+      opts.signal?.removeEventListener('abort', stop);
+      resolve({ index, inputIndex, exitCode: code, signal, error, stdoutTail: stdout, stderrTail: stderr, cancelled });
+    });
   });
+}
+
+/** SIGTERM to the run's process group (POSIX) or the run itself; false when it had ended already. */
+function endRun(child: ChildProcess, group: boolean): boolean {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return false;
+  try {
+    if (group) process.kill(-child.pid, 'SIGTERM');
+    else child.kill('SIGTERM');
+  } catch {
+    child.kill('SIGTERM'); // the group is gone already: the child itself, if still there
+  }
+  return true;
 }

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import {
-  API_PATHS, apiForPath, draftFromRequest, draftFromSpan, forkEditDocument, forkEditFromDocument, parseRequest, requestFromDocument,
+  API_PATHS, apiForPath, draftFromRequest, liveCallProblem, draftFromSpan, forkEditDocument, forkEditFromDocument, parseRequest, requestFromDocument,
   type ForkEditKind, type ModelApi, type RequestView,
 } from '../core/replay';
 import type { RawSpan } from '../core/model';
@@ -128,6 +128,35 @@ export function startFork(server: TraceServer, params: { traceId: string; spanId
   return started.ok ? { ...started, proxyPort } : started;
 }
 
+/**
+ * The fork session's report; when it ends, its problems are stored on the step it forked (the
+ * user's starting point, and the only step there is for a fork point never reached or a forked
+ * run that sent no trace), so the trace panel shows them there.
+ */
+export function forkReport(server: TraceServer, sessionId: string, end: boolean) {
+  const problems = end ? server.replaySessions.problems(sessionId) : null;
+  const report = server.replaySessions.report(sessionId, end);
+  if (problems && problems.problems.length) {
+    try {
+      server.store.recordings.addStepProblems(problems.traceId, problems.spanId, problems.problems.map((p) => ({ origin: 'fork' as const, sessionId, kind: p.kind, call: p.call, message: p.message })));
+      server.noteLocalChange([problems.traceId]);
+    } catch {
+      // the run output still has them; a locked or read-only file only loses the step's copy
+    }
+  }
+  return report;
+}
+
+/** A failed resend, stored on the step it was sent from (the run output has it too). */
+function noteResendProblem(server: TraceServer, step: { traceId: string; spanId: string }, resendTraceId: string, message: string): void {
+  try {
+    server.store.recordings.addStepProblems(step.traceId, step.spanId, [{ origin: 'resend', sessionId: resendTraceId, kind: 'upstream', call: null, message }]);
+    server.noteLocalChange([step.traceId]);
+  } catch {
+    // the editor's message still says it
+  }
+}
+
 export interface ResendResult {
   ok: boolean;
   /** A message for the user when the call failed (upstream down, a 4xx…). */
@@ -214,12 +243,18 @@ export async function resend(server: TraceServer, params: { traceId: string; spa
   try {
     answer = await post(proxyPort, API_PATHS[request.api], request.body, { ...authHeaders(request.api, params.apiKey), traceparent: `00-${ids.traceId}-${ids.spanId}-01` });
   } catch (err) {
-    return { ok: false, error: `The call could not be completed: ${(err as Error).message}` };
+    const error = `The call could not be completed: ${(err as Error).message}`;
+    noteResendProblem(server, params, ids.traceId, `The re-sent call failed: ${(err as Error).message}.`);
+    return { ok: false, error };
   }
   const text = responseText(answer.body);
   server.store.writeBatch({ spans: [resendSpan(ids, params, request.api, view.view, { status: answer.status, text }, startMs, Date.now())], logs: [] });
   server.noteLocalChange([ids.traceId]);
   const failed = answer.status >= 400;
+  if (failed) {
+    const problem = liveCallProblem('The re-sent call', { status: answer.status, error: null, body: answer.body }, null);
+    if (problem) noteResendProblem(server, params, ids.traceId, `${problem.message} (stored as trace ${ids.traceId})`);
+  }
   return {
     ok: !failed,
     error: failed ? `The upstream answered ${answer.status}: ${(text ?? answer.body).slice(0, 500)}` : undefined,

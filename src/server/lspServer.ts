@@ -28,7 +28,7 @@ import { FleetService } from './fleetService';
 import { TraceServer } from './traceServer';
 import { proxyOptions } from './proxy/proxyOptions';
 import { TraceTitles } from './traceTitles';
-import { forkDocument, resend, resendDocument, startFork } from './forkService';
+import { forkDocument, forkReport, resend, resendDocument, startFork } from './forkService';
 import { codeLensTitle, hoverMarkdown, lineActivity, spanAtLineFigures } from './sourceLens';
 import { CHECK_LENS_RUNS, checkDiagnosticMessages, checkLensTitle } from './checkLens';
 import type { CanonicalSpan } from '../core/model';
@@ -241,7 +241,7 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
   // Replay and fork, edit and re-send (issue 10): forkService.ts.
   connection.onRequest(lsp.ForkDocument, ({ traceId, spanId, kind }) => forkDocument(need(), traceId.toLowerCase(), spanId.toLowerCase(), kind));
   connection.onRequest(lsp.StartFork, (params) => startFork(need(), { ...params, traceId: params.traceId.toLowerCase(), spanId: params.spanId.toLowerCase() }));
-  connection.onRequest(lsp.ForkReport, ({ sessionId, end }) => need().replaySessions.report(sessionId, end === true));
+  connection.onRequest(lsp.ForkReport, ({ sessionId, end }) => forkReport(need(), sessionId, end === true));
   connection.onRequest(lsp.ResendDocument, ({ traceId, spanId }) => resendDocument(need(), traceId.toLowerCase(), spanId.toLowerCase()));
   connection.onRequest(lsp.Resend, (params) => resend(need(), { ...params, traceId: params.traceId.toLowerCase(), spanId: params.spanId.toLowerCase() }));
   connection.onRequest(lsp.GetCheckResults, ({ traceId }) => need().store.checkResultsOf(traceId.toLowerCase()));

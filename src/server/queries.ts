@@ -4,6 +4,7 @@ import type { TraceStore } from '../store/traceStore';
 import { titleSourcesOf, traceTitle } from '../core/traceTitle';
 import { traceToDetailDto } from './toDto';
 import { attachRecordings } from './proxy/recordingLinks';
+import { attachStepProblems } from './proxy/stepProblems';
 import { attachEvaluations, evaluationsOfTrace } from './evaluations';
 
 export function traceDetail(store: TraceStore, traceId: string): TraceDetailDto | null {
@@ -14,7 +15,8 @@ export function traceDetail(store: TraceStore, traceId: string): TraceDetailDto 
   const start = (s: { startUnixNanos: string }) => BigInt(/^\d+$/.test(s.startUnixNanos) ? s.startUnixNanos : '0');
   const byStart = [...found.spans].sort((a, b) => (start(a) < start(b) ? -1 : start(a) > start(b) ? 1 : 0));
   detail.title = traceTitle(titleSourcesOf(detail.name, byStart.filter((s) => s.norm.kind === 'agent' || s.norm.kind === 'llm')));
-  attachRecordings(store, detail, found.spans); // the recording proxy's exact request and response, per LLM step
+  const linked = attachRecordings(store, detail, found.spans); // the recording proxy's exact request and response, per LLM step
+  attachStepProblems(store, detail, linked); // what went wrong replaying or re-sending around each step
   attachEvaluations(detail, evaluationsOfTrace(store, detail.traceId));
   return detail;
 }

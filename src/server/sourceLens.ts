@@ -104,7 +104,7 @@ export function lineActivity(
 }
 
 /** Untrusted text in a code lens title: one line, short, and no `$(icon)` syntax. */
-function lensText(text: string, max = 60): string {
+export function lensText(text: string, max = 60): string {
   const line = text.replace(/\s+/g, ' ').trim().replaceAll('$(', '$\u200b(');
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }

@@ -245,6 +245,22 @@ export class EvaluationStore {
     return out;
   }
 
+  /**
+   * Per evaluation name over a few traces (the last runs started at a source line): in how many
+   * of them a result of that name failed, and in how many one passed or failed (informational
+   * results judge nothing). What the check code lens and diagnostics count next to the checks.
+   */
+  runOutcomesByName(traceIds: readonly string[]): { name: string; failedRuns: number; judgedRuns: number }[] {
+    if (traceIds.length === 0 || !this.stmt('SELECT EXISTS (SELECT 1 FROM evaluations)').pluck().get()) return [];
+    const rows = this.stmt(
+      "SELECT name, count(DISTINCT CASE WHEN outcome = 'fail' THEN trace_id END), count(DISTINCT CASE WHEN outcome <> 'info' THEN trace_id END) AS judged " +
+        'FROM evaluations WHERE trace_id IN (SELECT value FROM json_each(?)) GROUP BY name HAVING judged > 0 ORDER BY name',
+    )
+      .raw()
+      .all(JSON.stringify(traceIds.slice(0, COUNTS_CHUNK))) as [string, number, number][];
+    return rows.map(([name, failedRuns, judgedRuns]) => ({ name, failedRuns, judgedRuns }));
+  }
+
   evaluationCountsForTraces(traceIds: readonly string[]): Map<string, EvaluationCounts> {
     const out = new Map<string, EvaluationCounts>();
     const query = this.stmt('SELECT trace_id, passed, failed, info FROM trace_evaluations WHERE trace_id IN (SELECT value FROM json_each(?))').raw();

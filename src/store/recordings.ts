@@ -32,11 +32,42 @@ export interface NewRecording {
   streamed: boolean;
   request: RecordedBody;
   response: RecordedBody;
+  /** What went wrong with this call of a forked run (replay mode): stored with it, shown on the step it links to. */
+  problems?: NewReplayProblem[];
 }
 
 export interface StoredRecording extends NewRecording {
   id: number;
 }
+
+/** A problem of a forked run or a re-sent call (core/replay/problems.ts), as stored. */
+export interface NewReplayProblem {
+  origin: 'fork' | 'resend';
+  /** The fork session, or the resend's own trace id. */
+  sessionId: string;
+  kind: string;
+  /** 0-based request of the new run it is about; null for the run as a whole. */
+  call: number | null;
+  message: string;
+}
+
+export interface StoredReplayProblem extends NewReplayProblem {
+  createdMs: number;
+}
+
+interface ProblemRow {
+  created_ms: number;
+  origin: 'fork' | 'resend';
+  session_id: string;
+  recording_id: number | null;
+  span_id: string | null;
+  kind: string;
+  call_index: number | null;
+  message: string;
+}
+
+/** Problems kept per recording or per step at most (a runaway loop of failing calls). */
+const MAX_PROBLEMS_PER_KEY = 200;
 
 /** A recording without its bodies' bytes beyond what linking reads (the request). */
 export interface RecordingHead {
@@ -94,8 +125,8 @@ export class RecordingStore {
       response_headers, response_body, response_bytes, response_truncated)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const tx = this.db.transaction(() =>
-      recordings.map((r) =>
-        Number(
+      recordings.map((r) => {
+        const id = Number(
           ins.run(
             r.startedMs, r.firstByteMs, r.endedMs, r.provider, r.method, r.path, r.upstream, r.model,
             r.traceId, r.parentSpanId, r.status, r.error, r.streamed ? 1 : 0,
@@ -104,10 +135,55 @@ export class RecordingStore {
             JSON.stringify(r.response.headers), Buffer.from(r.response.body.buffer, r.response.body.byteOffset, r.response.body.byteLength),
             r.response.bytes, r.response.truncated ? 1 : 0,
           ).lastInsertRowid,
-        ),
-      ),
+        );
+        if (r.problems?.length) this.insertProblems(r.problems, r.endedMs, { recordingId: id });
+        return id;
+      }),
     );
     return tx.immediate();
+  }
+
+  private insertProblems(problems: readonly NewReplayProblem[], atMs: number, on: { recordingId: number } | { traceId: string; spanId: string }): void {
+    const ins = this.stmt(`INSERT INTO replay_problems (created_ms, origin, session_id, recording_id, trace_id, span_id, kind, call_index, message)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const recordingId = 'recordingId' in on ? on.recordingId : null;
+    const step = 'traceId' in on ? on : null;
+    for (const p of problems.slice(0, MAX_PROBLEMS_PER_KEY)) {
+      ins.run(Math.round(atMs), p.origin, p.sessionId, recordingId, step?.traceId ?? null, step?.spanId ?? null, p.kind, p.call, p.message);
+    }
+  }
+
+  /** Problems about a step itself (a fork or a resend started from it), in one transaction. */
+  addStepProblems(traceId: string, spanId: string, problems: readonly NewReplayProblem[], atMs = Date.now()): void {
+    if (problems.length === 0) return;
+    this.db.transaction(() => this.insertProblems(problems, atMs, { traceId, spanId })).immediate();
+  }
+
+  /** The problems stored with these recordings, per recording id, oldest first. */
+  problemsOfRecordings(ids: readonly number[]): Map<number, StoredReplayProblem[]> {
+    const out = new Map<number, StoredReplayProblem[]>();
+    if (ids.length === 0) return out;
+    const rows = this.stmt(
+      `SELECT * FROM replay_problems WHERE recording_id IN (SELECT value FROM json_each(?)) ORDER BY recording_id, id`,
+    ).all(JSON.stringify(ids)) as ProblemRow[];
+    for (const r of rows) {
+      const list = out.get(r.recording_id!) ?? [];
+      if (list.length < MAX_PROBLEMS_PER_KEY) list.push(problemOf(r));
+      out.set(r.recording_id!, list);
+    }
+    return out;
+  }
+
+  /** The problems stored about steps of a trace (forks and resends started from them), per span id, oldest first. */
+  problemsOfSteps(traceId: string): Map<string, StoredReplayProblem[]> {
+    const out = new Map<string, StoredReplayProblem[]>();
+    const rows = this.stmt('SELECT * FROM replay_problems WHERE trace_id = ? ORDER BY id').all(traceId) as ProblemRow[];
+    for (const r of rows) {
+      const list = out.get(r.span_id!) ?? [];
+      if (list.length < MAX_PROBLEMS_PER_KEY) list.push(problemOf(r));
+      out.set(r.span_id!, list);
+    }
+    return out;
   }
 
   /**
@@ -169,6 +245,8 @@ export class RecordingStore {
 
   /** Drops recordings older than `beforeMs`, a slice at a time; returns how many went. */
   deleteOlderThan(beforeMs: number, sliceRows = 500): number {
+    // Problems about a step age out with the recordings (those about a recording go with it, by trigger).
+    this.stmt('DELETE FROM replay_problems WHERE created_ms < ?').run(beforeMs);
     let total = 0;
     for (;;) {
       const n = this.stmt(`DELETE FROM proxy_recordings WHERE id IN (SELECT id FROM proxy_recordings WHERE started_ms < ? LIMIT ${sliceRows})`).run(beforeMs).changes;
@@ -205,12 +283,17 @@ export class RecordingStore {
   }
 
   clear(): number {
+    this.stmt('DELETE FROM replay_problems').run();
     return this.stmt('DELETE FROM proxy_recordings').run().changes;
   }
 
   count(): number {
     return this.stmt('SELECT count(*) FROM proxy_recordings').pluck().get() as number;
   }
+}
+
+function problemOf(r: ProblemRow): StoredReplayProblem {
+  return { origin: r.origin, sessionId: r.session_id, kind: r.kind, call: r.call_index, message: r.message, createdMs: r.created_ms };
 }
 
 function fromRow(r: Row): StoredRecording {

@@ -279,8 +279,37 @@ const v10FleetRow = (db: Db): void => {
   createFleetRowTable(db);
 };
 
+// Replay problems (issue 10; src/store/recordings.ts): what went wrong in a forked run or a
+// re-sent call, shown on a step. A row points at the recorded call of the new run it is about
+// (its step is found when the trace is read, as the recording's is), or at the step the fork or
+// the resend started from. Removed with that recording or that trace by triggers, aged out with
+// the recordings. IF NOT EXISTS throughout, so running it again is harmless.
+export const v11ReplayProblems = (db: Db): void => {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS replay_problems (
+      id INTEGER PRIMARY KEY,
+      created_ms INTEGER NOT NULL,
+      origin TEXT NOT NULL,              -- fork | resend
+      session_id TEXT NOT NULL,          -- the fork session, or the resend's own trace id
+      recording_id INTEGER,              -- the new run's recorded call it is about, or
+      trace_id TEXT,                     -- the step it is about (where the fork or resend started)
+      span_id TEXT,
+      kind TEXT NOT NULL,                -- unmatched | shape-changed | upstream | … (core/replay/problems.ts)
+      call_index INTEGER,                -- 0-based request of the new run, when about one call
+      message TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS replay_problems_recording ON replay_problems(recording_id) WHERE recording_id IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS replay_problems_step ON replay_problems(trace_id) WHERE trace_id IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS replay_problems_time ON replay_problems(created_ms);
+    CREATE TRIGGER IF NOT EXISTS replay_problems_recording_gone AFTER DELETE ON proxy_recordings
+      BEGIN DELETE FROM replay_problems WHERE recording_id = old.id; END;
+    CREATE TRIGGER IF NOT EXISTS replay_problems_trace_gone AFTER DELETE ON traces
+      BEGIN DELETE FROM replay_problems WHERE trace_id = old.trace_id; END;
+  `);
+};
+
 /** Ordered; index i migrates user_version i to i + 1. */
-export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4, v5, v6ProxyRecordings, v7Evaluations, v8Metrics, v9Fleet, v10FleetRow];
+export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4, v5, v6ProxyRecordings, v7Evaluations, v8Metrics, v9Fleet, v10FleetRow, v11ReplayProblems];
 
 export const SCHEMA_VERSION = migrations.length;
 

@@ -1040,7 +1040,7 @@ export class TraceStore {
    * step recorded there: the agent's entry point), per check, for the code lens. Reads at most a
    * few hundred span rows through the source index.
    */
-  checkFailuresAtLine(file: string, line: number, runs = 10): { runs: number; checks: { check: string; failed: number; errors: number; evaluated: number }[] } {
+  checkFailuresAtLine(file: string, line: number, runs = 10): { runs: number; checks: { check: string; failed: number; errors: number; evaluated: number; kind?: 'evaluation' }[] } {
     const ids = this.stmt(
       "SELECT trace_id FROM spans WHERE src_file = ? AND src_line = ? AND (parent_id IS NULL OR kind = 'agent') ORDER BY start_ms DESC LIMIT ?",
     )
@@ -1054,8 +1054,21 @@ export class TraceStore {
     )
       .raw()
       .all(JSON.stringify(last)) as [string, number, number, number][];
-    const evaluated = this.stmt('SELECT count(*) FROM trace_checks WHERE trace_id IN (SELECT value FROM json_each(?))').pluck().get(JSON.stringify(last)) as number;
-    return { runs: evaluated, checks: rows.map(([check, failed, errors, n]) => ({ check, failed, errors, evaluated: n })) };
+    // Evaluation results the agent sent count like checks (issue 11): per name, in how many runs one failed.
+    const evaluations = this.evaluations.runOutcomesByName(last);
+    const evaluated = this.stmt(
+      'SELECT count(*) FROM (SELECT trace_id FROM trace_checks WHERE trace_id IN (SELECT value FROM json_each(?)) ' +
+        'UNION SELECT trace_id FROM trace_evaluations WHERE passed + failed > 0 AND trace_id IN (SELECT value FROM json_each(?)))',
+    )
+      .pluck()
+      .get(JSON.stringify(last), JSON.stringify(last)) as number;
+    return {
+      runs: evaluated,
+      checks: [
+        ...rows.map(([check, failed, errors, n]) => ({ check, failed, errors, evaluated: n })),
+        ...evaluations.map((e) => ({ check: e.name, failed: e.failedRuns, errors: 0, evaluated: e.judgedRuns, kind: 'evaluation' as const })),
+      ],
+    };
   }
 
   /**

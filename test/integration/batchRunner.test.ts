@@ -5,7 +5,8 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BatchInputError, parseInputs, runBatch } from '../../src/server/batchRunner';
+import { BatchInputError, batchOutcome, parseInputs, runBatch } from '../../src/server/batchRunner';
+import { waitUntil } from '../support/waitUntil';
 
 describe('batch runner', function () {
   this.timeout(120_000);
@@ -51,5 +52,37 @@ describe('batch runner', function () {
     assert.deepEqual(fs.readdirSync(dir), [], 'nothing ran');
     const [r] = await runBatch({ ...base, tag: 'ok', command: [path.join(dir, 'no-such-program')] });
     assert.match(r.error ?? '', /ENOENT/);
+  });
+
+  it('a cancel starts no new run and ends the running ones with what their shell command started', async function () {
+    if (process.platform === 'win32') this.skip(); // process groups: POSIX only
+    // Each run is a shell command whose agent (a grandchild) writes its pid and waits forever;
+    // the `; echo` keeps the shell from handing its process over to the agent (exec).
+    const agent = `${JSON.stringify(process.execPath)} -e "require('fs').writeFileSync(require('path').join(process.env.DIR, process.env.AGENT_TRACE_RUN_INDEX + '.pid'), String(process.pid)); setInterval(() => {}, 1000)"`;
+    const abort = new AbortController();
+    const output: string[] = [];
+    const batch = runBatch({
+      command: { shell: `${agent}; echo after` }, inputs: ['"a"', '"b"', '"c"'], runs: 5, concurrency: 2, tag: 'to-cancel',
+      otlpEndpoint: 'http://127.0.0.1:4999', env: { ...process.env, DIR: dir }, signal: abort.signal,
+      onOutput: (o) => output.push(o.text),
+    });
+    const pidFiles = () => fs.readdirSync(dir).filter((f) => f.endsWith('.pid'));
+    await waitUntil('two runs to start their agents', () => pidFiles().length === 2, 60_000);
+    const pids = pidFiles().map((f) => Number(fs.readFileSync(path.join(dir, f), 'utf8')));
+    abort.abort();
+    const results = await batch;
+    assert.deepEqual(batchOutcome(results, 5), { total: 5, done: 0, failed: 0, stopped: 2, notStarted: 3 });
+    assert.ok(results.every((r) => r.cancelled && r.signal === 'SIGTERM'), JSON.stringify(results));
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    await waitUntil('the agents started by the shells to be gone', () => !pids.some(alive), 20_000);
+    assert.deepEqual(pidFiles().sort(), ['0.pid', '1.pid'], 'no run started after the cancel');
+    assert.deepEqual(output, [], 'the shells were stopped before their echo');
   });
 });

@@ -272,3 +272,51 @@ describe('checks: agent-trace check through pipes', function () {
     }
   });
 });
+
+describe('checks: evaluation results the agent sent, in the code lens and diagnostics', function () {
+  this.timeout(120_000);
+  it('counts failing evaluations like checks on the agent\'s source line, by the file\'s threshold and by the label sent', async () => {
+    ensureBuilt();
+    const dir = tempDir();
+    const agent = path.join(dir, 'agent.py');
+    fs.writeFileSync(agent, 'from weather import tools\n\nresult = run_agent("Weather in Paris?")\n');
+    const checks = path.join(dir, '.agent-trace', 'checks.yaml');
+    fs.mkdirSync(path.dirname(checks));
+    fs.writeFileSync(checks, ['checks:', '  - { name: no errors, kind: no_errors }', 'evaluations:', '  relevance: { minScore: 0.7 }'].join('\n'));
+    const server = await startLsp({ dbPath: path.join(dir, 'traces.db'), workspaceFolders: [dir] });
+    try {
+      const { conn } = server;
+      await conn.sendRequest(lsp.SetChecksConfig, { uri: pathToFileURL(checks).href, text: fs.readFileSync(checks, 'utf8') });
+      const s = await conn.sendRequest(lsp.GetStatus);
+      const client = makeTracer({ protocol: 'http/protobuf', url: `http://127.0.0.1:${s.httpPort}`, resource: { 'service.name': 'weather-agent' } });
+      // Three runs started at line 3; relevance 0.9, 0.4, 0.5 (two under the threshold); correctness labelled by the agent.
+      for (const [relevance, correctness] of [[0.9, 'correct'], [0.4, 'correct'], [0.5, 'incorrect']] as const) {
+        const root = client.tracer.startSpan('invoke_agent weather', {
+          attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'weather', 'code.file.path': agent, 'code.line.number': 3 },
+        });
+        root.addEvent('gen_ai.evaluation.result', { 'gen_ai.evaluation.name': 'relevance', 'gen_ai.evaluation.score.value': relevance });
+        root.addEvent('gen_ai.evaluation.result', { 'gen_ai.evaluation.name': 'correctness', 'gen_ai.evaluation.score.label': correctness });
+        root.end();
+      }
+      await client.flush();
+      await client.shutdown();
+      assert.ok(client.outcomes.length > 0 && client.outcomes.every((o) => o.code === 0), 'every export was accepted');
+      const uri = pathToFileURL(agent).href;
+      const title = 'Agent Trace checks: evaluation "relevance" failed in 2 of the last 3 runs, and 1 more check failed';
+      let titles: string[] = [];
+      await waitUntil(`the lens "${title}" (seen: ${JSON.stringify(titles)})`, async () => {
+        const lenses = (await conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as { range: { start: { line: number } }; command: { title: string } }[];
+        titles = lenses.filter((l) => l.command.title.startsWith('Agent Trace checks') && l.range.start.line === 2).map((l) => l.command.title);
+        return titles.length === 1 && titles[0] === title;
+      }, 30_000);
+      const report = (await conn.sendRequest('textDocument/diagnostic', { textDocument: { uri } })) as { items: { range: { start: { line: number } }; message: string; severity: number }[] };
+      assert.deepEqual(report.items.map((d) => [d.range.start.line + 1, d.severity, d.message]), [
+        [3, 2, 'Evaluation "relevance" failed in 2 of the last 3 runs started here.'],
+        [3, 2, 'Evaluation "correctness" failed in 1 of the last 3 runs started here.'],
+      ]);
+    } finally {
+      await server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

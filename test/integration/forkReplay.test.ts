@@ -21,16 +21,16 @@ import { eventually } from '../support/waitUntil';
 const SAMPLE_AGENT = path.join(ROOT, 'sample-agent');
 const EDITED_SYSTEM = 'You are a terse weather assistant. Answer in one word.';
 
-function runSampleAgent(env: NodeJS.ProcessEnv): Promise<{ traceId: string; out: string }> {
+function runSampleAgent(env: NodeJS.ProcessEnv, opts: { args?: string[]; mayFail?: boolean } = {}): Promise<{ traceId: string; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['agent.js'], { cwd: SAMPLE_AGENT, env: { ...process.env, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', OTEL_RESOURCE_ATTRIBUTES: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['agent.js', ...(opts.args ?? [])], { cwd: SAMPLE_AGENT, env: { ...process.env, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '', OTEL_RESOURCE_ATTRIBUTES: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     child.once('error', reject);
     child.once('exit', (code) => {
       const m = /trace id: ([0-9a-f]{32})/.exec(out);
-      if (code === 0 && m) resolve({ traceId: m[1]!, out });
+      if ((code === 0 || opts.mayFail) && m) resolve({ traceId: m[1]!, out });
       else reject(new Error(`sample agent exited ${code}: ${out}`));
     });
   });
@@ -205,6 +205,89 @@ describe('replay and fork over the language server: the sample agent through the
     assert.match(sent.error!, /The upstream answered 404: .*mock: no route POST \/v1\/messages/);
     const stored = await conn.sendRequest(lsp.GetTrace, { traceId: sent.traceId! });
     assert.equal(stored?.spans[0]?.status, 'error');
+    // On the step it was sent from, in words.
+    const from = llmSteps((await conn.sendRequest(lsp.GetTrace, { traceId: original }))!).find((s) => s.spanId === step1!.spanId)!;
+    const problem = from.problems?.find((p) => p.sessionId === sent.traceId);
+    assert.deepEqual(problem && [problem.origin, problem.scope, problem.kind], ['resend', 'started-here', 'upstream']);
+    assert.equal(problem!.message, `The re-sent call was answered 404 by the upstream: mock: no route POST /v1/messages (stored as trace ${sent.traceId})`);
+  });
+
+  /** Starts a fork at the original's step 2 with its system prompt edited; the agent's env for it. */
+  async function forkAtStep2(): Promise<{ step2: SpanDto; sessionId: string; env: NodeJS.ProcessEnv }> {
+    const step2 = llmSteps((await conn.sendRequest(lsp.GetTrace, { traceId: original }))!)[1]!;
+    const doc = await conn.sendRequest(lsp.ForkDocument, { traceId: original, spanId: step2.spanId, kind: 'system' });
+    assert.ok(doc.ok);
+    const fork = await conn.sendRequest(lsp.StartFork, { traceId: original, spanId: step2.spanId, kind: 'system', document: JSON.stringify({ ...JSON.parse(doc.document), system: EDITED_SYSTEM }) });
+    assert.ok(fork.ok, fork.ok ? '' : fork.error);
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${httpPort}`,
+      SAMPLE_AGENT_MODEL_URL: `http://127.0.0.1:${fork.proxyPort}${fork.pathPrefix}/v1`,
+      OTEL_RESOURCE_ATTRIBUTES: withForkResourceAttributes(undefined, { traceId: original, spanId: step2.spanId }).value,
+    };
+    return { step2, sessionId: fork.sessionId, env };
+  }
+
+  /** The forked run's trace once its steps are linked to their recordings. */
+  const linkedTrace = (traceId: string, steps: number) =>
+    eventually(async () => {
+      const d = await conn.sendRequest(lsp.GetTrace, { traceId });
+      assert.ok(d && d.spans.some((s) => !s.parentSpanId));
+      const llm = llmSteps(d);
+      assert.equal(llm.length, steps, JSON.stringify(d.spans.map((s) => [s.name, s.kind, s.status, s.duplicateOf])));
+      assert.ok(llm.every((s) => s.recording), 'every model step linked to its recorded call');
+      return llm;
+    });
+
+  it('an upstream 500 at the fork step: the problem is in the report and, the session ended, on the step forked from', async () => {
+    const { step2, sessionId, env } = await forkAtStep2();
+    openai.failNext = { status: 500, message: 'mock: the model is overloaded' };
+    const run = await runSampleAgent(env, { mayFail: true });
+    assert.match(run.out, /agent failed/, 'the agent saw the failure');
+
+    const report = (await conn.sendRequest(lsp.ForkReport, { sessionId, end: true }))!;
+    const said = /Call 2 of the forked run \(live, \/v1\/chat\/completions\) was answered 500 by the upstream: mock: the model is overloaded/;
+    assert.ok(report.problems.some((p) => said.test(p)), report.problems.join(' | '));
+
+    // OpenLLMetry writes no chat span for a call that failed: the forked trace has only the replayed
+    // step 1 (clean), and the step forked from is where the failure shows (a step that made a failing
+    // call carries it too: see replayProblems.test.ts and the unmatched case below).
+    const [forked1] = await linkedTrace(run.traceId, 1);
+    assert.equal(forked1!.problems, undefined, 'step 1, replayed cleanly, has none');
+
+    const originalStep = await eventually(async () => {
+      const s = llmSteps((await conn.sendRequest(lsp.GetTrace, { traceId: original }))!).find((x) => x.spanId === step2.spanId)!;
+      assert.ok(s.problems?.some((p) => p.sessionId === sessionId));
+      return s;
+    });
+    const mine = originalStep.problems!.filter((p) => p.sessionId === sessionId);
+    assert.deepEqual(mine.map((p) => [p.origin, p.scope, p.kind]), [['fork', 'started-here', 'upstream']]);
+    assert.match(mine[0]!.message, said);
+  });
+
+  it('a run whose requests match no recording: each unmatched call is named on its step of the forked trace, the fork point never reached on the step forked from', async () => {
+    const { step2, sessionId, env } = await forkAtStep2();
+    const before = openai.requests.length;
+    const run = await runSampleAgent(env, { args: ['Is it windy in Oslo today?'] });
+    assert.equal(openai.requests.length - before, 2, 'both unmatched calls went live');
+    const report = (await conn.sendRequest(lsp.ForkReport, { sessionId, end: true }))!;
+    assert.deepEqual(report.calls.map((c) => c.outcome), ['unmatched-live', 'unmatched-live']);
+    assert.equal(report.forkReached, false);
+
+    const steps = await linkedTrace(run.traceId, 2);
+    for (const [i, s] of steps.entries()) {
+      assert.ok(s.problems?.length, `forked step ${i + 1} carries its problem`);
+      assert.ok(s.problems!.every((p) => p.scope === 'call' && p.kind === 'unmatched'), JSON.stringify(s.problems));
+      assert.match(s.problems![0]!.message, new RegExp(`^Call ${i + 1} matches no recorded call before the fork point`));
+      assert.ok(s.problems!.some((p) => /Oslo/.test(p.message)), 'says where the conversation differs');
+    }
+    const mine = await eventually(async () => {
+      const s = llmSteps((await conn.sendRequest(lsp.GetTrace, { traceId: original }))!).find((x) => x.spanId === step2.spanId)!;
+      const found = s.problems?.filter((p) => p.sessionId === sessionId) ?? [];
+      assert.ok(found.length);
+      return found;
+    });
+    assert.deepEqual([...new Set(mine.map((p) => p.kind))], ['unmatched', 'not-asked-again', 'fork-not-reached']);
+    assert.ok(mine.every((p) => p.scope === 'started-here' && p.origin === 'fork'));
   });
 
   it('bad input in a fork: a request that matches no recording is refused (424) and an upstream that is down gives a 502; both are in the report', async () => {
@@ -238,5 +321,16 @@ describe('replay and fork over the language server: the sample agent through the
     });
     assert.deepEqual(report.calls.map((c) => c.outcome), ['unmatched-failed', 'replayed', 'fork-edited']);
     assert.ok(report.problems.some((p) => /match/i.test(p)), `the unmatched call is named: ${report.problems.join(' | ')}`);
+
+    // The session ends: the step forked from shows both, the upstream down and the refused call.
+    await conn.sendRequest(lsp.ForkReport, { sessionId: fork.sessionId, end: true });
+    const onStep = await eventually(async () => {
+      const s = llmSteps((await conn.sendRequest(lsp.GetTrace, { traceId: original }))!).find((x) => x.spanId === step2!.spanId)!;
+      const mine = s.problems?.filter((p) => p.sessionId === fork.sessionId) ?? [];
+      assert.ok(mine.length);
+      return mine;
+    });
+    assert.ok(onStep.some((p) => p.kind === 'unmatched' && /^Call 1 matches no recorded call .* It was answered with an error\./.test(p.message)), JSON.stringify(onStep));
+    assert.ok(onStep.some((p) => p.kind === 'upstream' && /^Call 3 of the forked run \(live, \/v1\/chat\/completions\) failed: the upstream could not be reached \(upstream http:\/\/127\.0\.0\.1:\d+ unreachable: E[A-Z]+\)/.test(p.message)), JSON.stringify(onStep));
   });
 });

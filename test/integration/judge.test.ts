@@ -4,13 +4,15 @@
 // the judge check gives no result; enabled, the verdict is stored with the run's other results;
 // an endpoint that cannot be reached or answers no verdict gives "error", never "pass".
 import { strict as assert } from 'node:assert';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { context, trace } from '@opentelemetry/api';
+import type { TraceSummaryDto } from '../../src/protocol/dto';
 import type { JudgeSettings } from '../../src/protocol/lsp';
 import { TraceServer } from '../../src/server/traceServer';
 import { startMockOpenAi, type MockOpenAi } from '../support/mockOpenAi';
 import { makeTracer } from '../support/otlpClients';
-import { tempDir } from '../support/serverProcess';
+import { ensureBuilt, runCli, serve, tempDir } from '../support/serverProcess';
 import { waitUntil } from '../support/waitUntil';
 
 const CHECKS = [
@@ -130,5 +132,83 @@ describe('model-judged checks: trace server → the user\'s own endpoint (local 
     const r = (await resultsOf(second.s, span.spanContext().traceId)).find((x) => x[0] === 'names the city')!;
     assert.deepEqual(r.slice(0, 2), ['names the city', 'error']);
     assert.match(r[2] as string, /no verdict: "I cannot tell\."/);
+  });
+});
+
+describe('model-judged checks: agent-trace serve --judge-url (headless)', function () {
+  this.timeout(120_000);
+  let mock: MockOpenAi;
+  let dir: string;
+  before(async () => {
+    ensureBuilt();
+    mock = await startMockOpenAi({
+      reply: (req) => {
+        const user = String((req.messages as { role: string; content: string }[]).find((m) => m.role === 'user')?.content ?? '');
+        return JSON.stringify(/Final answer: .*Paris/.test(user) ? { verdict: 'pass', reason: 'names Paris' } : { verdict: 'fail', reason: 'no city' });
+      },
+    });
+    dir = tempDir();
+    writeFileSync(join(dir, 'checks.yaml'), CHECKS);
+  });
+  after(async () => {
+    await mock.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const listChecks = (db: string) => {
+    const r = runCli(['list', '--json', '--db', db]);
+    return r.code === 0 ? r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as TraceSummaryDto) : [];
+  };
+
+  it('without --judge-url, serve sends nothing to any model: the judge check gives no result', async () => {
+    const db = join(dir, 'off.db');
+    const server = await serve({ db, extra: ['--checks', join(dir, 'checks.yaml')] });
+    try {
+      const before = mock.requests.length;
+      const id = await sendRun(`http://127.0.0.1:${server.httpPort}`, 'Paris', 'Sunny in Paris.');
+      await waitUntil('the run is checked', () => listChecks(db).some((t) => t.traceId === id && t.checks), 30_000);
+      assert.deepEqual(listChecks(db).find((t) => t.traceId === id)?.checks, { passed: 1, failed: 0, errors: 0 }, 'only "no errors"');
+      assert.doesNotMatch(server.stdout(), /Judge checks/, 'serve printed all it prints before the run was checked');
+      assert.equal(mock.requests.length, before);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('with --judge-url and --judge-model, serve asks that endpoint with the key from the named variable and stores the verdicts', async () => {
+    const db = join(dir, 'on.db');
+    process.env.AGENT_TRACE_TEST_SERVE_JUDGE_KEY = 'sk-serve-judge';
+    const server = await serve({
+      db,
+      extra: ['--checks', join(dir, 'checks.yaml'), '--judge-url', mock.baseUrl, '--judge-model', 'judge-model', '--judge-key-env', 'AGENT_TRACE_TEST_SERVE_JUDGE_KEY'],
+    });
+    delete process.env.AGENT_TRACE_TEST_SERVE_JUDGE_KEY;
+    try {
+      const says = /Judge checks: model judge-model at http:\/\/127\.0\.0\.1:\d+\/v1 \(key from \$AGENT_TRACE_TEST_SERVE_JUDGE_KEY\)/;
+      await waitUntil(`serve to say where it judges (${server.stdout()})`, () => says.test(server.stdout()));
+      const before = mock.requests.length;
+      const url = `http://127.0.0.1:${server.httpPort}`;
+      const good = await sendRun(url, 'Paris', 'Sunny in Paris.');
+      const bad = await sendRun(url, 'Lyon', 'It will rain.');
+      const counts = (id: string) => listChecks(db).find((t) => t.traceId === id)?.checks;
+      await waitUntil('both runs judged', () => counts(good)?.passed === 2 && counts(bad)?.failed === 1, 30_000);
+      assert.deepEqual(counts(bad), { passed: 1, failed: 1, errors: 0 });
+      const sent = mock.requests.slice(before) as { model: string }[];
+      assert.ok(sent.length >= 2 && sent.every((r) => r.model === 'judge-model'), JSON.stringify(sent.map((r) => r.model)));
+      const auth = mock.headers.slice(-sent.length).map((h) => h.authorization);
+      assert.ok(auth.every((a) => a === 'Bearer sk-serve-judge'), `the key from the named variable: ${JSON.stringify(auth)}`);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('refuses half a judge configuration before starting', () => {
+    const r = runCli(['serve', '--db', join(dir, 'bad.db'), '--http-port', '0', '--grpc-port', '0', '--judge-url', mock.baseUrl]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--judge-url needs --judge-model/);
+    const r2 = runCli(['serve', '--db', join(dir, 'bad.db'), '--http-port', '0', '--grpc-port', '0', '--judge-model', 'm']);
+    assert.match(r2.stderr, /need --judge-url/);
+    const r3 = runCli(['serve', '--db', join(dir, 'bad.db'), '--http-port', '0', '--grpc-port', '0', '--judge-url', 'file:///etc/passwd', '--judge-model', 'm']);
+    assert.match(r3.stderr, /must be http or https/);
   });
 });

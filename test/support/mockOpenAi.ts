@@ -21,6 +21,8 @@ export interface MockOpenAi {
   /** Set to hold the next answer until the client goes away (a client-disconnect test). Counts upstream aborts in `aborted`. */
   holdNext: boolean;
   aborted: number;
+  /** Set to answer the next chat request with this HTTP status and an OpenAI error body (an upstream failing); cleared when used. */
+  failNext: { status: number; message: string } | null;
   close(): Promise<void>;
 }
 
@@ -122,7 +124,7 @@ function responsesAnswer(): Record<string, unknown> {
  */
 export async function startMockOpenAi(opts: { reply?: (req: Record<string, unknown>) => string | undefined } = {}): Promise<MockOpenAi> {
   const requests: Array<Record<string, unknown>> = [];
-  const state = { headers: [] as IncomingHttpHeaders[], rawRequests: [] as Buffer[], written: [] as Buffer[], breakNextStream: false, inFlight: 0, holdNext: false, aborted: 0 };
+  const state = { headers: [] as IncomingHttpHeaders[], rawRequests: [] as Buffer[], written: [] as Buffer[], breakNextStream: false, inFlight: 0, holdNext: false, aborted: 0, failNext: null as MockOpenAi['failNext'] };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const raw = await readBody(req);
@@ -167,6 +169,14 @@ export async function startMockOpenAi(opts: { reply?: (req: Record<string, unkno
         return;
       }
       requests.push(body);
+      if (state.failNext) {
+        const { status, message } = state.failNext;
+        state.failNext = null;
+        res.writeHead(status, { 'content-type': 'application/json' });
+        write(JSON.stringify({ error: { message, type: 'server_error', param: null, code: null } }));
+        res.end();
+        return;
+      }
       if (body.stream) {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
         const chunks = streamChunks(body);

@@ -26,4 +26,23 @@ describe('check code lens titles', () => {
       'Check "cheap" failed in 1 of the last 10 runs started here.',
     ]);
   });
+  it('counts failing evaluation results like checks, named as evaluations, checks first on a tie', () => {
+    const e = (check: string, failed: number, evaluated = 10) => ({ check, failed, errors: 0, evaluated, kind: 'evaluation' as const });
+    assert.equal(checkLensTitle({ runs: 10, checks: [c('no errors', 0), e('relevance', 4)] }), 'Agent Trace checks: evaluation "relevance" failed in 4 of the last 10 runs');
+    assert.equal(checkLensTitle({ runs: 10, checks: [e('relevance', 0)] }), null, 'evaluations that all passed say nothing');
+    assert.equal(
+      checkLensTitle({ runs: 10, checks: [e('relevance', 2), c('relevance', 2), e('tone', 1)] }),
+      'Agent Trace checks: "relevance" failed in 2 of the last 10 runs, and 2 more checks failed',
+    );
+    assert.deepEqual(checkDiagnosticMessages({ runs: 3, checks: [c('weather tool used', 1, 0, 3), e('relevance', 2, 3), e('tone', 1, 1)] }), [
+      'Evaluation "relevance" failed in 2 of the last 3 runs started here.',
+      'Check "weather tool used" failed in 1 of the last 3 runs started here.',
+      'Evaluation "tone" failed in the last run started here.',
+    ]);
+  });
+  it('shows an evaluation name (the agent\'s data) on one short line without icon syntax', () => {
+    const title = checkLensTitle({ runs: 1, checks: [{ check: 'rel\nevance $(alert) ' + 'x'.repeat(100), failed: 1, errors: 0, evaluated: 1, kind: 'evaluation' }] }) ?? '';
+    assert.ok(!title.includes('\n') && !title.includes('$(alert)'), title);
+    assert.ok(title.length < 140, `cut short: ${title.length}`);
+  });
 });

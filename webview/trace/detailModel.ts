@@ -1,5 +1,5 @@
 // Small pure helpers behind the detail pane (unit-tested in Node).
-import type { CheckResultDto, EvaluationDto, RecordedBodyDto, RecordedCallDto, SpanDto } from '../../src/protocol/dto';
+import type { CheckResultDto, EvaluationDto, RecordedBodyDto, RecordedCallDto, SpanDto, StepProblemDto } from '../../src/protocol/dto';
 import { prettyValue } from '../shared/format';
 
 /** Says where a cost figure came from; "unknown" is explained, never shown as $0. */
@@ -182,4 +182,49 @@ export function evaluationLines(evaluations: readonly EvaluationDto[] | undefine
       score: [e.scoreValue !== null ? String(e.scoreValue) : '', e.scoreLabel ?? ''].filter((x) => x !== '').join(' · '),
       explanation: e.explanation ?? '',
     }));
+}
+
+/** A short tag per problem kind (the message says the rest); an unknown kind from a newer server reads "problem". */
+const PROBLEM_KIND_LABEL: Record<string, string> = {
+  unmatched: 'no recorded match',
+  'shape-changed': 'request changed shape',
+  unreadable: 'unreadable request',
+  differs: 'differs from the recording',
+  upstream: 'upstream failed',
+  'not-asked-again': 'recorded calls skipped',
+  'fork-not-reached': 'fork point not reached',
+};
+
+/** One heading of a step's replay problems and its lines (plain text: messages may quote the upstream). */
+export interface ProblemGroup {
+  title: string;
+  items: { kind: string; label: string; message: string }[];
+}
+
+/**
+ * A step's replay and resend problems, grouped: its own call in a forked run first, then each
+ * fork and each resend started from it (newest first), titled with when it ran.
+ */
+export function problemGroups(problems: readonly StepProblemDto[] | undefined): ProblemGroup[] {
+  const groups = new Map<string, ProblemGroup & { time: string }>();
+  for (const p of problems ?? []) {
+    const key = p.scope === 'call' ? 'call' : `${p.origin}:${p.sessionId}`;
+    let g = groups.get(key);
+    if (!g) {
+      const when = localAndUtc(p.time).local.slice(0, 19);
+      const title = p.scope === 'call' ? 'This call in the forked run' : p.origin === 'fork' ? `Re-run from this step (${when})` : `Edit and re-send (${when})`;
+      groups.set(key, (g = { title, time: p.scope === 'call' ? '\uffff' : p.time, items: [] }));
+    }
+    g.items.push({ kind: p.kind, label: PROBLEM_KIND_LABEL[p.kind] ?? 'problem', message: p.message });
+  }
+  return [...groups.values()].sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0)).map(({ title, items }) => ({ title, items }));
+}
+
+/** The step row's marker: its text and a tooltip listing the problems (null when the step has none). */
+export function problemMark(problems: readonly StepProblemDto[] | undefined): { text: string; title: string } | null {
+  if (!problems?.length) return null;
+  const text = problems.some((p) => p.origin === 'fork') ? '⚠ replay' : '⚠ resend';
+  const lines = problems.slice(0, 10).map((p) => `${PROBLEM_KIND_LABEL[p.kind] ?? 'problem'}: ${p.message}`);
+  if (problems.length > 10) lines.push(`…and ${problems.length - 10} more in the step's detail`);
+  return { text, title: lines.join('\n') };
 }

@@ -7,7 +7,7 @@ import type { CheckResultDto, MessageDto, ModelCallDto, RecordedCallDto, SpanDto
 import type { TraceWebviewMessage } from '../../src/protocol/webviewMessages';
 import { formatCost, formatCount, formatDuration, highlightSegments, prettyValue } from '../shared/format';
 import { fileIcon, kindColorVar, kindIcon, kindLabel } from '../shared/icons';
-import { argumentEntries, costExplanation, detailTabs, evaluationLines, filterEntries, localAndUtc, recordedBodyText, recordedSizeNote, recordingLinkLabel, roleClass, shownTab, statusBadge, workspaceRelative, type DetailTabKey } from './detailModel';
+import { argumentEntries, costExplanation, detailTabs, evaluationLines, filterEntries, localAndUtc, problemGroups, recordedBodyText, recordedSizeNote, recordingLinkLabel, roleClass, shownTab, statusBadge, workspaceRelative, type DetailTabKey } from './detailModel';
 import type { RunIO } from './treeModel';
 
 export type ResolvedSource = { file: string; line: number; how: string; confidence: 'high' | 'medium' | 'low' };
@@ -73,6 +73,7 @@ export class SpanDetail extends LitElement {
             <vscode-button secondary class="edit-resend" title="Open this call's request as JSON, edit it and send it again" @click=${() => this.post({ type: 'editAndResend', spanId: s.spanId })}>Edit and re-send</vscode-button>
           </div>`
         : nothing}
+      ${this.renderProblems(s)}
       ${this.checks.length
         ? html`<ul class="step-checks">
             ${this.checks.map(
@@ -95,6 +96,22 @@ export class SpanDetail extends LitElement {
         )}
       </vscode-tabs>
     </div>`;
+  }
+
+  /** What went wrong replaying or re-sending around this step (issue 10), as text: messages may quote the upstream. */
+  private renderProblems(s: SpanDto) {
+    const groups = problemGroups(s.problems);
+    if (!groups.length) return nothing;
+    return html`<section class="step-problems" aria-label="Replay problems">
+      ${groups.map(
+        (g) => html`<div class="problem-group">
+          <div class="problem-title">⚠ ${g.title}</div>
+          <ul>
+            ${g.items.map((i) => html`<li class="problem problem-${i.kind}"><span class="problem-kind">${i.label}</span> <span class="problem-message">${i.message}</span></li>`)}
+          </ul>
+        </div>`,
+      )}
+    </section>`;
   }
 
   /** Evaluation results the agent sent about this step: name, score, label and explanation, as text. */

@@ -9,7 +9,7 @@ import { formatCost, formatDuration, formatTokens, highlightSegments } from '../
 import { chevronDown, chevronRight, errorIcon, kindColorVar, kindIcon, kindLabel, orphanIcon } from '../shared/icons';
 import { VirtualRows } from '../shared/virtualRows';
 import { ancestorIds, barGeometry, buildTreeIndex, duplicateNote, initialSelection, navigate, nextFailedSpan, runInputOutput, subtreeRollups, timeAxisTicks, totalTokens, visibleRows, type NavKey, type Rollup, type TreeIndex, type TreeRow } from './treeModel';
-import { checksLabel, failingChecksBySpan, type DetailTabKey } from './detailModel';
+import { checksLabel, failingChecksBySpan, problemMark, type DetailTabKey } from './detailModel';
 import type { ResolvedSource } from './spanDetail';
 import './spanDetail';
 
@@ -539,6 +539,7 @@ export class TraceApp extends LitElement {
     const detail = span.kind === 'llm' && span.model && !span.name.includes(span.model) ? span.model : '';
     const duplicate = duplicateNote(index, row.span);
     const failing = this.failingBySpan.get(span.spanId);
+    const problems = problemMark(span.problems);
     return html`<div
       class="row list-item ${selected ? 'selected' : ''} ${isError ? 'is-error' : ''} ${this.query && !row.match ? 'context-row' : ''}"
       role="treeitem"
@@ -564,6 +565,7 @@ export class TraceApp extends LitElement {
         ${span.evaluations?.some((e) => e.outcome === 'fail')
           ? html`<span class="mark check-failed error-text" title=${span.evaluations.filter((e) => e.outcome === 'fail').map((e) => `evaluation "${e.name}" failed`).join('\n')}>✗ eval</span>`
           : nothing}
+        ${problems ? html`<span class="mark replay-problem warning-text" title=${problems.title}>${problems.text}</span>` : nothing}
       </div>
       <div class="cell num">${formatDuration(span.durationMs)}</div>
       ${figureCells(row, span, this.rollups[row.span])}

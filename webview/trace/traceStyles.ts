@@ -79,6 +79,33 @@ export const traceStyles = css`
     align-items: baseline;
     flex-wrap: wrap;
   }
+  /* Replay and resend problems on a step (issue 10): a warning, with the message as plain text. */
+  .warning-text {
+    color: var(--vscode-editorWarning-foreground, var(--vscode-foreground));
+  }
+  .mark.replay-problem {
+    font-size: 0.85em;
+  }
+  .step-problems {
+    margin: 6px 0;
+    padding: 4px 8px;
+    border-left: 3px solid var(--vscode-editorWarning-foreground, var(--vscode-focusBorder));
+  }
+  .step-problems .problem-title {
+    color: var(--vscode-editorWarning-foreground, var(--vscode-foreground));
+    font-weight: 600;
+  }
+  .step-problems ul {
+    margin: 2px 0 4px;
+    padding-left: 18px;
+  }
+  .step-problems .problem-kind {
+    color: var(--vscode-descriptionForeground);
+  }
+  .step-problems .problem-message {
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+  }
   .warnings {
     margin-top: 4px;
     color: var(--vscode-editorWarning-foreground, var(--vscode-foreground));

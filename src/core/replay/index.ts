@@ -20,3 +20,5 @@ export {
 export type { ForkLink } from './forkLink';
 export { forkEditDocument, forkEditFromDocument, FORK_EDIT_KINDS, FORK_EDIT_LABELS } from './forkEdit';
 export type { ForkEditKind, ForkEditResult, ResponseEditDocument } from './forkEdit';
+export { callProblems, runProblems, liveCallProblem, upstreamErrorMessage } from './problems';
+export type { ReplayProblem, ReplayProblemKind, LiveOutcome } from './problems';

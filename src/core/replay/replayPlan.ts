@@ -14,6 +14,7 @@
 import { jsonEqual, type JsonObject } from './json';
 import { requestHash, type Sha256Hex } from './requestHash';
 import { apiName, parseRequest, serializeRequest, type ModelApi, type NeutralMessage, type RequestView } from './requestShape';
+import { callProblems, runProblems } from './problems';
 import { describeDifference } from './shapeChange';
 import { synthesisOptionsFor, synthesizeResponse, JSON_CONTENT_TYPE, type ReplacementResponse } from './synthesizeResponse';
 
@@ -329,12 +330,20 @@ export class ReplayMatcher {
     const served = new Set(this.calls.filter((c) => c.outcome.startsWith('replayed')).map((c) => c.callIndex));
     const notAskedAgain: number[] = [];
     for (let i = 0; i < this.forkAt; i++) if (!served.has(i)) notAskedAgain.push(i);
-    const problems: string[] = [];
     // A repeated request answered again is as it should be; every other note is a problem to show.
-    for (const c of this.calls) if (c.outcome !== 'replayed-again') problems.push(...c.messages);
-    if (notAskedAgain.length) problems.push(`The new run did not ask ${notAskedAgain.map((i) => `call ${i + 1}`).join(', ')} of the recording again.`);
-    if (!this.afterFork) problems.push(`The new run did not reach the fork point (${recordedName(this.forkAt)}): the edit was not applied.`);
+    const problems = [...this.calls.flatMap(callProblems), ...runProblems({ notAskedAgain, forkReached: this.afterFork }, this.forkAt)].map((p) => p.message);
     return { calls: this.calls.map((c) => ({ ...c, messages: [...c.messages] })), forkReached: this.afterFork, notAskedAgain, liveCalls: this.live, problems };
+  }
+
+  /** The report of the request `next` decided last (null before the first): its problems go with its recording. */
+  lastCall(): CallReport | null {
+    const c = this.calls.at(-1);
+    return c ? { ...c, messages: [...c.messages] } : null;
+  }
+
+  /** The recorded call the edit applies to (0-based). */
+  get forkPoint(): number {
+    return this.forkAt;
   }
 }
 

@@ -67,6 +67,20 @@ export class FleetPanel extends WebviewHost<FleetHostMessage, FleetWebviewMessag
     return p;
   }
 
+  /** Opens (or reveals) the fleet view on one batch, e.g. the one "Run Batch…" just ran. */
+  static async showBatch(ctx: Ctx, batch: BatchRefDto): Promise<FleetPanel> {
+    let p = FleetPanel.current;
+    if (!p || p.isDisposed) {
+      p = new FleetPanel(ctx);
+      FleetPanel.current = p;
+    } else {
+      p.reveal();
+    }
+    p.select({ batch, groupAttribute: p.selection?.groupAttribute ?? null });
+    await Promise.all([p.listBatches(p.batchKey), p.loadFleet()]);
+    return p;
+  }
+
   static disposeCurrent(): void {
     FleetPanel.current?.dispose();
   }
@@ -242,7 +256,10 @@ export function registerFleetView(ctx: Ctx): void {
   const run = (fn: () => Promise<unknown>) => () => fn().catch((err: unknown) => void vscode.window.showErrorMessage(`Agent Trace: ${message(err)}`));
   ctx.push(
     { dispose: () => FleetPanel.disposeCurrent() },
-    vscode.commands.registerCommand(Commands.openFleetView, run(() => FleetPanel.show(ctx))),
+    vscode.commands.registerCommand(Commands.openFleetView, (batch?: unknown) => {
+      const ref = sanitizeRef(batch); // a batch from "Run Batch…"; none from the palette or the title bar
+      return run(() => (ref ? FleetPanel.showBatch(ctx, ref) : FleetPanel.show(ctx)))();
+    }),
     vscode.commands.registerCommand(
       Commands.compareBatches,
       run(async () => {

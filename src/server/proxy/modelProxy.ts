@@ -128,9 +128,9 @@ export function startModelProxy(options: ModelProxyOptions): Promise<ModelProxy>
     const replay = options.replay?.route(rawPath);
     if (replay && options.replay) {
       serveReplayRequest(options.replay, replay, req, res, {
-        forward: (path, body) => {
+        forward: (path, body, annotate) => {
           const routed = routeRequest(path);
-          forward(req, res, routed.provider, path, upstreamUrl(options.upstreams[routed.provider], routed.path), body);
+          forward(req, res, routed.provider, path, upstreamUrl(options.upstreams[routed.provider], routed.path), body, (r) => options.onRecording(annotate(r)));
         },
         record: (recording) => options.onRecording(recording),
       });
@@ -141,8 +141,8 @@ export function startModelProxy(options: ModelProxyOptions): Promise<ModelProxy>
     forward(req, res, provider, rawPath, target);
   }
 
-  /** `body`: the request already read (replay mode, maybe edited), sent instead of piping the client's. */
-  function forward(req: http.IncomingMessage, res: http.ServerResponse, provider: ProxyProvider, rawPath: string, target: URL, body?: Buffer): void {
+  /** `body`: the request already read (replay mode, maybe edited), sent instead of piping the client's; `record`: where its recording goes. */
+  function forward(req: http.IncomingMessage, res: http.ServerResponse, provider: ProxyProvider, rawPath: string, target: URL, body?: Buffer, record = options.onRecording): void {
     const startedMs = nowMs();
     const requestCapture = new BoundedCapture(cap);
     const responseCapture = new BoundedCapture(cap);
@@ -160,7 +160,7 @@ export function startModelProxy(options: ModelProxyOptions): Promise<ModelProxy>
       const traceparent = parseTraceparent(req.headers.traceparent);
       const contentType = String(upstreamRes?.headers['content-type'] ?? '');
       try {
-        options.onRecording({
+        record({
           startedMs,
           firstByteMs,
           endedMs: nowMs(),

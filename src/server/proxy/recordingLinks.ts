@@ -81,14 +81,15 @@ export function recordedCallDto(recording: StoredRecording, link: RecordingLink)
   };
 }
 
-/** Sets `recording` on the detail's LLM steps that have a linked recorded call. */
-export function attachRecordings(store: TraceStore, detail: TraceDetailDto, spans: readonly CanonicalSpan[]): void {
+/** Sets `recording` on the detail's LLM steps that have a linked recorded call; returns the links (for the steps' replay problems). */
+export function attachRecordings(store: TraceStore, detail: TraceDetailDto, spans: readonly CanonicalSpan[]): ReturnType<typeof recordingsOfTrace> {
   const found = recordingsOfTrace(store, detail.traceId, spans);
-  if (found.size === 0) return;
+  if (found.size === 0) return found;
   for (const s of detail.spans) {
     const r = found.get(s.spanId);
     if (r) s.recording = recordedCallDto(r.recording, r.link);
   }
+  return found;
 }
 
 /**

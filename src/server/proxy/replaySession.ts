@@ -5,10 +5,10 @@
 // every other request through the proxy is forwarded as usual.
 import { createHash, randomBytes } from 'node:crypto';
 import type http from 'node:http';
-import { apiForPath, planReplay, type ForkEdit, type RecordedCall, type ReplayMatcher, type ReplayReport } from '../../core/replay';
+import { apiForPath, callProblems, liveCallProblem, planReplay, runProblems, type ForkEdit, type RecordedCall, type ReplayMatcher, type ReplayProblem, type ReplayReport } from '../../core/replay';
 import { requestModel } from '../../core/proxy/link';
 import { parseTraceparent } from '../../core/proxy/traceparent';
-import type { NewRecording, StoredRecording } from '../../store/recordings';
+import type { NewRecording, NewReplayProblem, StoredRecording } from '../../store/recordings';
 import type { TraceStore } from '../../store/traceStore';
 import { recordingsOfTrace } from './recordingLinks';
 
@@ -41,7 +41,7 @@ interface Session {
   /** Recorded call index → the recording it came from (to name it in replayed recordings). */
   recordingIds: number[];
   /** Transport problems the matcher cannot see (an unreachable upstream, a refused body). */
-  transport: string[];
+  transport: ReplayProblem[];
   createdMs: number;
 }
 
@@ -105,7 +105,16 @@ export class ReplaySessions {
     if (!s) return null;
     if (end) this.sessions.delete(sessionId);
     const report = s.matcher.report();
-    return { ...report, problems: [...report.problems, ...s.transport], sessionId };
+    return { ...report, problems: [...report.problems, ...s.transport.map((p) => p.message)], sessionId };
+  }
+
+  /** The session's problems with their kinds (its calls', its live calls' failures, the run's), and the step it forks. */
+  problems(sessionId: string): { traceId: string; spanId: string; problems: ReplayProblem[] } | null {
+    const s = this.sessions.get(sessionId);
+    if (!s) return null;
+    const report = s.matcher.report();
+    const problems = [...report.calls.flatMap(callProblems), ...s.transport, ...runProblems(report, s.matcher.forkPoint)];
+    return { traceId: s.traceId, spanId: s.spanId, problems };
   }
 
   /** The session a request path belongs to and the path the agent meant; null when not a replay path. */
@@ -119,14 +128,14 @@ export class ReplaySessions {
   }
 
   /** Notes a transport problem of a live call (shown with the report). */
-  noteProblem(session: Session, message: string): void {
-    if (session.transport.length < 100) session.transport.push(message);
+  noteProblem(session: Session, problem: ReplayProblem): void {
+    if (session.transport.length < 100) session.transport.push(problem);
   }
 }
 
 export interface ReplayIo {
-  /** Send upstream with this body (the edited one, or the agent's bytes). */
-  forward(path: string, body: Buffer): void;
+  /** Send upstream with this body (the edited one, or the agent's bytes); `annotate` sees its recording before it is stored. */
+  forward(path: string, body: Buffer, annotate: (recording: NewRecording) => NewRecording): void;
   /** A replayed or synthesized call, as a recording (so the forked run can itself be forked). */
   record(recording: NewRecording): void;
 }
@@ -140,14 +149,24 @@ function sendJson(res: http.ServerResponse, status: number, body: string): void 
   res.end(body);
 }
 
-/** A live call of the forked run that failed goes into the report, in words. */
-function noteLiveOutcome(sessions: ReplaySessions, session: Session, res: http.ServerResponse, path: string): void {
-  res.on('close', () => {
-    const call = `A live call of the forked run (${path.split('?')[0]!.slice(0, 200)})`;
-    if (!res.writableFinished) sessions.noteProblem(session, `${call} broke off before its response was complete.`);
-    else if (res.statusCode === 502) sessions.noteProblem(session, `${call} failed: the upstream could not be reached (502 from the proxy).`);
-    else if (res.statusCode >= 400) sessions.noteProblem(session, `${call} was answered ${res.statusCode} by the upstream.`);
-  });
+/** The problems of one call as stored with its recording (and so shown on the forked trace's step that made it). */
+function storedProblems(session: Session, problems: readonly ReplayProblem[]): NewReplayProblem[] {
+  return problems.map((p) => ({ origin: 'fork', sessionId: session.id, kind: p.kind, call: p.call, message: p.message }));
+}
+
+/**
+ * A call that went upstream, once its recording is made: the matcher's problems with it, and a
+ * failure of the upstream (down, an error status, a stream that broke off) added to them and to
+ * the session's report, in words.
+ */
+function liveAnnotation(sessions: ReplaySessions, session: Session, path: string, index: number | null, known: readonly ReplayProblem[]) {
+  return (recording: NewRecording): NewRecording => {
+    const name = `${index === null ? 'A call' : `Call ${index + 1}`} of the forked run (live, ${path.split('?')[0]!.slice(0, 200)})`;
+    const failed = liveCallProblem(name, { status: recording.status, error: recording.error, body: utf8.decode(recording.response.body) }, index);
+    if (failed) sessions.noteProblem(session, failed);
+    const problems = failed ? [...known, failed] : known;
+    return problems.length ? { ...recording, problems: storedProblems(session, problems) } : recording;
+  };
 }
 
 /**
@@ -176,7 +195,7 @@ export function serveReplayRequest(
     size += c.length;
     if (size > MAX_REPLAY_REQUEST_BYTES) {
       refused = true;
-      sessions.noteProblem(session, `A request of more than ${MAX_REPLAY_REQUEST_BYTES} bytes was refused.`);
+      sessions.noteProblem(session, { kind: 'unreadable', call: null, message: `A request of more than ${MAX_REPLAY_REQUEST_BYTES} bytes was refused.` });
       sendJson(res, 413, errorBody(`Agent Trace proxy: a replayed request may have at most ${MAX_REPLAY_REQUEST_BYTES} bytes.`));
       req.resume();
       return;
@@ -189,7 +208,7 @@ export function serveReplayRequest(
     const body = Buffer.concat(parts);
     const api = apiForPath(path);
     if (!api || req.method !== 'POST') {
-      io.forward(path, body);
+      io.forward(path, body, liveAnnotation(sessions, session, path, null, []));
       return;
     }
     const startedMs = Date.now();
@@ -197,13 +216,14 @@ export function serveReplayRequest(
     try {
       decision = session.matcher.next({ api, body: body.toString('utf8') }, startedMs);
     } catch (err) {
-      sessions.noteProblem(session, `A request could not be matched: ${(err as Error).message}`);
+      sessions.noteProblem(session, { kind: 'unreadable', call: null, message: `A request could not be matched: ${(err as Error).message}` });
       sendJson(res, 500, errorBody(`Agent Trace proxy: the replay failed on this request (${(err as Error).message}).`));
       return;
     }
+    const call = session.matcher.lastCall();
+    const problems = call ? callProblems(call) : [];
     if (decision.action === 'forward') {
-      noteLiveOutcome(sessions, session, res, path);
-      io.forward(path, decision.body === null ? body : Buffer.from(decision.body, 'utf8'));
+      io.forward(path, decision.body === null ? body : Buffer.from(decision.body, 'utf8'), liveAnnotation(sessions, session, path, call?.request ?? null, problems));
       return;
     }
     const answer = typeof decision.body === 'string' ? Buffer.from(decision.body, 'utf8') : Buffer.from(decision.body);
@@ -227,6 +247,7 @@ export function serveReplayRequest(
       streamed: decision.contentType.toLowerCase().startsWith('text/event-stream'),
       request: { headers: { 'content-type': String(req.headers['content-type'] ?? '') }, body, bytes: body.length, truncated: false },
       response: { headers: { 'content-type': decision.contentType }, body: answer, bytes: answer.length, truncated: false },
+      ...(problems.length ? { problems: storedProblems(session, problems) } : {}),
     });
   });
 }
