@@ -6,7 +6,11 @@
 //   fleet(all):     agentTrace/fleet over a time range holding all 100,000 runs, grouped by route
 //   fleet(batch):   agentTrace/fleet of one 50,000-run batch, grouped by route
 //   compare:        agentTrace/compareBatches before against after (50,000 runs each), grouped by route
+//   fleet(cold):    fleet(all) with no decoded chunk kept: every chunk blob read and decoded
+//   fleet(fresh):   fleet(all) right after an export of 1,000 new runs (the newest chunks stale: rebuilt on read)
 //   floor:          one plain SQL scan of the traces table reading the same columns (no grouping, no statistics)
+// The fleet reads the columnar chunks of schema v11 (src/store/fleetChunks.ts); the first read
+// after the 100,000 runs are written builds every chunk once (timed and printed, not in the medians).
 // Usage: npx tsx bench/fleet.ts [--traces 100000] [--runs 5]
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
@@ -99,22 +103,25 @@ try {
   const writer = TraceStore.open(path, { canonicalize: (s) => canonicalize(s) });
   const rnd = random(42);
   const writeStart = performance.now();
-  for (let i = 0; i < TRACES; i += 1000) {
-    const spans: RawSpan[] = [];
-    const checks: { traceId: string; results: { check: string; kind: string; outcome: 'pass' | 'fail' | 'error'; message: string; spanId: null }[] }[] = [];
-    for (let j = i; j < Math.min(TRACES, i + 1000); j++) {
-      spans.push(...run(j, rnd));
-      checks.push({
-        traceId: hex(j + 1, 32),
-        results: [
-          { check: 'refund policy cited', kind: 'final_answer', outcome: rnd() < 0.9 ? 'pass' : 'fail', message: '', spanId: null },
-          { check: 'no errors', kind: 'no_errors', outcome: 'pass', message: '', spanId: null },
-        ],
-      });
+  const writeRuns = (store: TraceStore, from: number, to: number) => {
+    for (let i = from; i < to; i += 1000) {
+      const spans: RawSpan[] = [];
+      const checks: { traceId: string; results: { check: string; kind: string; outcome: 'pass' | 'fail' | 'error'; message: string; spanId: null }[] }[] = [];
+      for (let j = i; j < Math.min(to, i + 1000); j++) {
+        spans.push(...run(j, rnd));
+        checks.push({
+          traceId: hex(j + 1, 32),
+          results: [
+            { check: 'refund policy cited', kind: 'final_answer', outcome: rnd() < 0.9 ? 'pass' : 'fail', message: '', spanId: null },
+            { check: 'no errors', kind: 'no_errors', outcome: 'pass', message: '', spanId: null },
+          ],
+        });
+      }
+      store.writeBatch({ spans, logs: [] });
+      store.saveCheckResults(checks);
     }
-    writer.writeBatch({ spans, logs: [] });
-    writer.saveCheckResults(checks);
-  }
+  };
+  writeRuns(writer, 0, TRACES);
   const writeMs = performance.now() - writeStart;
   writer.close();
 
@@ -127,17 +134,27 @@ try {
   const scan = store['db' as keyof TraceStore] as unknown as import('better-sqlite3').Database;
   const floorSql = scan.prepare('SELECT trace_id, name, start_ms, duration_ms, input_tokens, output_tokens, cost_usd, llm_calls, tool_calls, error_count, services FROM traces').raw();
 
+  const build = time(() => fleet.fleet({ batch: all, groupAttribute: 'route' }));
   const check = fleet.fleet({ batch: all, groupAttribute: 'route' });
   if (check.batch.runs !== TRACES) throw new Error(`fleet saw ${check.batch.runs} runs, expected ${TRACES}`);
   const compared = fleet.compare({ before, after, groupAttribute: 'route' });
 
   type Sample = { wall: number; cpu: number };
-  const samples = { floor: [] as Sample[], fleetAll: [] as Sample[], fleetBatch: [] as Sample[], compare: [] as Sample[] };
+  const samples = { floor: [] as Sample[], fleetAll: [] as Sample[], fleetBatch: [] as Sample[], compare: [] as Sample[], cold: [] as Sample[], fresh: [] as Sample[] };
+  let fresh = TRACES;
   for (let r = 0; r < RUNS; r++) {
     samples.floor.push(time(() => floorSql.all()));
     samples.fleetAll.push(time(() => fleet.fleet({ batch: all, groupAttribute: 'route' })));
     samples.fleetBatch.push(time(() => fleet.fleet({ batch: before, groupAttribute: 'route' })));
     samples.compare.push(time(() => fleet.compare({ before, after, groupAttribute: 'route' })));
+    store.fleet().forgetChunks();
+    samples.cold.push(time(() => fleet.fleet({ batch: all, groupAttribute: 'route' })));
+  }
+  // Then runs keep arriving: each timed read follows an export of 1,000 new runs (the store grows past 100,000).
+  for (let r = 0; r < RUNS; r++) {
+    writeRuns(store, fresh, fresh + 1000);
+    fresh += 1000;
+    samples.fresh.push(time(() => fleet.fleet({ batch: all, groupAttribute: 'route' })));
   }
   store.close();
 
@@ -154,10 +171,13 @@ try {
   };
   console.log(`machine: ${os.cpus()[0]?.model ?? 'unknown cpu'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   console.log(`stored ${TRACES.toLocaleString('en')} traces (about ${(TRACES * 4).toLocaleString('en')} spans) in ${(writeMs / 1000).toFixed(1)} s; compare found ${compared.findings.length} findings, ${compared.findings.filter((f) => f.regression).length} regressions`);
+  console.log(`first fleet read built every chunk: ${build.wall.toFixed(0)} ms wall, ${build.cpu.toFixed(0)} ms CPU (once per store; later writes mark only their chunks)`);
   console.log(`${'floor: SQL scan of traces, same columns'.padEnd(44)} median ${floor.toFixed(1).padStart(7)} ms wall, ${floorCpu.toFixed(1).padStart(7)} ms CPU  runs: ${samples.floor.map((x) => x.wall.toFixed(0)).join(', ')}`);
   line(`fleet, all ${TRACES.toLocaleString('en')} runs, by route`, samples.fleetAll);
   line(`fleet, one batch of ${(TRACES / 2).toLocaleString('en')}, by route`, samples.fleetBatch);
   line(`compare, ${(TRACES / 2).toLocaleString('en')} vs ${(TRACES / 2).toLocaleString('en')}, by route`, samples.compare);
+  line(`fleet, all, every chunk read afresh`, samples.cold);
+  line(`fleet, all (100,000+), after 1,000 new runs`, samples.fresh);
 } finally {
   if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true }); else console.log(dir);
 }

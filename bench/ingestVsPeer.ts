@@ -7,7 +7,7 @@
 // Only ratios taken in the same run mean anything; absolute figures move with the machine.
 // Every round checks that every span arrived; a round that lost spans is reported as failed.
 // Usage: node --import tsx bench/ingestVsPeer.ts [--spans 88000] [--rounds 3] [--only ours,floor]
-//        [--out bench/results]   |   --rss-million (server RSS while ingesting 1,000,000 spans)
+//        [--out bench/results] [--baseline DIR (another build's dist/, run as `baseline` in the same rounds)]   |   --rss-million (server RSS while ingesting 1,000,000 spans)
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -29,6 +29,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
     'rss-million': { type: 'boolean', default: false },
+    /** A/B: also run the `serve` of another build (a dist/ directory, e.g. a copy of the last commit's) in the same rounds. */
+    baseline: { type: 'string' },
   },
 });
 
@@ -65,29 +67,34 @@ function checkpointedSize(dbPath: string): number {
   return size(dbPath) + size(`${dbPath}-wal`);
 }
 
-const ours: Receiver = {
-  name: 'ours',
-  describe: 'agent-trace serve (durable SQLite)',
-  countWhileRunning: false,
-  async start(dir) {
-    const db = path.join(dir, 'ours.db');
-    const { running, match } = await startNode([...SERVER_NODE_FLAGS, 'dist/cli.js', 'serve', '--db', db, '--http-port', '0', '--grpc-port', '0'], /OTLP\/HTTP\s+http:\/\/[\d.]+:(\d+)/);
-    return {
-      running,
-      port: Number(match),
-      async count() {
-        // The public way to ask: `agent-trace list --json`, one summary per line.
-        const r = spawnSync(process.execPath, ['dist/cli.js', 'list', '--json', '--limit', '10000', '--db', db], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
-        if (r.status !== 0) throw new Error(`agent-trace list failed: ${r.stderr}`);
-        return r.stdout
-          .split('\n')
-          .filter((l) => l.trim())
-          .reduce((n, l) => n + (JSON.parse(l) as { spanCount: number }).spanCount, 0);
-      },
-      storedBytes: () => checkpointedSize(db),
-    };
-  },
-};
+const ours = serveOf('dist', 'ours', 'agent-trace serve (durable SQLite)');
+
+function serveOf(distDir: string, name: string, describe: string): Receiver {
+  const cli = path.join(distDir, 'cli.js');
+  return {
+    name,
+    describe,
+    countWhileRunning: false,
+    async start(dir) {
+      const db = path.join(dir, 'ours.db');
+      const { running, match } = await startNode([...SERVER_NODE_FLAGS, cli, 'serve', '--db', db, '--http-port', '0', '--grpc-port', '0'], /OTLP\/HTTP\s+http:\/\/[\d.]+:(\d+)/);
+      return {
+        running,
+        port: Number(match),
+        async count() {
+          // The public way to ask: `agent-trace list --json`, one summary per line.
+          const r = spawnSync(process.execPath, [cli, 'list', '--json', '--limit', '10000', '--db', db], { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+          if (r.status !== 0) throw new Error(`agent-trace list failed: ${r.stderr}`);
+          return r.stdout
+            .split('\n')
+            .filter((l) => l.trim())
+            .reduce((n, l) => n + (JSON.parse(l) as { spanCount: number }).spanCount, 0);
+        },
+        storedBytes: () => checkpointedSize(db),
+      };
+    },
+  };
+}
 
 function tracelet(persist: boolean): Receiver {
   return {
@@ -241,6 +248,7 @@ async function main() {
   const exportSize = Number(values['export-size']);
   const senders = Number(values.senders);
   const all = [ours, tracelet(false), tracelet(true), floor];
+  if (values.baseline) all.push(serveOf(values.baseline, 'baseline', `agent-trace serve of ${values.baseline}`));
   const only = values.only?.split(',');
   const receivers = only ? all.filter((r) => only.includes(r.name)) : all;
 
@@ -297,6 +305,10 @@ async function main() {
   // Per server CPU-second is the steadier view on a shared machine (wall time includes waiting for a core).
   const perCpu = (name: string) => (o?.spansPerCpuSecond ?? NaN) / (by(name)?.spansPerCpuSecond ?? NaN);
   console.log(`(per server CPU-second: ours / tracelet in-memory ${perCpu('tracelet-memory').toFixed(2)}×, ours / floor ${perCpu('floor').toFixed(2)}×)`);
+  if (by('baseline')) {
+    const b = by('baseline')!;
+    console.log(`(A/B: ours / ${values.baseline} ${((o?.spansPerSecond ?? NaN) / b.spansPerSecond).toFixed(2)}× spans/s, ${perCpu('baseline').toFixed(2)}× per server CPU-second)`);
+  }
 
   fs.mkdirSync(values.out!, { recursive: true });
   const file = path.join(values.out!, `peer-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

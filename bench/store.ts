@@ -6,7 +6,8 @@
 //   write: spans/s through writeBatch, with the real canonicalize, and with canonicalize
 //          taken out (pre-computed) to show the store's own share
 //          (and the search index, which is written behind ingest, in spans per CPU-second)
-//   read:  ms to getTrace a 10,000-span trace, and to build its TraceDetailDto
+//   read:  ms to getTrace a 10,000-span trace, and to build its TraceDetailDto; ms to read its tree
+//          from columns only (getTraceTree, what the panel needs first) and one step's details (getSpan)
 // Usage: npx tsx bench/store.ts [--spans 100000] [--runs 5]
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -112,7 +113,10 @@ function makeBatches(total: number, salt: number): RawSpan[][] {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const dir = mkdtempSync(join(tmpdir(), 'agent-trace-bench-'));
 
-function writeRun(run: number, precomputed: boolean): { spansPerSec: number; spansPerCpuSec: number; mb: number; indexPerCpuSec: number } {
+function writeRun(
+  run: number,
+  precomputed: boolean,
+): { spansPerSec: number; spansPerCpuSec: number; mb: number; indexPerCpuSec: number; prepareUs: number; writeUs: number } {
   const path = join(dir, `write-${run}-${precomputed ? 'pre' : 'real'}.db`);
   const batches = makeBatches(SPANS, run);
   let canon: (s: RawSpan) => CanonicalSpan = (s) => canonicalize(s);
@@ -124,7 +128,15 @@ function writeRun(run: number, precomputed: boolean): { spansPerSec: number; spa
   const store = TraceStore.open(path, { canonicalize: canon });
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  for (const spans of batches) store.writeBatch({ spans, logs: [] });
+  // The two halves the trace server runs on two threads: prepareSpans (main thread) and writePrepared (store worker).
+  let prepareMicros = 0;
+  for (const spans of batches) {
+    const p0 = process.cpuUsage();
+    const prepared = store.prepareSpans(spans);
+    const p1 = process.cpuUsage(p0);
+    prepareMicros += p1.user + p1.system;
+    store.writePrepared({ spans: prepared, logs: [] });
+  }
   const secs = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(c0);
   const cpuSecs = (cpu.user + cpu.system) / 1e6;
@@ -140,10 +152,11 @@ function writeRun(run: number, precomputed: boolean): { spansPerSec: number; spa
   return {
     spansPerSec: SPANS / secs, spansPerCpuSec: SPANS / cpuSecs, mb: statSync(path).size / 1048576,
     indexPerCpuSec: SPANS / ((icpu.user + icpu.system) / 1e6),
+    prepareUs: prepareMicros / SPANS, writeUs: (cpu.user + cpu.system - prepareMicros) / SPANS,
   };
 }
 
-function readBench(): { getTraceMs: number; getTraceCpuMs: number; detailMs: number; loadedSpans: number } {
+function readBench(): { getTraceMs: number; getTraceCpuMs: number; detailMs: number; loadedSpans: number; treeMs: number; treeCpuMs: number; stepMs: number } {
   const path = join(dir, 'read.db');
   const store = TraceStore.open(path, { canonicalize: (s) => canonicalize(s) });
   // One trace of 10,000 spans: an agent root with 9,999 model and tool calls under it.
@@ -156,7 +169,23 @@ function readBench(): { getTraceMs: number; getTraceCpuMs: number; detailMs: num
   const get: number[] = [];
   const getCpu: number[] = [];
   const detail: number[] = [];
+  const tree: number[] = [];
+  const treeCpu: number[] = [];
+  const step: number[] = [];
   let loaded = 0;
+  for (let i = 0; i < 11; i++) {
+    // What the panel reads first (the tree, from columns), then one step's details on selection.
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const t = store.getTraceTree(traceId)!;
+    tree.push(performance.now() - t0);
+    const c1 = process.cpuUsage(c0);
+    treeCpu.push((c1.user + c1.system) / 1000);
+    if (t.steps.length !== spans.length) throw new Error(`tree has ${t.steps.length} of ${spans.length} steps`);
+    const s0 = performance.now();
+    if (!store.getSpan(traceId, t.steps[(i * 997) % t.steps.length].spanId)) throw new Error('step not found');
+    step.push(performance.now() - s0);
+  }
   for (let i = 0; i < 11; i++) {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
@@ -171,7 +200,10 @@ function readBench(): { getTraceMs: number; getTraceCpuMs: number; detailMs: num
     loaded = t.spans.length;
   }
   store.close();
-  return { getTraceMs: median(get), getTraceCpuMs: median(getCpu), detailMs: median(detail), loadedSpans: loaded };
+  return {
+    getTraceMs: median(get), getTraceCpuMs: median(getCpu), detailMs: median(detail), loadedSpans: loaded,
+    treeMs: median(tree), treeCpuMs: median(treeCpu), stepMs: median(step),
+  };
 }
 
 try {
@@ -180,25 +212,33 @@ try {
     const rates: number[] = [];
     const cpuRates: number[] = [];
     const indexRates: number[] = [];
+    const prepareUs: number[] = [];
+    const writeUs: number[] = [];
     let mb = 0;
     for (let r = 0; r < RUNS; r++) {
       const res = writeRun(r, precomputed);
       rates.push(res.spansPerSec);
       cpuRates.push(res.spansPerCpuSec);
       indexRates.push(res.indexPerCpuSec);
+      prepareUs.push(res.prepareUs);
+      writeUs.push(res.writeUs);
       mb = res.mb;
     }
     const label = precomputed ? 'writeBatch, store only (canonicalize precomputed)' : 'writeBatch with real canonicalize';
     console.log(
       `${label}: median ${Math.round(median(rates))} spans/s wall (runs: ${rates.map((x) => Math.round(x)).join(', ')}), ` +
         `${Math.round(median(cpuRates))} spans per CPU-second; then search indexing ${Math.round(median(indexRates))} spans per CPU-second; ` +
-        `file ${mb.toFixed(1)} MB`,
+        `file ${mb.toFixed(1)} MB; CPU per span: prepareSpans ${median(prepareUs).toFixed(1)} µs (main thread), writePrepared ${median(writeUs).toFixed(1)} µs (store worker)`,
     );
   }
   const r = readBench();
   console.log(
     `getTrace(${r.loadedSpans} spans): median ${r.getTraceMs.toFixed(1)} ms wall, ${r.getTraceCpuMs.toFixed(1)} ms CPU; ` +
       `traceToDetailDto: median ${r.detailMs.toFixed(1)} ms`,
+  );
+  console.log(
+    `getTraceTree(${r.loadedSpans} spans, columns only): median ${r.treeMs.toFixed(1)} ms wall, ${r.treeCpuMs.toFixed(1)} ms CPU; ` +
+      `getSpan (one step's details): median ${r.stepMs.toFixed(2)} ms`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

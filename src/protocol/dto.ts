@@ -431,3 +431,31 @@ export interface StepProblemDto {
   /** The fork session, or the resend's own trace id. */
   sessionId: string;
 }
+
+/** One step of a trace's tree (agentTrace/getTraceTree): what the tree shows, read from the store's columns. */
+export interface TraceStepDto {
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  kind: StepKindDto;
+  service: string;
+  status: 'unset' | 'ok' | 'error';
+  startUnixNanos: string;
+  endUnixNanos: string;
+  durationMs: number;
+  model: string | null;
+  usage: UsageDto;
+  costUsd: number | null;
+  costSource: 'reported' | 'computed' | null;
+  /** Log records are attached to it. */
+  hasLogs: boolean;
+}
+
+/**
+ * A trace's summary and its steps without their details (agentTrace/getTraceTree): no span
+ * document is read, so it answers in a few ms for 10,000 steps; a step's details come with
+ * agentTrace/getStep when it is selected. Steps are in no particular order.
+ */
+export interface TraceTreeDto extends TraceSummaryDto {
+  steps: TraceStepDto[];
+}

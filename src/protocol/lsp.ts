@@ -17,6 +17,8 @@ import type {
   TraceHealthDto,
   TraceHealthParams,
   TraceSummaryDto,
+  SpanDto,
+  TraceTreeDto,
 } from './dto';
 import type { RedactionReportDto, RedactionScanParams, RedactionSpanPreviewDto, RedactionSpanPreviewParams } from './redaction';
 import type { CompareParams, ComparePairParams, CompareResponseDto, PairDiffDto } from './compare';
@@ -180,3 +182,8 @@ export const ForkReport = new RequestType<{ sessionId: string; end?: boolean }, 
 export const ResendDocument = new RequestType<StepRef, StepDocumentDto, void>('agentTrace/resendDocument');
 /** Sends an edited request document through the proxy; the call is stored as its own trace. The key is used for this call only. */
 export const Resend = new RequestType<StepRef & { document: string; apiKey?: string }, ResendResultDto, void>('agentTrace/resend');
+
+/** A trace's tree from the store's columns, without step details (issue 8: the panel loads the tree first). */
+export const GetTraceTree = new RequestType<{ traceId: string }, TraceTreeDto | null, void>('agentTrace/getTraceTree');
+/** One step's details (read when it is selected); duplicateOf is not computed here (the whole trace's read says it). */
+export const GetStep = new RequestType<{ traceId: string; spanId: string }, SpanDto | null, void>('agentTrace/getStep');

@@ -2,14 +2,16 @@
 // agentTrace/fleet, agentTrace/compareBatches and `agent-trace fleet|batch compare`. The store
 // reads the runs of a batch from its per-trace grouping tables (no span documents), core
 // computes, and this file builds the protocol's DTOs (src/protocol/fleet.ts).
-import { aggregateFleet, compareBatchRuns, DEFAULT_ALPHA, type FleetRun } from '../core/fleet';
+import { aggregateFleetColumns, compareBatchColumns, DEFAULT_ALPHA, type BatchFinding, type FleetColumns, type FleetGroup } from '../core/fleet';
 import type {
   BatchCompareDto,
+  BatchFindingDto,
   BatchRefDto,
   BatchSummaryDto,
   CompareBatchesParams,
   FleetCheckDto,
   FleetDto,
+  FleetGroupDto,
   FleetMetricDto,
   FleetParams,
   ListBatchesParams,
@@ -47,14 +49,14 @@ export class FleetService {
   fleet(params: FleetParams): FleetDto {
     const ref = checkedRef(params.batch);
     const groupAttribute = params.groupAttribute ? checkedText(params.groupAttribute, 'groupAttribute', MAX_KEY_LENGTH) : null;
-    const runs = this.store().fleet().batchRuns(ref, groupAttribute);
-    const aggregate = aggregateFleet(runs, { groupAttribute });
+    const runs = this.store().fleet().batchColumns(ref, groupAttribute);
+    const aggregate = aggregateFleetColumns(runs, { groupAttribute });
     const joined = evaluationsAndMetrics(this.store(), ref, runs);
     const titles = this.titlesOf();
     return {
       batch: summaryOf(ref, runs),
       distributions: aggregate.distributions,
-      groups: aggregate.groups,
+      groups: aggregate.groups.map(groupDto),
       outliers: aggregate.outliers.map((o) => ({ ...o, title: titles.titleOf({ traceId: o.traceId, name: o.title, updatedAtMs: 0 }) })),
       checks: [...aggregate.checks, ...joined.evaluations],
       metrics: joined.metrics,
@@ -68,13 +70,12 @@ export class FleetService {
     const alpha = params.alpha ?? DEFAULT_ALPHA;
     if (!(alpha > 0 && alpha < 1)) throw new FleetRequestError(`alpha must be between 0 and 1, not ${alpha}.`);
     const fleet = this.store().fleet();
-    const beforeRuns = fleet.batchRuns(before, groupAttribute);
-    const afterRuns = fleet.batchRuns(after, groupAttribute);
+    const [beforeRuns, afterRuns] = fleet.batchesColumns([before, after], groupAttribute);
     return {
       before: summaryOf(before, beforeRuns),
       after: summaryOf(after, afterRuns),
       alpha,
-      findings: compareBatchRuns(beforeRuns, afterRuns, { alpha, groupAttribute }),
+      findings: compareBatchColumns(beforeRuns, afterRuns, { alpha, groupAttribute }).map(findingDto),
     };
   }
 
@@ -97,23 +98,39 @@ export class FleetService {
  * join a batch's fleet: evaluation pass/fail counts per name over the batch's runs, and the
  * metric summaries of the time the runs spanned (metrics carry no trace id).
  */
-export function evaluationsAndMetrics(store: TraceStore, _batch: BatchRef, runs: readonly FleetRun[]): { evaluations: FleetCheckDto[]; metrics: FleetMetricDto[] } {
+export function evaluationsAndMetrics(store: TraceStore, _batch: BatchRef, runs: FleetColumns): { evaluations: FleetCheckDto[]; metrics: FleetMetricDto[] } {
   if (runs.length === 0) return { evaluations: [], metrics: [] };
   const evaluations: FleetCheckDto[] = [];
-  for (const [name, c] of store.evaluations.countsByName(runs.map((r) => r.traceId))) {
+  // Most stores hold no evaluation results: then no list of the batch's trace ids is built.
+  const counts = store.evaluations.hasAny() ? store.evaluations.countsByName(Array.from({ length: runs.length }, (_, i) => runs.traceIdOf(i))) : new Map();
+  for (const [name, c] of counts) {
     if (c.passed + c.failed > 0) evaluations.push({ name, source: 'evaluation', passed: c.passed, failed: c.failed, errors: 0 });
   }
   // Metrics carry no trace id: the points received while the batch's runs ran.
   let from = Number.POSITIVE_INFINITY;
   let to = Number.NEGATIVE_INFINITY;
-  for (const r of runs) {
-    from = Math.min(from, r.startMs);
-    to = Math.max(to, r.startMs + r.durationMs);
+  for (let i = 0; i < runs.length; i++) {
+    from = Math.min(from, runs.startMs[i]);
+    to = Math.max(to, runs.startMs[i] + runs.durationMs[i]);
   }
   const metrics = store.metrics.metricSummaries(from, to).slice(0, MAX_FLEET_METRICS).map((m) => ({
     name: m.name, points: m.points, sum: m.sum, count: m.count, attributes: m.attributes,
   }));
   return { evaluations, metrics };
+}
+
+// Core's group and finding shapes (src/core/fleet/types.ts) and the protocol's DTOs are declared
+// on each side of the layer rule (src/protocol imports nothing of ours; src/core nothing of the
+// protocol): here, and only here, one becomes the other, field by field, so a field added,
+// renamed or retyped on one side fails to compile in this one place.
+function groupDto(g: FleetGroup): FleetGroupDto {
+  const { dimension, key, value, runs, calls, errorRate, checkPassRate, costUsd, costPerRunUsd, totalTokens, p50DurationMs, p95DurationMs } = g;
+  return { dimension, key, value, runs, calls, errorRate, checkPassRate, costUsd, costPerRunUsd, totalTokens, p50DurationMs, p95DurationMs };
+}
+
+function findingDto(f: BatchFinding): BatchFindingDto {
+  const { group, measure, before, after, delta, test, pValue, interval, regression, improvement, headline, typicalPair } = f;
+  return { group, measure, before, after, delta, test, pValue, interval, regression, improvement, headline, typicalPair };
 }
 
 /** Metric series (name × attribute set) listed in one fleet answer. */
@@ -126,12 +143,12 @@ export function batchLabel(ref: BatchRefDto): string {
   return `${time(ref.fromMs, 'the first run')}–${time(ref.toMs, 'now')} UTC`;
 }
 
-function summaryOf(ref: BatchRef, runs: readonly FleetRun[]): BatchSummaryDto {
+function summaryOf(ref: BatchRef, runs: FleetColumns): BatchSummaryDto {
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
-  for (const r of runs) {
-    if (r.startMs < first) first = r.startMs;
-    if (r.startMs > last) last = r.startMs;
+  for (const start of runs.startMs) {
+    if (start < first) first = start;
+    if (start > last) last = start;
   }
   return {
     ref,

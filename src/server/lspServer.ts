@@ -19,7 +19,7 @@ import type { SourceStatsDto } from '../protocol/dto';
 import * as lsp from '../protocol/lsp';
 import { DEFAULT_GRPC_PORT, DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_RETENTION } from '../protocol/defaults';
 import { defaultDbPath } from './paths';
-import { traceDetail } from './queries';
+import { stepDetail, traceDetail, traceTree } from './queries';
 import { exportTraceOtlpJson } from './transfer';
 import { redactionSpanPreview, renderPolicy, scanForRedaction } from './redactionService';
 import { CompareService } from './compareService';
@@ -173,6 +173,8 @@ export function runLanguageServer(connection: Connection = createConnection(Prop
     return titlesFor(server.store).withTitles(await server.listTraces(filter ?? {}));
   });
   connection.onRequest(lsp.GetTrace, ({ traceId }) => traceDetail(need().store, traceId));
+  connection.onRequest(lsp.GetTraceTree, ({ traceId }) => traceTree(need().store, traceId));
+  connection.onRequest(lsp.GetStep, ({ traceId, spanId }) => stepDetail(need().store, traceId, spanId));
   connection.onRequest(lsp.SearchSpans, ({ text, limit }) => need().searchSpans(text, limit ?? 100));
   connection.onRequest(lsp.DeleteTrace, ({ traceId }) => {
     const s = need();

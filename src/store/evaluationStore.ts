@@ -229,6 +229,11 @@ export class EvaluationStore {
    * with none are absent from the map). What the fleet view adds to its check pass rates.
    */
   /** Pass/fail/info counts per evaluation name over these traces (the fleet view's checks table). */
+  /** Whether any evaluation result is stored (callers skip building id lists when none is). */
+  hasAny(): boolean {
+    return this.stmt('SELECT EXISTS (SELECT 1 FROM evaluations)').pluck().get() === 1;
+  }
+
   countsByName(traceIds: readonly string[]): Map<string, EvaluationCounts> {
     const out = new Map<string, EvaluationCounts>();
     // Most stores hold no evaluation results: then a batch of 100,000 runs costs no id lists.

@@ -2,6 +2,7 @@
 // appended, never edited, once it has shipped; the store refuses (and leaves alone) a file whose
 // user_version is higher than this list knows.
 import type Database from 'better-sqlite3';
+import { createFleetChunkTables } from './fleetChunks';
 import { createFleetRowTable, createFleetTables } from './fleetStore';
 
 type Db = Database.Database;
@@ -308,8 +309,15 @@ export const v11ReplayProblems = (db: Db): void => {
   `);
 };
 
+// Fleet speed (issue 11): the fleet's columnar store, chunks of 1,024 trace rows as typed-column
+// blobs, marked stale by triggers and rebuilt on read (see fleetChunks.ts); existing traces'
+// chunks are marked, so the first fleet read builds them. IF NOT EXISTS throughout.
+const v12FleetChunks = (db: Db): void => {
+  createFleetChunkTables(db);
+};
+
 /** Ordered; index i migrates user_version i to i + 1. */
-export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4, v5, v6ProxyRecordings, v7Evaluations, v8Metrics, v9Fleet, v10FleetRow, v11ReplayProblems];
+export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4, v5, v6ProxyRecordings, v7Evaluations, v8Metrics, v9Fleet, v10FleetRow, v11ReplayProblems, v12FleetChunks];
 
 export const SCHEMA_VERSION = migrations.length;
 

@@ -168,6 +168,33 @@ const INSERT_SPAN = `INSERT INTO spans (${SPAN_COLUMNS}) VALUES (${placeholders(
 const UPDATE_SPAN = `UPDATE spans SET (${SPAN_COLUMNS}) = (${placeholders(SPAN_COLUMNS)}) WHERE id = ?`;
 const SAVE_SUMMARY = `INSERT OR REPLACE INTO traces (${TRACE_COLUMNS}, start_ms, bytes, incr) VALUES (${placeholders(TRACE_COLUMNS)}, ?, ?, ?)`;
 
+/** One step of a trace's tree: its summary fields (from columns) plus what the tree shows besides. */
+export interface TreeStep extends SummaryPart {
+  durationMs: number;
+  costSource: CanonicalSpan['costSource'];
+  /** Log records are attached to it (its events hold them). */
+  hasLogs: boolean;
+}
+
+const TREE_COLUMNS =
+  'span_id, parent_id, name, service, start_ns, end_ns, status, kind, model, input_tokens, output_tokens, ' +
+  'cache_read_tokens, cache_write_tokens, reasoning_tokens, cost_usd, duration_ms, cost_source, has_logs';
+
+type TreeRow = [
+  span_id: string, parent_id: string | null, name: string, service: string, start_ns: string, end_ns: string, status: StatusCode,
+  kind: StepKind, model: string | null, input_tokens: number | null, output_tokens: number | null, cache_read_tokens: number | null,
+  cache_write_tokens: number | null, reasoning_tokens: number | null, cost_usd: number | null, duration_ms: number,
+  cost_source: CanonicalSpan['costSource'],
+  has_logs: number,
+];
+
+const treeStepOf = (traceId: string, r: TreeRow): TreeStep => ({
+  traceId, spanId: r[0], parentSpanId: r[1], name: r[2], service: r[3], startUnixNanos: r[4], endUnixNanos: r[5],
+  statusCode: r[6], kind: r[7], model: r[8],
+  usage: { inputTokens: r[9], outputTokens: r[10], cacheReadTokens: r[11], cacheWriteTokens: r[12], reasoningTokens: r[13] },
+  costUsd: r[14], durationMs: r[15], costSource: r[16], hasLogs: r[17] === 1,
+});
+
 function rowToSummary(r: TraceRow): ListedTrace {
   const summary: ListedTrace = {
     traceId: r.trace_id,
@@ -871,12 +898,33 @@ export class TraceStore {
     return row === undefined ? null : this.spanOfRow(row);
   }
 
+  /** Whether a span is stored (an index lookup, no document read). */
+  hasSpan(traceId: string, spanId: string): boolean {
+    return this.stmt('SELECT 1 FROM spans WHERE trace_id = ? AND span_id = ?').pluck().get(traceId, spanId) !== undefined;
+  }
+
   getTrace(traceId: string): { summary: ListedTrace; spans: CanonicalSpan[] } | null {
     const read = this.db.transaction(() => {
       const row = this.stmt(`SELECT ${TRACE_COLUMNS}, ${CHECKS_COLUMN} FROM traces WHERE trace_id = ?`).get(traceId) as TraceRow | undefined;
       if (!row) return null;
       const rows = this.stmt(`SELECT ${DOC_COLUMNS} FROM spans WHERE trace_id = ?`).all(traceId) as SpanDocRow[];
       return { summary: rowToSummary(row), spans: rows.map((r) => this.spanOfRow(r)) };
+    });
+    return read.deferred();
+  }
+
+  /**
+   * A trace's tree for the panel: the summary and, per step, only what the tree shows (name,
+   * kind, times, status, service, model, tokens, cost), read from the span columns. No span
+   * document is parsed and nothing is normalized again, so it costs a few µs a step; a step's
+   * details are read when it is selected (getSpan). Null when the trace is not stored.
+   */
+  getTraceTree(traceId: string): { summary: ListedTrace; steps: TreeStep[] } | null {
+    const read = this.db.transaction(() => {
+      const row = this.stmt(`SELECT ${TRACE_COLUMNS}, ${CHECKS_COLUMN} FROM traces WHERE trace_id = ?`).get(traceId) as TraceRow | undefined;
+      if (!row) return null;
+      const rows = this.stmt(`SELECT ${TREE_COLUMNS} FROM spans WHERE trace_id = ?`).raw().all(traceId) as TreeRow[];
+      return { summary: rowToSummary(row), steps: rows.map((r) => treeStepOf(traceId, r)) };
     });
     return read.deferred();
   }

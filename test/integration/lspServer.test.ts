@@ -283,4 +283,24 @@ describe('language server: code lens figures say what they count', function () {
     const chats = await win.conn.sendRequest(lsp.SpansAtLine, { file: agentFile, line: CHAT_LINE });
     assert.deepEqual(chats.map((r) => [r.tokens, r.costUsd, r.llmCalls]), [[1010, 0.000106, 1], [1010, 0.000106, 1]]);
   });
+
+  it('the tree read gives every step the whole-trace read gives, with the same figures, and a step\'s details on request', async () => {
+    const t = '3c'.repeat(16);
+    await send([agent(t, 0), chat(t, 1, 1), tool(t, 1, 12, 2, 'lookup failed')]);
+    const full = (await win.conn.sendRequest(lsp.GetTrace, { traceId: t }))!;
+    const tree = (await win.conn.sendRequest(lsp.GetTraceTree, { traceId: t.toUpperCase() }))!;
+    assert.equal(tree.traceId, t);
+    assert.equal(tree.costUsd, full.costUsd);
+    const pick = (s: { spanId: string; parentSpanId: string | null; name: string; kind: string; status: string; durationMs: number; model: string | null; usage: object; costUsd: number | null }) =>
+      [s.spanId, s.parentSpanId, s.name, s.kind, s.status, s.durationMs, s.model, s.usage, s.costUsd];
+    const bySpan = (a: { spanId: string }, b: { spanId: string }) => (a.spanId < b.spanId ? -1 : 1);
+    assert.deepEqual([...tree.steps].sort(bySpan).map(pick), [...full.spans].sort(bySpan).map(pick));
+    const failed = tree.steps.find((s) => s.kind === 'tool')!;
+    assert.equal(failed.status, 'error');
+    const step = (await win.conn.sendRequest(lsp.GetStep, { traceId: t, spanId: failed.spanId }))!;
+    const inFull = full.spans.find((s) => s.spanId === failed.spanId)!;
+    assert.deepEqual({ ...step, duplicateOf: null }, { ...inFull, duplicateOf: null });
+    assert.equal(await win.conn.sendRequest(lsp.GetStep, { traceId: t, spanId: 'ff'.repeat(8) }), null);
+    assert.equal(await win.conn.sendRequest(lsp.GetTraceTree, { traceId: 'ee'.repeat(16) }), null);
+  });
 });

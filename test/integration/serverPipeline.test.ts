@@ -16,7 +16,7 @@ import { cliJson, cliJsonLines, ensureBuilt, ROOT, runCli, serve, tempDir, type 
 import { waitUntil } from '../support/waitUntil';
 
 describe('server pipeline: official exporters → agent-trace serve → show --json', function () {
-  this.timeout(60_000);
+  this.timeout(180_000); // a guard: each test spawns the CLI several times, about 10 s each at load 20
   let dir: string;
   let db: string;
   let server: ServeHandle;
@@ -195,7 +195,7 @@ describe('server pipeline: official exporters → agent-trace serve → show --j
 });
 
 describe('CLI: clear errors and exit codes', function () {
-  this.timeout(60_000);
+  this.timeout(180_000); // a guard, as above
   let dir: string;
   before(() => {
     ensureBuilt();

@@ -127,6 +127,34 @@ describe('TraceStore (real SQLite files)', function () {
     assert.equal(rewritten.norm.model, 'gpt-4o');
   });
 
+  it('reads a trace\'s tree from columns with the same names, kinds, times, status, tokens and cost as its full spans', () => {
+    const s = open();
+    const failed = rawSpan({ traceId: 't1', spanId: 'tool', parentSpanId: 'root', name: 'execute_tool search', startMs: 5, attributes: { 'gen_ai.operation.name': 'execute_tool' } });
+    failed.status = { code: 'error', message: 'timed out' };
+    s.writeBatch({ spans: [rawSpan({ traceId: 't1', spanId: 'root', name: 'agent run' }), llm('t1', 's1', { 'test.cost_usd': 0.25 }), failed], logs: [] });
+    s.writeBatch({ spans: [], logs: [logRecord({ traceId: 't1', spanId: 's1', body: 'a log line' })] });
+    const full = s.getTrace('t1')!;
+    const tree = s.getTraceTree('t1')!;
+    assert.deepEqual(tree.summary, full.summary);
+    const bySpan = new Map(tree.steps.map((t) => [t.spanId, t]));
+    assert.equal(bySpan.size, 3);
+    for (const span of full.spans) {
+      const step = bySpan.get(span.spanId)!;
+      assert.deepEqual(
+        [step.parentSpanId, step.name, step.kind, step.startUnixNanos, step.endUnixNanos, step.statusCode, step.service, step.model, step.usage, step.costUsd, step.costSource],
+        [span.parentSpanId || null, span.name, span.norm.kind, span.startUnixNanos, span.endUnixNanos, span.status.code, span.service, span.norm.model, span.norm.usage, span.costUsd, span.costSource],
+      );
+    }
+    assert.equal(bySpan.get('s1')!.usage.inputTokens, 100);
+    assert.equal(bySpan.get('s1')!.costUsd, 0.25);
+    assert.equal(bySpan.get('tool')!.statusCode, 'error');
+    assert.equal(bySpan.get('s1')!.hasLogs, true);
+    assert.equal(bySpan.get('root')!.hasLogs, false);
+    // A step's details come on selection, one document.
+    assert.equal(s.getSpan('t1', 'tool')!.status.message, 'timed out');
+    assert.equal(s.getTraceTree('nope'), null);
+  });
+
   it('attaches a log record that arrives before its span', () => {
     const s = open();
     s.writeBatch({ spans: [], logs: [logRecord({ traceId: 't1', spanId: 's1' })] });

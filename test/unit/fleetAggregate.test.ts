@@ -3,7 +3,8 @@
 // expected figure can be counted here.
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { aggregateFleet, compareBatchRuns, type FleetRun } from '../../src/core/fleet';
+import { aggregateFleet, compareBatchRuns, type BatchFinding, type FleetRun } from '../../src/core/fleet';
+import { mannWhitney, mannWhitneyFromCounts } from '../../src/core/fleet/stats';
 import { stableOrderByValue } from '../../src/core/fleet/compare';
 
 let next = 0;
@@ -156,5 +157,40 @@ describe('the order compare ranks each measure by', () => {
         assert.deepEqual([...stableOrderByValue(column, known)], expected);
       }),
     );
+  });
+});
+
+describe('whole-number measures compared from counts', () => {
+  it('the rank test from counts per value is the rank test of the sorted values, ties and all', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 200 }), fc.array(fc.integer({ min: 0, max: 9 }), { maxLength: 200 }), (first, second) => {
+        const count = (xs: number[]) => Uint32Array.from({ length: 10 }, (_, v) => xs.filter((x) => x === v).length);
+        assert.deepEqual(mannWhitneyFromCounts(count(first), count(second)), mannWhitney(first, second));
+      }),
+    );
+  });
+
+  it('finds what the sorted walk finds: the same p-values, medians and typical runs (shifted by ½, the walk path)', () => {
+    const rnd = fc.sample(fc.array(fc.tuple(fc.integer({ min: 0, max: 6 }), fc.constantFrom('refunds', 'orders', 'shipping')), { minLength: 60, maxLength: 60 }), { numRuns: 20, seed: 7 });
+    for (const spec of rnd) {
+      const runs = spec.map(([calls, route]) => run({ llmCalls: calls, toolCalls: calls % 3, route }));
+      const [before, after] = [runs.slice(0, 30), runs.slice(30)];
+      const half = (rs: FleetRun[]) => rs.map((r) => ({ ...r, llmCalls: r.llmCalls + 0.5, toolCalls: r.toolCalls + 0.5 }));
+      const counted = compareBatchRuns(before, after, { groupAttribute: 'route' }).filter((f) => f.measure === 'llmCalls' || f.measure === 'toolCalls');
+      const walked = compareBatchRuns(half(before), half(after), { groupAttribute: 'route' }).filter((f) => f.measure === 'llmCalls' || f.measure === 'toolCalls');
+      const key = (f: BatchFinding) => `${f.measure}|${f.group.dimension}|${f.group.value}`;
+      const byKey = new Map(walked.map((f) => [key(f), f]));
+      assert.ok(counted.length > 0);
+      for (const f of counted) {
+        const w = byKey.get(key(f));
+        assert.ok(w, key(f));
+        assert.equal(f.pValue, w.pValue);
+        assert.deepEqual(f.typicalPair, w.typicalPair);
+        assert.deepEqual([f.before.n, f.after.n], [w.before.n, w.after.n]);
+        assert.equal(f.before.value === null ? null : f.before.value + 0.5, w.before.value);
+        assert.equal(f.after.value === null ? null : f.after.value + 0.5, w.after.value);
+        if (f.interval && w.interval) assert.deepEqual(f.interval.map((x) => x), w.interval, 'the bootstrap draws the same runs; deltas are unchanged by a shift');
+      }
+    }
   });
 });

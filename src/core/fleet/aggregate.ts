@@ -1,7 +1,11 @@
 // One batch's aggregates for the fleet view: distributions, groups (agent, tool, model, one
-// user-chosen attribute), outliers and check counts. One pass per measure over the runs.
-import { binScaleOf, formatMeasure, measureLabel, checksPassed } from './measures';
-import { histogram, percentilesOfSorted, quantileOfSorted } from './stats';
+// user-chosen attribute), outliers and check counts, over the batch's columns (columns.ts):
+// one sort per distribution, group membership looked up by number per run, and text read only
+// for the runs a view lists.
+import { quantile } from 'simple-statistics';
+import { columnsOfRuns, passedOfSets, type FleetColumns } from './columns';
+import { binScaleOf, formatMeasure, measureLabel } from './measures';
+import { histogram, percentilesOfSorted, quantileOfSorted, sortNumbers } from './stats';
 import type { Distribution, FleetAggregate, FleetCheckCount, FleetDimension, FleetGroup, FleetMeasure, FleetOutlier, FleetRun } from './types';
 import { FLEET_MEASURES } from './types';
 
@@ -21,18 +25,22 @@ export interface FleetOptions {
 }
 
 export function aggregateFleet(runs: readonly FleetRun[], opts: FleetOptions = {}): FleetAggregate {
-  const columns = columnsOf(runs);
+  return aggregateFleetColumns(columnsOfRuns(runs), opts);
+}
+
+export function aggregateFleetColumns(columns: FleetColumns, opts: FleetOptions = {}): FleetAggregate {
+  const derived = derivedOf(columns);
   const sortedByMeasure = new Map<FleetMeasure, Float64Array>();
   const distributions = FLEET_MEASURES.map((m) => {
-    const { distribution, sorted } = distributionOf(columns.measures[m], m);
+    const { distribution, sorted } = distributionOf(derived.measures[m], m);
     sortedByMeasure.set(m, sorted);
     return distribution;
   });
   return {
     distributions,
-    groups: groupsOf(runs, opts.groupAttribute ?? null, columns),
-    outliers: outliersOf(runs, sortedByMeasure, columns),
-    checks: checkCounts(runs),
+    groups: groupsOf(columns, opts.groupAttribute ?? null, derived),
+    outliers: outliersOf(columns, sortedByMeasure, derived),
+    checks: checkCounts(columns),
   };
 }
 
@@ -47,7 +55,7 @@ function distributionOf(column: Float64Array, measure: FleetMeasure): { distribu
     values[n++] = v;
     sum += v;
   }
-  const sorted = values.subarray(0, n).sort();
+  const sorted = sortNumbers(values.subarray(0, n));
   const p = percentilesOfSorted(sorted);
   return {
     sorted,
@@ -66,84 +74,123 @@ function distributionOf(column: Float64Array, measure: FleetMeasure): { distribu
   };
 }
 
-interface GroupAccumulator {
-  dimension: FleetDimension;
-  key: string;
-  value: string;
-  calls: number;
-  runs: number[];
-}
-
 /** The group key the fleet uses for a dimension without a user-given name. */
 const DIMENSION_KEYS: Record<Exclude<FleetDimension, 'attribute'>, string> = { agent: 'agent', tool: 'tool', model: 'model' };
 
-/** Per-run figures read once (one pass over the runs) into typed arrays; each group then sums over its run indices. */
-interface RunColumns {
+/** Per-run figures derived once from the columns; each group then sums over its run indices. */
+interface Derived {
   /** Each measure per run, NaN when the run has none (measureOf's null). */
   measures: Record<FleetMeasure, Float64Array>;
   errors: Uint8Array;
   /** 1 all checks passed, 0 not, −1 none ran. */
   passed: Int8Array;
-  /** NaN when unknown. */
-  cost: Float64Array;
-  /** Unknown counts as 0. */
-  tokens: Float64Array;
-  duration: Float64Array;
 }
 
-function columnsOf(runs: readonly FleetRun[]): RunColumns {
-  const n = runs.length;
-  const measures = Object.fromEntries(FLEET_MEASURES.map((m) => [m, new Float64Array(n)])) as Record<FleetMeasure, Float64Array>;
-  const { durationMs, totalTokens, costUsd, llmCalls, toolCalls, errorRate, checkPassRate } = measures;
+function derivedOf(c: FleetColumns): Derived {
+  const n = c.length;
   const errors = new Uint8Array(n);
   const passed = new Int8Array(n);
-  const tokens = new Float64Array(n);
+  const errorRate = new Float64Array(n);
+  const checkPassRate = new Float64Array(n);
+  const passedOfSet = passedOfSets(c.checkSets);
   for (let i = 0; i < n; i++) {
-    const r = runs[i];
-    const pass = checksPassed(r);
-    durationMs[i] = r.durationMs;
-    totalTokens[i] = r.totalTokens ?? Number.NaN;
-    costUsd[i] = r.costUsd ?? Number.NaN;
-    llmCalls[i] = r.llmCalls;
-    toolCalls[i] = r.toolCalls;
-    errors[i] = r.errorCount > 0 ? 1 : 0;
-    errorRate[i] = errors[i];
-    checkPassRate[i] = pass ?? Number.NaN;
-    passed[i] = pass ?? -1;
-    tokens[i] = r.totalTokens ?? 0;
+    const e = c.errorCount[i] > 0 ? 1 : 0;
+    errors[i] = e;
+    errorRate[i] = e;
+    const p = passedOfSet[c.checkSet[i]];
+    passed[i] = p;
+    checkPassRate[i] = p < 0 ? Number.NaN : p;
   }
-  return { measures, errors, passed, cost: costUsd, tokens, duration: durationMs };
+  const measures = {
+    durationMs: c.durationMs,
+    totalTokens: c.totalTokens,
+    costUsd: c.costUsd,
+    llmCalls: c.llmCalls,
+    toolCalls: c.toolCalls,
+    errorRate,
+    checkPassRate,
+  };
+  return { measures, errors, passed };
 }
 
-function groupsOf(runs: readonly FleetRun[], attribute: string | null, columns: RunColumns): FleetGroup[] {
-  const byDimension = new Map<FleetDimension, Map<string, GroupAccumulator>>();
-  const add = (dimension: FleetDimension, key: string, value: string, run: number, calls: number) => {
+interface GroupSpec {
+  dimension: FleetDimension;
+  key: string;
+  value: string;
+  runs: number;
+  calls: number;
+}
+
+/**
+ * The groups of a batch's runs: counted per distinct membership (and attribute value) first,
+ * the most common MAX_GROUPS_PER_DIMENSION of each dimension kept, then each kept group's runs
+ * listed (ascending) in one pass over the runs, a run's groups looked up by its set's number.
+ */
+export function groupRunsOf(c: FleetColumns, attribute: string | null, listRuns = true): { specs: GroupSpec[]; runs: Uint32Array[]; groupsOfSet: Int32Array[]; groupOfValue: Int32Array } {
+  const n = c.length;
+  const setRuns = new Uint32Array(c.memberSets.length);
+  for (let i = 0; i < n; i++) setRuns[c.memberSet[i]]++;
+  const valueRuns = new Uint32Array(c.attributeValues.length);
+  if (attribute !== null) for (let i = 0; i < n; i++) if (c.attribute[i] >= 0) valueRuns[c.attribute[i]]++;
+  const byDimension = new Map<FleetDimension, Map<string, GroupSpec>>();
+  const add = (dimension: FleetDimension, key: string, value: string, runs: number, calls: number) => {
     let groups = byDimension.get(dimension);
     if (!groups) byDimension.set(dimension, (groups = new Map()));
     let g = groups.get(value);
-    if (!g) groups.set(value, (g = { dimension, key, value, calls: 0, runs: [] }));
-    g.runs.push(run);
+    if (!g) groups.set(value, (g = { dimension, key, value, runs: 0, calls: 0 }));
+    g.runs += runs;
     g.calls += calls;
   };
-  for (let i = 0; i < runs.length; i++) {
-    const run = runs[i];
-    for (const a of run.agents) add('agent', DIMENSION_KEYS.agent, a, i, 1);
-    for (const m of run.models) add('model', DIMENSION_KEYS.model, m, i, 1);
-    run.tools.forEach((calls, tool) => add('tool', DIMENSION_KEYS.tool, tool, i, calls));
-    if (attribute !== null && run.attribute !== null) add('attribute', attribute, run.attribute, i, 1);
-  }
-  const out: FleetGroup[] = [];
+  c.memberSets.forEach((set, s) => {
+    const k = setRuns[s];
+    if (k === 0) return;
+    for (const a of set.agents) add('agent', DIMENSION_KEYS.agent, a, k, k);
+    for (const m of set.models) add('model', DIMENSION_KEYS.model, m, k, k);
+    set.tools.forEach((calls, tool) => add('tool', DIMENSION_KEYS.tool, tool, k, k * calls));
+  });
+  if (attribute !== null) c.attributeValues.forEach((value, v) => valueRuns[v] > 0 && add('attribute', attribute, value, valueRuns[v], valueRuns[v]));
+  const specs: GroupSpec[] = [];
+  const idOf = new Map<GroupSpec, number>();
   for (const dimension of ['agent', 'tool', 'model', 'attribute'] as const) {
-    const groups = [...(byDimension.get(dimension)?.values() ?? [])]
-      .sort((a, b) => b.runs.length - a.runs.length || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+    const kept = [...(byDimension.get(dimension)?.values() ?? [])]
+      .sort((a, b) => b.runs - a.runs || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
       .slice(0, MAX_GROUPS_PER_DIMENSION);
-    for (const g of groups) out.push(finishGroup(g, columns));
+    for (const g of kept) idOf.set(g, specs.push(g) - 1);
   }
-  return out;
+  // Each membership's kept groups, by number (a value listed twice counts twice, as a run object would).
+  const groupsOfSet = c.memberSets.map((set) => {
+    const ids: number[] = [];
+    const push = (dimension: FleetDimension, value: string) => {
+      const id = idOf.get(byDimension.get(dimension)?.get(value) as GroupSpec);
+      if (id !== undefined) ids.push(id);
+    };
+    for (const a of set.agents) push('agent', a);
+    for (const m of set.models) push('model', m);
+    for (const t of set.tools.keys()) push('tool', t);
+    return Int32Array.from(ids);
+  });
+  const groupOfValue = Int32Array.from(c.attributeValues, (value) => (attribute === null ? -1 : (idOf.get(byDimension.get('attribute')?.get(value) as GroupSpec) ?? -1)));
+  const runs = specs.map((g) => new Uint32Array(listRuns ? g.runs : 0));
+  const filled = new Uint32Array(specs.length);
+  for (let i = 0; i < (listRuns ? n : 0); i++) {
+    const ids = groupsOfSet[c.memberSet[i]];
+    for (let k = 0; k < ids.length; k++) runs[ids[k]][filled[ids[k]]++] = i;
+    const v = c.attribute[i];
+    if (attribute !== null && v >= 0) {
+      const g = groupOfValue[v];
+      if (g >= 0) runs[g][filled[g]++] = i;
+    }
+  }
+  return { specs, runs, groupsOfSet, groupOfValue };
 }
 
-function finishGroup(g: GroupAccumulator, c: RunColumns): FleetGroup {
-  const n = g.runs.length;
+function groupsOf(c: FleetColumns, attribute: string | null, d: Derived): FleetGroup[] {
+  const { specs, runs } = groupRunsOf(c, attribute);
+  return specs.map((g, k) => finishGroup(g, runs[k], c, d));
+}
+
+function finishGroup(g: GroupSpec, runs: Uint32Array, c: FleetColumns, d: Derived): FleetGroup {
+  const n = runs.length;
   const durations = new Float64Array(n);
   let errors = 0;
   let checked = 0;
@@ -152,20 +199,23 @@ function finishGroup(g: GroupAccumulator, c: RunColumns): FleetGroup {
   let costRuns = 0;
   let tokens = 0;
   for (let k = 0; k < n; k++) {
-    const i = g.runs[k];
-    errors += c.errors[i];
-    if (c.passed[i] >= 0) {
+    const i = runs[k];
+    errors += d.errors[i];
+    if (d.passed[i] >= 0) {
       checked++;
-      passes += c.passed[i];
+      passes += d.passed[i];
     }
-    if (!Number.isNaN(c.cost[i])) {
-      cost += c.cost[i];
+    const runCost = c.costUsd[i];
+    if (!Number.isNaN(runCost)) {
+      cost += runCost;
       costRuns++;
     }
-    tokens += c.tokens[i];
-    durations[k] = c.duration[i];
+    const runTokens = c.totalTokens[i];
+    tokens += Number.isNaN(runTokens) ? 0 : runTokens;
+    durations[k] = c.durationMs[i];
   }
-  durations.sort();
+  // Two order statistics by selection (simple-statistics' quickselect), not a sort of the group.
+  const [p50, p95] = n ? quantile(durations as unknown as number[], [0.5, 0.95]) : [null, null];
   return {
     dimension: g.dimension,
     key: g.key,
@@ -177,17 +227,17 @@ function finishGroup(g: GroupAccumulator, c: RunColumns): FleetGroup {
     costUsd: costRuns ? cost : null,
     costPerRunUsd: costRuns ? cost / costRuns : null,
     totalTokens: tokens,
-    p50DurationMs: n ? quantileOfSorted(durations, 0.5) : null,
-    p95DurationMs: n ? quantileOfSorted(durations, 0.95) : null,
+    p50DurationMs: p50,
+    p95DurationMs: p95,
   };
 }
 
 /**
  * Runs far above the batch: at least OUTLIER_FACTOR × the median of the measure (and above its
  * p99 once the batch has 100 runs or more), the furthest first, with the reason in words
- * ("cost $0.41, 9.8× the batch median").
+ * ("cost $0.41, 9.8× the batch median"). Only the runs at or above the threshold are sorted.
  */
-function outliersOf(runs: readonly FleetRun[], sortedByMeasure: Map<FleetMeasure, Float64Array>, columns: RunColumns): FleetOutlier[] {
+function outliersOf(c: FleetColumns, sortedByMeasure: Map<FleetMeasure, Float64Array>, d: Derived): FleetOutlier[] {
   const out: FleetOutlier[] = [];
   for (const measure of OUTLIER_MEASURES) {
     const sorted = sortedByMeasure.get(measure);
@@ -196,18 +246,18 @@ function outliersOf(runs: readonly FleetRun[], sortedByMeasure: Map<FleetMeasure
     if (!(median > 0)) continue;
     const p99 = quantileOfSorted(sorted, 0.99);
     const threshold = sorted.length >= OUTLIER_P99_FROM_RUNS ? Math.max(OUTLIER_FACTOR * median, p99 + Number.EPSILON) : OUTLIER_FACTOR * median;
-    const found: { run: FleetRun; value: number }[] = [];
-    const column = columns.measures[measure];
-    for (let i = 0; i < runs.length; i++) {
+    const found: { run: number; traceId: string; value: number }[] = [];
+    const column = d.measures[measure];
+    for (let i = 0; i < c.length; i++) {
       const value = column[i]; // NaN (no value) is never ≥ the threshold
-      if (value >= threshold) found.push({ run: runs[i], value });
+      if (value >= threshold) found.push({ run: i, traceId: c.traceIdOf(i), value });
     }
-    found.sort((a, b) => b.value - a.value || (a.run.traceId < b.run.traceId ? -1 : 1));
-    for (const { run, value } of found.slice(0, MAX_OUTLIERS_PER_MEASURE)) {
+    found.sort((a, b) => b.value - a.value || (a.traceId < b.traceId ? -1 : 1));
+    for (const { run, traceId, value } of found.slice(0, MAX_OUTLIERS_PER_MEASURE)) {
       const ratio = value / median;
       out.push({
-        traceId: run.traceId,
-        title: run.name,
+        traceId,
+        title: c.nameOf(run),
         measure,
         value,
         reason: `${measureLabel(measure)} ${formatMeasure(measure, value)}, ${ratio >= 10 ? Math.round(ratio) : ratio.toFixed(1)}× the batch median (${formatMeasure(measure, median)})`,
@@ -217,17 +267,21 @@ function outliersOf(runs: readonly FleetRun[], sortedByMeasure: Map<FleetMeasure
   return out;
 }
 
-function checkCounts(runs: readonly FleetRun[]): FleetCheckCount[] {
+/** Pass, fail and error counts per check: runs counted per distinct set of outcomes, then each set's outcomes added that many times. */
+function checkCounts(c: FleetColumns): FleetCheckCount[] {
+  const runsOfSet = new Uint32Array(c.checkSets.length);
+  for (let i = 0; i < c.length; i++) runsOfSet[c.checkSet[i]]++;
   const counts = new Map<string, FleetCheckCount>();
-  for (const run of runs) {
-    if (!run.checks) continue;
-    run.checks.forEach((outcome, name) => {
-      let c = counts.get(name);
-      if (!c) counts.set(name, (c = { name, source: 'check', passed: 0, failed: 0, errors: 0 }));
-      if (outcome === 'pass') c.passed++;
-      else if (outcome === 'fail') c.failed++;
-      else c.errors++;
+  c.checkSets.forEach((checks, s) => {
+    const k = runsOfSet[s];
+    if (!checks || k === 0) return;
+    checks.forEach((outcome, name) => {
+      let count = counts.get(name);
+      if (!count) counts.set(name, (count = { name, source: 'check', passed: 0, failed: 0, errors: 0 }));
+      if (outcome === 'pass') count.passed += k;
+      else if (outcome === 'fail') count.failed += k;
+      else count.errors += k;
     });
-  }
+  });
   return [...counts.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -4,10 +4,11 @@
 // compared by rank (Mann–Whitney U), with a seeded bootstrap interval of the median's change
 // when the groups are small enough for it to be cheap. Regressions (worse after, significant at
 // alpha, and large enough to matter) come first.
-import { formatMeasure, measureLabel, measureOf, NUMERIC_MEASURES, formatPercent, type NumericMeasure } from './measures';
-import { bootstrapMedianDelta, compareProportions, mannWhitneyFromSorted, proportionDeltaInterval, quantileOfSorted } from './stats';
-import type { BatchFinding, FleetDimension, FleetMeasure, FleetRun } from './types';
-import { MAX_GROUPS_PER_DIMENSION } from './aggregate';
+import { formatMeasure, measureLabel, NUMERIC_MEASURES, formatPercent, type NumericMeasure } from './measures';
+import { bootstrapMedianDelta, compareProportions, mannWhitneyFromCounts, mannWhitneyFromSorted, proportionDeltaInterval, quantileOfSorted } from './stats';
+import type { BatchFinding, FleetMeasure, FleetRun } from './types';
+import { groupRunsOf } from './aggregate';
+import { columnsOfRuns, concatColumns, type FleetColumns } from './columns';
 
 export const DEFAULT_ALPHA = 0.01;
 /** Runs each side needs before a group's measure is tested (fewer: listed with test 'none'). */
@@ -40,43 +41,49 @@ type GroupRef = BatchFinding['group'];
 
 interface Group {
   ref: GroupRef;
-  /** Membership over the combined runs (before first, then after). */
-  member: Uint8Array;
-  /** The same as a list of run indices, ascending (loops over a group touch only its runs). */
+  /** Its runs over the combined runs (before first, then after), ascending. */
   indices: Uint32Array;
 }
 
-function indicesOf(member: Uint8Array): Uint32Array {
-  const out: number[] = [];
-  for (let i = 0; i < member.length; i++) if (member[i]) out.push(i);
-  return Uint32Array.from(out);
+/** Which groups a run is in, by number: group 0 (all runs), its membership's groups, its attribute value's group. */
+interface RunGroups {
+  ofSet: Int32Array[];
+  ofValue: Int32Array;
 }
 
 export function compareBatchRuns(before: readonly FleetRun[], after: readonly FleetRun[], opts: CompareOptions = {}): BatchFinding[] {
+  return compareBatchColumns(columnsOfRuns(before), columnsOfRuns(after), opts);
+}
+
+export function compareBatchColumns(before: FleetColumns, after: FleetColumns, opts: CompareOptions = {}): BatchFinding[] {
   const alpha = opts.alpha ?? DEFAULT_ALPHA;
-  const all = [...before, ...after];
+  const all = concatColumns(before, after);
   const split = before.length;
-  const groups = groupsOf(all, opts.groupAttribute ?? null);
+  const { groups, runGroups } = groupsOf(all, opts.groupAttribute ?? null);
+  const scratch = new GroupScratch(groups);
   const findings: BatchFinding[] = [];
   const budget = { values: BOOTSTRAP_BUDGET };
-  // Per-run values computed once; every group then loops over typed arrays.
-  const durations = Float64Array.from(all, (r) => r.durationMs);
-  for (const measure of NUMERIC_MEASURES) findings.push(...numericFindings(all, split, groups, measure, alpha, budget));
+  // Per-run values are columns already; every group loops over typed arrays.
+  const durations = all.durationMs;
+  for (const measure of NUMERIC_MEASURES) findings.push(...numericFindings(all, split, groups, runGroups, scratch, measure, alpha, budget));
   // A rate finding that is no regression or improvement gets its group's typical pair by latency
   // (cheap: from the sorted walk above); the others look for a run with and without the problem.
   const byLatency = new Map<GroupRef, BatchFinding['typicalPair']>();
   for (const f of findings) if (f.measure === 'durationMs') byLatency.set(f.group, f.typicalPair);
-  const errors = Int8Array.from(all, (r) => (r.errorCount > 0 ? 1 : 0));
+  const errors = new Int8Array(all.length);
+  for (let i = 0; i < all.length; i++) errors[i] = all.errorCount[i] > 0 ? 1 : 0;
   for (const g of groups) {
     const f = proportionFinding(all, split, g, 'errorRate', errors, durations, alpha, true, byLatency.get(g.ref) ?? null);
     if (f) findings.push(f);
   }
+  const outcomes = new Int8Array(all.length);
   for (const check of checkNames(all)) {
-    // 1 pass, 0 fail or error, −1 not evaluated on that run.
-    const outcomes = Int8Array.from(all, (r) => {
-      const o = r.checks?.get(check);
+    // 1 pass, 0 fail or error, −1 not evaluated on that run: decided once per set of outcomes.
+    const ofSet = Int8Array.from(all.checkSets, (checks) => {
+      const o = checks?.get(check);
       return o === undefined ? -1 : o === 'pass' ? 1 : 0;
     });
+    for (let i = 0; i < all.length; i++) outcomes[i] = ofSet[all.checkSet[i]];
     for (const g of groups) {
       const f = proportionFinding(all, split, g, `check:${check}`, outcomes, durations, alpha, false, byLatency.get(g.ref) ?? null);
       if (f) findings.push(f);
@@ -88,110 +95,253 @@ export function compareBatchRuns(before: readonly FleetRun[], after: readonly Fl
 // -------------------------------------------------------------------------------------------
 // Groups
 
-function groupsOf(all: readonly FleetRun[], attribute: string | null): Group[] {
+function groupsOf(all: FleetColumns, attribute: string | null): { groups: Group[]; runGroups: RunGroups } {
   const n = all.length;
-  const everyone = new Uint8Array(n).fill(1);
-  const groups: Group[] = [{ ref: { dimension: 'all', key: 'all', value: 'all' }, member: everyone, indices: indicesOf(everyone) }];
-  const byDimension = new Map<FleetDimension, Map<string, Uint8Array>>();
-  const mark = (dimension: FleetDimension, value: string, i: number) => {
-    let values = byDimension.get(dimension);
-    if (!values) byDimension.set(dimension, (values = new Map()));
-    let member = values.get(value);
-    if (!member) values.set(value, (member = new Uint8Array(n)));
-    member[i] = 1;
-  };
-  all.forEach((r, i) => {
-    for (const a of r.agents) mark('agent', a, i);
-    for (const m of r.models) mark('model', m, i);
-    for (const t of r.tools.keys()) mark('tool', t, i);
-    if (attribute !== null && r.attribute !== null) mark('attribute', r.attribute, i);
-  });
-  for (const dimension of ['agent', 'tool', 'model', 'attribute'] as const) {
-    const values = [...(byDimension.get(dimension) ?? [])]
-      .map(([value, member]) => ({ value, member, runs: countMembers(member) }))
-      .sort((a, b) => b.runs - a.runs || (a.value < b.value ? -1 : 1))
-      .slice(0, MAX_GROUPS_PER_DIMENSION);
-    const key = dimension === 'attribute' ? (attribute as string) : dimension;
-    for (const v of values) groups.push({ ref: { dimension, key, value: v.value }, member: v.member, indices: indicesOf(v.member) });
+  const { specs, groupsOfSet, groupOfValue } = groupRunsOf(all, attribute, false);
+  // Numbered from 1 (0 is all runs); a membership naming a value twice is in its group once.
+  const ofSet = groupsOfSet.map((ids) => Int32Array.from(new Set(ids), (id) => id + 1));
+  const ofValue = groupOfValue.map((id) => (id < 0 ? -1 : id + 1));
+  const sizes = new Uint32Array(specs.length + 1);
+  sizes[0] = n;
+  for (let i = 0; i < n; i++) {
+    const ids = ofSet[all.memberSet[i]];
+    for (let k = 0; k < ids.length; k++) sizes[ids[k]]++;
+    const v = all.attribute[i];
+    if (v >= 0 && ofValue[v] > 0) sizes[ofValue[v]]++;
   }
-  return groups;
+  const indices = Array.from(sizes, (size) => new Uint32Array(size));
+  const filled = new Uint32Array(sizes.length);
+  for (let i = 0; i < n; i++) {
+    indices[0][i] = i;
+    const ids = ofSet[all.memberSet[i]];
+    for (let k = 0; k < ids.length; k++) indices[ids[k]][filled[ids[k]]++] = i;
+    const v = all.attribute[i];
+    if (v >= 0 && ofValue[v] > 0) indices[ofValue[v]][filled[ofValue[v]]++] = i;
+  }
+  const groups: Group[] = [{ ref: { dimension: 'all', key: 'all', value: 'all' }, indices: indices[0] }];
+  specs.forEach((g, k) => groups.push({ ref: { dimension: g.dimension, key: g.key, value: g.value }, indices: indices[k + 1] }));
+  return { groups, runGroups: { ofSet, ofValue } };
 }
 
-function countMembers(member: Uint8Array): number {
-  let n = 0;
-  for (let i = 0; i < member.length; i++) n += member[i];
-  return n;
-}
-
-function checkNames(all: readonly FleetRun[]): string[] {
+function checkNames(all: FleetColumns): string[] {
+  const used = new Uint8Array(all.checkSets.length);
+  for (let i = 0; i < all.length; i++) used[all.checkSet[i]] = 1;
   const names = new Set<string>();
-  for (const r of all) if (r.checks) for (const name of r.checks.keys()) names.add(name);
+  all.checkSets.forEach((checks, s) => {
+    if (used[s] && checks) for (const name of checks.keys()) names.add(name);
+  });
   return [...names].sort().slice(0, MAX_CHECKS);
 }
 
 // -------------------------------------------------------------------------------------------
 // Numeric measures: Mann–Whitney on the batch sorted once per measure
 
+/** The groups' values of a measure, ascending, in one buffer (a range per group), reused by every measure; and one group's split into sides. */
+class GroupScratch {
+  /** Where each group's range starts (and, last, the total). */
+  readonly start: Uint32Array;
+  /** Where the walk writes next per group. */
+  readonly at: Uint32Array;
+  readonly sorted: Float64Array;
+  readonly runs: Uint32Array;
+  private readonly isSecond: Uint8Array;
+  private readonly sideValues: Float64Array;
+  private readonly sideRuns: Uint32Array;
+
+  constructor(groups: readonly Group[]) {
+    this.start = new Uint32Array(groups.length + 1);
+    groups.forEach((g, k) => (this.start[k + 1] = this.start[k] + g.indices.length));
+    this.at = new Uint32Array(groups.length);
+    const total = this.start[groups.length];
+    this.sorted = new Float64Array(total);
+    this.runs = new Uint32Array(total);
+    const largest = Math.max(0, ...groups.map((g) => g.indices.length));
+    this.isSecond = new Uint8Array(largest);
+    this.sideValues = new Float64Array(largest);
+    this.sideRuns = new Uint32Array(largest);
+  }
+
+  /** The range's runs of each side in ascending value order (views valid until the next call). */
+  sides(from: number, to: number, split: number) {
+    const m = to - from;
+    let nb = 0;
+    for (let p = from; p < to; p++) if (this.runs[p] < split) nb++;
+    let b = 0;
+    let a = nb;
+    for (let p = from, q = 0; p < to; p++, q++) {
+      const i = this.runs[p];
+      const second = i >= split ? 1 : 0;
+      this.isSecond[q] = second;
+      const slot = second ? a++ : b++;
+      this.sideValues[slot] = this.sorted[p];
+      this.sideRuns[slot] = i;
+    }
+    return {
+      isSecond: this.isSecond.subarray(0, m),
+      beforeValues: this.sideValues.subarray(0, nb),
+      afterValues: this.sideValues.subarray(nb, m),
+      beforeRuns: this.sideRuns.subarray(0, nb),
+      afterRuns: this.sideRuns.subarray(nb, m),
+    };
+  }
+}
+
 function numericFindings(
-  all: readonly FleetRun[],
+  all: FleetColumns,
   split: number,
   groups: Group[],
+  runGroups: RunGroups,
+  scratch: GroupScratch,
   measure: NumericMeasure,
   alpha: number,
   budget: { values: number },
 ): BatchFinding[] {
   const n = all.length;
+  const column = all[measure];
   const values = new Float64Array(n);
-  const known: number[] = [];
+  const knownAt = new Uint32Array(n);
+  let count = 0;
   for (let i = 0; i < n; i++) {
-    const v = measureOf(all[i], measure);
-    if (v === null || !Number.isFinite(v)) continue;
+    const v = column[i];
+    if (!Number.isFinite(v)) continue;
     values[i] = v;
-    known.push(i);
+    knownAt[count++] = i;
   }
-  // Sorted once; each group walks this order in linear time (its ranks are the order restricted to it).
-  const order = stableOrderByValue(values, known);
-  const orderedValues = Float64Array.from(order, (i) => values[i]);
-  // Scratch reused by every group (each finding is computed before the next group overwrites them).
-  const sortedValues = new Float64Array(order.length);
-  const isSecond = new Uint8Array(order.length);
-  const beforeValues = new Float64Array(order.length);
-  const afterValues = new Float64Array(order.length);
-  const beforeRuns = new Uint32Array(order.length);
-  const afterRuns = new Uint32Array(order.length);
+  const known = knownAt.subarray(0, count);
+  const integers = smallIntegerRanks(values, known);
+  if (integers && integers.distinct * groups.length <= COUNTED_CELLS_PER_RUN * n) return countedFindings(all, split, groups, known, integers, measure, alpha, budget);
+  // Sorted once; one walk of this order hands each run's value to each of its groups (one flat
+  // buffer, a range per group), so every group's values arrive ascending: its ranks are the
+  // order restricted to it.
+  const order = integers ? countedIntoPlace(integers.ranks, integers.distinct, known) : radixOrder(values, known);
+  const { ofSet, ofValue } = runGroups;
+  const { start, sorted, runs, at } = scratch;
+  at.set(start.subarray(0, groups.length));
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k];
+    const v = values[i];
+    let p = at[0]++;
+    sorted[p] = v;
+    runs[p] = i;
+    const ids = ofSet[all.memberSet[i]];
+    for (let j = 0; j < ids.length; j++) {
+      p = at[ids[j]]++;
+      sorted[p] = v;
+      runs[p] = i;
+    }
+    const a = all.attribute[i];
+    if (a >= 0 && ofValue[a] > 0) {
+      p = at[ofValue[a]]++;
+      sorted[p] = v;
+      runs[p] = i;
+    }
+  }
+  const out: BatchFinding[] = [];
+  groups.forEach((g, k) => {
+    const m = at[k] - start[k];
+    if (m === 0) return;
+    const side = scratch.sides(start[k], at[k], split);
+    const resampled = m <= BOOTSTRAP_MAX_RUNS && m * BOOTSTRAP_RESAMPLES <= budget.values;
+    if (resampled) budget.values -= m * BOOTSTRAP_RESAMPLES;
+    const groupSorted = sorted.subarray(start[k], at[k]);
+    out.push(
+      numericFinding(g, measure, alpha, {
+        nb: side.beforeValues.length,
+        na: side.afterValues.length,
+        medians: () => [side.beforeValues.length ? quantileOfSorted(side.beforeValues, 0.5) : null, side.afterValues.length ? quantileOfSorted(side.afterValues, 0.5) : null],
+        pValue: () => mannWhitneyFromSorted(groupSorted, side.isSecond).pValue,
+        values: () => [Array.from(side.beforeValues), Array.from(side.afterValues)],
+        pair: () => middlePair(all, side.beforeRuns, side.afterRuns),
+      }, resampled),
+    );
+  });
+  return out;
+}
+
+/**
+ * Whole-number measures over few distinct values (calls, tokens): each group counts its runs
+ * per value and side in one pass over its own runs (ascending, so memory is read in order), and
+ * the rank test, medians and middle runs come from the counts, with the same results as the
+ * walk: midranks are exact halves, so summing them per value equals summing them per run.
+ */
+const COUNTED_CELLS_PER_RUN = 4;
+
+function countedFindings(
+  all: FleetColumns,
+  split: number,
+  groups: Group[],
+  known: Uint32Array,
+  integers: { ranks: Uint32Array; distinct: number; min: number },
+  measure: NumericMeasure,
+  alpha: number,
+  budget: { values: number },
+): BatchFinding[] {
+  const { distinct, min } = integers;
+  const rankOf = new Int32Array(all.length).fill(-1);
+  for (let k = 0; k < known.length; k++) rankOf[known[k]] = integers.ranks[k];
+  const before = new Uint32Array(distinct);
+  const after = new Uint32Array(distinct);
   const out: BatchFinding[] = [];
   for (const g of groups) {
-    const member = g.member;
-    let m = 0;
+    before.fill(0);
+    after.fill(0);
     let nb = 0;
     let na = 0;
-    for (let k = 0; k < order.length; k++) {
-      const i = order[k];
-      if (!member[i]) continue;
-      const v = orderedValues[k];
-      sortedValues[m] = v;
-      if (i >= split) {
-        isSecond[m++] = 1;
-        afterValues[na] = v;
-        afterRuns[na++] = i;
+    for (const i of g.indices) {
+      const r = rankOf[i];
+      if (r < 0) continue;
+      if (i < split) {
+        before[r]++;
+        nb++;
       } else {
-        isSecond[m++] = 0;
-        beforeValues[nb] = v;
-        beforeRuns[nb++] = i;
+        after[r]++;
+        na++;
       }
     }
+    const m = nb + na;
     if (m === 0) continue;
     const resampled = m <= BOOTSTRAP_MAX_RUNS && m * BOOTSTRAP_RESAMPLES <= budget.values;
     if (resampled) budget.values -= m * BOOTSTRAP_RESAMPLES;
+    // The value at an ascending position of one side, and the run at the middle of each side.
+    const at = (counts: Uint32Array, position: number) => {
+      let r = 0;
+      for (let seen = counts[0]; seen <= position; seen += counts[++r]);
+      return r;
+    };
+    const sideView = (counts: Uint32Array, size: number) => ({ length: size, at: (j: number) => at(counts, j) + min });
+    const medianOf = (counts: Uint32Array, size: number) => (size ? quantileOfSorted(positions(sideView(counts, size)), 0.5) : null);
+    const middle = (counts: Uint32Array, size: number, second: boolean): number => {
+      const position = Math.floor((size - 1) / 2);
+      const r = at(counts, position);
+      let offset = position;
+      for (let v = 0; v < r; v++) offset -= counts[v];
+      for (const i of g.indices) if (rankOf[i] === r && i >= split === second && offset-- === 0) return i;
+      return -1;
+    };
+    const expand = (counts: Uint32Array) => {
+      const xs: number[] = [];
+      for (let r = 0; r < distinct; r++) for (let c = counts[r]; c > 0; c--) xs.push(r + min);
+      return xs;
+    };
     out.push(
-      numericFinding(
-        all, split, g, measure, alpha,
-        { sorted: sortedValues.subarray(0, m), isSecond: isSecond.subarray(0, m), beforeRuns: beforeRuns.subarray(0, nb), afterRuns: afterRuns.subarray(0, na) },
-        beforeValues.subarray(0, nb), afterValues.subarray(0, na), resampled,
-      ),
+      numericFinding(g, measure, alpha, {
+        nb,
+        na,
+        medians: () => [medianOf(before, nb), medianOf(after, na)],
+        pValue: () => mannWhitneyFromCounts(before, after).pValue,
+        values: () => [expand(before), expand(after)],
+        pair: () => (nb && na ? { beforeTraceId: all.traceIdOf(middle(before, nb, false)), afterTraceId: all.traceIdOf(middle(after, na, true)) } : null),
+      }, resampled),
     );
   }
   return out;
+}
+
+/** An indexable view of ascending values computed on demand (quantileOfSorted reads two of them). */
+function positions(view: { length: number; at: (j: number) => number }): ArrayLike<number> {
+  return new Proxy({ length: view.length } as ArrayLike<number>, {
+    get: (target, key) => (typeof key === 'string' && /^\d+$/.test(key) ? view.at(Number(key)) : (target as unknown as Record<string | symbol, unknown>)[key]),
+  });
 }
 
 /**
@@ -200,42 +350,76 @@ function numericFindings(
  * array sorts without a comparator several times faster than indices sort with one): each index
  * is bucketed by the rank of its value among the distinct values, then counted into place.
  */
-export function stableOrderByValue(values: Float64Array, known: readonly number[]): Uint32Array {
+export function stableOrderByValue(values: Float64Array, known: ArrayLike<number>): Uint32Array {
   const counts = smallIntegerRanks(values, known);
   if (counts) return countedIntoPlace(counts.ranks, counts.distinct, known);
-  const sorted = Float64Array.from(known, (i) => values[i]).sort();
-  let distinct = 0;
-  for (let k = 0; k < sorted.length; k++) if (k === 0 || sorted[k] !== sorted[distinct - 1]) sorted[distinct++] = sorted[k];
-  const rankOf = (v: number) => {
-    let lo = 0;
-    let hi = distinct - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (sorted[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  return countedIntoPlace(Uint32Array.from(known, (i) => rankOf(values[i])), distinct, known);
+  return radixOrder(values, known);
 }
 
-/** Call counts: whole numbers in a small range rank as value − min, with no sort at all. */
+/**
+ * The float case: an LSD radix sort of the indices on their values' IEEE-754 bits mapped to an
+ * unsigned order (negative values all bits flipped, others the sign bit set), 16 bits a pass,
+ * passes whose digit all keys share skipped. Radix passes are stable, so equal values keep the
+ * order given; −0 is taken as 0 (equal, as a comparison says). Linear in the values, no
+ * comparator: hand-written because no maintained library sorts indices by a typed key.
+ */
+function radixOrder(values: Float64Array, known: ArrayLike<number>): Uint32Array {
+  const m = known.length;
+  const bits = new Float64Array(m);
+  for (let k = 0; k < m; k++) bits[k] = values[known[k]] + 0; // −0 + 0 is 0
+  const words = new Uint32Array(bits.buffer); // little-endian: [lo, hi] per value
+  const lo = new Uint32Array(m);
+  const hi = new Uint32Array(m);
+  for (let k = 0; k < m; k++) {
+    const h = words[2 * k + 1];
+    const l = words[2 * k];
+    if (h & 0x80000000) {
+      hi[k] = ~h >>> 0;
+      lo[k] = ~l >>> 0;
+    } else {
+      hi[k] = (h | 0x80000000) >>> 0;
+      lo[k] = l;
+    }
+  }
+  // Sorted positions (0 … m−1 into known), one pass per 16-bit digit, low digit first.
+  let order = new Uint32Array(m);
+  for (let k = 0; k < m; k++) order[k] = k;
+  let next = new Uint32Array(m);
+  const bucket = new Uint32Array(0x10001);
+  for (const [word, shift] of [[lo, 0], [lo, 16], [hi, 0], [hi, 16]] as const) {
+    bucket.fill(0);
+    for (let k = 0; k < m; k++) bucket[((word[k] >>> shift) & 0xffff) + 1]++;
+    if (m === 0 || bucket[((word[0] >>> shift) & 0xffff) + 1] === m) continue; // one digit for all: order unchanged
+    for (let d = 0; d < 0x10000; d++) bucket[d + 1] += bucket[d];
+    for (let k = 0; k < m; k++) {
+      const p = order[k];
+      next[bucket[(word[p] >>> shift) & 0xffff]++] = p;
+    }
+    [order, next] = [next, order];
+  }
+  for (let k = 0; k < m; k++) order[k] = known[order[k]];
+  return order;
+}
+
+/** Whole numbers (calls, tokens, whole milliseconds) in a range up to this, or twice their count, rank as value − min, with no sort at all. */
 const MAX_INTEGER_RANKS = 4_096;
-function smallIntegerRanks(values: Float64Array, known: readonly number[]): { ranks: Uint32Array; distinct: number } | null {
+function smallIntegerRanks(values: Float64Array, known: ArrayLike<number>): { ranks: Uint32Array; distinct: number; min: number } | null {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  for (const i of known) {
-    const v = values[i];
+  for (let k = 0; k < known.length; k++) {
+    const v = values[known[k]];
     if (!Number.isInteger(v)) return null;
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  if (known.length === 0 || max - min >= MAX_INTEGER_RANKS) return null;
-  return { ranks: Uint32Array.from(known, (i) => values[i] - min), distinct: max - min + 1 };
+  if (known.length === 0 || max - min >= Math.max(MAX_INTEGER_RANKS, 2 * known.length)) return null;
+  const ranks = new Uint32Array(known.length);
+  for (let k = 0; k < known.length; k++) ranks[k] = values[known[k]] - min;
+  return { ranks, distinct: max - min + 1, min };
 }
 
 /** Indices `known` placed by rank, equal ranks in the order given (a counting sort). */
-function countedIntoPlace(ranks: Uint32Array, distinct: number, known: readonly number[]): Uint32Array {
+function countedIntoPlace(ranks: Uint32Array, distinct: number, known: ArrayLike<number>): Uint32Array {
   const start = new Uint32Array(distinct + 1);
   for (let k = 0; k < ranks.length; k++) start[ranks[k] + 1]++;
   for (let r = 0; r < distinct; r++) start[r + 1] += start[r];
@@ -244,34 +428,33 @@ function countedIntoPlace(ranks: Uint32Array, distinct: number, known: readonly 
   return order;
 }
 
-function numericFinding(
-  all: readonly FleetRun[],
-  split: number,
-  g: Group,
-  measure: NumericMeasure,
-  alpha: number,
-  ranks: { sorted: Float64Array; isSecond: Uint8Array; beforeRuns: Uint32Array; afterRuns: Uint32Array },
-  beforeValues: Float64Array,
-  afterValues: Float64Array,
-  resampled: boolean,
-): BatchFinding {
-  const b = beforeValues.length ? quantileOfSorted(beforeValues, 0.5) : null;
-  const a = afterValues.length ? quantileOfSorted(afterValues, 0.5) : null;
+/** One group's values of a measure on each side, however they were collected (a walk of the sorted batch, or counts). */
+interface SideSummary {
+  nb: number;
+  na: number;
+  /** The median of one side (type 7, as quantileOfSorted); null when the side has no value. */
+  medians(): [number | null, number | null];
+  pValue(): number;
+  /** Both sides' values, ascending (the bootstrap's input). */
+  values(): [number[], number[]];
+  /** The run at the middle of each side's ascending values (equal values in run order). */
+  pair(): BatchFinding['typicalPair'];
+}
+
+function numericFinding(g: Group, measure: NumericMeasure, alpha: number, sides: SideSummary, resampled: boolean): BatchFinding {
+  const [b, a] = sides.medians();
   const delta = a !== null && b !== null ? a - b : null;
-  const testable = beforeValues.length >= MIN_RUNS_FOR_TEST && afterValues.length >= MIN_RUNS_FOR_TEST;
-  const pValue = testable ? mannWhitneyFromSorted(ranks.sorted, ranks.isSecond).pValue : null;
-  const interval =
-    testable && resampled
-      ? bootstrapMedianDelta(Array.from(beforeValues), Array.from(afterValues), { alpha, resamples: BOOTSTRAP_RESAMPLES, seed: seedOf(`${measure}|${g.ref.dimension}|${g.ref.value}`) })
-      : null;
+  const testable = sides.nb >= MIN_RUNS_FOR_TEST && sides.na >= MIN_RUNS_FOR_TEST;
+  const pValue = testable ? sides.pValue() : null;
+  const interval = testable && resampled ? bootstrapMedianDelta(...sides.values(), { alpha, resamples: BOOTSTRAP_RESAMPLES, seed: seedOf(`${measure}|${g.ref.dimension}|${g.ref.value}`) }) : null;
   const large = delta !== null && b !== null && (b === 0 ? delta !== 0 : Math.abs(delta) / Math.abs(b) >= MIN_RELATIVE_CHANGE);
   const significant = pValue !== null && pValue < alpha && large;
   const label = `${measureLabel(measure)} p50`;
   return {
     group: g.ref,
     measure,
-    before: { n: beforeValues.length, value: b },
-    after: { n: afterValues.length, value: a },
+    before: { n: sides.nb, value: b },
+    after: { n: sides.na, value: a },
     delta,
     test: testable ? 'mann-whitney-u' : 'none',
     pValue,
@@ -279,7 +462,7 @@ function numericFinding(
     regression: significant && (delta as number) > 0,
     improvement: significant && (delta as number) < 0,
     headline: headline(label, b === null ? null : formatMeasure(measure, b), a === null ? null : formatMeasure(measure, a), g.ref, pValue),
-    typicalPair: middlePair(all, ranks.beforeRuns, ranks.afterRuns),
+    typicalPair: sides.pair(),
   };
 }
 
@@ -298,7 +481,7 @@ function seedOf(text: string): number {
  * higherIsWorse: error rate; otherwise a pass rate, where lower is worse.
  */
 function proportionFinding(
-  all: readonly FleetRun[],
+  all: FleetColumns,
   split: number,
   g: Group,
   measure: string,
@@ -362,7 +545,7 @@ function proportionFinding(
  * closest of its kind to that kind's median latency: the pair a person opens to see the change.
  */
 function typicalPair(
-  all: readonly FleetRun[],
+  all: FleetColumns,
   split: number,
   g: Group,
   values: Float64Array,
@@ -380,9 +563,9 @@ function typicalPair(
     let best = chosen[0];
     for (const i of chosen) {
       const d = Math.abs(values[i] - m) - Math.abs(values[best] - m);
-      if (d < 0 || (d === 0 && all[i].traceId < all[best].traceId)) best = i;
+      if (d < 0 || (d === 0 && all.traceIdOf(i) < all.traceIdOf(best))) best = i;
     }
-    return all[best].traceId;
+    return all.traceIdOf(best);
   };
   const beforeTraceId = pick(false, only.before);
   const afterTraceId = pick(true, only.after);
@@ -390,9 +573,9 @@ function typicalPair(
 }
 
 /** The run at the middle of each side's sorted values: the one closest to that side's median. */
-function middlePair(all: readonly FleetRun[], beforeRuns: ArrayLike<number>, afterRuns: ArrayLike<number>): BatchFinding['typicalPair'] {
+function middlePair(all: FleetColumns, beforeRuns: ArrayLike<number>, afterRuns: ArrayLike<number>): BatchFinding['typicalPair'] {
   if (beforeRuns.length === 0 || afterRuns.length === 0) return null;
-  const middle = (runs: ArrayLike<number>) => all[runs[Math.floor((runs.length - 1) / 2)]].traceId;
+  const middle = (runs: ArrayLike<number>) => all.traceIdOf(runs[Math.floor((runs.length - 1) / 2)]);
   return { beforeTraceId: middle(beforeRuns), afterTraceId: middle(afterRuns) };
 }
 

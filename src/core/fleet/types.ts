@@ -1,6 +1,7 @@
 // The fleet view and batch against batch (issue 11): what core computes over the runs of a
-// batch. Pure shapes, structurally the protocol's (src/protocol/fleet.ts), which the server
-// hands on; core does not import the protocol.
+// batch. Core owns these shapes; the server maps its groups and findings to the protocol's
+// DTOs in one place (groupDto and findingDto in src/server/fleetService.ts), since core does
+// not import the protocol nor the protocol core.
 
 /** One stored run as the fleet sees it: its summary figures and its group memberships. */
 export interface FleetRun {

@@ -2,7 +2,7 @@
 // anything else goes to stderr).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { countTokens } from 'gpt-tokenizer';
+import type { countTokens as CountTokensFn } from 'gpt-tokenizer';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { canonicalize } from '../../core/canonicalize';
@@ -26,7 +26,17 @@ export interface McpOptions {
 
 /** Counts tokens the way GPT-4o-class models do; special-token text in spans is counted as plain text, never refused. */
 export function countModelTokens(text: string): number {
-  return countTokens(text, { disallowedSpecial: new Set() });
+  return tokenCounter()(text, { disallowedSpecial: new Set() });
+}
+
+/**
+ * gpt-tokenizer is loaded on first use: its encoding tables take ~60 MB of resident memory
+ * (measured), which `agent-trace serve` (the same bundle) must not carry for a command it does not run.
+ */
+let countTokensFn: typeof CountTokensFn | null = null;
+function tokenCounter(): typeof CountTokensFn {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (countTokensFn ??= (require('gpt-tokenizer') as { countTokens: typeof CountTokensFn }).countTokens);
 }
 
 /** Reads the policy on every call, so an edit is picked up; an invalid one is an error, never a silent default. */

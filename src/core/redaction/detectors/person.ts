@@ -6,10 +6,26 @@
 // Presidio/spaCy are Python). It is slow (~0.2 MB/s), so it only sees sentences that pass a cheap
 // capitalization pre-filter, and only in natural-language text.
 
-import nlp from 'compromise';
+import type Nlp from 'compromise';
 import { EXAMPLE_CONTEXT, sentenceAround } from './context';
 import { define, defineScanner } from './define';
 import type { Detector, DetectorContext, Hit } from './types';
+
+/**
+ * compromise is loaded on first use: loading it costs ~30 MB of resident memory (measured), which
+ * a trace server that never scans for names (the usual case) should not carry. In the bundles
+ * esbuild turns this require into a module initialised at that first call.
+ */
+let nlpModule: typeof Nlp | null = null;
+function compromise(): typeof Nlp {
+  if (!nlpModule) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require('compromise') as typeof Nlp | { default: typeof Nlp };
+    nlpModule = 'default' in mod ? mod.default : mod;
+  }
+  return nlpModule;
+}
+const nlp = (text: string): ReturnType<typeof Nlp> => compromise()(text);
 
 const AT = 'agent-trace/';
 
@@ -54,11 +70,13 @@ function trimToLetters(s: string): string {
 }
 
 /** compromise's own lexicon (word → tag): a dictionary lookup, no tagging run. */
-const LEXICON = (nlp as unknown as { model(): { one: { lexicon: Record<string, string | string[]> } } }).model().one.lexicon;
+let lexicon: Record<string, string | string[]> | null = null;
+const LEXICON = (): Record<string, string | string[]> =>
+  (lexicon ??= (compromise() as unknown as { model(): { one: { lexicon: Record<string, string | string[]> } } }).model().one.lexicon);
 const NAME_TAGS = /^(?:FirstName|MaleName|FemaleName|LastName|Person|Honorific)$/;
 const NOT_NAME_TAGS = /^(?:Organization|City|Country|Place|Region|Month|WeekDay|Currency|Company|SportsTeam|Possessive|Pronoun)$/;
 const tagsOf = (w: string): string[] => {
-  const t = LEXICON[w.toLowerCase()];
+  const t = LEXICON()[w.toLowerCase()];
   return t === undefined ? [] : Array.isArray(t) ? t : [t];
 };
 
