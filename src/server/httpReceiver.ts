@@ -5,10 +5,10 @@
 // passing reason, 500 when it fails otherwise. A Host header naming anything but this machine gets
 // 403, so a web page cannot reach the receiver through DNS rebinding.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { DEFAULT_OTLP_LIMITS, type OtlpEncoding, type OtlpLimits } from '../core/otlp';
 import { version as packageVersion } from '../../package.json';
+import { answerClientErrors, closeHttp, listenHttp } from './httpListen';
 import { GrpcCode, RETRY_AFTER_SECONDS, exportResponse, ingest, statusBody, type IngestResult, type IngestSink, type Signal } from './ingest';
 
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -263,10 +263,7 @@ export function startHttpReceiver(options: HttpReceiverOptions): Promise<HttpRec
     done(r.httpStatus, r);
   }
 
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
+  answerClientErrors(server);
   // Exporters send large batches slowly on a busy machine; don't cut them off early.
   server.requestTimeout = 60_000;
   // Node closes idle keep-alive sockets after 5 s, the very interval at which an OTel batch
@@ -275,19 +272,5 @@ export function startHttpReceiver(options: HttpReceiverOptions): Promise<HttpRec
   // 60 s headers timeout, which must stay the larger).
   server.keepAliveTimeout = 30_000;
 
-  return new Promise((resolve, reject) => {
-    const onError = (e: Error): void => reject(e);
-    server.once('error', onError);
-    server.listen(options.port, options.host, () => {
-      server.off('error', onError);
-      resolve({
-        port: (server.address() as AddressInfo).port,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-          }),
-      });
-    });
-  });
+  return listenHttp(server, options.port, options.host).then((port) => ({ port, close: () => closeHttp(server) }));
 }

@@ -12,6 +12,7 @@ import {
   type EvaluationThresholds,
 } from '../core/evaluations';
 import type { RawLogRecord, RawSpan } from '../core/model';
+import { preparedOnce } from './statementCache';
 
 type Db = Database.Database;
 
@@ -73,19 +74,13 @@ export function evaluationInputOf(span: RawSpan): EvaluationInput | undefined {
 }
 
 export class EvaluationStore {
-  private readonly statements = new Map<string, Database.Statement>();
+  /** Prepared once per connection, on first use. */
+  private readonly stmt: (sql: string) => Database.Statement;
   private thresholds: EvaluationThresholds = {};
   private thresholdsKey = '{}';
 
-  constructor(private readonly db: Db) {}
-
-  private stmt(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
+  constructor(private readonly db: Db) {
+    this.stmt = preparedOnce(db);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import { summarizeMetrics, type MetricPoint, type MetricSummary, type MetricType, type Temporality } from '../core/metrics';
 import type { Attributes } from '../core/model';
 import { nanosToMs } from '../core/tree';
+import { preparedOnce } from './statementCache';
 
 type Db = Database.Database;
 
@@ -32,20 +33,14 @@ const fromRow = (r: Row): MetricPoint => ({
 });
 
 export class MetricStore {
-  private readonly statements = new Map<string, Database.Statement>();
+  /** Prepared once per connection, on first use. */
+  private readonly stmt: (sql: string) => Database.Statement;
 
   constructor(
     private readonly db: Db,
     private readonly now: () => number,
-  ) {}
-
-  private stmt(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.statements.set(sql, s);
-    }
-    return s;
+  ) {
+    this.stmt = preparedOnce(db);
   }
 
   /** Stores one export's data points in ONE transaction (throws on storage failure: the receiver answers 503 when transient). */

@@ -2,6 +2,7 @@
 // (schema.ts). A separate class over the same connection as TraceStore, so the span write path
 // stays untouched: recordings are linked to their LLM steps when a trace is read.
 import type Database from 'better-sqlite3';
+import { preparedOnce } from './statementCache';
 
 type Db = Database.Database;
 
@@ -110,14 +111,11 @@ const MAX_PER_TRACE = 2_000;
 const TRACE_LOOKBACK_MS = 6 * 3_600_000;
 
 export class RecordingStore {
-  private readonly statements = new Map<string, Database.Statement>();
+  /** Prepared once per connection, on first use. */
+  private readonly stmt: (sql: string) => Database.Statement;
 
-  constructor(private readonly db: Db) {}
-
-  private stmt(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
-    return s;
+  constructor(private readonly db: Db) {
+    this.stmt = preparedOnce(db);
   }
 
   /** Stores recordings in one transaction; returns their ids. */

@@ -9,7 +9,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openSampleWorkspace, waitFor, type Editor, type SampleWorkspace } from './codeServer';
+import { waitFor, type Editor } from './codeServer';
+import { useSampleWorkspace } from './session';
 
 const INPUTS = [
   { route: 'weather', question: 'Do I need an umbrella in Paris today?' },
@@ -26,30 +27,14 @@ const RUN_COMMAND = `if [ "$AGENT_TRACE_BATCH" = ${CANCEL_TAG} ]; then sleep 600
 describe('Run Batch… in VS Code (code-server + Chromium)', function () {
   this.timeout(300_000);
 
-  let editor: Editor;
-  let workspace: string;
-  let sample: SampleWorkspace | undefined;
+  const sample = useSampleWorkspace('batch-run');
+  const editor = (): Editor => sample.editor;
 
-  before(async function () {
-    this.timeout(600_000);
-    sample = await openSampleWorkspace();
-    ({ editor, workspace } = sample);
-    fs.writeFileSync(path.join(workspace, 'inputs.jsonl'), INPUTS.map((i) => JSON.stringify(i)).join('\n') + '\n');
+  before(() => {
+    fs.writeFileSync(path.join(sample.workspace, 'inputs.jsonl'), INPUTS.map((i) => JSON.stringify(i)).join('\n') + '\n');
   });
 
-  after(async function () {
-    await sample?.close();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      const name = (this.currentTest.title || 'test').replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-      await editor?.screenshot(`failed-batch-run-${name}.png`).catch(() => undefined);
-      console.log(editor?.serverLog().slice(-3000));
-    }
-  });
-
-  const page = () => editor.page;
+  const page = sample.page;
   const toast = (text: RegExp) => page().locator('.notifications-toasts .notification-toast', { hasText: text }).first();
   const input = () => page().locator('.quick-input-widget input');
 
@@ -63,39 +48,39 @@ describe('Run Batch… in VS Code (code-server + Chromium)', function () {
   it('with no run command set, offers to set it, saves it for the workspace, runs the batch and counts the failing run', async () => {
     const status = page().locator('.statusbar-item', { hasText: 'Agent Trace' }).first();
     await waitFor(async () => /listening/.test(await status.innerText().catch(() => '')), 60_000, () => 'the trace server never listened');
-    await editor.runCommand('Agent Trace: Run Batch…');
+    await editor().runCommand('Agent Trace: Run Batch…');
     const offer = toast(/set agentTrace\.run\.command/);
     await offer.waitFor({ timeout: 15_000 });
     await offer.locator('.monaco-button', { hasText: 'Set Run Command' }).click();
     await answer(/the command that runs your agent/, RUN_COMMAND);
 
     await page().locator('.quick-input-widget', { hasText: /the inputs file/ }).waitFor({ timeout: 15_000 });
-    await editor.quickPickRow('inputs.jsonl').click();
+    await editor().quickPickRow('inputs.jsonl').click();
     await answer(/how many runs/, null); // the default: one run per input
     await answer(/how many runs at a time/, null); // the default, 2
     await answer(/the batch tag/, TAG);
 
     const done = toast(new RegExp(`Batch ${TAG}: 3 of 3 runs done, 1 failed \\(run 3: exit 1\\)`));
     await done.waitFor({ timeout: 120_000 });
-    await editor.screenshot('batch-run-done.png');
-    const settings = JSON.parse(fs.readFileSync(path.join(workspace, '.vscode', 'settings.json'), 'utf8')) as Record<string, unknown>;
+    await editor().screenshot('batch-run-done.png');
+    const settings = JSON.parse(fs.readFileSync(path.join(sample.workspace, '.vscode', 'settings.json'), 'utf8')) as Record<string, unknown>;
     assert.equal(settings['agentTrace.run.command'], RUN_COMMAND, 'the typed command is saved in the workspace settings');
 
     await done.locator('.monaco-button', { hasText: 'Open Fleet View' }).click();
-    const fleet = await editor.findFrame('agent-fleet-app .runs-count');
+    const fleet = await editor().findFrame('agent-fleet-app .runs-count');
     let shown = '';
     await waitFor(
       async () => (shown = `${await fleet.locator('.batch-label').innerText().catch(() => '')} ${await fleet.locator('.runs-count').innerText().catch(() => '')}`) === `agent_trace.batch = ${TAG} 3 runs`,
       60_000,
       () => `the fleet view shows: ${shown}`,
     );
-    await editor.screenshot('batch-run-fleet.png');
+    await editor().screenshot('batch-run-fleet.png');
   });
 
   it('Cancel in the progress notification stops the running runs and starts no more', async () => {
-    await editor.runCommand('Agent Trace: Run Batch…');
+    await editor().runCommand('Agent Trace: Run Batch…');
     await page().locator('.quick-input-widget', { hasText: /the inputs file/ }).waitFor({ timeout: 15_000 });
-    await editor.quickPickRow('inputs.jsonl').click();
+    await editor().quickPickRow('inputs.jsonl').click();
     await answer(/how many runs/, '5');
     await answer(/how many runs at a time/, '2');
     await answer(/the batch tag/, CANCEL_TAG);
@@ -105,6 +90,6 @@ describe('Run Batch… in VS Code (code-server + Chromium)', function () {
     await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
     const done = toast(new RegExp(`Batch ${CANCEL_TAG} cancelled: 0 of 5 runs done, none failed, 2 stopped, 3 not started\\.`));
     await done.waitFor({ timeout: 60_000 });
-    await editor.screenshot('batch-run-cancelled.png');
+    await editor().screenshot('batch-run-cancelled.png');
   });
 });

@@ -6,50 +6,29 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Frame, Locator } from 'playwright-core';
-import { openSampleWorkspace, waitFor, type Editor, type SampleWorkspace } from './codeServer';
+import { waitFor, type Editor } from './codeServer';
 import { markerLine, runSampleAgent } from './helpers';
+import { showTracesOnceListening, tracesView, useSampleWorkspace } from './session';
 
 describe('Compare two runs in VS Code (code-server + Chromium)', function () {
   this.timeout(300_000);
 
-  let editor: Editor;
-  let workspace: string;
-  let httpPort: number;
-  let sample: SampleWorkspace | undefined;
+  const sample = useSampleWorkspace('compare');
+  const editor = (): Editor => sample.editor;
   let panel: Frame;
 
-  before(async function () {
-    this.timeout(600_000);
-    sample = await openSampleWorkspace();
-    ({ editor, workspace, httpPort } = sample);
-  });
-
-  after(async function () {
-    await sample?.close();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      const name = (this.currentTest.title || 'test').replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-      await editor?.screenshot(`failed-compare-${name}.png`).catch(() => undefined);
-      console.log(editor?.serverLog().slice(-3000));
-    }
-  });
-
-  const page = () => editor.page;
-  const tracesPane = (): Locator => page().locator('.pane', { has: page().locator('.pane-header', { hasText: /Traces/i }) }).last();
+  const page = sample.page;
+  const tracesPane = (): Locator => tracesView(editor());
   // Both runs are listed by agent name and first user message (the root span is "agent run").
   const runRows = (): Locator => tracesPane().locator('.monaco-list-row', { hasText: 'weather-assistant: Do I need' });
   const selectedStep = async (): Promise<string | null> => panel.locator('.row.selected').getAttribute('data-step');
 
   it('records two runs of the sample agent, the second with another question', async () => {
-    const status = page().locator('.statusbar-item', { hasText: 'Agent Trace' }).first();
-    await waitFor(async () => /listening/.test(await status.innerText().catch(() => '')), 60_000, () => 'the trace server never listened');
-    await editor.runCommand('Agent Traces: Focus on Traces View');
-    const endpoint = `http://127.0.0.1:${httpPort}`;
-    const first = await runSampleAgent(workspace, endpoint);
+    await showTracesOnceListening(editor());
+    const endpoint = sample.endpoint;
+    const first = await runSampleAgent(sample.workspace, endpoint);
     assert.equal(first.code, 0, first.stderr);
-    const second = await runSampleAgent(workspace, endpoint, {}, 'Do I need a coat in Lyon today?');
+    const second = await runSampleAgent(sample.workspace, endpoint, {}, 'Do I need a coat in Lyon today?');
     assert.equal(second.code, 0, second.stderr);
     await waitFor(async () => (await runRows().count()) === 2, 30_000, () => 'the two runs never showed in the view');
   });
@@ -58,12 +37,12 @@ describe('Compare two runs in VS Code (code-server + Chromium)', function () {
     await runRows().nth(0).click();
     // A click previews the run in the trace panel and, as in the explorer, leaves the focus in
     // the view, so Ctrl+click can go on building the selection.
-    await editor.findFrame('agent-trace-app .trace-header');
+    await editor().findFrame('agent-trace-app .trace-header');
     await waitFor(async () => (await tracesPane().locator('.monaco-list:focus-within').count()) === 1, 15_000, () => 'the preview took the focus from the Traces view');
     await runRows().nth(1).click({ modifiers: ['Control'] });
     await waitFor(async () => (await tracesPane().locator('.monaco-list-row.selected').count()) === 2, 15_000, () => 'two rows not selected');
-    await editor.chooseContextMenuItem(runRows().nth(1), 'Compare');
-    panel = await editor.findFrame('agent-compare-app .compare-app');
+    await editor().chooseContextMenuItem(runRows().nth(1), 'Compare');
+    panel = await editor().findFrame('agent-compare-app .compare-app');
     const summary = panel.locator('.summary');
     await waitFor(async () => /diverges at step 3/.test(await summary.innerText().catch(() => '')), 30_000, () => 'no summary');
     assert.equal((await summary.innerText()).trim(), 'run B diverges at step 3: the model call (`gpt-4o-mini`) got a different input');
@@ -94,11 +73,11 @@ describe('Compare two runs in VS Code (code-server + Chromium)', function () {
     assert.match(deleted, /umbrella/);
     assert.match(inserted, /coat/);
     assert.match(await panel.locator('.unchanged summary').innerText(), /unchanged fields/);
-    await editor.screenshot('compare-panel.png');
+    await editor().screenshot('compare-panel.png');
   });
 
   it('"Open source (B)" opens agent.js at the line of the model call', async () => {
-    const expectedLine = markerLine(path.join(workspace, 'agent.js'), 'chat');
+    const expectedLine = markerLine(path.join(sample.workspace, 'agent.js'), 'chat');
     await panel.locator('vscode-button.open-source-b').click();
     await page().locator('.tabs-container .tab.active').filter({ hasText: 'agent.js' }).waitFor({ timeout: 15_000 });
     const position = page().locator('.statusbar-item', { hasText: /Ln \d+, Col \d+/ }).first();
@@ -107,12 +86,12 @@ describe('Compare two runs in VS Code (code-server + Chromium)', function () {
 
   /** Closes every editor, so the next compare opens a new panel rather than revealing one. */
   async function closeAllEditors(): Promise<void> {
-    await editor.runCommand('View: Close All Editors');
+    await editor().runCommand('View: Close All Editors');
     await waitFor(async () => (await page().locator('.tabs-container .tab').count()) === 0, 15_000, () => 'editors still open');
   }
 
   async function expectComparePanel(): Promise<void> {
-    panel = await editor.findFrame('agent-compare-app .compare-app .summary');
+    panel = await editor().findFrame('agent-compare-app .compare-app .summary');
     await waitFor(async () => /diverges at step 3/.test(await panel.locator('.summary').innerText().catch(() => '')), 30_000, () => 'no summary');
   }
 
@@ -120,8 +99,8 @@ describe('Compare two runs in VS Code (code-server + Chromium)', function () {
     await closeAllEditors();
     await runRows().nth(0).click();
     await waitFor(async () => (await tracesPane().locator('.monaco-list-row.selected').count()) === 1, 15_000, () => 'not one row selected');
-    await editor.findFrame('agent-trace-app .trace-header');
-    await editor.chooseContextMenuItem(runRows().nth(0), 'Compare with…');
+    await editor().findFrame('agent-trace-app .trace-header');
+    await editor().chooseContextMenuItem(runRows().nth(0), 'Compare with…');
     const rows = page().locator('.quick-input-list .monaco-list-row');
     await rows.first().waitFor({ timeout: 15_000 });
     assert.match(await page().locator('.quick-input-list').innerText(), /Same agent/);
@@ -133,7 +112,7 @@ describe('Compare two runs in VS Code (code-server + Chromium)', function () {
   it('"Compare with previous run" in the trace panel compares the run with the one before it', async () => {
     await closeAllEditors();
     await runRows().nth(0).click();
-    const tracePanel = await editor.findFrame('agent-trace-app .trace-header');
+    const tracePanel = await editor().findFrame('agent-trace-app .trace-header');
     const button = tracePanel.locator('vscode-button', { hasText: 'Compare with previous run' });
     await button.waitFor({ timeout: 15_000 });
     await button.click();

@@ -12,8 +12,9 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Frame, Locator } from 'playwright-core';
-import { openSampleWorkspace, waitFor, type Editor, type SampleWorkspace } from './codeServer';
+import { waitFor, type Editor } from './codeServer';
 import { runSampleAgent } from './helpers';
+import { showTracesOnceListening, tracesView, useSampleWorkspace } from './session';
 
 const SAMPLE_RUNS = 4;
 const batchEnv = (name: string) => ({ OTEL_RESOURCE_ATTRIBUTES: `agent_trace.batch=${name}` });
@@ -49,42 +50,20 @@ async function exportSlowRun(endpoint: string): Promise<string> {
 describe('Fleet view in VS Code (code-server + Chromium)', function () {
   this.timeout(300_000);
 
-  let editor: Editor;
-  let workspace: string;
-  let httpPort: number;
-  let sample: SampleWorkspace | undefined;
+  const sample = useSampleWorkspace('fleet');
+  const editor = (): Editor => sample.editor;
   let fleet: Frame;
   let slowTraceId: string;
 
-  before(async function () {
-    this.timeout(600_000);
-    sample = await openSampleWorkspace();
-    ({ editor, workspace, httpPort } = sample);
-  });
-
-  after(async function () {
-    await sample?.close();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      const name = (this.currentTest.title || 'test').replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-      await editor?.screenshot(`failed-fleet-${name}.png`).catch(() => undefined);
-      console.log(editor?.serverLog().slice(-3000));
-    }
-  });
-
-  const page = () => editor.page;
-  const tracesPane = (): Locator => page().locator('.pane', { has: page().locator('.pane-header', { hasText: /Traces/i }) }).last();
+  const page = sample.page;
+  const tracesPane = (): Locator => tracesView(editor());
 
   it('records two batches of sample agent runs and one slow run of the same agent', async () => {
-    const status = page().locator('.statusbar-item', { hasText: 'Agent Trace' }).first();
-    await waitFor(async () => /listening/.test(await status.innerText().catch(() => '')), 60_000, () => 'the trace server never listened');
-    await editor.runCommand('Agent Traces: Focus on Traces View');
-    const endpoint = `http://127.0.0.1:${httpPort}`;
+    await showTracesOnceListening(editor());
+    const endpoint = sample.endpoint;
     for (let i = 0; i < SAMPLE_RUNS; i++) {
       const after = i >= SAMPLE_RUNS / 2;
-      const run = await runSampleAgent(workspace, endpoint, batchEnv(after ? 'after' : 'before'), after ? 'Do I need a coat in Lyon today?' : undefined);
+      const run = await runSampleAgent(sample.workspace, endpoint, batchEnv(after ? 'after' : 'before'), after ? 'Do I need a coat in Lyon today?' : undefined);
       assert.equal(run.code, 0, run.stderr);
     }
     slowTraceId = await exportSlowRun(endpoint);
@@ -96,8 +75,8 @@ describe('Fleet view in VS Code (code-server + Chromium)', function () {
   });
 
   it('"Open Fleet View" opens on the newest batch; the time range counts every run, with histograms', async () => {
-    await editor.runCommand('Agent Trace: Open Fleet View');
-    fleet = await editor.findFrame('agent-fleet-app .runs-count');
+    await editor().runCommand('Agent Trace: Open Fleet View');
+    fleet = await editor().findFrame('agent-fleet-app .runs-count');
     const label = fleet.locator('.batch-label');
     const count = fleet.locator('.runs-count');
     let shown = '';
@@ -109,7 +88,7 @@ describe('Fleet view in VS Code (code-server + Chromium)', function () {
     assert.match(await fleet.locator('fleet-histogram.hist-llmCalls .stats').innerText(), /p99 6\b/, 'the slow run made six model calls');
     await fleet.locator('.tab-agent').click();
     await waitFor(async () => (await fleet.locator('.group-rows .group-row').count()) >= 1, 15_000, () => 'no agent group');
-    await editor.screenshot('fleet-view.png');
+    await editor().screenshot('fleet-view.png');
   });
 
   it('follows an outlier to its trace', async () => {
@@ -117,24 +96,24 @@ describe('Fleet view in VS Code (code-server + Chromium)', function () {
     await outlier.waitFor({ timeout: 15_000 });
     assert.match(await outlier.locator('.reason').innerText(), /\S/, 'the outlier says why it is listed');
     await outlier.click();
-    const panel = await editor.findFrame('agent-trace-app .trace-header');
+    const panel = await editor().findFrame('agent-trace-app .trace-header');
     await waitFor(async () => (await panel.locator('.trace-header').innerText().catch(() => '')).includes(SLOW_RUN), 30_000, () => 'the trace panel did not open on the slow run');
     await page().locator('.tabs-container .tab.active', { hasText: SLOW_RUN }).waitFor({ timeout: 15_000 });
   });
 
   it('"Compare Batches…" compares before with after, and "Compare typical runs" opens the run compare', async () => {
-    await editor.runCommand('Agent Trace: Compare Batches…');
-    await editor.quickPickRow('agent_trace.batch = before').click();
-    await editor.quickPickRow('agent_trace.batch = after').click();
-    fleet = await editor.findFrame('agent-fleet-app .batch-compare');
+    await editor().runCommand('Agent Trace: Compare Batches…');
+    await editor().quickPickRow('agent_trace.batch = before').click();
+    await editor().quickPickRow('agent_trace.batch = after').click();
+    fleet = await editor().findFrame('agent-fleet-app .batch-compare');
     const sides = fleet.locator('.compare-sides');
     let text = '';
     await waitFor(async () => /agent_trace\.batch = before \(2 runs\) → agent_trace\.batch = after \(2 runs\)/.test((text = await sides.innerText().catch(() => ''))), 30_000, () => `compare: ${text}`);
     const typical = fleet.locator('.finding button.compare-runs').first();
     await typical.waitFor({ timeout: 15_000 });
     await typical.click();
-    const compare = await editor.findFrame('agent-compare-app .compare-app .summary');
+    const compare = await editor().findFrame('agent-compare-app .compare-app .summary');
     await waitFor(async () => /diverges at step/.test(await compare.locator('.summary').innerText().catch(() => '')), 30_000, () => 'the run compare did not open on the typical pair');
-    await editor.screenshot('fleet-batch-compare.png');
+    await editor().screenshot('fleet-batch-compare.png');
   });
 });

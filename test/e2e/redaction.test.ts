@@ -9,8 +9,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Locator } from 'playwright-core';
-import { openSampleWorkspace, waitFor, type Editor, type SampleWorkspace } from './codeServer';
+import { waitFor, type Editor } from './codeServer';
 import { markerLine, runSampleAgent, SAMPLE_AGENT } from './helpers';
+import { showTracesOnceListening, tracesView, useSampleWorkspace } from './session';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { USER_SECRETS } = require(path.join(SAMPLE_AGENT, 'tools.js')) as { USER_SECRETS: { apiKey: string; email: string } };
@@ -18,34 +19,14 @@ const { USER_SECRETS } = require(path.join(SAMPLE_AGENT, 'tools.js')) as { USER_
 describe('Redaction preview in VS Code (code-server + Chromium)', function () {
   this.timeout(300_000);
 
-  let editor: Editor;
-  let workspace: string;
+  // No policy yet: the default applies until the test writes .agent-trace/redaction.json
+  // (folder and file created together while the panel is open).
+  const sample = useSampleWorkspace('redaction');
+  const editor = (): Editor => sample.editor;
   let panel: Frame;
-  let httpPort: number;
-  let sample: SampleWorkspace | undefined;
 
-  before(async function () {
-    this.timeout(600_000);
-    // No policy yet: the default applies until the test writes .agent-trace/redaction.json
-    // (folder and file created together while the panel is open).
-    sample = await openSampleWorkspace();
-    ({ editor, workspace, httpPort } = sample);
-  });
-
-  after(async function () {
-    await sample?.close();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      const name = (this.currentTest.title || 'test').replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-      await editor?.screenshot(`failed-redaction-${name}.png`).catch(() => undefined);
-      console.log(editor?.serverLog().slice(-3000));
-    }
-  });
-
-  const page = () => editor.page;
-  const tracesPane = (): Locator => page().locator('.pane', { has: page().locator('.pane-header', { hasText: /Traces/i }) }).last();
+  const page = sample.page;
+  const tracesPane = (): Locator => tracesView(editor());
   const findingRow = (rule: string): Locator => panel.locator('.finding', { has: panel.locator('strong', { hasText: rule }) }).first();
   const problemRows = (): Locator => page().locator('.markers-panel .monaco-list-row', { hasText: 'Agent Trace redaction' });
 
@@ -71,17 +52,15 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
   }
 
   it('opens the sample agent run and previews its redaction from the command palette', async () => {
-    const status = page().locator('.statusbar-item', { hasText: 'Agent Trace' }).first();
-    await waitFor(async () => /listening/.test(await status.innerText().catch(() => '')), 60_000, () => 'the trace server never listened');
-    await editor.runCommand('Agent Traces: Focus on Traces View');
-    const run = await runSampleAgent(workspace, `http://127.0.0.1:${httpPort}`);
+    await showTracesOnceListening(editor());
+    const run = await runSampleAgent(sample.workspace, sample.endpoint);
     assert.equal(run.code, 0, run.stderr);
     const agentRow = tracesPane().locator('.monaco-list-row', { hasText: 'weather-assistant' });
     await agentRow.first().waitFor({ timeout: 30_000 });
     await agentRow.first().click();
-    await editor.findFrame('agent-trace-app');
-    await editor.runCommand('Agent Trace: Preview Redaction for This Trace');
-    panel = await editor.findFrame('agent-redaction-app .redaction-app');
+    await editor().findFrame('agent-trace-app');
+    await editor().runCommand('Agent Trace: Preview Redaction for This Trace');
+    panel = await editor().findFrame('agent-redaction-app .redaction-app');
     await page().locator('.tabs-container .tab.active', { hasText: 'Redaction preview' }).waitFor({ timeout: 15_000 });
     // No policy file yet: the panel says the defaults apply and names no file.
     await panel.locator('.card.ships').waitFor({ timeout: 30_000 });
@@ -168,7 +147,7 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
     await waitFor(currentMarksInView, 10_000, () => 'the selected finding\'s highlight was never scrolled into view');
     // The original value is the user's own local data, shown only in the Before column.
     assert.ok(!(await panelMarkup('td.before')).includes(USER_SECRETS.apiKey), 'the key outside the Before column');
-    await editor.screenshot('redaction-panel.png');
+    await editor().screenshot('redaction-panel.png');
   });
 
   it('steps to the same key\'s other occurrence: the other span, its highlight in view', async () => {
@@ -186,7 +165,7 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
   });
 
   it('the Problems panel lists the findings at the agent.js line of the chat call: rule and path, no value', async () => {
-    await editor.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+    await editor().runCommand('View: Focus Problems (Errors, Warnings, Infos)');
     // The markers list fills in as diagnostics arrive: wait for both findings, not just the first row.
     await waitFor(
       async () => {
@@ -196,7 +175,7 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
       30_000,
       () => 'the Problems panel never listed both findings',
     );
-    const chatLine = markerLine(path.join(workspace, 'agent.js'), 'chat');
+    const chatLine = markerLine(path.join(sample.workspace, 'agent.js'), 'chat');
     const texts = await problemRows().allInnerTexts();
     const aria = await problemRows().evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
     const all = texts.join('\n') + '\n' + aria.join('\n');
@@ -222,8 +201,8 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
 
   it('a policy written to .agent-trace/redaction.json (pii: keep) updates the open panel live', async () => {
     const before = await counts('By category');
-    fs.mkdirSync(path.join(workspace, '.agent-trace'), { recursive: true });
-    fs.writeFileSync(path.join(workspace, '.agent-trace', 'redaction.json'), JSON.stringify({ version: 1, actions: { secret: 'mask', pii: 'keep' } }, null, 2));
+    fs.mkdirSync(path.join(sample.workspace, '.agent-trace'), { recursive: true });
+    fs.writeFileSync(path.join(sample.workspace, '.agent-trace', 'redaction.json'), JSON.stringify({ version: 1, actions: { secret: 'mask', pii: 'keep' } }, null, 2));
     const email = findingRow('Email address');
     await waitFor(
       async () => (await email.locator('.replacement').innerText().catch(() => '')).trim() === 'kept unchanged',
@@ -252,21 +231,21 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
     assert.deepEqual(await marked(USER_SECRETS.email, 'after', 'mark.current'), [USER_SECRETS.email]);
     assert.deepEqual(await marked(USER_SECRETS.email, 'before', 'mark.kept'), [USER_SECRETS.email], 'marked as found and kept, not as removed');
     await waitFor(currentMarksInView, 10_000, () => 'the kept email\'s highlight was never in view');
-    await editor.screenshot('redaction-panel-pii-kept.png');
-    assert.deepEqual(editor.dialogs, []);
+    await editor().screenshot('redaction-panel-pii-kept.png');
+    assert.deepEqual(editor().dialogs, []);
   });
   it('a policy that cannot be read or has errors stops "Export Trace as JSON…" (Redacted) with an error, nothing saved', async () => {
-    await editor.runCommand('View: Close All Editors'); // the panel's own rescan would also report the policy
-    const policyFile = path.join(workspace, '.agent-trace', 'redaction.json');
+    await editor().runCommand('View: Close All Editors'); // the panel's own rescan would also report the policy
+    const policyFile = path.join(sample.workspace, '.agent-trace', 'redaction.json');
     const toast = (text: RegExp) => page().locator('.notifications-toasts .notification-toast', { hasText: text });
     const exportRedacted = async () => {
-      // Not editor.runCommand: it waits for the palette to close, and this command opens quick picks of its own.
+      // Not editor().runCommand: it waits for the palette to close, and this command opens quick picks of its own.
       await page().keyboard.press('F1');
       await page().locator('.quick-input-widget input').fill('>Agent Trace: Export Trace as JSON…');
-      await editor.quickPickRow('Agent Trace: Export Trace as JSON…').click();
+      await editor().quickPickRow('Agent Trace: Export Trace as JSON…').click();
       // The trace picker lists runs by title: agent name and first question.
       await page().locator('.quick-input-list .monaco-list-row', { hasText: 'weather-assistant: Do I need an umbrella' }).first().click();
-      await editor.quickPickRow('Redacted').click();
+      await editor().quickPickRow('Redacted').click();
     };
     fs.writeFileSync(policyFile, JSON.stringify({ version: 1, actions: { secret: 'shred' } }));
     await exportRedacted();
@@ -277,16 +256,16 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
     await toast(/cannot read the redaction policy/).first().waitFor({ timeout: 15_000 });
     // code-server's save dialog is a quick input: it would stay open.
     await page().locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 });
-    assert.deepEqual(fs.readdirSync(workspace).filter((f) => f.endsWith('.otlp.json')), []);
-    await editor.screenshot('redaction-export-refused.png');
+    assert.deepEqual(fs.readdirSync(sample.workspace).filter((f) => f.endsWith('.otlp.json')), []);
+    await editor().screenshot('redaction-export-refused.png');
   });
 
   it('with no policy file, "Create policy file" writes the defaults out, opens them beside the panel, and the panel shows the file as its policy', async () => {
-    await editor.runCommand('View: Close All Editors');
-    const policyFile = path.join(workspace, '.agent-trace', 'redaction.json');
+    await editor().runCommand('View: Close All Editors');
+    const policyFile = path.join(sample.workspace, '.agent-trace', 'redaction.json');
     fs.rmSync(policyFile, { recursive: true, force: true });
-    await editor.runCommand('Agent Trace: Preview Redaction for All Traces');
-    panel = await editor.findFrame('agent-redaction-app .redaction-app');
+    await editor().runCommand('Agent Trace: Preview Redaction for All Traces');
+    panel = await editor().findFrame('agent-redaction-app .redaction-app');
     await waitFor(async () => /built-in defaults/.test(await panel.locator('.policy').innerText().catch(() => '')), 30_000, () => 'the panel never said the defaults apply');
     await panel.locator('vscode-button', { hasText: 'Create policy file' }).click();
     await page().locator('.tabs-container .tab.active', { hasText: 'redaction.json' }).waitFor({ timeout: 15_000 });
@@ -295,7 +274,7 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
     assert.deepEqual(written.actions, { secret: 'mask', pii: 'mask', health: 'mask', person: 'mask' });
     assert.ok((written.keepKeys as string[]).includes('gen_ai.response.id'), 'the defaults written out in full');
     // The panel stays in view beside the file, and now names the file as its policy.
-    panel = await editor.findFrame('agent-redaction-app .redaction-app');
+    panel = await editor().findFrame('agent-redaction-app .redaction-app');
     let policyLine = '';
     await waitFor(
       async () => /Policy: \.agent-trace\/redaction\.json/.test((policyLine = await panel.locator('.policy').innerText().catch((e) => String(e)))),
@@ -305,7 +284,7 @@ describe('Redaction preview in VS Code (code-server + Chromium)', function () {
     await panel.locator('vscode-button', { hasText: 'Open policy' }).waitFor({ timeout: 5_000 });
     // The defaults written out find what the built-in defaults found.
     await waitFor(async () => /^4 findings · 2 values$/.test(await panel.locator('.finding-total').innerText().catch(() => '')), 15_000, () => 'the findings changed');
-    await editor.screenshot('redaction-policy-created.png');
-    assert.deepEqual(editor.dialogs, []);
+    await editor().screenshot('redaction-policy-created.png');
+    assert.deepEqual(editor().dialogs, []);
   });
 });

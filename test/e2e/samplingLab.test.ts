@@ -9,8 +9,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Locator } from 'playwright-core';
 import { encodeOtlpJson } from '../../src/core/otlp';
-import { openSampleWorkspace, waitFor, type Editor, type SampleWorkspace } from './codeServer';
+import { waitFor, type Editor } from './codeServer';
 import { runSampleAgent } from './helpers';
+import { tracesView, useSampleWorkspace, waitUntilListening } from './session';
 
 const POLICY = `processors:
   tail_sampling:
@@ -51,56 +52,38 @@ async function postFailedRun(httpPort: number): Promise<void> {
 describe('Sampling lab in VS Code (code-server + Chromium)', function () {
   this.timeout(300_000);
 
-  let editor: Editor;
-  let workspace: string;
-  let httpPort: number;
-  let sample: SampleWorkspace | undefined;
+  // code-server saves after a delay by default (VS Code for the web): off, so the test can show
+  // the preview follows the unsaved text.
+  const sample = useSampleWorkspace('sampling', { 'files.autoSave': 'off' });
+  const editor = (): Editor => sample.editor;
   let panel: Frame;
   let policyFile: string;
 
-  before(async function () {
-    this.timeout(600_000);
-    // code-server saves after a delay by default (VS Code for the web): off, so the test can show
-    // the preview follows the unsaved text.
-    sample = await openSampleWorkspace({ 'files.autoSave': 'off' });
-    ({ editor, workspace, httpPort } = sample);
-    policyFile = path.join(workspace, '.agent-trace', 'sampling.yaml');
+  before(() => {
+    policyFile = path.join(sample.workspace, '.agent-trace', 'sampling.yaml');
     fs.mkdirSync(path.dirname(policyFile), { recursive: true });
     fs.writeFileSync(policyFile, POLICY);
   });
 
-  after(async function () {
-    await sample?.close();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      const name = (this.currentTest.title || 'test').replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-      await editor?.screenshot(`failed-sampling-${name}.png`).catch(() => undefined);
-      console.log(editor?.serverLog().slice(-3000));
-    }
-  });
-
-  const page = () => editor.page;
+  const page = sample.page;
   let lastVerdict = '';
   const verdict = async (): Promise<string> => (lastVerdict = (await panel.locator('.verdict').innerText().catch(() => '')).trim());
   const policyLine = (text: string): Locator => page().locator('.monaco-editor .view-line', { hasText: text }).first();
 
   it('records a run of the sample agent and a failed run', async () => {
-    const status = page().locator('.statusbar-item', { hasText: 'Agent Trace' }).first();
-    await waitFor(async () => /listening/.test(await status.innerText().catch(() => '')), 60_000, () => 'the trace server never listened');
-    const run = await runSampleAgent(workspace, `http://127.0.0.1:${httpPort}`);
+    await waitUntilListening(editor());
+    const run = await runSampleAgent(sample.workspace, sample.endpoint);
     assert.equal(run.code, 0, run.stderr);
-    await postFailedRun(httpPort);
-    await editor.runCommand('Agent Traces: Focus on Traces View');
-    const rows = page().locator('.pane', { has: page().locator('.pane-header', { hasText: /Traces/i }) }).last().locator('.monaco-list-row');
+    await postFailedRun(sample.httpPort);
+    await editor().runCommand('Agent Traces: Focus on Traces View');
+    const rows = tracesView(editor()).locator('.monaco-list-row');
     await waitFor(async () => (await rows.count()) === 2, 30_000, () => 'the two runs never showed in the view');
   });
 
   it('"Open Sampling Lab" previews the workspace policy beside it: the only error trace kept', async () => {
-    await editor.runCommand('Agent Trace: Open Sampling Lab');
+    await editor().runCommand('Agent Trace: Open Sampling Lab');
     await page().locator('.tabs-container .tab.active').filter({ hasText: 'sampling.yaml' }).waitFor({ timeout: 15_000 });
-    panel = await editor.findFrame('agent-sampling-app .verdict');
+    panel = await editor().findFrame('agent-sampling-app .verdict');
     await waitFor(async () => (await verdict()) === 'This policy keeps 1 of 2 trace(s); it keeps the only error trace.', 30_000, () => `verdict: ${lastVerdict}`);
     assert.match(await panel.locator('.policy-path').innerText(), /\.agent-trace\/sampling\.yaml/);
     assert.match(await panel.locator('.group-errors').innerText(), /1 of 1/);
@@ -125,7 +108,7 @@ describe('Sampling lab in VS Code (code-server + Chromium)', function () {
     assert.match(await panel.locator('.stale-note').innerText(), /last good preview \(stale\)/);
     assert.equal(await verdict(), 'This policy keeps 1 of 2 trace(s); it drops the only error trace.');
     assert.equal(await panel.locator('.lab.stale').count(), 1);
-    await editor.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
+    await editor().runCommand('View: Focus Problems (Errors, Warnings, Infos)');
     const problem = page().locator('.markers-panel .monaco-list-row', { hasText: 'invalid YAML' }).first();
     await problem.waitFor({ timeout: 30_000 });
     assert.match(await problem.innerText(), /\[Ln 8, Col 1\]/);
@@ -134,19 +117,19 @@ describe('Sampling lab in VS Code (code-server + Chromium)', function () {
     await page().keyboard.press('End');
     await page().keyboard.press('Backspace');
     await waitFor(async () => (await panel.locator('.lab.stale').count()) === 0 && (await panel.locator('.errors').count()) === 0, 30_000, () => 'the preview stayed stale');
-    await editor.screenshot('sampling-lab.png');
+    await editor().screenshot('sampling-lab.png');
   });
 
   it('trace health lists the orphaned span; its example opens the trace at that step', async () => {
     const orphans = panel.locator('.health-orphaned_spans');
     await waitFor(async () => /Orphaned spans: 1/.test(await orphans.innerText().catch(() => '')), 30_000, () => 'no orphan in the health section');
     await orphans.locator('button.example').first().click();
-    const trace = await editor.findFrame(`agent-trace-app .row.selected[data-span-id="${ORPHAN_SPAN}"]`);
+    const trace = await editor().findFrame(`agent-trace-app .row.selected[data-span-id="${ORPHAN_SPAN}"]`);
     assert.match(await trace.locator('.trace-header').innerText(), /refund/);
   });
 
   it('"Suggest a policy" asks for a budget and opens the Collector YAML with the recordpolicy note', async () => {
-    panel = await editor.findFrame('agent-sampling-app .verdict');
+    panel = await editor().findFrame('agent-sampling-app .verdict');
     await panel.locator('vscode-button.suggest').click();
     const input = page().locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 15_000 });
@@ -157,7 +140,7 @@ describe('Sampling lab in VS Code (code-server + Chromium)', function () {
     const text = async () => (await page().locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ');
     await waitFor(async () => /recordpolicy/.test(await text().catch(() => '')), 15_000, () => 'no suggested YAML');
     assert.match(await text(), /type: status_code/);
-    panel = await editor.findFrame('agent-sampling-app .suggestion');
+    panel = await editor().findFrame('agent-sampling-app .suggestion');
     assert.match(await panel.locator('.suggestion-verdict').innerText(), /keeps the only error trace/);
   });
 });

@@ -4,11 +4,10 @@
 // arrived: compared as far as it goes, with a notice) and an unknown trace id.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
-import { encodeOtlpJson } from '../../src/core/otlp';
 import type { RawSpan } from '../../src/core/model';
 import * as lsp from '../../src/protocol/lsp';
+import { postSpans } from '../support/postSpans';
 import { startLsp, type LspSession } from '../support/lspProcess';
 import { ensureBuilt, tempDir } from '../support/serverProcess';
 
@@ -39,17 +38,6 @@ const TRACE_A = 'a1'.repeat(16);
 const TRACE_B = 'b2'.repeat(16);
 const TRACE_LIVE = 'c3'.repeat(16);
 
-function post(port: number, spans: RawSpan[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/v1/traces', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify(encodeOtlpJson(spans)));
-  });
-}
-
 describe('language server: compare two traces', function () {
   this.timeout(60_000);
   let dir: string;
@@ -62,7 +50,7 @@ describe('language server: compare two traces', function () {
     server = await startLsp({ dbPath: path.join(dir, 'traces.db'), workspaceFolders: [dir] });
     conn = server.conn;
     const { httpPort } = await conn.sendRequest(lsp.GetStatus);
-    const status = await post(httpPort, [
+    const status = await postSpans(httpPort, [
       span(TRACE_A, 'a000000000000001', null, 'invoke_agent planner', 0, agent('planner'), 'planner-svc'),
       span(TRACE_A, 'a000000000000002', 'a000000000000001', 'execute_tool get_weather', 1, tool('get_weather', { city: 'Paris' }), 'planner-svc'),
       span(TRACE_B, 'b000000000000001', null, 'invoke_agent planner', 0, agent('planner'), 'planner-svc'),

@@ -2,12 +2,10 @@
 // the second with a changed question, received by the built CLI's server and compared with
 // `agent-trace diff`: the first divergence is the first model call, whose input changed.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { CompareResultDto } from '../../src/protocol/compare';
 import type { TraceDetailDto, TraceSummaryDto } from '../../src/protocol/dto';
 import { buildSampleAgentLib, runSampleAgent, SAMPLE_AGENT } from '../e2e/helpers';
-import { cliJson, cliJsonLines, ensureBuilt, runCli, serve, tempDir, type ServeHandle } from '../support/serverProcess';
+import { cliJson, cliJsonLines, runCli, useServedDatabase } from '../support/serverProcess';
 
 async function runAgent(endpoint: string, question: string | null): Promise<string> {
   const run = await runSampleAgent(SAMPLE_AGENT, endpoint, {}, question ?? undefined);
@@ -26,33 +24,22 @@ async function until(check: () => boolean, what: string, timeoutMs = 20_000): Pr
 
 describe('agent-trace diff: two runs of the sample agent', function () {
   this.timeout(120_000);
-  let dir: string;
-  let db: string;
-  let server: ServeHandle;
+  const served = useServedDatabase();
   let idA: string;
   let idB: string;
 
   before(async () => {
-    ensureBuilt();
     await buildSampleAgentLib();
-    dir = tempDir();
-    db = path.join(dir, 'traces.db');
-    server = await serve({ db });
-    const endpoint = `http://127.0.0.1:${server.httpPort}`;
+    const endpoint = `http://127.0.0.1:${served.server.httpPort}`;
     idA = await runAgent(endpoint, null);
     idB = await runAgent(endpoint, 'Do I need a coat in Lyon today?');
-    const complete = (id: string) => cliJsonLines<TraceSummaryDto>(['list', '--db', db]).some((t) => t.traceId === id && t.spanCount >= 6);
+    const complete = (id: string) => cliJsonLines<TraceSummaryDto>(['list', '--db', served.db]).some((t) => t.traceId === id && t.spanCount >= 6);
     await until(() => complete(idA) && complete(idB), 'both runs in the store');
   });
 
-  after(async () => {
-    await server?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
   it('finds the first divergence at the first model call, whose user message changed word by word', () => {
-    const result = cliJson<CompareResultDto>(['diff', idA, idB, '--db', db]);
-    const traceB = cliJson<TraceDetailDto>(['show', idB, '--db', db]);
+    const result = cliJson<CompareResultDto>(['diff', idA, idB, '--db', served.db]);
+    const traceB = cliJson<TraceDetailDto>(['show', idB, '--db', served.db]);
     const firstChatB = traceB.spans.find((s) => s.kind === 'llm')!;
     assert.equal(result.summary, 'run B diverges at step 3: the model call (`gpt-4o-mini`) got a different input');
     assert.equal(result.firstDivergence?.step, 3);
@@ -71,7 +58,7 @@ describe('agent-trace diff: two runs of the sample agent', function () {
   });
 
   it('aligns the agent, both tool calls and both model calls, and gives totals with deltas', () => {
-    const result = cliJson<CompareResultDto>(['diff', idA, idB, '--db', db]);
+    const result = cliJson<CompareResultDto>(['diff', idA, idB, '--db', served.db]);
     assert.deepEqual(
       result.rows.map((r) => [r.depth, r.a?.tool ?? r.a?.kind, r.b?.tool ?? r.b?.kind]),
       [[0, 'other', 'other'], [1, 'agent', 'agent'], [2, 'llm', 'llm'], [2, 'get_weather', 'get_weather'], [2, 'search_docs', 'search_docs'], [2, 'llm', 'llm']],
@@ -87,7 +74,7 @@ describe('agent-trace diff: two runs of the sample agent', function () {
   });
 
   it('prints the summary and the aligned steps as text', () => {
-    const r = runCli(['diff', idA, idB, '--db', db]);
+    const r = runCli(['diff', idA, idB, '--db', served.db]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /run B diverges at step 3: the model call \(`gpt-4o-mini`\) got a different input/);
     assert.match(r.stdout, /~\s+3\s+chat gpt-4o-mini/);
@@ -96,10 +83,10 @@ describe('agent-trace diff: two runs of the sample agent', function () {
   });
 
   it('exits 1 with a clear message for an unknown trace id, 2 for bad usage', () => {
-    const unknown = runCli(['diff', idA, 'f'.repeat(32), '--db', db]);
+    const unknown = runCli(['diff', idA, 'f'.repeat(32), '--db', served.db]);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, new RegExp(`No trace with id ${'f'.repeat(32)}`));
-    const one = runCli(['diff', idA, '--db', db]);
+    const one = runCli(['diff', idA, '--db', served.db]);
     assert.equal(one.code, 2);
     assert.match(one.stderr, /needs two trace ids/);
   });

@@ -3,18 +3,15 @@
 // canonicalized spans: summary linked to the step, F7 navigation, the pair diff on request,
 // hostile span content kept as text, virtualization, and a failed compare's message.
 import { strict as assert } from 'node:assert';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { canonicalize } from '../../src/core/canonicalize';
 import type { RawSpan } from '../../src/core/model';
 import { summarizeTrace } from '../../src/core/tree';
-import type { CompareHostMessage, CompareResultDto } from '../../src/protocol/compare';
+import type { CompareResultDto } from '../../src/protocol/compare';
 import { compareTraceData, type TraceData } from '../../src/server/compareService';
 import { HOSTILE_TEXT } from '../webview/fixtures';
-import { chromiumLaunchOptions, startHarness, type Harness } from '../webview/server';
+import { hostPost, posted, screenshotPath, useWebviewBrowser } from '../support/webviewHarness';
 
-const shots = resolve(__dirname, '../../test-results');
 const BASE = 1_764_000_000_000_000_000n;
 
 function run(traceNo: number, turns: number, change: (turn: number) => { tool: string; result: string; prompt: string } | null): TraceData {
@@ -49,44 +46,13 @@ function run(traceNo: number, turns: number, change: (turn: number) => { tool: s
 
 describe('compare webview in Chromium', function () {
   this.timeout(120_000);
-  let harness: Harness;
-  let browser: Browser;
+  const web = useWebviewBrowser();
   let page: Page;
-  let dialogs: string[];
-  let pageErrors: string[];
 
-  before(async () => {
-    harness = await startHarness();
-    browser = await chromium.launch(chromiumLaunchOptions);
-    mkdirSync(shots, { recursive: true });
-  });
-  after(async () => {
-    await browser?.close();
-    await harness?.close();
-  });
-  afterEach(async () => {
-    await page?.close();
-  });
-
-  async function open(theme: 'dark' | 'light' = 'dark'): Promise<Page> {
-    const p = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    dialogs = [];
-    pageErrors = [];
-    p.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    p.on('pageerror', (e) => pageErrors.push(e.message));
-    await p.goto(harness.pageUrl('compare', theme));
-    await p.waitForFunction(`window.__posted.some((m) => m.type === 'ready')`);
-    return p;
-  }
-  const hostPost = (p: Page, m: CompareHostMessage) => p.evaluate(`window.__hostPost(${JSON.stringify(m)})`);
-  const posted = (p: Page) => p.evaluate(`window.__posted`) as Promise<{ type: string; [k: string]: unknown }[]>;
   const selectedStep = (p: Page) => p.locator('.row.selected').getAttribute('data-step');
 
   it('opens at the first divergence, fetches its differences, and keeps hostile content as text', async () => {
-    page = await open('dark');
+    page = await web.open('compare');
     const a = run(1, 4, () => null);
     const b = run(2, 4, (i) => (i === 1 ? { tool: 'get_weather', result: JSON.stringify({ sky: HOSTILE_TEXT }), prompt: `turn ${i}` } : i === 2 ? { tool: HOSTILE_TEXT, result: '{}', prompt: `turn ${i}` } : null));
     const withDiffs = compareTraceData(a, b, true);
@@ -106,17 +72,17 @@ describe('compare webview in Chromium', function () {
     assert.equal(await resultDiff.locator('td.ins').textContent(), JSON.stringify(HOSTILE_TEXT));
     // The switched "tool" whose name is markup is a label in the tree, as text.
     assert.ok((await page.locator('.row[data-step="7"] .side-b .label').textContent())?.includes('<img src=x'));
-    await page.screenshot({ path: join(shots, 'compare-dark.png') });
+    await page.screenshot({ path: screenshotPath('compare-dark.png') });
     assert.equal(await page.locator('agent-compare-app img').count(), 0, 'no img element from span data');
     assert.equal(await page.locator('agent-compare-app script').count(), 0);
     assert.equal(await page.evaluate(`window.__pwned`), undefined, 'no injected script ran');
-    assert.deepEqual(dialogs, []);
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(web.dialogs, []);
+    assert.deepEqual(web.pageErrors, []);
     assert.deepEqual(await page.evaluate(`window.__cspViolations`), []);
   });
 
   it('moves with F7 / Shift+F7 and the arrow keys, opens source from the side that has the step', async () => {
-    page = await open('light');
+    page = await web.open('compare', { theme: 'light' });
     const a = run(3, 6, () => null);
     const b = run(4, 6, (i) => (i === 1 || i === 4 ? { tool: 'search_docs', result: '{}', prompt: `turn ${i}` } : null));
     await hostPost(page, { type: 'compare', result: compareTraceData(a, b) });
@@ -147,7 +113,7 @@ describe('compare webview in Chromium', function () {
   });
 
   it('stays virtualized with two 2,000-step runs', async () => {
-    page = await open('dark');
+    page = await web.open('compare');
     await hostPost(page, { type: 'compare', result: compareTraceData(run(5, 1000, () => null), run(6, 1000, (i) => (i === 700 ? { tool: 'search_docs', result: '{}', prompt: 'x' } : null))) });
     await page.locator('.row').first().waitFor();
     assert.equal(await selectedStep(page), '1402');
@@ -157,7 +123,7 @@ describe('compare webview in Chromium', function () {
   });
 
   it('shows why a compare failed', async () => {
-    page = await open('dark');
+    page = await web.open('compare');
     await hostPost(page, { type: 'compareFailed', message: `No trace with id ${'f'.repeat(32)}.` });
     assert.equal(await page.locator('[role="alert"]').textContent(), `No trace with id ${'f'.repeat(32)}.`);
   });

@@ -2,8 +2,6 @@
 // to the real server process, read back with `list --json` / `show --json`: the trace counts the
 // call once in llmCalls, tokens and cost, and shows the other copy as a duplicate.
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { LangChainInstrumentation } from '@arizeai/openinference-instrumentation-langchain';
 import { OpenAIInstrumentation as OpenInferenceOpenAI } from '@arizeai/openinference-instrumentation-openai';
@@ -18,21 +16,15 @@ import type { SpanDto, TraceDetailDto, TraceSummaryDto } from '../../src/protoco
 import { MOCK_ANTHROPIC_USAGE, startMockAnthropic, type MockAnthropic } from '../support/mockAnthropic';
 import { MOCK_USAGE, startMockOpenAi, type MockOpenAi } from '../support/mockOpenAi';
 import { makeTracer } from '../support/otlpClients';
-import { cliJson, cliJsonLines, ensureBuilt, serve, tempDir, type ServeHandle } from '../support/serverProcess';
+import { cliJson, cliJsonLines, useServedDatabase } from '../support/serverProcess';
 
 describe('one model call recorded by two instrumentations is counted once', function () {
   this.timeout(60_000);
-  let dir: string;
-  let db: string;
-  let server: ServeHandle;
+  const served = useServedDatabase();
   let openAiMock: MockOpenAi;
   let anthropicMock: MockAnthropic;
 
   before(async () => {
-    ensureBuilt();
-    dir = tempDir();
-    db = path.join(dir, 'traces.db');
-    server = await serve({ db });
     openAiMock = await startMockOpenAi();
     anthropicMock = await startMockAnthropic();
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -41,19 +33,17 @@ describe('one model call recorded by two instrumentations is counted once', func
     context.disable();
     await openAiMock?.close();
     await anthropicMock?.close();
-    await server?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   const traceOf = (service: string): { summary: TraceSummaryDto; detail: TraceDetailDto } => {
-    const [summary] = cliJsonLines<TraceSummaryDto>(['list', '--service', service, '--db', db]);
+    const [summary] = cliJsonLines<TraceSummaryDto>(['list', '--service', service, '--db', served.db]);
     assert.ok(summary, `a trace of ${service} is listed`);
-    return { summary, detail: cliJson<TraceDetailDto>(['show', summary.traceId, '--db', db]) };
+    return { summary, detail: cliJson<TraceDetailDto>(['show', summary.traceId, '--db', served.db]) };
   };
   const byName = (d: TraceDetailDto, name: string): SpanDto[] => d.spans.filter((s) => s.name === name);
 
   it('OpenInference LangChain + OpenAI instrumentations: ChatOpenAI under the chain, OpenAI Chat Completions under the root', async () => {
-    const client = makeTracer({ protocol: 'http/protobuf', url: `http://127.0.0.1:${server.httpPort}`, resource: { 'service.name': 'lc-oi-agent' } });
+    const client = makeTracer({ protocol: 'http/protobuf', url: `http://127.0.0.1:${served.server.httpPort}`, resource: { 'service.name': 'lc-oi-agent' } });
     const openAiInst = new OpenInferenceOpenAI({ tracerProvider: client.provider });
     const langChainInst = new LangChainInstrumentation({ tracerProvider: client.provider });
     unpatchOpenAi(openAiInst);
@@ -103,7 +93,7 @@ describe('one model call recorded by two instrumentations is counted once', func
   });
 
   it('the Anthropic SDK tracing itself under the Vercel AI SDK model span: one call, cache writes priced as cache writes', async () => {
-    const client = makeTracer({ protocol: 'http/json', url: `http://127.0.0.1:${server.httpPort}`, resource: { 'service.name': 'ai-anthropic-agent' } });
+    const client = makeTracer({ protocol: 'http/json', url: `http://127.0.0.1:${served.server.httpPort}`, resource: { 'service.name': 'ai-anthropic-agent' } });
     const anthropic = new Anthropic({ apiKey: 'test-key', baseURL: anthropicMock.baseUrl, openTelemetry: { tracerProvider: client.provider } });
     const { generateText } = await import('ai');
     const otel = await import('@ai-sdk/otel');

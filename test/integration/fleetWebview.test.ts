@@ -6,15 +6,11 @@
 // asks for the run compare, the picker asks for batches and compares, hostile strings stay text,
 // and the empty, loading and error states say what is going on. Screenshots in test-results/.
 import { strict as assert } from 'node:assert';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { BatchCompareDto, BatchFindingDto, BatchSummaryDto, DistributionDto, FleetDto, FleetGroupDto, FleetMeasureDto, FleetOutlierDto } from '../../src/protocol/fleet';
-import type { FleetHostMessage } from '../../src/protocol/webviewMessages';
 import { HOSTILE_TEXT } from '../webview/fixtures';
-import { chromiumLaunchOptions, startHarness, type Harness } from '../webview/server';
+import { hostPost, posted, screenshotPath, useWebviewBrowser } from '../support/webviewHarness';
 
-const shots = resolve(__dirname, '../../test-results');
 const RUNS = 5000;
 const START = Date.UTC(2026, 11, 1, 12, 0, 0);
 
@@ -115,40 +111,9 @@ function compareFixture(): BatchCompareDto {
 
 describe('fleet view webview in Chromium', function () {
   this.timeout(120_000);
-  let harness: Harness;
-  let browser: Browser;
+  const web = useWebviewBrowser();
   let page: Page;
-  let dialogs: string[];
-  let pageErrors: string[];
-
-  before(async () => {
-    harness = await startHarness();
-    browser = await chromium.launch(chromiumLaunchOptions);
-    mkdirSync(shots, { recursive: true });
-  });
-  after(async () => {
-    await browser?.close();
-    await harness?.close();
-  });
-  afterEach(async () => {
-    await page?.close();
-  });
-
-  async function open(theme: 'dark' | 'light' = 'dark', width = 1280): Promise<Page> {
-    const p = await browser.newPage({ viewport: { width, height: 900 } });
-    dialogs = [];
-    pageErrors = [];
-    p.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    p.on('pageerror', (e) => pageErrors.push(e.message));
-    await p.goto(harness.pageUrl('fleet', theme));
-    await p.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
-    return p;
-  }
-  const hostPost = (p: Page, m: FleetHostMessage) => p.evaluate(`window.__hostPost(${JSON.stringify(m)})`);
-  const posted = (p: Page) => p.evaluate(`window.__posted`) as Promise<{ type: string; [k: string]: unknown }[]>;
+  const open = (theme: 'dark' | 'light'): Promise<Page> => web.open('fleet', { theme, height: 900 });
   const showFleet = async (p: Page, fleet: FleetDto, groupAttribute: string | null = null) => {
     await hostPost(p, { type: 'fleet', selection: { batch: fleet.batch.ref, groupAttribute }, fleet });
     await p.locator('.batch-label').waitFor();
@@ -207,7 +172,7 @@ describe('fleet view webview in Chromium', function () {
     const box = (await page.locator('fleet-histogram.hist-durationMs .u-over').boundingBox())!;
     await page.mouse.move(box.x + 8, box.y + box.height / 2);
     await page.waitForFunction(() => /runs?$/.test(document.querySelector('fleet-histogram.hist-durationMs .hover')?.textContent ?? ''));
-    await page.screenshot({ path: join(shots, 'fleet-dark.png'), fullPage: false });
+    await page.screenshot({ path: screenshotPath('fleet-dark.png'), fullPage: false });
     // VS Code switches theme by rewriting the variables on <html>: the charts follow.
     await page.evaluate(`document.documentElement.style.setProperty('--vscode-charts-blue', '#00c853')`);
     const deadline = Date.now() + 10_000;
@@ -215,7 +180,7 @@ describe('fleet view webview in Chromium', function () {
     while (Date.now() < deadline && green < 2000) green = (await canvasColour(page, 'durationMs', '#00c853')).total;
     assert.ok(green > 2000, 'bars redrawn in the new theme colour');
     assert.equal((await canvasColour(page, 'durationMs', '#3794ff')).total, 0, 'no bar left in the old colour');
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(web.pageErrors, []);
     assert.deepEqual(await page.evaluate(`window.__cspViolations`), [], 'uPlot runs under the strict CSP');
   });
 
@@ -257,7 +222,7 @@ describe('fleet view webview in Chromium', function () {
     await page.locator('.tab-tool').click();
     assert.equal((await page.locator('.group-rows .group-row').first().locator('.runs').textContent())?.trim(), '1,000 (2,500 calls)');
     await page.locator('.tab-attribute').click();
-    await page.screenshot({ path: join(shots, 'fleet-light.png'), fullPage: false });
+    await page.screenshot({ path: screenshotPath('fleet-light.png'), fullPage: false });
     // The tab and sort survive a rebuilt page (VS Code discards hidden webviews).
     const saved = await page.evaluate(`window.__state`);
     assert.deepEqual(saved, { dimension: 'attribute', sort: { key: 'costPerRunUsd', descending: true }, keyMode: '', customKey: '' });
@@ -267,7 +232,7 @@ describe('fleet view webview in Chromium', function () {
     await page.waitForFunction(() =>
       (window as unknown as { __posted: { type: string; selection?: { groupAttribute: string | null } }[] }).__posted.some((m) => m.type === 'selectBatch' && m.selection?.groupAttribute === 'route'),
     );
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(web.pageErrors, []);
   });
 
   it('an outlier deep in a long list opens its trace', async () => {
@@ -311,7 +276,7 @@ describe('fleet view webview in Chromium', function () {
     await first.locator('button.compare-runs').click();
     const asked = (await posted(page)).filter((m) => m.type === 'compareRuns');
     assert.deepEqual(asked, [{ type: 'compareRuns', beforeTraceId: '9002'.padStart(32, 'a'), afterTraceId: '9002'.padStart(32, 'b') }]);
-    await page.locator('.batch-compare').screenshot({ path: join(shots, 'fleet-compare-dark.png') });
+    await page.locator('.batch-compare').screenshot({ path: screenshotPath('fleet-compare-dark.png') });
   });
 
   it('asks for batches, picks one, and compares with the earlier batch as "before"', async () => {
@@ -363,8 +328,8 @@ describe('fleet view webview in Chromium', function () {
     assert.equal(await page.locator('agent-fleet-app script').count(), 0);
     assert.equal(await page.locator('agent-fleet-app a').count(), 0, 'no link from span data');
     assert.equal(await page.evaluate(`window.__pwned`), undefined, 'no injected script ran');
-    assert.deepEqual(dialogs, []);
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(web.dialogs, []);
+    assert.deepEqual(web.pageErrors, []);
     assert.deepEqual(await page.evaluate(`window.__cspViolations`), []);
   });
 
@@ -387,6 +352,6 @@ describe('fleet view webview in Chromium', function () {
     assert.equal((await page.locator('.outliers-empty, p.empty', { hasText: 'No outliers' }).textContent())?.trim(), 'No outliers: every run is within the batch\'s usual range.');
     await hostPost(page, { type: 'batchCompareFailed', message: 'Batch nightly-40 has no runs.' });
     assert.equal(await page.locator('.compare-failure').textContent(), 'Batch nightly-40 has no runs.');
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(web.pageErrors, []);
   });
 });

@@ -1,8 +1,6 @@
 // Real GenAI instrumentations, exporting with the official OTLP exporters to the real server
 // process, read back with `agent-trace show --json`: what a user sees after running an agent.
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OpenAIInstrumentation as OpenInferenceOpenAI } from '@arizeai/openinference-instrumentation-openai';
@@ -10,39 +8,31 @@ import OpenAI from 'openai';
 import type { SpanDto, TraceDetailDto, TraceSummaryDto } from '../../src/protocol/dto';
 import { MOCK_TEXT, MOCK_TOOL_CALL, MOCK_USAGE, startMockOpenAi, type MockOpenAi } from '../support/mockOpenAi';
 import { makeTracer } from '../support/otlpClients';
-import { cliJson, cliJsonLines, ensureBuilt, serve, tempDir, type ServeHandle } from '../support/serverProcess';
+import { cliJson, cliJsonLines, useServedDatabase } from '../support/serverProcess';
 
 describe('real instrumentations → OTLP exporters → agent-trace serve → show --json', function () {
   this.timeout(60_000);
-  let dir: string;
-  let db: string;
-  let server: ServeHandle;
+  const served = useServedDatabase();
   let mock: MockOpenAi;
 
   before(async () => {
-    ensureBuilt();
-    dir = tempDir();
-    db = path.join(dir, 'traces.db');
-    server = await serve({ db });
     mock = await startMockOpenAi();
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   });
   after(async () => {
     context.disable();
     await mock?.close();
-    await server?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const tracesOf = (service: string) => cliJsonLines<TraceSummaryDto>(['list', '--service', service, '--db', db]);
-  const show = (traceId: string) => cliJson<TraceDetailDto>(['show', traceId, '--db', db]);
+  const tracesOf = (service: string) => cliJsonLines<TraceSummaryDto>(['list', '--service', service, '--db', served.db]);
+  const show = (traceId: string) => cliJson<TraceDetailDto>(['show', traceId, '--db', served.db]);
   const userTurn = [
     { role: 'system' as const, content: 'Be brief.' },
     { role: 'user' as const, content: 'Weather in Paris?' },
   ];
 
   it('OpenInference (OpenAI client) over http/protobuf: model call with messages, tool call, usage and cost', async () => {
-    const client = makeTracer({ protocol: 'http/protobuf', url: `http://127.0.0.1:${server.httpPort}`, resource: { 'service.name': 'oi-agent' } });
+    const client = makeTracer({ protocol: 'http/protobuf', url: `http://127.0.0.1:${served.server.httpPort}`, resource: { 'service.name': 'oi-agent' } });
     const inst = new OpenInferenceOpenAI({ tracerProvider: client.provider });
     // OpenInference remembers patched classes process-wide; an earlier test's leftover entry would make this a no-op.
     unpatch(inst);
@@ -82,7 +72,7 @@ describe('real instrumentations → OTLP exporters → agent-trace serve → sho
   });
 
   it('Vercel AI SDK (ai.* spans) over gRPC: agent run, model calls and the executed tool', async () => {
-    const client = makeTracer({ protocol: 'grpc', url: `http://127.0.0.1:${server.grpcPort}`, resource: { 'service.name': 'ai-sdk-agent' } });
+    const client = makeTracer({ protocol: 'grpc', url: `http://127.0.0.1:${served.server.grpcPort}`, resource: { 'service.name': 'ai-sdk-agent' } });
     const { generateText, tool, stepCountIs } = await import('ai');
     const { createOpenAI } = await import('@ai-sdk/openai');
     const otel = await import('@ai-sdk/otel');

@@ -3,12 +3,11 @@
 // keeps serving every other file, also after later traces arrive.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { encodeOtlpJson } from '../../src/core/otlp';
 import type { RawSpan } from '../../src/core/model';
 import * as lsp from '../../src/protocol/lsp';
+import { postSpans } from '../support/postSpans';
 import { startLsp } from '../support/lspProcess';
 import { ensureBuilt, tempDir } from '../support/serverProcess';
 
@@ -29,17 +28,6 @@ function spanAt(traceId: string, file: string, line: number): RawSpan {
     resource: { 'service.name': 'lsp-paths' },
     scope: { name: 't', version: '1' },
   };
-}
-
-function post(port: number, spans: RawSpan[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/v1/traces', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify(encodeOtlpJson(spans)));
-  });
 }
 
 const until = async (what: string, check: () => boolean, ms = 10_000) => {
@@ -78,7 +66,7 @@ describe('language server: hostile recorded source paths', function () {
 
       const bad = '11'.repeat(16);
       assert.equal(
-        await post(httpPort, [spanAt(bad, 'file:///app/%E0%A4%A.py', 1), { ...spanAt(bad, '/app/src/\0agent.py', 1), spanId: '00000000000000b2' }, { ...spanAt(bad, '/app/src/agent.py', 1), spanId: '00000000000000b3' }]),
+        await postSpans(httpPort, [spanAt(bad, 'file:///app/%E0%A4%A.py', 1), { ...spanAt(bad, '/app/src/\0agent.py', 1), spanId: '00000000000000b2' }, { ...spanAt(bad, '/app/src/agent.py', 1), spanId: '00000000000000b3' }]),
         200,
       );
       await until('the first trace', () => changed().includes(bad));
@@ -86,7 +74,7 @@ describe('language server: hostile recorded source paths', function () {
 
       // A later trace: the index is rebuilt (not left stale by the bad path) and finds the new file.
       const later = '22'.repeat(16);
-      assert.equal(await post(httpPort, [spanAt(later, 'file:///srv/build/src/tools.py', 1)]), 200);
+      assert.equal(await postSpans(httpPort, [spanAt(later, 'file:///srv/build/src/tools.py', 1)]), 200);
       await until('the second trace', () => changed().includes(later));
       assert.equal((await lenses(toolsFile)).length, 1);
       assert.equal((await lenses(agentFile)).length, 1);

@@ -5,12 +5,10 @@
 // count, sum and p50/p95. A bad payload gets a clear 400 (a bad data point alone is rejected,
 // its neighbours stored), and a locked database a retryable 503.
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import type { MetricSummary } from '../../src/core/metrics';
 import { makeMeter, type OtlpProtocol } from '../support/otlpClients';
-import { ensureBuilt, runCli, serve, tempDir, type ServeHandle } from '../support/serverProcess';
+import { runCli, useServedDatabase } from '../support/serverProcess';
 import { eventually } from '../support/waitUntil';
 
 const TOKEN_USAGE = 'gen_ai.client.token.usage';
@@ -18,23 +16,10 @@ const DURATION = 'gen_ai.client.operation.duration';
 
 describe('OTLP metrics: official exporters → serve → agent-trace metrics', function () {
   this.timeout(120_000);
-  let dir: string;
-  let db: string;
-  let server: ServeHandle;
-
-  before(async () => {
-    ensureBuilt();
-    dir = tempDir();
-    db = path.join(dir, 'traces.db');
-    server = await serve({ db });
-  });
-  after(async () => {
-    await server?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const served = useServedDatabase();
 
   const summaries = (): MetricSummary[] => {
-    const r = runCli(['metrics', '--since', '1h', '--json', '--db', db]);
+    const r = runCli(['metrics', '--since', '1h', '--json', '--db', served.db]);
     assert.equal(r.code, 0, r.stderr);
     return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as MetricSummary);
   };
@@ -42,7 +27,7 @@ describe('OTLP metrics: official exporters → serve → agent-trace metrics', f
   for (const protocol of ['http/json', 'http/protobuf', 'grpc'] as OtlpProtocol[]) {
     it(`stores histograms sent over ${protocol}, summarized per attribute set`, async () => {
       const service = `agent-${protocol.replace('/', '-')}`;
-      const url = protocol === 'grpc' ? `http://127.0.0.1:${server.grpcPort}` : `http://127.0.0.1:${server.httpPort}`;
+      const url = protocol === 'grpc' ? `http://127.0.0.1:${served.server.grpcPort}` : `http://127.0.0.1:${served.server.httpPort}`;
       const m = await makeMeter({ protocol, url, resource: { 'service.name': service }, temporality: protocol === 'http/json' ? 'delta' : 'cumulative' });
       const usage = m.meter.createHistogram(TOKEN_USAGE, { unit: '{token}', advice: { explicitBucketBoundaries: [1, 4, 16, 64, 256, 1024] } });
       const duration = m.meter.createHistogram(DURATION, { unit: 's', advice: { explicitBucketBoundaries: [0.01, 0.1, 1, 10] } });
@@ -79,7 +64,7 @@ describe('OTLP metrics: official exporters → serve → agent-trace metrics', f
   }
 
   it('prints a readable summary without --json', () => {
-    const r = runCli(['metrics', '--since', '1h', '--db', db]);
+    const r = runCli(['metrics', '--since', '1h', '--db', served.db]);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /gen_ai\.client\.operation\.duration \(histogram\) .*gen_ai\.request\.model=gpt-4o-mini/);
     assert.match(r.stdout, /points \d+ {2}count 4 {2}sum 2\.9 s {2}p50 /);
@@ -87,7 +72,7 @@ describe('OTLP metrics: official exporters → serve → agent-trace metrics', f
   });
 
   it('answers a bad payload with a clear 400, and rejects a bad data point alone', async () => {
-    const url = `http://127.0.0.1:${server.httpPort}/v1/metrics`;
+    const url = `http://127.0.0.1:${served.server.httpPort}/v1/metrics`;
     const post = (body: string) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const bad = await post('{"resourceMetrics": {"not": "a list"}}');
     assert.equal(bad.status, 400);
@@ -106,13 +91,13 @@ describe('OTLP metrics: official exporters → serve → agent-trace metrics', f
   });
 
   it('answers 503 with Retry-After while the database is locked, and stores the retry', async () => {
-    const locker = new Database(db);
+    const locker = new Database(served.db);
     const body = JSON.stringify({
       resourceMetrics: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'locked' } }] }, scopeMetrics: [{ metrics: [
         { name: 'tries', sum: { aggregationTemporality: 1, dataPoints: [{ asInt: '1', timeUnixNano: String(BigInt(Date.now()) * 1_000_000n) }] } },
       ] }] }],
     });
-    const post = () => fetch(`http://127.0.0.1:${server.httpPort}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const post = () => fetch(`http://127.0.0.1:${served.server.httpPort}/v1/metrics`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     try {
       locker.exec('BEGIN EXCLUSIVE');
       const r = await post();

@@ -7,11 +7,9 @@
 // format must come back as the same canonical trace: messages by role and content, the tool's
 // name, arguments and result, usage and model of each model call.
 import { strict as assert } from 'node:assert';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { MessageDto, SpanDto, TraceDetailDto } from '../../src/protocol/dto';
 import { encodeFixture, loadFixture, postExport, type PythonFixture } from '../support/pythonOtlp';
-import { cliJson, ensureBuilt, serve, tempDir, type ServeHandle } from '../support/serverProcess';
+import { cliJson, useServedDatabase } from '../support/serverProcess';
 
 const RUN_FORMATS = [
   'pydantic-ai-v1.json', 'pydantic-ai-v1-logs.json', 'pydantic-ai-v2.json', 'pydantic-ai-v3.json', 'pydantic-ai-v4.json',
@@ -85,22 +83,12 @@ function shownTexts(s: SpanDto): string[] {
 
 describe('Python instrumentations through the real server (issue 15)', function () {
   this.timeout(120_000);
-  let dir: string;
-  let db: string;
-  let server: ServeHandle;
+  const served = useServedDatabase();
   let base: string;
   let traceNo = 0;
 
   before(async () => {
-    ensureBuilt();
-    dir = tempDir();
-    db = path.join(dir, 'traces.db');
-    server = await serve({ db });
-    base = `http://127.0.0.1:${server.httpPort}`;
-  });
-  after(async () => {
-    await server?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    base = `http://127.0.0.1:${served.server.httpPort}`;
   });
 
   async function send(f: PythonFixture, encoding: 'protobuf' | 'json'): Promise<{ detail: TraceDetailDto; spanIds: Record<string, string> }> {
@@ -110,7 +98,7 @@ describe('Python instrumentations through the real server (issue 15)', function 
     if (e.logs && traceNo % 2 === 0) await postExport(base, 'logs', e.logs);
     await postExport(base, 'traces', e.traces);
     if (e.logs && traceNo % 2 === 1) await postExport(base, 'logs', e.logs);
-    return { detail: cliJson<TraceDetailDto>(['show', traceId, '--db', db]), spanIds: e.spanIds };
+    return { detail: cliJson<TraceDetailDto>(['show', traceId, '--db', served.db]), spanIds: e.spanIds };
   }
 
   const byId = (r: { detail: TraceDetailDto; spanIds: Record<string, string> }, id: string): SpanDto => {

@@ -5,13 +5,13 @@
 // `agent-trace health --json` on the same kind of batch through the CLI.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as path from 'node:path';
 import type { HealthReport } from '../../src/core/health';
 import type { RawSpan } from '../../src/core/model';
 import { encodeOtlpJson } from '../../src/core/otlp';
 import type { SamplingPreviewDto, TraceHealthDto } from '../../src/protocol/dto';
 import * as lsp from '../../src/protocol/lsp';
+import { postSpans } from '../support/postSpans';
 import { startLsp, type LspSession } from '../support/lspProcess';
 import { ensureBuilt, runCli, tempDir } from '../support/serverProcess';
 import { eventually } from '../support/waitUntil';
@@ -66,17 +66,6 @@ function run(traceId: string, o: RunOptions): RawSpan[] {
 
 const id = (prefix: string, i: number) => prefix + i.toString(16).padStart(32 - prefix.length, '0');
 
-function post(port: number, spans: RawSpan[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, path: '/v1/traces', method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify(encodeOtlpJson(spans)));
-  });
-}
-
 /** A batch: 20 plain runs (one a second), 4 failed runs, 2 loops, one run three hours old; health problems planted. */
 function batch(): RawSpan[] {
   const spans: RawSpan[] = [];
@@ -112,7 +101,7 @@ describe('language server: sampling lab and trace health', function () {
     server = await startLsp({ dbPath: path.join(dir, 'traces.db'), workspaceFolders: [dir] });
     conn = server.conn;
     ({ httpPort } = await conn.sendRequest(lsp.GetStatus));
-    assert.equal(await post(httpPort, batch()), 200);
+    assert.equal(await postSpans(httpPort, batch()), 200);
     await eventually(async () => assert.equal((await conn.sendRequest(lsp.GetStatus)).traceCount, 29));
   });
 
@@ -219,7 +208,7 @@ describe('language server: sampling lab and trace health', function () {
 
   it('sees traces that arrive after a preview (the loaded traces are dropped on change)', async () => {
     const before = await preview(TAIL(KEEP_ERRORS));
-    assert.equal(await post(httpPort, run(id('9', 1), { ago: 1, failed: true })), 200);
+    assert.equal(await postSpans(httpPort, run(id('9', 1), { ago: 1, failed: true })), 200);
     const after = await eventually(async () => {
       const p = await preview(TAIL(KEEP_ERRORS));
       assert.equal(p.traces, before.traces + 1);
@@ -227,7 +216,7 @@ describe('language server: sampling lab and trace health', function () {
     });
     assert.equal(after.groups.find((g) => g.group === 'errors')!.total, 6);
     // A trace written again (a late span) is re-read, not counted twice.
-    assert.equal(await post(httpPort, [{ ...run(id('9', 1), { ago: 1 })[1], spanId: '00000000000000ff' }]), 200);
+    assert.equal(await postSpans(httpPort, [{ ...run(id('9', 1), { ago: 1 })[1], spanId: '00000000000000ff' }]), 200);
     await eventually(async () => {
       const p = await preview(TAIL(KEEP_ERRORS));
       assert.equal(p.rows.filter((r) => r.traceId === id('9', 1)).length, 1);

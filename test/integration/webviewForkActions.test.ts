@@ -1,12 +1,10 @@
 // The trace panel's "Re-run from this step…" and "Edit and re-send" in real Chromium (standalone
 // harness, the host's CSP): on an LLM step only, and each tells the host which step.
 import { strict as assert } from 'node:assert';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import type { TraceDetailDto } from '../../src/protocol/dto';
-import type { TraceHostMessage } from '../../src/protocol/webviewMessages';
 import { fixtureSpan } from '../webview/fixtures';
-import { chromiumLaunchOptions, startHarness, type Harness } from '../webview/server';
 import { eventually } from '../support/waitUntil';
+import { hostPost, posted, useWebviewBrowser } from '../support/webviewHarness';
 
 function trace(): TraceDetailDto {
   const spans = [
@@ -20,27 +18,12 @@ function trace(): TraceDetailDto {
 
 describe('trace panel: re-run and re-send actions in Chromium', function () {
   this.timeout(120_000);
-  let harness: Harness;
-  let browser: Browser;
-  let page: Page;
-
-  before(async () => {
-    harness = await startHarness();
-    browser = await chromium.launch(chromiumLaunchOptions);
-  });
-  after(async () => {
-    await page?.close();
-    await browser?.close();
-    await harness?.close();
-  });
+  const web = useWebviewBrowser();
 
   it('an LLM step offers both actions and posts its span id; a tool step offers neither', async () => {
-    page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
-    await page.goto(harness.pageUrl('trace', 'dark'));
-    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
-    const m: TraceHostMessage = { type: 'trace', trace: trace(), live: false, workspaceRoots: [] };
-    await page.evaluate((json) => (window as unknown as { __hostPost(m: unknown): void }).__hostPost(JSON.parse(json)), JSON.stringify(m));
-    const posted = () => page.evaluate(() => (window as unknown as { __posted: { type: string; spanId?: string }[] }).__posted.filter((p) => p.type === 'rerunFromStep' || p.type === 'editAndResend'));
+    const page = await web.open('trace', { width: 1400 });
+    await hostPost(page, { type: 'trace', trace: trace(), live: false, workspaceRoots: [] });
+    const stepActions = async () => (await posted(page)).filter((p) => p.type === 'rerunFromStep' || p.type === 'editAndResend');
 
     await page.locator('.row[data-span-id="tool"]').click();
     await page.locator('.span-detail .span-name', { hasText: 'get_weather' }).waitFor();
@@ -49,6 +32,6 @@ describe('trace panel: re-run and re-send actions in Chromium', function () {
     await page.locator('.row[data-span-id="chat"]').click();
     await page.locator('vscode-button.rerun-from-step').click();
     await page.locator('vscode-button.edit-resend').click();
-    await eventually(async () => assert.deepEqual(await posted(), [{ type: 'rerunFromStep', spanId: 'chat' }, { type: 'editAndResend', spanId: 'chat' }]));
+    await eventually(async () => assert.deepEqual(await stepActions(), [{ type: 'rerunFromStep', spanId: 'chat' }, { type: 'editAndResend', spanId: 'chat' }]));
   });
 });

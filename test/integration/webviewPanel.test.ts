@@ -2,53 +2,18 @@
 // the same strict CSP as the host): keyboard selection, detail pane, hostile content staying
 // inert, virtualization bounds, live growth keeping state, and the redaction panel.
 import { strict as assert } from 'node:assert';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import type { TraceHostMessage, RedactionHostMessage } from '../../src/protocol/webviewMessages';
+import type { Page } from 'playwright-core';
 import { generateReport, generateTrace, HOSTILE_TEXT } from '../webview/fixtures';
-import { chromiumLaunchOptions, startHarness, type Harness } from '../webview/server';
 import { eventually } from '../support/waitUntil';
+import { hostPost, posted, screenshotPath, useWebviewBrowser } from '../support/webviewHarness';
 import { scanSpans } from '../../src/core/redaction';
 import type { RawSpan } from '../../src/core/model';
 
-const shots = resolve(__dirname, '../../test-results');
-
 describe('webview panels in Chromium', function () {
   this.timeout(120_000);
-  let harness: Harness;
-  let browser: Browser;
+  const web = useWebviewBrowser();
   let page: Page;
-  let dialogs: string[];
-  let pageErrors: string[];
 
-  before(async () => {
-    harness = await startHarness();
-    browser = await chromium.launch(chromiumLaunchOptions);
-    mkdirSync(shots, { recursive: true });
-  });
-  after(async () => {
-    await browser?.close();
-    await harness?.close();
-  });
-
-  async function open(panel: 'trace' | 'redaction', theme: 'dark' | 'light' = 'dark', state?: unknown): Promise<Page> {
-    const p = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    dialogs = [];
-    pageErrors = [];
-    p.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    p.on('pageerror', (e) => pageErrors.push(e.message));
-    await p.goto(harness.pageUrl(panel, theme, state));
-    await p.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
-    return p;
-  }
-  // Sent as one JSON string: Playwright serializes a 13 MB object graph far slower than a string.
-  const hostPost = (p: Page, m: TraceHostMessage | RedactionHostMessage) =>
-    p.evaluate((json) => (window as unknown as { __hostPost(m: unknown): void }).__hostPost(JSON.parse(json)), JSON.stringify(m));
-  const posted = (p: Page) => p.evaluate(() => (window as unknown as { __posted: { type: string; [k: string]: unknown }[] }).__posted);
   const selectedId = (p: Page) => p.locator('.row[aria-selected="true"]').getAttribute('data-span-id');
   /** Elements of a tag anywhere, including inside shadow roots (vscode-elements). */
   // A string, not a function: the test runner's transpiler would add helpers the page lacks.
@@ -62,10 +27,6 @@ describe('webview panels in Chromium', function () {
       walk(document);
       return n;
     })()`);
-
-  afterEach(async () => {
-    await page?.close();
-  });
 
   /** The span id of the `nth` row wholly inside the scrolled tree viewport, once rows are drawn there. */
   async function rowInView(p: Page, nth: number): Promise<string> {
@@ -82,7 +43,7 @@ describe('webview panels in Chromium', function () {
   }
 
   it('selects a tool step with the keyboard and shows its pretty-printed arguments; hostile content stays text', async () => {
-    page = await open('trace', 'dark');
+    page = await web.open('trace');
     const trace = generateTrace({ spanCount: 60, hostile: true });
     await hostPost(page, { type: 'trace', trace, live: true });
     await page.locator('.row').first().waitFor();
@@ -113,19 +74,19 @@ describe('webview panels in Chromium', function () {
     });
     await page.locator('vscode-tab-header', { hasText: 'Attributes' }).click();
     await eventually(async () => assert.ok((await page.locator('table.attrs pre').allTextContents()).includes(HOSTILE_TEXT)));
-    await page.screenshot({ path: join(shots, 'trace-dark.png') });
+    await page.screenshot({ path: screenshotPath('trace-dark.png') });
 
     assert.equal(await deepCount(page, 'img'), 0, 'no img element was created from span data');
     assert.equal(await deepCount(page, 'script:not([nonce])'), 0);
     assert.equal(await deepCount(page, 'a[href]'), 0, 'no link built from span data');
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined, 'no injected script ran');
-    assert.deepEqual(dialogs, []);
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(web.dialogs, []);
+    assert.deepEqual(web.pageErrors, []);
     assert.deepEqual(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations), []);
   });
 
   it('opens source, asks the host to find source, and shows a resolved location', async () => {
-    page = await open('trace', 'light');
+    page = await web.open('trace', { theme: 'light' });
     const trace = generateTrace({ spanCount: 12 });
     await hostPost(page, { type: 'trace', trace, live: false });
     await page.locator('.row').first().waitFor();
@@ -142,11 +103,11 @@ describe('webview panels in Chromium', function () {
     await eventually(async () => assert.ok((await posted(page)).some((m) => m.type === 'resolveSource' && m.spanId === noSource.spanId)));
     await hostPost(page, { type: 'sourceResolved', spanId: noSource.spanId, source: { file: 'src/tools/book_hotel.ts', line: 7, how: 'symbol', confidence: 'high' } });
     await page.locator('.source-file', { hasText: 'src/tools/book_hotel.ts:7' }).waitFor();
-    await page.screenshot({ path: join(shots, 'trace-light.png') });
+    await page.screenshot({ path: screenshotPath('trace-light.png') });
   });
 
   it('filters with Ctrl+F search and highlights matches', async () => {
-    page = await open('trace');
+    page = await web.open('trace');
     await hostPost(page, { type: 'trace', trace: generateTrace({ spanCount: 40 }), live: false });
     await page.locator('.row').first().waitFor();
     await page.locator('.tree-scroll').focus();
@@ -165,7 +126,7 @@ describe('webview panels in Chromium', function () {
   });
 
   it('keeps only a bounded number of rows in the DOM for a 10,000-span trace', async () => {
-    page = await open('trace');
+    page = await web.open('trace');
     await hostPost(page, { type: 'trace', trace: generateTrace({ spanCount: 10_000 }), live: false });
     await page.locator('.row').first().waitFor();
     const first = await page.locator('.row').count();
@@ -179,7 +140,7 @@ describe('webview panels in Chromium', function () {
   });
 
   it('marks a model call recorded twice as a duplicate, naming the counted step, without hiding it', async () => {
-    page = await open('trace');
+    page = await web.open('trace');
     const trace = generateTrace({ spanCount: 5 });
     const llm = trace.spans.find((s) => s.kind === 'llm')!;
     const copy = { ...llm, spanId: 'd'.repeat(16), name: 'ChatOpenAI', duplicateOf: llm.spanId };
@@ -194,7 +155,7 @@ describe('webview panels in Chromium', function () {
   });
 
   it('keeps selection, scroll position and collapsed state while a live trace grows', async () => {
-    page = await open('trace');
+    page = await web.open('trace');
     await hostPost(page, { type: 'trace', trace: generateTrace({ spanCount: 2000 }), live: true });
     await page.locator('.row').first().waitFor();
     await page.locator('.tree-scroll').evaluate((el) => (el.scrollTop = 15_000));
@@ -230,7 +191,7 @@ describe('webview panels in Chromium', function () {
   it('restores selection and tab from saved webview state when the panel is recreated', async () => {
     const trace = generateTrace({ spanCount: 30 });
     const chat = trace.spans.find((s, i) => i > 2 && s.kind === 'llm')!;
-    page = await open('trace', 'dark', { traceId: trace.traceId, selected: chat.spanId, collapsed: [], query: '', scrollTop: 0, tab: 'usage' });
+    page = await web.open('trace', { state: { traceId: trace.traceId, selected: chat.spanId, collapsed: [], query: '', scrollTop: 0, tab: 'usage' } });
     await hostPost(page, { type: 'trace', trace, live: false });
     await page.locator('.row').first().waitFor();
     await eventually(async () => {
@@ -241,7 +202,7 @@ describe('webview panels in Chromium', function () {
   });
 
   it('redaction panel: counts, keyboard selection, before/after preview and actions', async () => {
-    page = await open('redaction');
+    page = await web.open('redaction');
     const report = generateReport(300);
     await hostPost(page, { type: 'report', report, scope: { traceId: report.findings[0].traceId, label: 'trace invoke_agent' }, policyPath: null });
     await page.locator('.finding').first().waitFor();
@@ -277,7 +238,7 @@ describe('webview panels in Chromium', function () {
     assert.equal(await page.locator('tr.diff-row.changed td.key').textContent(), 'prompt');
     assert.equal(await page.locator('tr.diff-row.dropped td.key').textContent(), 'user.email');
     assert.equal(await page.locator('tr.diff-row.same').count(), 0, 'only changed values by default');
-    await page.screenshot({ path: join(shots, 'redaction-dark.png') });
+    await page.screenshot({ path: screenshotPath('redaction-dark.png') });
 
     for (const [label, type] of [
       ['Jump to span', 'showSpan'],
@@ -289,12 +250,12 @@ describe('webview panels in Chromium', function () {
       await eventually(async () => assert.ok((await posted(page)).some((m) => m.type === type), `${label} posts ${type}`));
     }
     assert.equal(await deepCount(page, 'img'), 0);
-    assert.deepEqual(dialogs, []);
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(web.dialogs, []);
+    assert.deepEqual(web.pageErrors, []);
   });
 
   it('redaction panel: a finding says how sure it is, and a decoded one shows its path through the encodings, masked (report from the real scanner)', async () => {
-    page = await open('redaction');
+    page = await web.open('redaction');
     const password = 'Xk9!pQ27vLm';
     const basic = Buffer.from(`deploy:${password}`).toString('base64');
     const span: RawSpan = {
@@ -318,6 +279,6 @@ describe('webview panels in Chromium', function () {
     assert.equal(await preview.locator('.decoded').count(), 0, 'a name found in plain text has no decoding path');
     const text = await page.locator('body').innerText();
     assert.ok(!text.includes(password) && !text.includes(basic), 'the decoded credential is shown masked only');
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(web.pageErrors, []);
   });
 });

@@ -2,12 +2,10 @@
 // the host's CSP): a step without captured content still shows the recorded call, bodies are text
 // (an HTML-looking body is not rendered), JSON is pretty-printed, a stream reads as it travelled.
 import { strict as assert } from 'node:assert';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import type { RecordedCallDto, TraceDetailDto } from '../../src/protocol/dto';
-import type { TraceHostMessage } from '../../src/protocol/webviewMessages';
 import { fixtureSpan } from '../webview/fixtures';
-import { chromiumLaunchOptions, startHarness, type Harness } from '../webview/server';
 import { eventually } from '../support/waitUntil';
+import { hostPost, useWebviewBrowser } from '../support/webviewHarness';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
 
@@ -40,26 +38,11 @@ function traceWithRecording(): TraceDetailDto {
 
 describe('trace panel: the recording proxy tabs in Chromium', function () {
   this.timeout(120_000);
-  let harness: Harness;
-  let browser: Browser;
-  let page: Page;
-
-  before(async () => {
-    harness = await startHarness();
-    browser = await chromium.launch(chromiumLaunchOptions);
-  });
-  after(async () => {
-    await page?.close();
-    await browser?.close();
-    await harness?.close();
-  });
+  const web = useWebviewBrowser();
 
   it('shows the exact request and response of a step with no captured content, as text', async () => {
-    page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
-    await page.goto(harness.pageUrl('trace', 'dark'));
-    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
-    const m: TraceHostMessage = { type: 'trace', trace: traceWithRecording(), live: false, workspaceRoots: [] };
-    await page.evaluate((json) => (window as unknown as { __hostPost(m: unknown): void }).__hostPost(JSON.parse(json)), JSON.stringify(m));
+    const page = await web.open('trace', { width: 1400 });
+    await hostPost(page, { type: 'trace', trace: traceWithRecording(), live: false, workspaceRoots: [] });
     await page.locator('.row[data-span-id="chat"]').click();
     await eventually(async () => assert.deepEqual(await page.locator('vscode-tab-header').allTextContents(), ['Conversation', 'Usage & cost', 'Exact request', 'Exact response', 'Attributes']));
 

@@ -3,12 +3,10 @@
 // detail lists them under who ran them (this call in a forked run, a re-run or a resend started
 // here), and a message quoting the upstream stays text (an HTML-looking one makes no element).
 import { strict as assert } from 'node:assert';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import type { StepProblemDto, TraceDetailDto } from '../../src/protocol/dto';
-import type { TraceHostMessage } from '../../src/protocol/webviewMessages';
 import { fixtureSpan } from '../webview/fixtures';
-import { chromiumLaunchOptions, startHarness, type Harness } from '../webview/server';
 import { eventually } from '../support/waitUntil';
+import { hostPost, useWebviewBrowser } from '../support/webviewHarness';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
 
@@ -39,26 +37,11 @@ function trace(): TraceDetailDto {
 
 describe('trace panel: replay problems on the step in Chromium', function () {
   this.timeout(120_000);
-  let harness: Harness;
-  let browser: Browser;
-  let page: Page;
-
-  before(async () => {
-    harness = await startHarness();
-    browser = await chromium.launch(chromiumLaunchOptions);
-  });
-  after(async () => {
-    await page?.close();
-    await browser?.close();
-    await harness?.close();
-  });
+  const web = useWebviewBrowser();
 
   it('marks the rows that have problems and lists them in the detail, as text', async () => {
-    page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
-    await page.goto(harness.pageUrl('trace', 'light'));
-    await page.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
-    const m: TraceHostMessage = { type: 'trace', trace: trace(), live: false, workspaceRoots: [] };
-    await page.evaluate((json) => (window as unknown as { __hostPost(m: unknown): void }).__hostPost(JSON.parse(json)), JSON.stringify(m));
+    const page = await web.open('trace', { theme: 'light', width: 1400 });
+    await hostPost(page, { type: 'trace', trace: trace(), live: false, workspaceRoots: [] });
 
     const mark = (id: string) => page.locator(`.row[data-span-id="${id}"] .mark.replay-problem`);
     await eventually(async () => {

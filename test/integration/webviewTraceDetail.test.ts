@@ -3,16 +3,13 @@
 // detail, stack frames linked to source, the timeline's axis and hover, and layouts at 700, 900
 // and 1400 px in Dark and Light with every column it keeps readable (screenshots in test-results/).
 import { strict as assert } from 'node:assert';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { CheckResultDto, MessageDto, SpanDto, TraceDetailDto } from '../../src/protocol/dto';
 import type { TraceHostMessage } from '../../src/protocol/webviewMessages';
 import { fixtureSpan } from '../webview/fixtures';
-import { chromiumLaunchOptions, startHarness, type Harness } from '../webview/server';
 import { eventually } from '../support/waitUntil';
+import { hostPost, posted, screenshotPath, useWebviewBrowser } from '../support/webviewHarness';
 
-const shots = resolve(__dirname, '../../test-results');
 const T0 = 1_760_000_000_000;
 const at = (offsetMs: number, durationMs: number): Pick<SpanDto, 'startTime' | 'startUnixNanos' | 'durationMs'> => ({
   startTime: new Date(T0 + offsetMs).toISOString(),
@@ -93,36 +90,19 @@ function weatherTrace(): TraceDetailDto {
 
 describe('trace panel detail and layouts in Chromium', function () {
   this.timeout(120_000);
-  let harness: Harness;
-  let browser: Browser;
+  const web = useWebviewBrowser();
   let page: Page;
 
-  before(async () => {
-    harness = await startHarness();
-    browser = await chromium.launch(chromiumLaunchOptions);
-    mkdirSync(shots, { recursive: true });
-  });
-  after(async () => {
-    await browser?.close();
-    await harness?.close();
-  });
-  afterEach(async () => {
-    await page?.close();
-  });
-
   async function open(width: number, theme: 'dark' | 'light' = 'dark', checks?: CheckResultDto[], edit?: (t: TraceDetailDto) => void): Promise<Page> {
-    const p = await browser.newPage({ viewport: { width, height: 800 } });
-    await p.goto(harness.pageUrl('trace', theme));
-    await p.waitForFunction(() => (window as unknown as { __posted: { type: string }[] }).__posted.some((m) => m.type === 'ready'));
+    const p = await web.open('trace', { width, theme });
     const trace = weatherTrace();
     edit?.(trace);
     const m: TraceHostMessage = { type: 'trace', trace, live: false, workspaceRoots: ['/home/me/ws'], checks };
-    await p.evaluate((json) => (window as unknown as { __hostPost(m: unknown): void }).__hostPost(JSON.parse(json)), JSON.stringify(m));
+    await hostPost(p, m);
     await p.locator('.row').first().waitFor();
     return p;
   }
   const row = (p: Page, id: string) => p.locator(`.row[data-span-id="${id}"]`);
-  const posted = (p: Page) => p.evaluate(() => (window as unknown as { __posted: { type: string; [k: string]: unknown }[] }).__posted);
 
   it("shows the agent step's rolled-up tokens and cost, and its run's input and final answer", async () => {
     page = await open(1400);
@@ -241,7 +221,7 @@ describe('trace panel detail and layouts in Chromium', function () {
         page = await open(width, theme);
         await row(page, 'chat1').click();
         await page.locator('.span-name').waitFor();
-        await page.screenshot({ path: join(shots, `trace-panel-${width}-${theme}.png`) });
+        await page.screenshot({ path: screenshotPath(`trace-panel-${width}-${theme}.png`) });
         const stacked = await page.locator('.split.stacked').count();
         assert.equal(stacked, width < 760 ? 1 : 0, 'below 760 px the details go under the steps');
         assert.deepEqual(await clippedCells(page, '.row .cell.num'), [], 'duration, tokens and cost are never cut');

@@ -97,3 +97,30 @@ export function serve(args: { db: string; httpPort?: number; grpcPort?: number; 
     });
   });
 }
+
+/** What `useServedDatabase` gives the tests, filled in by its `before` hook. */
+export interface ServedDatabase {
+  /** The temp folder holding the database, deleted after the tests. */
+  dir: string;
+  db: string;
+  server: ServeHandle;
+}
+
+/**
+ * `agent-trace serve` on a new database in a temp folder for the calling `describe`'s tests:
+ * started before them (the CLI built first if it is not), stopped and the folder deleted after.
+ */
+export function useServedDatabase(): ServedDatabase {
+  const served = {} as ServedDatabase;
+  before(async () => {
+    ensureBuilt();
+    served.dir = tempDir();
+    served.db = path.join(served.dir, 'traces.db');
+    served.server = await serve({ db: served.db });
+  });
+  after(async () => {
+    await served.server?.stop();
+    if (served.dir) fs.rmSync(served.dir, { recursive: true, force: true });
+  });
+  return served;
+}

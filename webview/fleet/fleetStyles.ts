@@ -2,6 +2,7 @@
 // FINDING_ROW_HEIGHT in fleetApp.ts. Colours only from the theme: regressions in the error colour,
 // improvements in charts green, so high-contrast themes draw them too.
 import { css } from 'lit';
+import { linkButtonStyles, toolbarStyles } from '../shared/panelStyles';
 
 export const fleetStyles = css`
   agent-fleet-app {
@@ -12,43 +13,17 @@ export const fleetStyles = css`
   .fleet {
     padding: 8px 14px 24px;
   }
-  .toolbar {
-    display: flex;
-    flex-wrap: wrap;
-    gap: 6px 14px;
-    align-items: center;
-    margin-bottom: 8px;
-  }
-  .toolbar label,
+  ${toolbarStyles}
   .time-range {
     display: inline-flex;
-    gap: 4px;
-    align-items: center;
-  }
-  .time-range {
     gap: 10px;
+    align-items: center;
   }
   select,
   input {
-    color: var(--vscode-input-foreground);
-    background: var(--vscode-input-background);
-    border: 1px solid var(--vscode-input-border, var(--vscode-widget-border, transparent));
-    font: inherit;
-    padding: 2px 4px;
     max-width: 40ch;
   }
-  .link {
-    color: var(--vscode-textLink-foreground);
-    background: none;
-    border: none;
-    padding: 0;
-    font: inherit;
-    cursor: pointer;
-    text-align: left;
-  }
-  .link:hover {
-    text-decoration: underline;
-  }
+  ${linkButtonStyles}
   .failure {
     color: var(--vscode-errorForeground);
     margin: 8px 0;

@@ -1,6 +1,7 @@
 // Sampling lab layout. Row height must match ROW_HEIGHT in samplingApp.ts. Colours only from the
 // theme (kept: charts green, dropped: errors red), so high-contrast themes draw it too.
 import { css } from 'lit';
+import { linkButtonStyles, toolbarStyles } from '../shared/panelStyles';
 
 export const samplingStyles = css`
   agent-sampling-app {
@@ -11,26 +12,7 @@ export const samplingStyles = css`
   .lab {
     padding: 8px 14px 24px;
   }
-  .toolbar {
-    display: flex;
-    flex-wrap: wrap;
-    gap: 6px 14px;
-    align-items: center;
-    margin-bottom: 8px;
-  }
-  .toolbar label {
-    display: inline-flex;
-    gap: 4px;
-    align-items: center;
-  }
-  select,
-  input {
-    color: var(--vscode-input-foreground);
-    background: var(--vscode-input-background);
-    border: 1px solid var(--vscode-input-border, var(--vscode-widget-border, transparent));
-    font: inherit;
-    padding: 2px 4px;
-  }
+  ${toolbarStyles}
   input.head {
     width: 6em;
   }
@@ -40,18 +22,7 @@ export const samplingStyles = css`
   .policy-path {
     font-family: var(--vscode-editor-font-family, monospace);
   }
-  .link {
-    color: var(--vscode-textLink-foreground);
-    background: none;
-    border: none;
-    padding: 0;
-    font: inherit;
-    cursor: pointer;
-    text-align: left;
-  }
-  .link:hover {
-    text-decoration: underline;
-  }
+  ${linkButtonStyles}
   .verdict {
     font-size: 14px;
     font-weight: 600;

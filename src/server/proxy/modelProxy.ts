@@ -12,7 +12,6 @@
 // destroyed, never ended cleanly), and an unreachable upstream gets a 502 naming it.
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { BoundedCapture, DEFAULT_RECORD_BYTES } from '../../core/proxy/capture';
 import { forwardedHeaders, recordedHeaders, routeRequest, upstreamUrl, type ProxyProvider, type ProxyUpstreams } from '../../core/proxy/providers';
@@ -20,6 +19,7 @@ import { requestModel } from '../../core/proxy/link';
 import { parseTraceparent } from '../../core/proxy/traceparent';
 import type { NewRecording } from '../../store/recordings';
 import { hostAllowed, INFO_PATH } from '../httpReceiver';
+import { answerClientErrors, closeHttp, listenHttp } from '../httpListen';
 import { serveReplayRequest, type ReplaySessions } from './replaySession';
 import { version as packageVersion } from '../../../package.json';
 
@@ -258,29 +258,18 @@ export function startModelProxy(options: ModelProxyOptions): Promise<ModelProxy>
     });
   }
 
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
+  answerClientErrors(server);
   // Model calls take minutes: no request timeout of our own beyond Node's for receiving the request.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 30_000;
 
-  return new Promise((resolve, reject) => {
-    const onError = (e: Error): void => reject(e);
-    server.once('error', onError);
-    server.listen(options.port, options.host, () => {
-      server.off('error', onError);
-      resolve({
-        port: (server.address() as AddressInfo).port,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
-            agents['http:'].destroy();
-            agents['https:'].destroy();
-          }),
-      });
-    });
-  });
+  return listenHttp(server, options.port, options.host).then((port) => ({
+    port,
+    close: () => {
+      const closed = closeHttp(server);
+      agents['http:'].destroy();
+      agents['https:'].destroy();
+      return closed;
+    },
+  }));
 }
