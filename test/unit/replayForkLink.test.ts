@@ -52,6 +52,14 @@ describe('replay: fork link', () => {
     assert.deepEqual(forkSpanLink(LINK), { ...LINK, attributes: { 'agent_trace.link.kind': 'fork' } });
   });
 
+  it('encodes "=" in a value, which the SDK would read as the end of the key and void the variable for', () => {
+    for (const v of ['=', 'a=b', '=\u0338', 'route=refunds']) {
+      const encoded = encodeResourceValue(v);
+      assert.ok(!encoded.includes('='), encoded);
+      assert.equal(sdkReads(`k=${encoded},other=1`).k, v);
+    }
+  });
+
   it('property: any value survives encoding, through our reader and the SDK\'s', () => {
     fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), (v) => {
       const encoded = encodeResourceValue(v);
