@@ -129,6 +129,9 @@ describe('Sampling lab in VS Code (code-server + Chromium)', function () {
   });
 
   it('"Suggest a policy" asks for a budget and opens the Collector YAML with the recordpolicy note', async () => {
+    // The example's trace opened in the active group, which is the lab's when the click in the lab's
+    // frame made it active first (a race the test does not control): bring the lab to the front.
+    await page().locator('.tabs-container .tab', { hasText: 'Sampling Lab' }).first().click();
     panel = await editor().findFrame('agent-sampling-app .verdict');
     await panel.locator('vscode-button.suggest').click();
     const input = page().locator('.quick-input-widget input');
