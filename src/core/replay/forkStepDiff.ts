@@ -76,7 +76,7 @@ export function lineDiff(before: string, after: string): LinePart[] {
     ...(after ? [{ op: 'insert' as const, text: after }] : []),
   ];
   if (before.length > MAX_SECTION_CHARS || after.length > MAX_SECTION_CHARS) return whole();
-  const changes = diffLines(before, after, { maxEditLength: MAX_LINE_EDITS, timeout: MAX_LINE_DIFF_MS });
+  const changes = diffLines(before, after, { ignoreNewlineAtEof: true, maxEditLength: MAX_LINE_EDITS, timeout: MAX_LINE_DIFF_MS });
   if (!changes) return whole();
   return changes.map((c) => ({ op: c.added ? 'insert' : c.removed ? 'delete' : 'equal', text: c.value }));
 }
@@ -98,7 +98,11 @@ function sectionsOf(view: RequestView): Record<Exclude<RequestSection, 'body'>, 
     system: view.system ?? '',
     messages: view.messages.map(messageText).join('\n\n'),
     tools: view.tools.map(toolText).join('\n\n'),
-    parameters: pretty({ ...view.parameters, stream: view.stream }),
+    // One `key: value` line per parameter (sorted), so a changed parameter is one changed line.
+    parameters: Object.entries({ ...view.parameters, stream: view.stream })
+      .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+      .map(([k, v]) => `${k}: ${canonicalJson(v)}`)
+      .join('\n'),
   };
 }
 
