@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { compareRuns, type CompareStep, type RunInput } from '../../src/core/compare';
 import { emptyUsage } from '../../src/core/model';
 import { diffRequestBodies, forkStepDiff, lineDiff, type RecordedStepCall } from '../../src/core/replay';
+import { formatPairDiff } from '../../src/cli/diffCommand';
 
 const SYSTEM = 'You are a weather assistant.\nToday is Monday.';
 const EDITED = 'You are a weather assistant.\nAnswer in French.';
@@ -90,6 +91,14 @@ describe('fork step diff (exact recorded requests)', () => {
     assert.match(joined(d.request!.changed[0]!.parts, 'insert'), /"system": "You are a weather assistant.\\nAnswer in French."/);
     const text = diffRequestBodies({ ...anthropicCall(), path: '/other', requestBody: 'a\nb' }, { ...anthropicCall(), path: '/other', requestBody: 'a\nc' });
     assert.deepEqual(text.changed[0]!.parts, [{ op: 'equal', text: 'a\n' }, { op: 'delete', text: 'b' }, { op: 'insert', text: 'c' }]);
+  });
+
+  it('`agent-trace diff` prints the fork step\'s edit under the summary, in --word-diff notation', () => {
+    const fork = forkStepDiff(anthropicCall(), anthropicCall({ system: EDITED }));
+    const lines = formatPairDiff({ changed: ['edit'], unchanged: [], durationMs: { before: 1, after: 1 }, fork });
+    assert.deepEqual(lines, ['    exact request system: You are a weather assistant.\n      [-Today is Monday.-]{+Answer in French.+}']);
+    const missing = formatPairDiff({ changed: ['edit'], unchanged: [], durationMs: { before: 1, after: 1 }, fork: forkStepDiff(null, anthropicCall()) });
+    assert.match(missing[0]!, /^ {4}No exact request recorded for the original step/);
   });
 
   it('hostile nesting and huge bodies stay bounded: replaced whole, no stack overflow', () => {
