@@ -81,6 +81,15 @@ function valueLines(label: string, v: ValueDiffDto): string[] {
   return v.changes.map((c) => `    ${label} ${c.path} ${c.op}: ${clip([c.before, c.after].filter((x) => x !== undefined).map((x) => JSON.stringify(x)).join(' → '))}`);
 }
 
+/** At a fork step: what the fork edited, from the exact recorded calls (original → fork). */
+function forkLines(f: NonNullable<PairDiffDto['fork']>): string[] {
+  return [
+    ...f.notes.map((n) => `    ${n}`),
+    ...(f.request?.changed ?? []).map((c) => `    exact request ${c.section}: ${wordDiffText(c.parts)}`),
+    ...(f.response ? [`    response: ${wordDiffText(f.response)}`] : []),
+  ];
+}
+
 /** What changed at the first divergence, indented under the summary line. */
 export function formatPairDiff(d: PairDiffDto): string[] {
   const pairs: [string, { before: unknown; after: unknown } | undefined][] = [
@@ -88,6 +97,7 @@ export function formatPairDiff(d: PairDiffDto): string[] {
     ['status', d.status], ['error', d.error], ['usage', d.usage], ['cost', d.cost],
   ];
   return [
+    ...(d.fork ? forkLines(d.fork) : []),
     ...pairs.filter(([, v]) => v).map(([k, v]) => `    ${k}: ${clip(`${JSON.stringify(v!.before)} → ${JSON.stringify(v!.after)}`)}`),
     ...messageLines('input', d.input ?? []),
     ...messageLines('output', d.output ?? []),

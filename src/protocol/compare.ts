@@ -5,7 +5,9 @@ import type { StepKindDto, UsageDto } from './dto';
 
 export type CompareRowStatusDto = 'same' | 'changed' | 'added' | 'removed';
 export type CompareFieldDto =
-  | 'name' | 'model' | 'agent' | 'parameters' | 'input' | 'output' | 'tool' | 'arguments' | 'result' | 'status' | 'error' | 'usage' | 'cost';
+  | 'name' | 'model' | 'agent' | 'parameters' | 'input' | 'output' | 'tool' | 'arguments' | 'result' | 'status' | 'error' | 'usage' | 'cost'
+  /** Only at the fork step of a fork and its original: the step the fork edited. */
+  | 'edit';
 export type CompareMetricDto =
   | 'durationMs' | 'llmCalls' | 'toolCalls' | 'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheWriteTokens' | 'costUsd' | 'errors';
 
@@ -80,6 +82,24 @@ export interface PairDiffDto {
   usage?: { before: UsageDto; after: UsageDto };
   cost?: { before: number | null; after: number | null };
   durationMs: { before: number; after: number };
+  /** At the fork step of a fork and its original: what the fork changed, from the exact recorded calls. */
+  fork?: ForkStepDiffDto;
+}
+
+export type RequestSectionDto = 'model' | 'system' | 'messages' | 'tools' | 'parameters' | 'body';
+
+/** What a fork changed at its fork step, read from the exact calls the recording proxy made (original → fork). */
+export interface ForkStepDiffDto {
+  /** The request sent upstream was edited, or the proxy answered with a replacement response. */
+  edit: 'request' | 'response';
+  /** Line-level diffs of the sections of the exact requests that differ; null when either step has no recording. */
+  request: { changed: { section: RequestSectionDto; parts: TextPartDto[] }[]; unchanged: RequestSectionDto[] } | null;
+  /** For a response edit: the recorded answer → the replacement, line by line. */
+  response: TextPartDto[] | null;
+  /** What is missing ("No exact request recorded for the original step…"). */
+  notes: string[];
+  /** "system prompt changed". */
+  what: string;
 }
 
 export interface CompareRowDto {
@@ -92,6 +112,8 @@ export interface CompareRowDto {
   changed: CompareFieldDto[];
   /** Only with `includeDiffs` (always in `diff --json`), for changed rows. */
   diff?: PairDiffDto;
+  /** The step one run was forked at from the other ("edited at fork"); its `changed` starts with "edit". */
+  forkStep?: true;
 }
 
 export interface CompareResultDto {
@@ -105,6 +127,8 @@ export interface CompareResultDto {
   /** Still growing, different agents. */
   notices: string[];
   rows: CompareRowDto[];
+  /** One run is a fork of the other: which is the original, and the step (the original's span id) it was forked at. */
+  fork?: { original: 'a' | 'b'; spanId: string };
 }
 
 export interface CompareParams {

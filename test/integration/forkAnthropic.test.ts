@@ -5,7 +5,9 @@
 //   - a fork at step 2 with an edited system prompt: step 1 served from the recording (zero calls
 //     at the mock), the edit reaching the upstream at step 2, a new trace linked to the original;
 //   - a fork at step 1 with a replacement response and "all stay replayed": zero upstream calls
-//     in the whole forked run, step 2 answered from the recording.
+//     in the whole forked run, step 2 answered from the recording;
+//   - in both, the compare of the pair marks the fork step as the first divergence with the edit
+//     read from the exact recorded requests (the system prompt change), or the replaced response.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -144,6 +146,25 @@ describe('replay and fork through the Anthropic Messages API, over the language 
     // The agent's span says what the agent asked; the exact request says what was sent (the edit).
     assert.equal((JSON.parse(forked[1]!.recording!.request.body) as { system: string }).system, EDITED_SYSTEM);
     assert.equal(forked.some((s) => s.problems), false, 'a clean fork puts no problem on a step');
+
+    // The compare shows the edit at the fork step, though the agent's spans and the answers are the same.
+    const compared = await lspSession.conn.sendRequest(lsp.CompareTraces, { traceIdA: original.traceId, traceIdB: run.traceId });
+    assert.ok(compared.ok);
+    const result = compared.result;
+    assert.deepEqual(result.fork, { original: 'a', spanId: step2.spanId });
+    const forkRows = result.rows.filter((r) => r.forkStep);
+    assert.equal(forkRows.length, 1);
+    const forkRow = forkRows[0]!;
+    assert.deepEqual([forkRow.a?.spanId, forkRow.b?.spanId, forkRow.changed], [step2.spanId, forked[1]!.spanId, ['edit']], 'only the edit differs there');
+    assert.deepEqual(result.firstDivergence, { step: forkRow.step, spanIdA: step2.spanId, spanIdB: forked[1]!.spanId, what: result.firstDivergence?.what });
+    assert.match(result.summary, new RegExp(`^run B diverges at step ${forkRow.step}: the fork edited the model call \\(\`[^\`]+\`\\): system prompt changed$`));
+    const pair = (await lspSession.conn.sendRequest(lsp.ComparePair, { traceIdA: original.traceId, traceIdB: run.traceId, spanIdA: step2.spanId, spanIdB: forked[1]!.spanId }))!;
+    assert.equal(pair.changed[0], 'edit');
+    assert.equal(pair.fork?.edit, 'request');
+    assert.deepEqual(pair.fork.notes, []);
+    assert.deepEqual(pair.fork.request?.changed.map((c) => c.section), ['system'], 'the exact requests differ only in the system prompt');
+    const parts = pair.fork.request!.changed[0]!.parts;
+    assert.deepEqual([parts.filter((p) => p.op === 'delete').map((p) => p.text), parts.filter((p) => p.op === 'insert').map((p) => p.text)], [[SYSTEM], [EDITED_SYSTEM]]);
   });
 
   it('fork at step 1 with a replacement response, all later calls kept replayed: zero upstream calls in the forked run', async () => {
@@ -175,5 +196,16 @@ describe('replay and fork through the Anthropic Messages API, over the language 
     // Step 2's request now carries the replaced answer, so it was served by position: said on that step.
     assert.deepEqual(forked[1]!.problems?.map((p) => [p.scope, p.kind]), [['call', 'differs']]);
     assert.match(forked[1]!.problems![0]!.message, /^Call 2 differs from the recording after the replaced response and was answered with recorded call 2/);
+
+    // The compare shows the response side of the fork step as the edit: the recorded answer → the replacement.
+    const compared = await lspSession.conn.sendRequest(lsp.CompareTraces, { traceIdA: original.traceId, traceIdB: run.traceId });
+    assert.ok(compared.ok);
+    const forkRow = compared.result.rows.find((r) => r.forkStep)!;
+    assert.deepEqual([forkRow.a?.spanId, forkRow.b?.spanId, compared.result.firstDivergence?.step], [step1.spanId, forked[0]!.spanId, forkRow.step]);
+    assert.match(compared.result.summary, /: the fork edited the model call \(`[^`]+`\): the response was replaced$/);
+    const pair = (await lspSession.conn.sendRequest(lsp.ComparePair, { traceIdA: original.traceId, traceIdB: run.traceId, spanIdA: step1.spanId, spanIdB: forked[0]!.spanId }))!;
+    assert.equal(pair.fork?.edit, 'response');
+    assert.deepEqual(pair.fork.response, [{ op: 'delete', text: MOCK_ANTHROPIC_TEXT }, { op: 'insert', text: REPLACED }]);
+    assert.deepEqual(pair.fork.request?.changed, [], 'the agent asked the same');
   });
 });

@@ -9,6 +9,7 @@ import type {
   CompareRowDto,
   CompareStepDto,
   CompareWebviewMessage,
+  ForkStepDiffDto,
   MessageDiffDto,
   PairDiffDto,
   TextPartDto,
@@ -19,7 +20,7 @@ import { cssProps } from '../shared/cssProps';
 import { formatCost, formatDuration, formatTokens } from '../shared/format';
 import { errorIcon, kindColorVar, kindIcon, kindLabel } from '../shared/icons';
 import { VirtualRows } from '../shared/virtualRows';
-import { barOf, changeOrdinal, formatMetric, formatMetricDelta, jsonText, METRIC_LABEL, nextChange, STATUS_LABEL, stepLabel, timeScaleMs } from './compareModel';
+import { barOf, changeOrdinal, forkDirection, formatMetric, formatMetricDelta, jsonText, METRIC_LABEL, nextChange, REQUEST_SECTION_LABEL, STATUS_LABEL, stepLabel, timeScaleMs } from './compareModel';
 
 export const ROW_HEIGHT = 22;
 
@@ -205,6 +206,7 @@ export class CompareApp extends LitElement {
           : r.summary}
       </p>
       ${r.notices.map((n) => html`<p class="notice" role="status">${n}</p>`)}
+      ${this.renderForkNotice(r)}
       <table class="totals">
         <thead><tr><th></th><th>Run A</th><th>Run B</th><th>Δ</th></tr></thead>
         <tbody>
@@ -219,6 +221,18 @@ export class CompareApp extends LitElement {
         </tbody>
       </table>
     </header>`;
+  }
+
+  /** Which run is a fork of which, linked to the fork step. */
+  private renderForkNotice(r: CompareResultDto) {
+    if (!r.fork) return nothing;
+    const [fork, original] = r.fork.original === 'a' ? ['B', 'A'] : ['A', 'B'];
+    const i = r.rows.findIndex((row) => row.forkStep);
+    return html`<p class="notice fork-notice" role="status">
+      Run ${fork} is a fork of run ${original}${i < 0
+        ? ' (its fork step is not among the compared steps)'
+        : html`, edited at <button class="fork-step-link" title="Go to step ${i + 1}" @click=${() => this.select(i)}>step ${i + 1}</button>`}.
+    </p>`;
   }
 
   private renderRows(r: CompareResultDto) {
@@ -243,7 +257,7 @@ export class CompareApp extends LitElement {
     if (!row) return nothing;
     const selected = index === this.selected;
     return html`<div
-      class="row list-item status-${row.status} ${selected ? 'selected' : ''}"
+      class="row list-item status-${row.status} ${row.forkStep ? 'fork-step' : ''} ${selected ? 'selected' : ''}"
       role="row"
       aria-rowindex=${index + 1}
       aria-selected=${selected ? 'true' : 'false'}
@@ -255,7 +269,9 @@ export class CompareApp extends LitElement {
         this.querySelector<HTMLElement>('.rows-scroll')?.focus();
       }}
     >
-      <span class="mark" title=${STATUS_LABEL[row.status]}>${STATUS_MARK[row.status]}</span>
+      ${row.forkStep
+        ? html`<span class="mark fork-mark" title="Edited at fork">✎</span>`
+        : html`<span class="mark" title=${STATUS_LABEL[row.status]}>${STATUS_MARK[row.status]}</span>`}
       ${this.renderSide(row.a, row.depth, 'a')} ${this.renderSide(row.b, row.depth, 'b')}
     </div>`;
   }
@@ -280,8 +296,10 @@ export class CompareApp extends LitElement {
     const row = r.rows[this.selected];
     if (!row) return html`<div class="empty">Select a step to see what changed.</div>`;
     const diff = row.a && row.b && row.status === 'changed' ? this.diffs.get(`${row.a.spanId}:${row.b.spanId}`) : undefined;
+    // At the fork step "edited at fork" already says the edit; the other fields follow it.
+    const fields = row.changed.filter((f) => f !== 'edit');
     return html`<div class="detail-header">
-        <h2>Step ${row.step} · ${STATUS_LABEL[row.status]}${row.changed.length ? `: ${row.changed.join(', ')}` : ''}</h2>
+        <h2>Step ${row.step} · ${row.forkStep ? 'edited at fork' : STATUS_LABEL[row.status]}${fields.length ? `: ${fields.join(', ')}` : ''}</h2>
         <span class="spacer"></span>
         ${row.a ? html`<vscode-button secondary class="open-source-a" @click=${() => this.post({ type: 'openSource', side: 'a', spanId: row.a!.spanId })}>Open source (A)</vscode-button>` : nothing}
         ${row.b ? html`<vscode-button secondary class="open-source-b" @click=${() => this.post({ type: 'openSource', side: 'b', spanId: row.b!.spanId })}>Open source (B)</vscode-button>` : nothing}
@@ -292,14 +310,15 @@ export class CompareApp extends LitElement {
         <div><dt>Run A</dt><dd>${row.a ? `${row.a.name} · ${formatDuration(row.a.durationMs)}` : '—'}</dd></div>
         <div><dt>Run B</dt><dd>${row.b ? `${row.b.name} · ${formatDuration(row.b.durationMs)}` : '—'}</dd></div>
       </dl>
-      ${row.status === 'changed' ? (diff === undefined ? html`<div class="muted">Loading differences…</div>` : diff === null ? html`<div class="muted">These steps are no longer stored.</div>` : this.renderPairDiff(diff)) : nothing}`;
+      ${row.status === 'changed' ? (diff === undefined ? html`<div class="muted">Loading differences…</div>` : diff === null ? html`<div class="muted">These steps are no longer stored.</div>` : this.renderPairDiff(diff, r)) : nothing}`;
   }
 
-  private renderPairDiff(d: PairDiffDto) {
+  private renderPairDiff(d: PairDiffDto, r: CompareResultDto) {
     const value = (v: string | number | null) => (v === null ? 'none' : String(v));
     const beforeAfter = (label: string, before: string, after: string) =>
       html`<div class="field"><h3>${label}</h3><span class="del">${before}</span> → <span class="ins">${after}</span></div>`;
     return html`<div class="pair-diff">
+      ${d.fork ? this.renderForkEdit(d.fork, r) : nothing}
       ${d.name ? beforeAfter('Name', d.name.before, d.name.after) : nothing}
       ${d.tool ? beforeAfter('Tool', value(d.tool.before), value(d.tool.after)) : nothing}
       ${d.model ? beforeAfter('Model', value(d.model.before), value(d.model.after)) : nothing}
@@ -324,6 +343,26 @@ export class CompareApp extends LitElement {
       <div class="field"><h3>Duration</h3>${formatDuration(d.durationMs.before)} → ${formatDuration(d.durationMs.after)}
         <span class="muted">(timing is shown, never counted as a change)</span></div>
       ${d.unchanged.length ? html`<details class="unchanged"><summary>${d.unchanged.length} unchanged fields</summary>${d.unchanged.join(', ')}</details>` : nothing}
+    </div>`;
+  }
+
+  /** What the fork changed at its step, from the exact recorded calls (request bodies are untrusted: text bindings only). */
+  private renderForkEdit(f: ForkStepDiffDto, r: CompareResultDto) {
+    const direction = forkDirection(r.fork?.original ?? 'a');
+    const request = f.request;
+    return html`<div class="field fork-edit">
+      <h3>Edited at fork: ${f.what}</h3>
+      ${f.notes.map((n) => html`<p class="notice fork-note" role="status">${n}</p>`)}
+      ${f.response
+        ? html`<div class="fork-section" data-section="response"><h4>Response: recorded → replacement (${direction})</h4>${this.renderParts(f.response)}</div>`
+        : nothing}
+      ${request?.changed.map(
+        (c) => html`<div class="fork-section" data-section=${c.section}><h4>Exact request · ${REQUEST_SECTION_LABEL[c.section]} (${direction})</h4>${this.renderParts(c.parts)}</div>`,
+      ) ?? nothing}
+      ${request && request.changed.length === 0 ? html`<div class="muted fork-same">The exact requests sent are the same.</div>` : nothing}
+      ${request?.unchanged.length
+        ? html`<div class="muted fork-unchanged">Same in both exact requests: ${request.unchanged.map((u) => REQUEST_SECTION_LABEL[u]).join(', ')}</div>`
+        : nothing}
     </div>`;
   }
 

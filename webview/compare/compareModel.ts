@@ -1,6 +1,6 @@
 // The compare panel's view model: DOM-free, unit-tested. Change navigation (F7 / Shift+F7, as
 // in VS Code's diff editor), one time scale for both waterfalls, and display texts.
-import type { CompareMetricDto, CompareResultDto, CompareRowDto, CompareStepDto } from '../../src/protocol/compare';
+import type { CompareMetricDto, CompareResultDto, CompareRowDto, CompareStepDto, RequestSectionDto } from '../../src/protocol/compare';
 import { formatCost, formatDuration, formatTokens } from '../shared/format';
 
 /** The next (dir 1) or previous (dir -1) row that differs, wrapping around; -1 when none differs. */
@@ -87,4 +87,18 @@ export function jsonText(v: unknown): string {
   if (v === undefined) return '';
   const s = JSON.stringify(v);
   return s === undefined ? String(v) : s.length > 2_000 ? s.slice(0, 2_000) + '…' : s;
+}
+
+export const REQUEST_SECTION_LABEL: Record<RequestSectionDto, string> = {
+  model: 'model',
+  system: 'system prompt',
+  messages: 'messages',
+  tools: 'tools',
+  parameters: 'parameters',
+  body: 'whole body',
+};
+
+/** The fork step's diff reads original → fork, which is B → A when run A is the fork. */
+export function forkDirection(original: 'a' | 'b'): string {
+  return original === 'a' ? 'run A → run B' : 'run B → run A';
 }

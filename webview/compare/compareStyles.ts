@@ -226,4 +226,23 @@ export const compareStyles = css`
   .empty {
     padding: 16px;
   }
+  .fork-mark {
+    color: var(--vscode-editorWarning-foreground, var(--vscode-foreground));
+  }
+  .fork-step-link {
+    padding: 0;
+    border: none;
+    color: var(--vscode-textLink-foreground);
+    background: none;
+    font: inherit;
+    cursor: pointer;
+  }
+  .fork-edit {
+    border-left: 2px solid var(--vscode-editorWarning-foreground, var(--vscode-focusBorder));
+    padding-left: 8px;
+  }
+  .fork-section h4 {
+    margin: 6px 0 2px;
+    font-weight: 600;
+  }
 `;

@@ -23,6 +23,8 @@ export interface AlignedRow {
   status: RowStatus;
   /** For a pair, the fields that differ (empty when the pair is the same). */
   changed: CompareField[];
+  /** The fork step, when one run is a fork of the other (compareRuns' `fork`). */
+  forkStep?: true;
 }
 
 /** Cells of the weighted LCS table per gap; beyond that, in-order pairing (keeps a hostile trace from blocking the server). */

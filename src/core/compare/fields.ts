@@ -20,14 +20,16 @@ export type CompareField =
   | 'status'
   | 'error'
   | 'usage'
-  | 'cost';
+  | 'cost'
+  /** The fork step of a fork and its original: what the fork edited there (never computed from the steps, see compareRuns). */
+  | 'edit';
 
 export const COMPARE_FIELDS: readonly CompareField[] = [
   'name', 'model', 'agent', 'parameters', 'input', 'output', 'tool', 'arguments', 'result', 'status', 'error', 'usage', 'cost',
 ];
 
 /** Fields that describe what went into a step (as opposed to what came out of it). */
-export const INPUT_FIELDS: ReadonlySet<CompareField> = new Set<CompareField>(['name', 'model', 'agent', 'parameters', 'input', 'tool', 'arguments']);
+export const INPUT_FIELDS: ReadonlySet<CompareField> = new Set<CompareField>(['name', 'model', 'agent', 'parameters', 'input', 'tool', 'arguments', 'edit']);
 
 /**
  * A message as compared: role, content and requested tool calls. Call ids are left out on

@@ -2,7 +2,7 @@
 // request and `agent-trace diff`. Pure: callers load the runs and build their own DTOs.
 import { alignSteps, type AlignedRow, type RowStatus } from './align';
 import type { CompareStep } from './steps';
-import { firstDivergence, totalsDelta, type Divergence, type RunTotals, type TotalDelta } from './summary';
+import { firstDivergence, stepLabel, totalsDelta, type Divergence, type RunTotals, type TotalDelta } from './summary';
 
 export * from './align';
 export * from './fields';
@@ -53,11 +53,43 @@ function agentDifference(a: RunInput, b: RunInput): { a: string[]; b: string[] }
   return x.join('\n') === y.join('\n') ? null : { a: x, b: y };
 }
 
-export function compareRuns(a: RunInput, b: RunInput): CompareResult {
+/**
+ * One run is a fork of the other (agent_trace.fork.of / agent_trace.fork.step): the step it was
+ * forked at, named by the original run's span id. The fork's edit is not in the agent's own spans
+ * (they record what the agent asked, not the edited request the proxy sent), so the caller says
+ * what it was from the recorded calls of the aligned pair.
+ */
+export interface ForkMark {
+  /** Which run is the original. */
+  original: 'a' | 'b';
+  spanId: string;
+  /** What the fork changed at the aligned pair, in a few words ("system prompt changed"). */
+  describe: (spanIdA: string, spanIdB: string) => string;
+}
+
+/** The aligned pair at the fork step marked as changed by the edit; its index and description, or null when the step did not align. */
+function markForkStep(rows: AlignedRow[], a: RunInput, b: RunInput, fork: ForkMark): { row: number; what: string } | null {
+  const original = fork.original === 'a' ? a.steps : b.steps;
+  const i = rows.findIndex((r) => r.a !== null && r.b !== null && original[(fork.original === 'a' ? r.a : r.b)!].spanId === fork.spanId);
+  if (i < 0) return null;
+  const r = rows[i];
+  r.forkStep = true;
+  r.status = 'changed';
+  if (!r.changed.includes('edit')) r.changed = ['edit', ...r.changed];
+  return { row: i, what: fork.describe(a.steps[r.a!].spanId, b.steps[r.b!].spanId) };
+}
+
+export function compareRuns(a: RunInput, b: RunInput, fork: ForkMark | null = null): CompareResult {
   const rows = alignSteps(a.steps, b.steps);
+  const forked = fork ? markForkStep(rows, a, b, fork) : null;
   const counts: Record<RowStatus, number> = { same: 0, changed: 0, added: 0, removed: 0 };
   for (const r of rows) counts[r.status]++;
-  const divergence = firstDivergence(rows, a.steps, b.steps);
+  let divergence = firstDivergence(rows, a.steps, b.steps);
+  if (divergence && forked && divergence.row === forked.row) {
+    const step = b.steps[rows[forked.row].b!];
+    const what = `the fork edited the ${stepLabel(step)}: ${forked.what}`;
+    divergence = { ...divergence, what, text: `run B diverges at step ${divergence.step}: ${what}` };
+  }
   const notices: string[] = [];
   for (const [label, run] of [['A', a], ['B', b]] as const) {
     if (run.growing) notices.push(`Run ${label} is still growing: this compares the ${run.steps.length} step(s) that have arrived so far.`);

@@ -61,6 +61,7 @@ export function stepLabel(s: CompareStep): string {
 export function describeChange(a: CompareStep, b: CompareStep, changed: readonly string[]): string {
   const has = (f: string) => changed.includes(f);
   const label = `the ${stepLabel(b)}`;
+  if (has('edit')) return `the fork edited ${label}`;
   if (has('tool')) return `the model called ${code(b.tool?.name ?? '(no tool)')} instead of ${code(a.tool?.name ?? '(no tool)')}`;
   if (has('model')) return `the model call used ${code(b.model ?? 'an unknown model')} instead of ${code(a.model ?? 'an unknown model')}`;
   if (has('agent')) return `agent ${code(b.agentName ?? '(unnamed)')} ran instead of ${code(a.agentName ?? '(unnamed)')}`;

@@ -22,3 +22,5 @@ export { forkEditDocument, forkEditFromDocument, FORK_EDIT_KINDS, FORK_EDIT_LABE
 export type { ForkEditKind, ForkEditResult, ResponseEditDocument } from './forkEdit';
 export { callProblems, runProblems, liveCallProblem, upstreamErrorMessage } from './problems';
 export type { ReplayProblem, ReplayProblemKind, LiveOutcome } from './problems';
+export { forkStepDiff, diffRequestBodies, lineDiff, REQUEST_SECTION_LABELS } from './forkStepDiff';
+export type { ForkStepDiff, RecordedStepCall, RequestBodyDiff, RequestSection, SectionDiff, LinePart } from './forkStepDiff';

@@ -12,6 +12,9 @@ import type { NewRecording, NewReplayProblem, StoredRecording } from '../../stor
 import type { TraceStore } from '../../store/traceStore';
 import { recordingsOfTrace } from './recordingLinks';
 
+/** The `upstream` of a call the proxy answered with a replacement response (read back by the compare of a fork). */
+export const SYNTHESIZED_UPSTREAM = 'replay: synthesized by Agent Trace';
+
 export const REPLAY_PATH_PREFIX = '/replay/';
 /** Sessions kept at once; the oldest goes first (a forgotten session costs only memory). */
 const MAX_SESSIONS = 16;
@@ -230,7 +233,7 @@ export function serveReplayRequest(
     res.writeHead(decision.status, { 'content-type': decision.contentType, 'content-length': answer.length });
     res.end(answer);
     const traceparent = parseTraceparent(req.headers.traceparent);
-    const from = decision.action === 'replay' ? `replay of recording #${session.recordingIds[decision.callIndex] ?? '?'}` : 'replay: synthesized by Agent Trace';
+    const from = decision.action === 'replay' ? `replay of recording #${session.recordingIds[decision.callIndex] ?? '?'}` : SYNTHESIZED_UPSTREAM;
     io.record({
       startedMs,
       firstByteMs: startedMs,
