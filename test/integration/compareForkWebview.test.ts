@@ -6,21 +6,18 @@
 // as text (the edited prompt is hostile markup), say when the original step has no recording, and
 // show a replaced response as the edit.
 import { strict as assert } from 'node:assert';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { canonicalize } from '../../src/core/canonicalize';
 import { FORK_OF_ATTRIBUTE, FORK_STEP_ATTRIBUTE } from '../../src/core/replay';
-import type { CompareHostMessage } from '../../src/protocol/compare';
 import { CompareService } from '../../src/server/compareService';
 import { SYNTHESIZED_UPSTREAM } from '../../src/server/proxy/replaySession';
 import type { NewRecording } from '../../src/store/recordings';
 import { TraceStore } from '../../src/store/traceStore';
 import { HOSTILE_TEXT } from '../webview/fixtures';
-import { chromiumLaunchOptions, startHarness, type Harness } from '../webview/server';
+import { hostPost, posted, screenshotPath, useWebviewBrowser } from '../support/webviewHarness';
 import { rawSpan, tempDir } from './storeFixtures';
 
-const shots = resolve(__dirname, '../../test-results');
 const BASE_MS = 1_764_000_000_000;
 const SYSTEM = 'You are a weather assistant.\nToday is Monday.';
 const EDITED_SYSTEM = `You are a weather assistant.\n${HOSTILE_TEXT}`;
@@ -80,50 +77,25 @@ function writeRun(store: TraceStore, trace: number, systems: [string | null, str
 
 describe('compare webview on a fork pair, in Chromium', function () {
   this.timeout(120_000);
-  let harness: Harness;
-  let browser: Browser;
+  const web = useWebviewBrowser();
   let page: Page;
   let tmp: ReturnType<typeof tempDir>;
   let store: TraceStore;
   let service: CompareService;
-  let dialogs: string[];
-  let pageErrors: string[];
 
-  before(async () => {
-    harness = await startHarness();
-    browser = await chromium.launch(chromiumLaunchOptions);
-    mkdirSync(shots, { recursive: true });
-  });
-  after(async () => {
-    await browser?.close();
-    await harness?.close();
-  });
   beforeEach(() => {
     tmp = tempDir();
     store = TraceStore.open(join(tmp.dir, 'traces.db'), { canonicalize: (s) => canonicalize(s) });
     service = new CompareService(store);
   });
-  afterEach(async () => {
-    await page?.close();
+  afterEach(() => {
     store.close();
     tmp.cleanup();
   });
 
-  const hostPost = (p: Page, m: CompareHostMessage) => p.evaluate(`window.__hostPost(${JSON.stringify(m)})`);
-  const posted = (p: Page) => p.evaluate(`window.__posted`) as Promise<{ type: string; [k: string]: unknown }[]>;
-
   /** Opens the panel on the compare of (a, b) and answers its request for the selected pair's differences. */
   async function openCompare(a: Run, b: Run): Promise<Page> {
-    const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    dialogs = [];
-    pageErrors = [];
-    p.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    p.on('pageerror', (e) => pageErrors.push(e.message));
-    await p.goto(harness.pageUrl('compare', 'dark'));
-    await p.waitForFunction(`window.__posted.some((m) => m.type === 'ready')`);
+    const p = await web.open('compare', { height: 900 });
     const compared = service.compare(a.traceId, b.traceId);
     assert.ok(compared.ok);
     await hostPost(p, { type: 'compare', result: compared.result });
@@ -156,14 +128,14 @@ describe('compare webview on a fork pair, in Chromium', function () {
     assert.deepEqual(await system.locator('.ins').allTextContents(), [HOSTILE_TEXT], 'the edited prompt, markup and all, as text');
     assert.equal(await edit.locator('.fork-section').count(), 1, 'only the system prompt differs');
     assert.equal(await edit.locator('.fork-unchanged').textContent(), 'Same in both exact requests: model, messages, tools, parameters');
-    await page.screenshot({ path: join(shots, 'compare-fork-dark.png') });
+    await page.screenshot({ path: screenshotPath('compare-fork-dark.png') });
 
     assert.equal(await page.locator('agent-compare-app img').count(), 0, 'no img element from the request body');
     assert.equal(await page.locator('agent-compare-app script').count(), 0);
     assert.equal(await page.locator('agent-compare-app a').count(), 0, 'no link from the markdown in it');
     assert.equal(await page.evaluate(`window.__pwned`), undefined, 'no injected script ran');
-    assert.deepEqual(dialogs, []);
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(web.dialogs, []);
+    assert.deepEqual(web.pageErrors, []);
     assert.deepEqual(await page.evaluate(`window.__cspViolations`), []);
 
     // The fork notice's link goes back to the fork step from elsewhere.
