@@ -17,6 +17,7 @@ import { RecordingStore } from './recordings';
 import { EvaluationStore, evaluationInputOf, type EvaluationInput } from './evaluationStore';
 import { MetricStore } from './metricStore';
 import { FleetFacts, FleetStore, REPACK_SQL, spanFleetFactsOf, type SpanFleetFacts } from './fleetStore';
+import { chunkOfRowid, FLEET_CHUNK_MARK } from './fleetChunks';
 
 type Db = Database.Database;
 type Canonicalizer = (s: RawSpan) => CanonicalSpan;
@@ -26,6 +27,12 @@ export interface TraceStoreOptions {
   readonly?: boolean;
   /** Another connection of this process opened (checked, migrated) the file: open without either. */
   alreadyOpened?: boolean;
+  /**
+   * With `readonly`: the same checks (no migration, no integrity check, never moved aside), but
+   * a writable connection when the file allows one, so a read may store the derived data it
+   * rebuilt (the fleet's chunks). Nothing else is written through it.
+   */
+  storeDerived?: boolean;
   log?: (msg: string) => void;
   /** Clock in ms since the epoch (tests move it to exercise age retention). */
   now?: () => number;
@@ -166,7 +173,15 @@ const placeholders = (columns: string): string => columns.split(',').map(() => '
 // Built once: a statement is looked up by its SQL text for every span written.
 const INSERT_SPAN = `INSERT INTO spans (${SPAN_COLUMNS}) VALUES (${placeholders(SPAN_COLUMNS)}) ON CONFLICT (trace_id, span_id) DO NOTHING`;
 const UPDATE_SPAN = `UPDATE spans SET (${SPAN_COLUMNS}) = (${placeholders(SPAN_COLUMNS)}) WHERE id = ?`;
-const SAVE_SUMMARY = `INSERT OR REPLACE INTO traces (${TRACE_COLUMNS}, start_ms, bytes, incr) VALUES (${placeholders(TRACE_COLUMNS)}, ?, ?, ?)`;
+// An UPSERT, not a REPLACE: the trace keeps its rowid (and its fleet chunk) across exports, and
+// no row is deleted and reinserted (schema v13). Every column is set, as REPLACE did.
+const SUMMARY_COLUMNS = `${TRACE_COLUMNS}, start_ms, bytes, incr`;
+const SAVE_SUMMARY =
+  `INSERT INTO traces (${SUMMARY_COLUMNS}) VALUES (${placeholders(TRACE_COLUMNS)}, ?, ?, ?) ` +
+  `ON CONFLICT (trace_id) DO UPDATE SET (${SUMMARY_COLUMNS.replace('trace_id, ', '')}) = (${SUMMARY_COLUMNS.replace('trace_id, ', '')
+    .split(', ')
+    .map((c) => `excluded.${c}`)
+    .join(', ')}) RETURNING rowid`;
 
 /** One step of a trace's tree: its summary fields (from columns) plus what the tree shows besides. */
 export interface TreeStep extends SummaryPart {
@@ -265,6 +280,8 @@ export class TraceStore {
   /** Fleet grouping data noted per new span and written with each export (fleetStore.ts). */
   private readonly fleetFacts: FleetFacts;
   private fleetStore: FleetStore | null = null;
+  /** The fleet chunks the running write transaction wrote trace rows into (see markingChunks). */
+  private chunkMarks: Set<number> | null = null;
 
   private constructor(
     private readonly db: Db,
@@ -292,7 +309,7 @@ export class TraceStore {
 
   static open(path: string, opts: TraceStoreOptions): TraceStore {
     const log = opts.log ?? (() => {});
-    const { db, movedAside } = openDatabase(path, { readonly: opts.readonly, alreadyOpened: opts.alreadyOpened, log });
+    const { db, movedAside } = openDatabase(path, { readonly: opts.readonly, alreadyOpened: opts.alreadyOpened, storeDerived: opts.storeDerived, log });
     const store = new TraceStore(db, opts);
     if (movedAside) store.salvageFrom(movedAside);
     return store;
@@ -493,7 +510,7 @@ export class TraceStore {
     const insertPending = this.stmt('INSERT INTO pending_logs (trace_id, span_id, received_ms, doc) VALUES (?, ?, ?, ?)');
 
     const evaluated = new Set<string>();
-    const tx = this.db.transaction(() => {
+    const tx = this.db.transaction(() => this.markingChunks(() => {
       this.fleetFacts.begin();
       const anyPending = this.stmt('SELECT EXISTS (SELECT 1 FROM pending_logs)').pluck().get() === 1;
       for (const [key, prepared] of spans) {
@@ -549,7 +566,7 @@ export class TraceStore {
         }
       }
       this.fleetFacts.flush();
-    });
+    }));
     this.runWrite(tx);
     if (unattachable > 0) this.log(`Ignored ${unattachable} log record(s) without a trace and span id.`);
     for (const id of touched.keys()) evaluated.delete(id);
@@ -820,12 +837,33 @@ export class TraceStore {
     this.writeSummary(s, state, bytes, now);
   }
 
+  /**
+   * Runs `write` (inside a write transaction) collecting the fleet chunks of the trace rows it
+   * writes, then marks each of them stale once: one statement per chunk, not per trace (a
+   * trigger on traces cost ingest about +45%). Deletes mark by trigger.
+   */
+  private markingChunks<T>(write: () => T): T {
+    if (this.chunkMarks) return write(); // nested: the outer scope marks
+    const marks = (this.chunkMarks = new Set<number>());
+    try {
+      const out = write();
+      const mark = this.stmt(FLEET_CHUNK_MARK);
+      for (const chunk of marks) mark.run(chunk);
+      return out;
+    } finally {
+      this.chunkMarks = null;
+    }
+  }
+
   private writeSummary(s: TraceSummary, state: TraceState, bytes: number, now: number): void {
-    this.stmt(SAVE_SUMMARY).run(
+    const marks = this.chunkMarks;
+    if (!marks) throw new Error('writeSummary outside markingChunks: the fleet chunk would not be marked');
+    const rowid = this.stmt(SAVE_SUMMARY).pluck().safeIntegers(false).get(
       s.traceId, s.name, s.startUnixNanos, s.durationMs, s.spanCount, s.errorCount, s.llmCalls, s.toolCalls, s.orphanCount,
       JSON.stringify(s.services), JSON.stringify(s.models), s.usage.inputTokens, s.usage.outputTokens, s.usage.cacheReadTokens,
       s.usage.cacheWriteTokens, s.usage.reasoningTokens, s.costUsd, now, nanosToMs(s.startUnixNanos), bytes, JSON.stringify(state),
-    );
+    ) as number;
+    marks.add(chunkOfRowid(rowid));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1300,7 +1338,7 @@ export class TraceStore {
    * skipped, and its summary recomputed from what is left. Returns the traces deleted.
    */
   private deleteSlice(queue: string[], eligible?: (traceId: string) => boolean): number {
-    const tx = this.db.transaction(() => {
+    const tx = this.db.transaction(() => this.markingChunks(() => {
       let budget = RETENTION_SLICE_ROWS;
       let deleted = 0;
       const upto = this.indexedUpto();
@@ -1334,7 +1372,7 @@ export class TraceStore {
       // Freed ids at the top are handed out again: they must count as not yet indexed.
       this.stmt('UPDATE search_state SET indexed_upto = min(indexed_upto, (SELECT coalesce(max(id), 0) FROM spans))').run();
       return deleted;
-    });
+    }));
     return tx.immediate();
   }
 
