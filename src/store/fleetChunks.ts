@@ -16,9 +16,10 @@
 // (rows written by REPLACE before kept the rowid of their last write), so the chunks that change
 // while runs arrive are the newest. Ingest marks the chunks of the rows it writes from
 // application code, one statement per distinct chunk per transaction (TraceStore.writeSummary,
-// FLEET_CHUNK_MARK), because a trigger on traces costs every written trace (v13 drops v12's
-// insert/update/replace triggers); deletes (delete, retention, clear) and check outcomes, the
-// rare paths, keep their triggers.
+// FLEET_CHUNK_MARK), because a trigger on traces or trace_fleet costs every written trace (v13
+// drops v12's insert/update/replace triggers on traces and the insert one on trace_fleet; the
+// check writers mark their trace's chunk, FLEET_TRACE_MARK); deletes (delete, retention, clear)
+// and check outcomes changed by a removal, the rare paths, keep their triggers.
 import type Database from 'better-sqlite3';
 import type { CheckOutcome, FleetColumns, MemberSet } from '../core/fleet';
 import { stableOrderByValue } from '../core/fleet/compare';
@@ -42,6 +43,9 @@ const markTrace = (traceId: string) =>
 /** Marks one chunk stale (its number bound): what ingest runs once per distinct chunk it wrote. */
 export const FLEET_CHUNK_MARK = mark('?');
 
+/** Marks the chunk of one stored trace (its id bound): what the check writers run after repacking its outcomes. */
+export const FLEET_TRACE_MARK = markTrace('?');
+
 /** The chunk of a trace row's rowid. */
 export const chunkOfRowid = (rowid: number): number => Math.floor(rowid / 2 ** CHUNK_BITS);
 
@@ -49,13 +53,17 @@ export const chunkOfRowid = (rowid: number): number => Math.floor(rowid / 2 ** C
  * Schema v13: trace rows are UPSERTed (a trace keeps its rowid) and ingest marks their chunks
  * itself, so the triggers that made every written trace pay for a mark go: the BEFORE INSERT one
  * (a lookup of the row a REPLACE removed, about +20% of the store step with an empty body alone)
- * and the AFTER INSERT/UPDATE ones. The delete trigger stays (delete, retention, clear).
+ * and the AFTER INSERT/UPDATE ones; and the AFTER INSERT on trace_fleet, which ran (its WHEN
+ * inside the trigger program) for every new trace's members row: the check writers mark their
+ * trace's chunk themselves (FLEET_TRACE_MARK). The delete trigger on traces (delete, retention,
+ * clear) and the one on updates of trace_fleet.checks (results removed by any path) stay.
  */
 export function dropFleetChunkWriteTriggers(db: Db): void {
   db.exec(`
     DROP TRIGGER IF EXISTS traces_fleet_chunk_replaced;
     DROP TRIGGER IF EXISTS traces_fleet_chunk_insert;
     DROP TRIGGER IF EXISTS traces_fleet_chunk_update;
+    DROP TRIGGER IF EXISTS trace_fleet_chunk_insert;
   `);
 }
 

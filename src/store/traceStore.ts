@@ -17,7 +17,7 @@ import { RecordingStore } from './recordings';
 import { EvaluationStore, evaluationInputOf, type EvaluationInput } from './evaluationStore';
 import { MetricStore } from './metricStore';
 import { FleetFacts, FleetStore, REPACK_SQL, spanFleetFactsOf, type SpanFleetFacts } from './fleetStore';
-import { chunkOfRowid, FLEET_CHUNK_MARK } from './fleetChunks';
+import { chunkOfRowid, FLEET_CHUNK_MARK, FLEET_TRACE_MARK } from './fleetChunks';
 
 type Db = Database.Database;
 type Canonicalizer = (s: RawSpan) => CanonicalSpan;
@@ -1078,6 +1078,7 @@ export class TraceStore {
           }
           counts.run(traceId, c.pass, c.fail, c.error, now);
           this.stmt(REPACK_SQL.checks).run({ id: traceId });
+          this.stmt(FLEET_TRACE_MARK).run(traceId); // no insert trigger on trace_fleet (schema v13)
         }
       })
       .immediate();
@@ -1095,6 +1096,7 @@ export class TraceStore {
         const put = this.stmt('INSERT OR REPLACE INTO check_results (trace_id, check_name, kind, outcome, message, span_id) VALUES (?, ?, ?, ?, ?, ?)');
         for (const r of results) put.run(traceId, r.check, r.kind, r.outcome, r.message, r.spanId);
         this.stmt(REPACK_SQL.checks).run({ id: traceId });
+        this.stmt(FLEET_TRACE_MARK).run(traceId);
         this.stmt(
           "INSERT OR REPLACE INTO trace_checks (trace_id, passed, failed, errors, evaluated_at_ms) SELECT ?, sum(outcome = 'pass'), sum(outcome = 'fail'), " +
             "sum(outcome = 'error'), ? FROM check_results WHERE trace_id = ?",

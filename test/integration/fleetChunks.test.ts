@@ -173,8 +173,8 @@ describe('fleet chunk store (schema v12)', function () {
     store = null;
     const raw = new Database(path());
     const triggers = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%fleet_chunk%'").pluck().all() as string[];
-    // v13: no trigger on writing a trace row (ingest marks its chunks); deletes and check outcomes keep theirs.
-    assert.deepEqual(triggers.sort(), ['trace_fleet_chunk_insert', 'trace_fleet_chunk_update', 'traces_fleet_chunk_delete']);
+    // v13: no trigger on writing a trace row or its members (ingest and the check writers mark); deletes and removed check outcomes keep theirs.
+    assert.deepEqual(triggers.sort(), ['trace_fleet_chunk_update', 'traces_fleet_chunk_delete']);
     // As the file was at version 10; the replay-problems table (v11) may stay: its migration runs again harmlessly.
     raw.exec(`${triggers.map((t) => `DROP TRIGGER ${t};`).join(' ')} DROP TABLE fleet_chunks; DROP TABLE fleet_stale; PRAGMA user_version = 10;`);
     raw.close();
@@ -219,6 +219,21 @@ describe('fleet chunk store (schema v12)', function () {
     const late = s.fleet().batchColumns(ALL, null);
     assert.equal(late.memberSets[late.memberSet[ids(late).indexOf(traceIdOf(3))]].tools.get('late'), 1);
     assert.equal(count('SELECT count(*) FROM fleet_stale WHERE chunk >= 0'), 0, 'the read stored the marked chunks');
+  });
+
+  it('check outcomes saved for traces without members (a new trace_fleet row) mark their chunk', () => {
+    const s = open();
+    const plain = (i: number) => rawSpan({ traceId: traceIdOf(i), spanId: hex(1, 16), startMs: i, resource: { 'service.name': 'plain', 'agent_trace.batch': 'before' }, attributes: { route: ROUTES[i % 3] } });
+    s.writeBatch({ spans: Array.from({ length: 40 }, (_, i) => plain(i)), logs: [] });
+    assertChunksAgree(s);
+    assert.equal(count('SELECT count(*) FROM trace_fleet'), 0, 'no members: no trace_fleet row yet');
+    s.saveCheckResults([{ traceId: traceIdOf(1), results: [result('cited', 'fail')] }]);
+    assertChunksAgree(s);
+    s.putCheckResults(traceIdOf(2), [result('judge', 'pass')]);
+    assertChunksAgree(s);
+    const runs = s.fleet().batchColumns(BEFORE, null);
+    assert.equal(runs.checkSets[runs.checkSet[ids(runs).indexOf(traceIdOf(1))]]?.get('cited'), 'fail');
+    assert.equal(runs.checkSets[runs.checkSet[ids(runs).indexOf(traceIdOf(2))]]?.get('judge'), 'pass');
   });
 
   it('an old file whose rows were written by REPLACE (schema v12) migrates and still aggregates right as its traces are written again', () => {
