@@ -12,7 +12,7 @@
 // need no trigger: trace_attrs and trace_members rows (and the members repack) are written only
 // in the transaction that rewrites their trace's row (FleetFacts.flush, at the end of an
 // export), or removed with it; each trigger costs every ingested trace, so there are no more.
-// Since schema v13 a trace's row is written as an UPSERT and keeps its rowid across exports
+// Since schema v13 a trace's row is updated in place (or inserted) and keeps its rowid across exports
 // (rows written by REPLACE before kept the rowid of their last write), so the chunks that change
 // while runs arrive are the newest. Ingest marks the chunks of the rows it writes from
 // application code, one statement per distinct chunk per transaction (TraceStore.writeSummary,
@@ -50,7 +50,7 @@ export const FLEET_TRACE_MARK = markTrace('?');
 export const chunkOfRowid = (rowid: number): number => Math.floor(rowid / 2 ** CHUNK_BITS);
 
 /**
- * Schema v13: trace rows are UPSERTed (a trace keeps its rowid) and ingest marks their chunks
+ * Schema v13: trace rows are updated in place (a trace keeps its rowid) and ingest marks their chunks
  * itself, so the triggers that made every written trace pay for a mark go: the BEFORE INSERT one
  * (a lookup of the row a REPLACE removed, about +20% of the store step with an empty body alone)
  * and the AFTER INSERT/UPDATE ones; and the AFTER INSERT on trace_fleet, which ran (its WHEN

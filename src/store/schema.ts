@@ -316,7 +316,7 @@ const v12FleetChunks = (db: Db): void => {
   createFleetChunkTables(db);
 };
 
-// Ingest speed (issue 8): trace rows are written as an UPSERT that keeps the rowid, and ingest
+// Ingest speed (issue 8): trace rows are updated in place (they keep their rowid), and ingest
 // marks the fleet chunks it writes once per chunk, so v12's per-row triggers on traces go (see
 // fleetChunks.ts). Rows written by REPLACE before keep their rowids; no chunk needs rebuilding.
 const v13FleetChunkMarks = (db: Db): void => {

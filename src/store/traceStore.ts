@@ -173,15 +173,14 @@ const placeholders = (columns: string): string => columns.split(',').map(() => '
 // Built once: a statement is looked up by its SQL text for every span written.
 const INSERT_SPAN = `INSERT INTO spans (${SPAN_COLUMNS}) VALUES (${placeholders(SPAN_COLUMNS)}) ON CONFLICT (trace_id, span_id) DO NOTHING`;
 const UPDATE_SPAN = `UPDATE spans SET (${SPAN_COLUMNS}) = (${placeholders(SPAN_COLUMNS)}) WHERE id = ?`;
-// An UPSERT, not a REPLACE: the trace keeps its rowid (and its fleet chunk) across exports, and
-// no row is deleted and reinserted (schema v13). Every column is set, as REPLACE did.
+// Not a REPLACE (which deletes the row and inserts it again under a new rowid): a stored trace's
+// row is updated in place by its rowid, which its writer looked up already, and a new trace's
+// row inserted, so a trace keeps its rowid and its fleet chunk across exports (schema v13). Not an
+// UPSERT … RETURNING rowid either: SQLite runs RETURNING as a trigger program per row, which cost
+// as much as the triggers it replaced. Every column is written, as REPLACE did.
 const SUMMARY_COLUMNS = `${TRACE_COLUMNS}, start_ms, bytes, incr`;
-const SAVE_SUMMARY =
-  `INSERT INTO traces (${SUMMARY_COLUMNS}) VALUES (${placeholders(TRACE_COLUMNS)}, ?, ?, ?) ` +
-  `ON CONFLICT (trace_id) DO UPDATE SET (${SUMMARY_COLUMNS.replace('trace_id, ', '')}) = (${SUMMARY_COLUMNS.replace('trace_id, ', '')
-    .split(', ')
-    .map((c) => `excluded.${c}`)
-    .join(', ')}) RETURNING rowid`;
+const INSERT_SUMMARY = `INSERT INTO traces (${SUMMARY_COLUMNS}) VALUES (${placeholders(SUMMARY_COLUMNS)})`;
+const UPDATE_SUMMARY = `UPDATE traces SET (${SUMMARY_COLUMNS}) = (${placeholders(SUMMARY_COLUMNS)}) WHERE rowid = ? AND trace_id = ?`;
 
 /** One step of a trace's tree: its summary fields (from columns) plus what the tree shows besides. */
 export interface TreeStep extends SummaryPart {
@@ -470,12 +469,12 @@ export class TraceStore {
     // rows before it (if not, those parts are the whole trace and need not be read back).
     // `replaced`: a stored span of it was rewritten (sent again, or a log attached), so only a
     // rebuild from all its spans is exact; otherwise the summary is extended with the new parts.
-    const touched = new Map<string, { existed: boolean; replaced: boolean; parts: SummaryPart[]; bytes: number }>();
+    const touched = new Map<string, { existed: boolean; rowid: number | undefined; replaced: boolean; parts: SummaryPart[]; bytes: number }>();
     const touch = (traceId: string) => {
       let t = touched.get(traceId);
       if (!t) {
-        const existed = this.stmt('SELECT 1 FROM traces WHERE trace_id = ?').pluck().get(traceId) !== undefined;
-        touched.set(traceId, (t = { existed, replaced: false, parts: [], bytes: 0 }));
+        const rowid = this.stmt('SELECT rowid FROM traces WHERE trace_id = ?').pluck().get(traceId) as number | undefined;
+        touched.set(traceId, (t = { existed: rowid !== undefined, rowid, replaced: false, parts: [], bytes: 0 }));
       }
       return t;
     };
@@ -556,7 +555,7 @@ export class TraceStore {
       for (const id of this.evaluations.onBatch(batch, now)) evaluated.add(id);
       for (const [traceId, t] of touched) {
         if (!t.existed) {
-          this.saveSummary(traceId, t.parts, t.bytes, now);
+          this.saveSummary(traceId, t.parts, t.bytes, now, t.rowid);
           this.summaryWrites.created++;
         } else if (!t.replaced && this.extendSummary(traceId, t.parts, t.bytes, now)) {
           this.summaryWrites.extended++;
@@ -767,8 +766,8 @@ export class TraceStore {
    * incrementalSummary.ts); false when only a rebuild from all its spans is exact.
    */
   private extendSummary(traceId: string, parts: SummaryPart[], bytes: number, now: number): boolean {
-    const row = this.stmt(`SELECT ${TRACE_COLUMNS}, bytes, incr FROM traces WHERE trace_id = ?`).get(traceId) as
-      | (TraceRow & { bytes: number; incr: string | null })
+    const row = this.stmt(`SELECT ${TRACE_COLUMNS}, bytes, incr, rowid FROM traces WHERE trace_id = ?`).get(traceId) as
+      | (TraceRow & { bytes: number; incr: string | null; rowid: number })
       | undefined;
     if (!row?.incr) return false;
     const spanStmt = this.stmt(
@@ -791,7 +790,7 @@ export class TraceStore {
     const mark = this.stmt('UPDATE span_orphans SET carries = carries | ? WHERE trace_id = ? AND span_id = ?');
     for (const [id, bits] of next.orphans.carries) mark.run(bits, traceId, id);
     this.insertOrphans(traceId, next.orphans.added);
-    this.writeSummary(next.summary, next.state, row.bytes + bytes, now);
+    this.writeSummary(next.summary, next.state, row.bytes + bytes, now, row.rowid);
     return true;
   }
 
@@ -824,17 +823,17 @@ export class TraceStore {
         costUsd: r[14],
       };
     });
-    this.saveSummary(traceId, parts, bytes, now);
+    this.saveSummary(traceId, parts, bytes, now, this.stmt('SELECT rowid FROM traces WHERE trace_id = ?').pluck().get(traceId) as number | undefined);
   }
 
   /** The summary of a whole trace (summarizeParts, the definition) and what extending it later needs. */
-  private saveSummary(traceId: string, parts: SummaryPart[], bytes: number, now: number): void {
+  private saveSummary(traceId: string, parts: SummaryPart[], bytes: number, now: number, rowid: number | undefined): void {
     // By span id: ties between equal start times then go the same way however the spans arrived.
     parts.sort((a, b) => (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0));
     const s = summarizeParts(parts, now);
     const { state, orphans } = stateOf(parts, s);
     this.insertOrphans(traceId, orphans);
-    this.writeSummary(s, state, bytes, now);
+    this.writeSummary(s, state, bytes, now, rowid);
   }
 
   /**
@@ -855,14 +854,20 @@ export class TraceStore {
     }
   }
 
-  private writeSummary(s: TraceSummary, state: TraceState, bytes: number, now: number): void {
+  /** Writes a trace's row: updated in place when it is stored (`rowid`, looked up in this transaction), else inserted; its chunk noted for marking. */
+  private writeSummary(s: TraceSummary, state: TraceState, bytes: number, now: number, rowid: number | undefined): void {
     const marks = this.chunkMarks;
     if (!marks) throw new Error('writeSummary outside markingChunks: the fleet chunk would not be marked');
-    const rowid = this.stmt(SAVE_SUMMARY).pluck().safeIntegers(false).get(
+    const values = [
       s.traceId, s.name, s.startUnixNanos, s.durationMs, s.spanCount, s.errorCount, s.llmCalls, s.toolCalls, s.orphanCount,
       JSON.stringify(s.services), JSON.stringify(s.models), s.usage.inputTokens, s.usage.outputTokens, s.usage.cacheReadTokens,
       s.usage.cacheWriteTokens, s.usage.reasoningTokens, s.costUsd, now, nanosToMs(s.startUnixNanos), bytes, JSON.stringify(state),
-    ) as number;
+    ];
+    if (rowid !== undefined) {
+      if (this.stmt(UPDATE_SUMMARY).run(...values, rowid, s.traceId).changes !== 1) throw new Error(`The row of trace ${s.traceId} moved within its write`);
+    } else {
+      rowid = Number(this.stmt(INSERT_SUMMARY).run(...values).lastInsertRowid); // a row stored meanwhile fails on the primary key, never replaced
+    }
     marks.add(chunkOfRowid(rowid));
   }
 

@@ -214,7 +214,7 @@ describe('fleet chunk store (schema v12)', function () {
     s.writeBatch({ spans: [], logs: [{ ...logRecord({ traceId: traceIdOf(3), spanId: hex(3, 16) }) }] });
     assert.equal(rowidOf(3), first);
     assert.equal(genOf(0), 3);
-    assert.equal(count('SELECT count(*) FROM traces'), 1_100, 'no row added by an upsert');
+    assert.equal(count('SELECT count(*) FROM traces'), 1_100, 'no row added by a rewrite');
     assertChunksAgree(s);
     const late = s.fleet().batchColumns(ALL, null);
     assert.equal(late.memberSets[late.memberSet[ids(late).indexOf(traceIdOf(3))]].tools.get('late'), 1);
