@@ -12,8 +12,14 @@
 // need no trigger: trace_attrs and trace_members rows (and the members repack) are written only
 // in the transaction that rewrites their trace's row (FleetFacts.flush, at the end of an
 // export), or removed with it; each trigger costs every ingested trace, so there are no more.
-// A trace row is replaced on every write and gets a new rowid, so the chunks that change while
-// runs arrive are the newest.
+// Since schema v13 a trace's row is updated in place (or inserted) and keeps its rowid across exports
+// (rows written by REPLACE before kept the rowid of their last write), so the chunks that change
+// while runs arrive are the newest. Ingest marks the chunks of the rows it writes from
+// application code, one statement per distinct chunk per transaction (TraceStore.writeSummary,
+// FLEET_CHUNK_MARK), because a trigger on traces or trace_fleet costs every written trace (v13
+// drops v12's insert/update/replace triggers on traces and the insert one on trace_fleet; the
+// check writers mark their trace's chunk, FLEET_TRACE_MARK); deletes (delete, retention, clear)
+// and check outcomes changed by a removal, the rare paths, keep their triggers.
 import type Database from 'better-sqlite3';
 import type { CheckOutcome, FleetColumns, MemberSet } from '../core/fleet';
 import { stableOrderByValue } from '../core/fleet/compare';
@@ -33,6 +39,33 @@ const mark = (chunk: string) => `INSERT INTO fleet_stale (chunk, gen) VALUES (${
 // as much); a trace not stored yet marks the placeholder chunk −1, which reads skip.
 const markTrace = (traceId: string) =>
   `INSERT INTO fleet_stale (chunk, gen) VALUES (coalesce((SELECT rowid >> ${CHUNK_BITS} FROM traces WHERE trace_id = ${traceId}), -1), 1) ON CONFLICT (chunk) DO UPDATE SET gen = gen + 1;`;
+
+/** Marks one chunk stale (its number bound): what ingest runs once per distinct chunk it wrote. */
+export const FLEET_CHUNK_MARK = mark('?');
+
+/** Marks the chunk of one stored trace (its id bound): what the check writers run after repacking its outcomes. */
+export const FLEET_TRACE_MARK = markTrace('?');
+
+/** The chunk of a trace row's rowid. */
+export const chunkOfRowid = (rowid: number): number => Math.floor(rowid / 2 ** CHUNK_BITS);
+
+/**
+ * Schema v13: trace rows are updated in place (a trace keeps its rowid) and ingest marks their chunks
+ * itself, so the triggers that made every written trace pay for a mark go: the BEFORE INSERT one
+ * (a lookup of the row a REPLACE removed, about +20% of the store step with an empty body alone)
+ * and the AFTER INSERT/UPDATE ones; and the AFTER INSERT on trace_fleet, which ran (its WHEN
+ * inside the trigger program) for every new trace's members row: the check writers mark their
+ * trace's chunk themselves (FLEET_TRACE_MARK). The delete trigger on traces (delete, retention,
+ * clear) and the one on updates of trace_fleet.checks (results removed by any path) stay.
+ */
+export function dropFleetChunkWriteTriggers(db: Db): void {
+  db.exec(`
+    DROP TRIGGER IF EXISTS traces_fleet_chunk_replaced;
+    DROP TRIGGER IF EXISTS traces_fleet_chunk_insert;
+    DROP TRIGGER IF EXISTS traces_fleet_chunk_update;
+    DROP TRIGGER IF EXISTS trace_fleet_chunk_insert;
+  `);
+}
 
 /** Schema v12: the chunk tables, the triggers that mark chunks stale, and every existing trace's chunk marked (the first read builds them). */
 export function createFleetChunkTables(db: Db): void {
@@ -322,22 +355,28 @@ export class FleetChunks {
     }
   }
 
-  /** Stores rebuilt chunks whose generation did not move since they were read (else they stay stale); their `built` values. */
+  /**
+   * Stores rebuilt chunks whose generation did not move since they were read (else they stay
+   * stale); their `built` values. A transaction per chunk (a blob of ~200 KB), so another
+   * process's writer (a server ingesting while the CLI reads) waits a few ms at most, never the
+   * whole store; the first busy or read-only failure leaves that chunk and the rest stale for the
+   * next read.
+   */
   private store(rebuilt: { chunk: number; gen: number; blob: Buffer }[]): Map<number, number> {
     const { claim, put, drop } = this.statements;
     const built = new Map<number, number>();
-    try {
-      this.db
-        .transaction(() => {
-          for (const { chunk, gen, blob } of rebuilt) {
-            if (claim.run(chunk, gen).changes === 0) continue;
-            if (new Uint32Array(blob.buffer, blob.byteOffset, 2)[1] === 0) drop.run(chunk);
-            else built.set(chunk, put.get(chunk, blob) as number);
-          }
-        })
-        .immediate();
-    } catch {
-      built.clear(); // busy, or read-only after all: the chunks stay stale and the next read rebuilds them
+    const storeOne = this.db.transaction(({ chunk, gen, blob }: { chunk: number; gen: number; blob: Buffer }) => {
+      if (claim.run(chunk, gen).changes === 0) return;
+      if (new Uint32Array(blob.buffer, blob.byteOffset, 2)[1] === 0) drop.run(chunk);
+      else built.set(chunk, put.get(chunk, blob) as number);
+    });
+    for (const r of rebuilt) {
+      try {
+        storeOne.immediate(r);
+      } catch {
+        built.delete(r.chunk); // busy, or read-only after all: stale until a later read
+        break;
+      }
     }
     return built;
   }

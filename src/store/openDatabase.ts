@@ -103,13 +103,33 @@ function configure(db: Db, fresh: boolean): void {
 }
 
 /**
+ * A reader that may store derived data (the fleet's rebuilt chunks, see fleetChunks.ts) in a
+ * file the read-only checks accepted: a writable connection without migration, integrity check
+ * or moving aside, writing only in short transactions that give up when busy. Null when the file
+ * (or its directory, for the -wal/-shm files) cannot be written: the caller reads read-only.
+ */
+function writableReader(path: string): Db | null {
+  let db: Db | null = null;
+  try {
+    db = new Database(path, { fileMustExist: true });
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('synchronous = NORMAL');
+    if (!db.readonly) return db;
+  } catch {
+    // read-only file system or permissions: read only
+  }
+  if (db?.open) db.close();
+  return null;
+}
+
+/**
  * Opens (creating or migrating) the database. `movedAside` is set when the file was unusable
  * and replaced by a fresh one: the caller salvages what it can from the moved file.
  * Throws NewerDatabaseError for a file from a newer version, touching nothing.
  */
 export function openDatabase(
   path: string,
-  opts: { readonly?: boolean; log: (msg: string) => void; alreadyOpened?: boolean },
+  opts: { readonly?: boolean; log: (msg: string) => void; alreadyOpened?: boolean; storeDerived?: boolean },
 ): { db: Db; movedAside: string | null } {
   if (opts.alreadyOpened) {
     // A second writing connection (the store worker) to a file this process has just opened,
@@ -131,7 +151,9 @@ export function openDatabase(
       db.close();
       throw new Error(`Cannot read ${path}: schema version ${version}, expected ${SCHEMA_VERSION} (open it read-write once to migrate)`);
     }
-    return { db, movedAside: null };
+    const writable = opts.storeDerived ? writableReader(path) : null;
+    if (writable) db.close();
+    return { db: writable ?? db, movedAside: null };
   }
   if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
   let opened = tryOpen(path);

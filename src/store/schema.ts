@@ -2,7 +2,7 @@
 // appended, never edited, once it has shipped; the store refuses (and leaves alone) a file whose
 // user_version is higher than this list knows.
 import type Database from 'better-sqlite3';
-import { createFleetChunkTables } from './fleetChunks';
+import { createFleetChunkTables, dropFleetChunkWriteTriggers } from './fleetChunks';
 import { createFleetRowTable, createFleetTables } from './fleetStore';
 
 type Db = Database.Database;
@@ -316,8 +316,15 @@ const v12FleetChunks = (db: Db): void => {
   createFleetChunkTables(db);
 };
 
+// Ingest speed (issue 8): trace rows are updated in place (they keep their rowid), and ingest
+// marks the fleet chunks it writes once per chunk, so v12's per-row triggers on traces go (see
+// fleetChunks.ts). Rows written by REPLACE before keep their rowids; no chunk needs rebuilding.
+const v13FleetChunkMarks = (db: Db): void => {
+  dropFleetChunkWriteTriggers(db);
+};
+
 /** Ordered; index i migrates user_version i to i + 1. */
-export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4, v5, v6ProxyRecordings, v7Evaluations, v8Metrics, v9Fleet, v10FleetRow, v11ReplayProblems, v12FleetChunks];
+export const migrations: readonly ((db: Db) => void)[] = [v1, v2, v3, v4, v5, v6ProxyRecordings, v7Evaluations, v8Metrics, v9Fleet, v10FleetRow, v11ReplayProblems, v12FleetChunks, v13FleetChunkMarks];
 
 export const SCHEMA_VERSION = migrations.length;
 

@@ -17,6 +17,7 @@ import { RecordingStore } from './recordings';
 import { EvaluationStore, evaluationInputOf, type EvaluationInput } from './evaluationStore';
 import { MetricStore } from './metricStore';
 import { FleetFacts, FleetStore, REPACK_SQL, spanFleetFactsOf, type SpanFleetFacts } from './fleetStore';
+import { chunkOfRowid, FLEET_CHUNK_MARK, FLEET_TRACE_MARK } from './fleetChunks';
 
 type Db = Database.Database;
 type Canonicalizer = (s: RawSpan) => CanonicalSpan;
@@ -26,6 +27,12 @@ export interface TraceStoreOptions {
   readonly?: boolean;
   /** Another connection of this process opened (checked, migrated) the file: open without either. */
   alreadyOpened?: boolean;
+  /**
+   * With `readonly`: the same checks (no migration, no integrity check, never moved aside), but
+   * a writable connection when the file allows one, so a read may store the derived data it
+   * rebuilt (the fleet's chunks). Nothing else is written through it.
+   */
+  storeDerived?: boolean;
   log?: (msg: string) => void;
   /** Clock in ms since the epoch (tests move it to exercise age retention). */
   now?: () => number;
@@ -166,7 +173,14 @@ const placeholders = (columns: string): string => columns.split(',').map(() => '
 // Built once: a statement is looked up by its SQL text for every span written.
 const INSERT_SPAN = `INSERT INTO spans (${SPAN_COLUMNS}) VALUES (${placeholders(SPAN_COLUMNS)}) ON CONFLICT (trace_id, span_id) DO NOTHING`;
 const UPDATE_SPAN = `UPDATE spans SET (${SPAN_COLUMNS}) = (${placeholders(SPAN_COLUMNS)}) WHERE id = ?`;
-const SAVE_SUMMARY = `INSERT OR REPLACE INTO traces (${TRACE_COLUMNS}, start_ms, bytes, incr) VALUES (${placeholders(TRACE_COLUMNS)}, ?, ?, ?)`;
+// Not a REPLACE (which deletes the row and inserts it again under a new rowid): a stored trace's
+// row is updated in place by its rowid, which its writer looked up already, and a new trace's
+// row inserted, so a trace keeps its rowid and its fleet chunk across exports (schema v13). Not an
+// UPSERT … RETURNING rowid either: SQLite runs RETURNING as a trigger program per row, which cost
+// as much as the triggers it replaced. Every column is written, as REPLACE did.
+const SUMMARY_COLUMNS = `${TRACE_COLUMNS}, start_ms, bytes, incr`;
+const INSERT_SUMMARY = `INSERT INTO traces (${SUMMARY_COLUMNS}) VALUES (${placeholders(SUMMARY_COLUMNS)})`;
+const UPDATE_SUMMARY = `UPDATE traces SET (${SUMMARY_COLUMNS}) = (${placeholders(SUMMARY_COLUMNS)}) WHERE rowid = ? AND trace_id = ?`;
 
 /** One step of a trace's tree: its summary fields (from columns) plus what the tree shows besides. */
 export interface TreeStep extends SummaryPart {
@@ -265,6 +279,8 @@ export class TraceStore {
   /** Fleet grouping data noted per new span and written with each export (fleetStore.ts). */
   private readonly fleetFacts: FleetFacts;
   private fleetStore: FleetStore | null = null;
+  /** The fleet chunks the running write transaction wrote trace rows into (see markingChunks). */
+  private chunkMarks: Set<number> | null = null;
 
   private constructor(
     private readonly db: Db,
@@ -292,7 +308,7 @@ export class TraceStore {
 
   static open(path: string, opts: TraceStoreOptions): TraceStore {
     const log = opts.log ?? (() => {});
-    const { db, movedAside } = openDatabase(path, { readonly: opts.readonly, alreadyOpened: opts.alreadyOpened, log });
+    const { db, movedAside } = openDatabase(path, { readonly: opts.readonly, alreadyOpened: opts.alreadyOpened, storeDerived: opts.storeDerived, log });
     const store = new TraceStore(db, opts);
     if (movedAside) store.salvageFrom(movedAside);
     return store;
@@ -453,12 +469,12 @@ export class TraceStore {
     // rows before it (if not, those parts are the whole trace and need not be read back).
     // `replaced`: a stored span of it was rewritten (sent again, or a log attached), so only a
     // rebuild from all its spans is exact; otherwise the summary is extended with the new parts.
-    const touched = new Map<string, { existed: boolean; replaced: boolean; parts: SummaryPart[]; bytes: number }>();
+    const touched = new Map<string, { existed: boolean; rowid: number | undefined; replaced: boolean; parts: SummaryPart[]; bytes: number }>();
     const touch = (traceId: string) => {
       let t = touched.get(traceId);
       if (!t) {
-        const existed = this.stmt('SELECT 1 FROM traces WHERE trace_id = ?').pluck().get(traceId) !== undefined;
-        touched.set(traceId, (t = { existed, replaced: false, parts: [], bytes: 0 }));
+        const rowid = this.stmt('SELECT rowid FROM traces WHERE trace_id = ?').pluck().get(traceId) as number | undefined;
+        touched.set(traceId, (t = { existed: rowid !== undefined, rowid, replaced: false, parts: [], bytes: 0 }));
       }
       return t;
     };
@@ -493,7 +509,7 @@ export class TraceStore {
     const insertPending = this.stmt('INSERT INTO pending_logs (trace_id, span_id, received_ms, doc) VALUES (?, ?, ?, ?)');
 
     const evaluated = new Set<string>();
-    const tx = this.db.transaction(() => {
+    const tx = this.db.transaction(() => this.markingChunks(() => {
       this.fleetFacts.begin();
       const anyPending = this.stmt('SELECT EXISTS (SELECT 1 FROM pending_logs)').pluck().get() === 1;
       for (const [key, prepared] of spans) {
@@ -539,7 +555,7 @@ export class TraceStore {
       for (const id of this.evaluations.onBatch(batch, now)) evaluated.add(id);
       for (const [traceId, t] of touched) {
         if (!t.existed) {
-          this.saveSummary(traceId, t.parts, t.bytes, now);
+          this.saveSummary(traceId, t.parts, t.bytes, now, t.rowid);
           this.summaryWrites.created++;
         } else if (!t.replaced && this.extendSummary(traceId, t.parts, t.bytes, now)) {
           this.summaryWrites.extended++;
@@ -549,7 +565,7 @@ export class TraceStore {
         }
       }
       this.fleetFacts.flush();
-    });
+    }));
     this.runWrite(tx);
     if (unattachable > 0) this.log(`Ignored ${unattachable} log record(s) without a trace and span id.`);
     for (const id of touched.keys()) evaluated.delete(id);
@@ -750,8 +766,8 @@ export class TraceStore {
    * incrementalSummary.ts); false when only a rebuild from all its spans is exact.
    */
   private extendSummary(traceId: string, parts: SummaryPart[], bytes: number, now: number): boolean {
-    const row = this.stmt(`SELECT ${TRACE_COLUMNS}, bytes, incr FROM traces WHERE trace_id = ?`).get(traceId) as
-      | (TraceRow & { bytes: number; incr: string | null })
+    const row = this.stmt(`SELECT ${TRACE_COLUMNS}, bytes, incr, rowid FROM traces WHERE trace_id = ?`).get(traceId) as
+      | (TraceRow & { bytes: number; incr: string | null; rowid: number })
       | undefined;
     if (!row?.incr) return false;
     const spanStmt = this.stmt(
@@ -774,7 +790,7 @@ export class TraceStore {
     const mark = this.stmt('UPDATE span_orphans SET carries = carries | ? WHERE trace_id = ? AND span_id = ?');
     for (const [id, bits] of next.orphans.carries) mark.run(bits, traceId, id);
     this.insertOrphans(traceId, next.orphans.added);
-    this.writeSummary(next.summary, next.state, row.bytes + bytes, now);
+    this.writeSummary(next.summary, next.state, row.bytes + bytes, now, row.rowid);
     return true;
   }
 
@@ -807,25 +823,52 @@ export class TraceStore {
         costUsd: r[14],
       };
     });
-    this.saveSummary(traceId, parts, bytes, now);
+    this.saveSummary(traceId, parts, bytes, now, this.stmt('SELECT rowid FROM traces WHERE trace_id = ?').pluck().get(traceId) as number | undefined);
   }
 
   /** The summary of a whole trace (summarizeParts, the definition) and what extending it later needs. */
-  private saveSummary(traceId: string, parts: SummaryPart[], bytes: number, now: number): void {
+  private saveSummary(traceId: string, parts: SummaryPart[], bytes: number, now: number, rowid: number | undefined): void {
     // By span id: ties between equal start times then go the same way however the spans arrived.
     parts.sort((a, b) => (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0));
     const s = summarizeParts(parts, now);
     const { state, orphans } = stateOf(parts, s);
     this.insertOrphans(traceId, orphans);
-    this.writeSummary(s, state, bytes, now);
+    this.writeSummary(s, state, bytes, now, rowid);
   }
 
-  private writeSummary(s: TraceSummary, state: TraceState, bytes: number, now: number): void {
-    this.stmt(SAVE_SUMMARY).run(
+  /**
+   * Runs `write` (inside a write transaction) collecting the fleet chunks of the trace rows it
+   * writes, then marks each of them stale once: one statement per chunk, not per trace (a
+   * trigger on traces cost ingest about +45%). Deletes mark by trigger.
+   */
+  private markingChunks<T>(write: () => T): T {
+    if (this.chunkMarks) return write(); // nested: the outer scope marks
+    const marks = (this.chunkMarks = new Set<number>());
+    try {
+      const out = write();
+      const mark = this.stmt(FLEET_CHUNK_MARK);
+      for (const chunk of marks) mark.run(chunk);
+      return out;
+    } finally {
+      this.chunkMarks = null;
+    }
+  }
+
+  /** Writes a trace's row: updated in place when it is stored (`rowid`, looked up in this transaction), else inserted; its chunk noted for marking. */
+  private writeSummary(s: TraceSummary, state: TraceState, bytes: number, now: number, rowid: number | undefined): void {
+    const marks = this.chunkMarks;
+    if (!marks) throw new Error('writeSummary outside markingChunks: the fleet chunk would not be marked');
+    const values = [
       s.traceId, s.name, s.startUnixNanos, s.durationMs, s.spanCount, s.errorCount, s.llmCalls, s.toolCalls, s.orphanCount,
       JSON.stringify(s.services), JSON.stringify(s.models), s.usage.inputTokens, s.usage.outputTokens, s.usage.cacheReadTokens,
       s.usage.cacheWriteTokens, s.usage.reasoningTokens, s.costUsd, now, nanosToMs(s.startUnixNanos), bytes, JSON.stringify(state),
-    );
+    ];
+    if (rowid !== undefined) {
+      if (this.stmt(UPDATE_SUMMARY).run(...values, rowid, s.traceId).changes !== 1) throw new Error(`The row of trace ${s.traceId} moved within its write`);
+    } else {
+      rowid = Number(this.stmt(INSERT_SUMMARY).run(...values).lastInsertRowid); // a row stored meanwhile fails on the primary key, never replaced
+    }
+    marks.add(chunkOfRowid(rowid));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1040,6 +1083,7 @@ export class TraceStore {
           }
           counts.run(traceId, c.pass, c.fail, c.error, now);
           this.stmt(REPACK_SQL.checks).run({ id: traceId });
+          this.stmt(FLEET_TRACE_MARK).run(traceId); // no insert trigger on trace_fleet (schema v13)
         }
       })
       .immediate();
@@ -1057,6 +1101,7 @@ export class TraceStore {
         const put = this.stmt('INSERT OR REPLACE INTO check_results (trace_id, check_name, kind, outcome, message, span_id) VALUES (?, ?, ?, ?, ?, ?)');
         for (const r of results) put.run(traceId, r.check, r.kind, r.outcome, r.message, r.spanId);
         this.stmt(REPACK_SQL.checks).run({ id: traceId });
+        this.stmt(FLEET_TRACE_MARK).run(traceId);
         this.stmt(
           "INSERT OR REPLACE INTO trace_checks (trace_id, passed, failed, errors, evaluated_at_ms) SELECT ?, sum(outcome = 'pass'), sum(outcome = 'fail'), " +
             "sum(outcome = 'error'), ? FROM check_results WHERE trace_id = ?",
@@ -1300,7 +1345,7 @@ export class TraceStore {
    * skipped, and its summary recomputed from what is left. Returns the traces deleted.
    */
   private deleteSlice(queue: string[], eligible?: (traceId: string) => boolean): number {
-    const tx = this.db.transaction(() => {
+    const tx = this.db.transaction(() => this.markingChunks(() => {
       let budget = RETENTION_SLICE_ROWS;
       let deleted = 0;
       const upto = this.indexedUpto();
@@ -1334,7 +1379,7 @@ export class TraceStore {
       // Freed ids at the top are handed out again: they must count as not yet indexed.
       this.stmt('UPDATE search_state SET indexed_upto = min(indexed_upto, (SELECT coalesce(max(id), 0) FROM spans))').run();
       return deleted;
-    });
+    }));
     return tx.immediate();
   }
 

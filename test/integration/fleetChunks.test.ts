@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { canonicalize } from '../../src/core/canonicalize';
 import { aggregateFleet, aggregateFleetColumns, compareBatchColumns, compareBatchRuns, type FleetColumns } from '../../src/core/fleet';
 import type { RawSpan } from '../../src/core/model';
-import { Chunk, encodeChunk, type ChunkRow } from '../../src/store/fleetChunks';
+import { Chunk, createFleetChunkTables, encodeChunk, FleetChunks, type ChunkRow } from '../../src/store/fleetChunks';
 import type { BatchRef } from '../../src/store/fleetStore';
 import { migrations } from '../../src/store/schema';
 import { TraceStore } from '../../src/store/traceStore';
-import { rawSpan, tempDir } from './storeFixtures';
+import { logRecord, rawSpan, tempDir } from './storeFixtures';
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 const traceIdOf = (i: number) => hex(i + 1, 32);
@@ -137,7 +137,7 @@ describe('fleet chunk store (schema v12)', function () {
     assert.ok(count('SELECT count(*) FROM fleet_chunks') >= 2, 'the read stored its chunks');
     assert.equal(count('SELECT count(*) FROM fleet_stale WHERE chunk >= 0'), 0);
 
-    // An old run extended by a later export (its row moves to a new chunk), one sent again, a check re-evaluated.
+    // An old run extended by a later export (its row keeps its rowid and chunk), one sent again, a check re-evaluated.
     s.writeBatch({ spans: [rawSpan({ traceId: traceIdOf(3), spanId: hex(99, 16), parentSpanId: hex(2, 16), attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'late' } })], logs: [] });
     s.writeBatch({ spans: runSpans(4, 'after'), logs: [] });
     s.saveCheckResults([{ traceId: traceIdOf(5), results: [result('cited', 'error')] }]);
@@ -173,7 +173,8 @@ describe('fleet chunk store (schema v12)', function () {
     store = null;
     const raw = new Database(path());
     const triggers = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%fleet_chunk%'").pluck().all() as string[];
-    assert.equal(triggers.length, 6);
+    // v13: no trigger on writing a trace row or its members (ingest and the check writers mark); deletes and removed check outcomes keep theirs.
+    assert.deepEqual(triggers.sort(), ['trace_fleet_chunk_update', 'traces_fleet_chunk_delete']);
     // As the file was at version 10; the replay-problems table (v11) may stay: its migration runs again harmlessly.
     raw.exec(`${triggers.map((t) => `DROP TRIGGER ${t};`).join(' ')} DROP TABLE fleet_chunks; DROP TABLE fleet_stale; PRAGMA user_version = 10;`);
     raw.close();
@@ -190,6 +191,83 @@ describe('fleet chunk store (schema v12)', function () {
     assertChunksAgree(writer);
     assert.ok(count('SELECT count(*) FROM fleet_chunks') > 0);
     assert.equal(count('SELECT count(*) FROM fleet_stale WHERE chunk >= 0'), 0);
+  });
+
+  it('a trace written in several exports keeps one rowid, and each export marks its chunk once', () => {
+    const s = open();
+    write(s, 0, 1_100, () => 'before'); // chunk 0 full, chunk 1 begun
+    assertChunksAgree(s);
+    const rowidOf = (i: number) => count(`SELECT rowid FROM traces WHERE trace_id = '${traceIdOf(i)}'`);
+    const genOf = (chunk: number) => count(`SELECT coalesce((SELECT gen FROM fleet_stale WHERE chunk = ${chunk}), 0)`);
+    const first = rowidOf(3);
+    assert.equal(first >> 10, 0);
+    const spans = runSpans(3, 'before');
+    // Three later exports of trace 3: a new tool call (extended), the root sent again (rebuilt), a log attached.
+    s.writeBatch({ spans: [rawSpan({ traceId: traceIdOf(3), spanId: hex(99, 16), parentSpanId: hex(2, 16), attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'late' } })], logs: [] });
+    assert.equal(rowidOf(3), first);
+    assert.equal(genOf(0), 1, 'one mark for the chunk the row stayed in');
+    assert.equal(count('SELECT count(*) FROM fleet_stale WHERE chunk >= 0'), 1, 'no other chunk marked');
+    // One export touching 30 traces of chunk 0 and one of chunk 1 marks each chunk once.
+    s.writeBatch({ spans: [spans[0], ...Array.from({ length: 30 }, (_, k) => runSpans(100 + k, 'before')[0]), runSpans(1_050, 'before')[0]], logs: [] });
+    assert.equal(rowidOf(3), first);
+    assert.deepEqual([genOf(0), genOf(1)], [2, 1]);
+    s.writeBatch({ spans: [], logs: [{ ...logRecord({ traceId: traceIdOf(3), spanId: hex(3, 16) }) }] });
+    assert.equal(rowidOf(3), first);
+    assert.equal(genOf(0), 3);
+    assert.equal(count('SELECT count(*) FROM traces'), 1_100, 'no row added by a rewrite');
+    assertChunksAgree(s);
+    const late = s.fleet().batchColumns(ALL, null);
+    assert.equal(late.memberSets[late.memberSet[ids(late).indexOf(traceIdOf(3))]].tools.get('late'), 1);
+    assert.equal(count('SELECT count(*) FROM fleet_stale WHERE chunk >= 0'), 0, 'the read stored the marked chunks');
+  });
+
+  it('check outcomes saved for traces without members (a new trace_fleet row) mark their chunk', () => {
+    const s = open();
+    const plain = (i: number) => rawSpan({ traceId: traceIdOf(i), spanId: hex(1, 16), startMs: i, resource: { 'service.name': 'plain', 'agent_trace.batch': 'before' }, attributes: { route: ROUTES[i % 3] } });
+    s.writeBatch({ spans: Array.from({ length: 40 }, (_, i) => plain(i)), logs: [] });
+    assertChunksAgree(s);
+    assert.equal(count('SELECT count(*) FROM trace_fleet'), 0, 'no members: no trace_fleet row yet');
+    s.saveCheckResults([{ traceId: traceIdOf(1), results: [result('cited', 'fail')] }]);
+    assertChunksAgree(s);
+    s.putCheckResults(traceIdOf(2), [result('judge', 'pass')]);
+    assertChunksAgree(s);
+    const runs = s.fleet().batchColumns(BEFORE, null);
+    assert.equal(runs.checkSets[runs.checkSet[ids(runs).indexOf(traceIdOf(1))]]?.get('cited'), 'fail');
+    assert.equal(runs.checkSets[runs.checkSet[ids(runs).indexOf(traceIdOf(2))]]?.get('judge'), 'pass');
+  });
+
+  it('an old file whose rows were written by REPLACE (schema v12) migrates and still aggregates right as its traces are written again', () => {
+    const s = open();
+    write(s, 0, 1_200, (i) => (i % 2 ? 'after' : 'before'));
+    s.close();
+    store = null;
+    // Back to v12 as an older build left it: its triggers, chunks stored, then traces rewritten by REPLACE (a new rowid each).
+    const raw = new Database(path());
+    createFleetChunkTables(raw);
+    raw.pragma('user_version = 12');
+    new FleetChunks(raw).read();
+    const replace = raw.prepare('INSERT OR REPLACE INTO traces SELECT * FROM traces WHERE trace_id = ?');
+    for (const i of [2, 5, 1_100]) replace.run(traceIdOf(i));
+    const rowids = new Map([2, 5, 1_100, 7].map((i) => [i, raw.prepare('SELECT rowid FROM traces WHERE trace_id = ?').pluck().get(traceIdOf(i)) as number]));
+    assert.ok((rowids.get(2) as number) > 1_200, 'REPLACE moved the row');
+    new FleetChunks(raw).read(); // v12's triggers marked both chunks: stored again
+    raw.close();
+
+    const migrated = open();
+    assert.equal(count('PRAGMA user_version'), migrations.length);
+    assert.equal(count("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'traces_fleet_chunk_%'"), 1, 'only the delete trigger is left');
+    assertChunksAgree(migrated);
+    // Traces moved by REPLACE and one never moved, written again: each keeps the rowid it had.
+    for (const i of [2, 5, 1_100, 7]) {
+      migrated.writeBatch({ spans: [rawSpan({ traceId: traceIdOf(i), spanId: hex(98, 16), parentSpanId: hex(2, 16), attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'again' } })], logs: [] });
+    }
+    for (const [i, rowid] of rowids) assert.equal(count(`SELECT rowid FROM traces WHERE trace_id = '${traceIdOf(i)}'`), rowid);
+    assertChunksAgree(migrated);
+    assert.ok(migrated.deleteTrace(traceIdOf(5)));
+    assertChunksAgree(migrated);
+    const runs = migrated.fleet().batchColumns(ALL, null);
+    assert.equal(runs.length, 1_199);
+    assert.equal(runs.memberSets[runs.memberSet[ids(runs).indexOf(traceIdOf(2))]].tools.get('again'), 1);
   });
 
   it('a reader keeps decoded chunks only while their blobs are unchanged: writes through another connection show', () => {
