@@ -239,6 +239,11 @@ export function mannWhitneyFromSorted(values: ArrayLike<number>, isSecond: Array
     if (t > 1) tieTerm += t * t * t - t;
     i = j;
   }
+  return mannWhitneyFromRankSum(n, n2, rankSum2, tieTerm);
+}
+
+/** U of the second sample from its rank sum, with the tie-corrected normal approximation and continuity correction. */
+function mannWhitneyFromRankSum(n: number, n2: number, rankSum2: number, tieTerm: number): TestResult {
   const n1 = n - n2;
   if (n1 === 0 || n2 === 0) return { test: 'mann-whitney-u', pValue: 1, statistic: 0 };
   const u2 = rankSum2 - (n2 * (n2 + 1)) / 2;
@@ -271,15 +276,7 @@ export function mannWhitneyFromCounts(first: ArrayLike<number>, second: ArrayLik
     if (t > 1) tieTerm += t * t * t - t;
     i += t;
   }
-  const n1 = n - n2;
-  if (n1 === 0 || n2 === 0) return { test: 'mann-whitney-u', pValue: 1, statistic: 0 };
-  const u2 = rankSum2 - (n2 * (n2 + 1)) / 2;
-  const mean = (n1 * n2) / 2;
-  const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)));
-  if (variance <= 0) return { test: 'mann-whitney-u', pValue: 1, statistic: u2 };
-  const diff = u2 - mean;
-  const corrected = Math.sign(diff) * Math.max(0, Math.abs(diff) - 0.5);
-  return { test: 'mann-whitney-u', pValue: twoSidedNormalP(corrected / Math.sqrt(variance)), statistic: u2 };
+  return mannWhitneyFromRankSum(n, n2, rankSum2, tieTerm);
 }
 
 /** Mann–Whitney U of two unsorted samples (see mannWhitneyFromSorted). */
