@@ -21,7 +21,7 @@
 // check writers mark their trace's chunk, FLEET_TRACE_MARK); deletes (delete, retention, clear)
 // and check outcomes changed by a removal, the rare paths, keep their triggers.
 import type Database from 'better-sqlite3';
-import type { CheckOutcome, FleetColumns, MemberSet } from '../core/fleet';
+import type { CheckOutcome, FleetColumns, FleetRun, MemberSet } from '../core/fleet';
 import { stableOrderByValue } from '../core/fleet/compare';
 
 type Db = Database.Database;
@@ -96,17 +96,9 @@ export function createFleetChunkTables(db: Db): void {
 // The blob
 
 /** One trace row as a chunk holds it. */
-export interface ChunkRow {
+/** A trace row as a chunk holds it: the run's summary figures (as core's FleetRun has them) plus its stored text. */
+export interface ChunkRow extends Pick<FleetRun, 'traceId' | 'name' | 'startMs' | 'durationMs' | 'totalTokens' | 'costUsd' | 'llmCalls' | 'toolCalls' | 'errorCount'> {
   rowid: number;
-  traceId: string;
-  name: string;
-  startMs: number;
-  durationMs: number;
-  totalTokens: number | null;
-  costUsd: number | null;
-  llmCalls: number;
-  toolCalls: number;
-  errorCount: number;
   /** JSON array of service names (traces.services). */
   services: string;
   /** Packed as trace_fleet holds them ("dimension␟value␟calls" / "check␟outcome" joined by ␞). */
